@@ -1,0 +1,268 @@
+//! The wire codec: a [`Reader`] that refuses trailing bytes, a [`Writer`] whose
+//! length prefixes fill themselves in, the wire enums, and one flat struct per
+//! handshake message.
+//!
+//! Every decoder takes a `Reader` and returns `Result<T, InvalidMessage>`; the
+//! caller decides which alert that becomes through [`crate::Error`]. Nothing
+//! here panics on peer input: all reads are bounds-checked.
+
+mod enums;
+pub mod extensions;
+pub mod messages;
+
+pub use enums::*;
+
+use crate::error::InvalidMessage;
+
+/// A cursor over bytes received from the peer.
+///
+/// Reads past the end return [`InvalidMessage::Truncated`] naming what was being
+/// read; [`Reader::finish`] refuses leftover bytes.
+#[derive(Debug, Clone)]
+pub struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// Starts reading `buf` from its first byte.
+    pub fn new(buf: &'a [u8]) -> Self {
+        Self { buf, pos: 0 }
+    }
+
+    /// The bytes not yet read.
+    pub fn rest(&self) -> &'a [u8] {
+        self.buf.get(self.pos..).unwrap_or_default()
+    }
+
+    /// How many bytes are left.
+    pub fn remaining(&self) -> usize {
+        self.buf.len().saturating_sub(self.pos)
+    }
+
+    /// True once every byte has been read.
+    pub fn is_empty(&self) -> bool {
+        self.remaining() == 0
+    }
+
+    /// Succeeds only if every byte has been consumed (RFC 8446, Section 4:
+    /// a message with trailing bytes is malformed: decode_error).
+    pub fn finish(&self, what: &'static str) -> Result<(), InvalidMessage> {
+        match self.is_empty() {
+            true => Ok(()),
+            false => Err(InvalidMessage::TrailingBytes(what)),
+        }
+    }
+
+    /// Takes exactly `len` bytes.
+    pub fn take(&mut self, len: usize, what: &'static str) -> Result<&'a [u8], InvalidMessage> {
+        let end = self
+            .pos
+            .checked_add(len)
+            .ok_or(InvalidMessage::Truncated(what))?;
+        let bytes = self
+            .buf
+            .get(self.pos..end)
+            .ok_or(InvalidMessage::Truncated(what))?;
+        self.pos = end;
+        Ok(bytes)
+    }
+
+    /// Takes all remaining bytes.
+    pub fn take_rest(&mut self) -> &'a [u8] {
+        let rest = self.rest();
+        self.pos = self.buf.len();
+        rest
+    }
+
+    /// Reads a fixed-size array.
+    pub fn array<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N], InvalidMessage> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.take(N, what)?);
+        Ok(out)
+    }
+
+    /// Reads one byte.
+    pub fn u8(&mut self, what: &'static str) -> Result<u8, InvalidMessage> {
+        Ok(self.array::<1>(what)?[0])
+    }
+
+    /// Reads a big-endian u16.
+    pub fn u16(&mut self, what: &'static str) -> Result<u16, InvalidMessage> {
+        Ok(u16::from_be_bytes(self.array(what)?))
+    }
+
+    /// Reads a big-endian 24-bit length.
+    pub fn u24(&mut self, what: &'static str) -> Result<usize, InvalidMessage> {
+        let [a, b, c] = self.array(what)?;
+        Ok(usize::from(a) << 16 | usize::from(b) << 8 | usize::from(c))
+    }
+
+    /// Reads a big-endian u32.
+    pub fn u32(&mut self, what: &'static str) -> Result<u32, InvalidMessage> {
+        Ok(u32::from_be_bytes(self.array(what)?))
+    }
+
+    /// Reads an `opaque<0..2^8-1>` vector.
+    pub fn vec8(&mut self, what: &'static str) -> Result<&'a [u8], InvalidMessage> {
+        let len = self.u8(what)?;
+        self.take(usize::from(len), what)
+    }
+
+    /// Reads an `opaque<0..2^16-1>` vector.
+    pub fn vec16(&mut self, what: &'static str) -> Result<&'a [u8], InvalidMessage> {
+        let len = self.u16(what)?;
+        self.take(usize::from(len), what)
+    }
+
+    /// Reads an `opaque<0..2^24-1>` vector.
+    pub fn vec24(&mut self, what: &'static str) -> Result<&'a [u8], InvalidMessage> {
+        let len = self.u24(what)?;
+        self.take(len, what)
+    }
+
+    /// Reads a non-empty `opaque<1..2^8-1>` vector.
+    pub fn vec8_nonempty(&mut self, what: &'static str) -> Result<&'a [u8], InvalidMessage> {
+        non_empty(self.vec8(what)?, what)
+    }
+
+    /// Reads a non-empty `opaque<1..2^16-1>` vector.
+    pub fn vec16_nonempty(&mut self, what: &'static str) -> Result<&'a [u8], InvalidMessage> {
+        non_empty(self.vec16(what)?, what)
+    }
+
+    /// Reads a `uint16 list<2..2^16-2>` (suites, groups, signature schemes):
+    /// the byte length must be even and non-zero.
+    pub fn u16_list(&mut self, what: &'static str) -> Result<Vec<u16>, InvalidMessage> {
+        let body = self.vec16_nonempty(what)?;
+        if body.len() % 2 != 0 {
+            return Err(InvalidMessage::OddLength(what));
+        }
+        Ok(body
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect())
+    }
+}
+
+fn non_empty<'a>(bytes: &'a [u8], what: &'static str) -> Result<&'a [u8], InvalidMessage> {
+    match bytes.is_empty() {
+        true => Err(InvalidMessage::EmptyVector(what)),
+        false => Ok(bytes),
+    }
+}
+
+/// Appends wire encodings to a `Vec<u8>`.
+///
+/// Length prefixes are written by [`Writer::vec8`], [`Writer::vec16`] and
+/// [`Writer::vec24`], which reserve the prefix, run the closure that writes the
+/// body, and then fill the prefix in: no length is ever computed by hand.
+pub struct Writer<'a> {
+    buf: &'a mut Vec<u8>,
+}
+
+impl<'a> Writer<'a> {
+    /// Writes to the end of `buf`.
+    pub fn new(buf: &'a mut Vec<u8>) -> Self {
+        Self { buf }
+    }
+
+    /// Appends one byte.
+    pub fn u8(&mut self, v: u8) {
+        self.buf.push(v);
+    }
+
+    /// Appends a big-endian u16.
+    pub fn u16(&mut self, v: u16) {
+        self.buf.extend_from_slice(&v.to_be_bytes());
+    }
+
+    /// Appends a big-endian 24-bit value (the caller guarantees `v < 2^24`).
+    pub fn u24(&mut self, v: usize) {
+        let b = (v as u32).to_be_bytes();
+        self.buf.extend_from_slice(&b[1..]);
+    }
+
+    /// Appends a big-endian u32.
+    pub fn u32(&mut self, v: u32) {
+        self.buf.extend_from_slice(&v.to_be_bytes());
+    }
+
+    /// Appends raw bytes.
+    pub fn bytes(&mut self, v: &[u8]) {
+        self.buf.extend_from_slice(v);
+    }
+
+    /// Writes a body behind a 1-byte length prefix.
+    pub fn vec8(&mut self, body: impl FnOnce(&mut Writer<'_>)) {
+        self.prefixed(1, body)
+    }
+
+    /// Writes a body behind a 2-byte length prefix.
+    pub fn vec16(&mut self, body: impl FnOnce(&mut Writer<'_>)) {
+        self.prefixed(2, body)
+    }
+
+    /// Writes a body behind a 3-byte length prefix.
+    pub fn vec24(&mut self, body: impl FnOnce(&mut Writer<'_>)) {
+        self.prefixed(3, body)
+    }
+
+    fn prefixed(&mut self, prefix: usize, body: impl FnOnce(&mut Writer<'_>)) {
+        let start = self.buf.len();
+        self.buf.resize(start + prefix, 0);
+        body(&mut Writer { buf: self.buf });
+        let len = self.buf.len() - start - prefix;
+        debug_assert!(
+            len < 1 << (8 * prefix),
+            "body too long for its length prefix"
+        );
+        let be = (len as u32).to_be_bytes();
+        self.buf[start..start + prefix].copy_from_slice(&be[4 - prefix..]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reader_refuses_short_and_trailing_input() {
+        let mut r = Reader::new(&[0, 3, 1, 2]);
+        assert_eq!(r.vec16("v"), Err(InvalidMessage::Truncated("v")));
+        let mut r = Reader::new(&[0, 1, 9, 7]);
+        assert_eq!(r.vec16("v"), Ok(&[9u8][..]));
+        assert_eq!(r.finish("m"), Err(InvalidMessage::TrailingBytes("m")));
+        assert_eq!(r.u8("x"), Ok(7));
+        assert_eq!(r.finish("m"), Ok(()));
+        assert_eq!(r.u8("x"), Err(InvalidMessage::Truncated("x")));
+    }
+
+    #[test]
+    fn reader_u16_lists_must_be_even_and_non_empty() {
+        assert_eq!(
+            Reader::new(&[0, 0]).u16_list("l"),
+            Err(InvalidMessage::EmptyVector("l"))
+        );
+        assert_eq!(
+            Reader::new(&[0, 3, 0, 1, 2]).u16_list("l"),
+            Err(InvalidMessage::OddLength("l"))
+        );
+        assert_eq!(
+            Reader::new(&[0, 4, 0, 1, 0xfa, 0xfa]).u16_list("l"),
+            Ok(vec![1, 0xfafa])
+        );
+    }
+
+    #[test]
+    fn writer_fills_nested_length_prefixes() {
+        let mut buf = Vec::new();
+        let mut w = Writer::new(&mut buf);
+        w.vec24(|w| {
+            w.u8(1);
+            w.vec16(|w| w.bytes(b"abc"));
+            w.vec8(|_| {});
+        });
+        assert_eq!(buf, [0, 0, 7, 1, 0, 3, b'a', b'b', b'c', 0]);
+    }
+}

@@ -1,0 +1,3 @@
+//! Signing keys and signature verification.
+//!
+//! HELPER D: implement.

@@ -1,0 +1,3 @@
+//! Certificates: trust anchors, the verifier seam, and PEM loading.
+//!
+//! HELPER D: implement.
