@@ -96,6 +96,9 @@ pub enum InvalidMessage {
     BadAlert,
     /// A change_cipher_spec record did not hold exactly the byte 0x01.
     BadChangeCipherSpec,
+    /// A protected TLS 1.3 record decrypted to nothing but zeros, so it has no
+    /// content type (RFC 8446, Section 5.4: unexpected_message).
+    NoInnerContentType,
 }
 
 /// Protocol violations by a peer whose messages decode.
@@ -222,7 +225,8 @@ impl Error {
                 InvalidMessage::UnknownContentType(_)
                 | InvalidMessage::UnknownHandshakeType(_)
                 | InvalidMessage::EmptyRecord
-                | InvalidMessage::BadChangeCipherSpec => A::UNEXPECTED_MESSAGE,
+                | InvalidMessage::BadChangeCipherSpec
+                | InvalidMessage::NoInnerContentType => A::UNEXPECTED_MESSAGE,
                 _ => A::DECODE_ERROR,
             },
             Error::PeerMisbehaved(e) => match e {
@@ -340,6 +344,9 @@ impl fmt::Display for InvalidMessage {
             InvalidMessage::BadAlert => f.write_str("alert record is not exactly one alert"),
             InvalidMessage::BadChangeCipherSpec => {
                 f.write_str("change_cipher_spec is not the single byte 1")
+            }
+            InvalidMessage::NoInnerContentType => {
+                f.write_str("protected record holds only padding, no content type")
             }
         }
     }

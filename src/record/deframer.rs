@@ -1,0 +1,475 @@
+//! Bytes in, records out: framing, header checks and in-place decryption.
+
+use std::io;
+
+use super::{PlainRecord, RecordDecrypter, HEADER_LEN, MAX_RECORD_LEN};
+use crate::codec::{ContentType, Reader};
+use crate::error::{Error, InvalidMessage, Limit};
+
+/// Default bound on buffered, unprocessed input: two records of the largest size.
+pub const DEFAULT_MAX_BUFFERED: usize = 2 * MAX_RECORD_LEN;
+
+/// Default bound on consecutive empty application_data records.
+pub const DEFAULT_MAX_EMPTY_RECORDS: usize = 32;
+
+/// How much room [`Deframer::read_tls`] makes before reading: one whole record.
+const READ_CHUNK: usize = MAX_RECORD_LEN;
+
+/// Frames records from the bytes the peer sends and decrypts them in place.
+///
+/// Input is added with [`Deframer::read_tls`] or [`Deframer::push`];
+/// [`Deframer::next_record`] returns one complete record at a time, borrowing
+/// this buffer. Consumed bytes are discarded lazily, when input is next added,
+/// so the buffer is reused and the steady state allocates nothing per record.
+/// The buffer never holds more than its configured maximum, which is at least
+/// one record of the largest size we accept, so a full buffer always contains
+/// a complete record to take out first.
+pub struct Deframer {
+    /// Storage; only `buf[start..end]` holds unprocessed input.
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    max_buffered: usize,
+    max_empty_records: usize,
+    empty_records: usize,
+}
+
+impl Default for Deframer {
+    fn default() -> Self {
+        Self::new(DEFAULT_MAX_BUFFERED, DEFAULT_MAX_EMPTY_RECORDS)
+    }
+}
+
+impl Deframer {
+    /// Makes an empty deframer that buffers at most `max_buffered` bytes (raised
+    /// to [`MAX_RECORD_LEN`] if smaller) and refuses more than
+    /// `max_empty_records` empty application_data records in a row.
+    ///
+    /// Nothing is allocated until input arrives.
+    pub fn new(max_buffered: usize, max_empty_records: usize) -> Self {
+        Self {
+            buf: Vec::new(),
+            start: 0,
+            end: 0,
+            max_buffered: max_buffered.max(MAX_RECORD_LEN),
+            max_empty_records,
+            empty_records: 0,
+        }
+    }
+
+    /// Reads once from `rd` into the buffer and returns the number of bytes
+    /// read (0 at end of file).
+    ///
+    /// Fails with an error wrapping [`Limit::BufferedInput`] when the buffer is
+    /// full: take records out with [`Deframer::next_record`] first.
+    pub fn read_tls(&mut self, rd: &mut dyn io::Read) -> io::Result<usize> {
+        let max_buffered = self.max_buffered;
+        let room = self.make_room(READ_CHUNK);
+        if room.is_empty() {
+            let full = Error::from(Limit::BufferedInput(max_buffered));
+            return Err(io::Error::other(full));
+        }
+        let room_len = room.len();
+        let read = rd.read(room)?;
+        // A reader claiming more than it was given must not move `end` past the storage.
+        self.end += read.min(room_len);
+        Ok(read)
+    }
+
+    /// Copies as much of `bytes` into the buffer as fits and returns how many
+    /// bytes were taken.
+    ///
+    /// Fails with [`Limit::BufferedInput`] only when nothing fits.
+    pub fn push(&mut self, bytes: &[u8]) -> Result<usize, Error> {
+        let room = self.make_room(bytes.len());
+        let taken = room.len().min(bytes.len());
+        if taken == 0 && !bytes.is_empty() {
+            return Err(Limit::BufferedInput(self.max_buffered).into());
+        }
+        room[..taken].copy_from_slice(&bytes[..taken]);
+        self.end += taken;
+        Ok(taken)
+    }
+
+    /// Frames the next complete record, decrypting it in place when
+    /// `decrypter` holds keys. Returns `Ok(None)` when more input is needed.
+    ///
+    /// Checks, as soon as the header is visible: the content type is known
+    /// (unexpected_message), the major version is 3 (decode_error), and the
+    /// length is within 2^14, or 2^14 + 256 for a protected TLS 1.3 record
+    /// (record_overflow). Then it checks that handshake and alert records are
+    /// not empty, and bounds runs of empty application_data records. Any error
+    /// is fatal for the connection.
+    pub fn next_record<'a>(
+        &'a mut self,
+        decrypter: &mut RecordDecrypter,
+    ) -> Result<Option<PlainRecord<'a>>, Error> {
+        let pending = self.buf.get(self.start..self.end).unwrap_or_default();
+        let mut r = Reader::new(pending);
+        let Ok(header) = r.array::<HEADER_LEN>("record header") else {
+            return Ok(None);
+        };
+        let [typ, major, minor, len_hi, len_lo] = header;
+        let typ = ContentType(typ);
+        let len = usize::from(u16::from_be_bytes([len_hi, len_lo]));
+
+        // RFC 8446, Section 5: an unknown record type is unexpected_message.
+        if !matches!(
+            typ,
+            ContentType::CHANGE_CIPHER_SPEC
+                | ContentType::ALERT
+                | ContentType::HANDSHAKE
+                | ContentType::APPLICATION_DATA
+        ) {
+            return Err(InvalidMessage::UnknownContentType(typ.0).into());
+        }
+        // RFC 8446, Section 5.1: legacy_record_version is otherwise ignored, but
+        // a major version other than 3 is not TLS at all (an HTTP request, say).
+        if major != 0x03 {
+            return Err(
+                InvalidMessage::BadRecordVersion(u16::from_be_bytes([major, minor])).into(),
+            );
+        }
+        // RFC 8446, Sections 5.1 and 5.2: longer records are record_overflow.
+        let max = decrypter.max_fragment_len(typ);
+        if len > max {
+            return Err(Error::RecordOverflow { len, max });
+        }
+        if r.remaining() < len {
+            return Ok(None);
+        }
+
+        let body_start = self.start + HEADER_LEN;
+        let body_end = body_start + len;
+        // The record is consumed whatever happens next: on an error the
+        // connection is over anyway.
+        self.start = body_end;
+        let body = self
+            .buf
+            .get_mut(body_start..body_end)
+            .ok_or(Error::Internal("deframer lost track of its buffer"))?;
+        let record = decrypter.open(typ, &header, body)?;
+
+        if record.payload.is_empty() {
+            match record.typ {
+                // RFC 8446, Sections 5.1 and 5.4: empty handshake and alert
+                // fragments are unexpected_message.
+                ContentType::HANDSHAKE | ContentType::ALERT => {
+                    return Err(InvalidMessage::EmptyRecord.into())
+                }
+                // Allowed as traffic-analysis cover, but a peer must not make
+                // us spin on them.
+                ContentType::APPLICATION_DATA => {
+                    self.empty_records += 1;
+                    if self.empty_records > self.max_empty_records {
+                        return Err(Limit::EmptyRecords(self.max_empty_records).into());
+                    }
+                }
+                _ => {}
+            }
+        } else {
+            self.empty_records = 0;
+        }
+        Ok(Some(record))
+    }
+
+    /// Number of unprocessed bytes buffered (a partial record at end of file
+    /// means the stream was cut).
+    pub fn buffered_len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// True when no unprocessed input is buffered.
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    /// Discards consumed bytes and returns writable space after the pending
+    /// input: at least `want` bytes if the maximum allows, growing the storage
+    /// only when it is too small.
+    fn make_room(&mut self, want: usize) -> &mut [u8] {
+        if self.start == self.end {
+            (self.start, self.end) = (0, 0);
+        } else if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            (self.start, self.end) = (0, self.end - self.start);
+        }
+        let target = self.end.saturating_add(want).min(self.max_buffered);
+        if self.buf.len() < target {
+            self.buf.resize(target, 0);
+        }
+        let end = self.end;
+        self.buf.get_mut(end..).unwrap_or_default()
+    }
+}
+
+impl core::fmt::Debug for Deframer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Buffered bytes may be decrypted plaintext: never print them.
+        f.debug_struct("Deframer")
+            .field("buffered", &self.buffered_len())
+            .field("max_buffered", &self.max_buffered)
+            .field("empty_records", &self.empty_records)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::{AlertDescription, ProtocolVersion};
+    use crate::crypto::AeadAlgorithm;
+    use crate::record::{
+        write_plaintext_records, RecordEncrypter, Tls13Decrypter, Tls13Encrypter, MAX_PLAINTEXT,
+        MAX_TLS13_CIPHERTEXT,
+    };
+
+    fn header(typ: u8, version: u16, len: usize) -> Vec<u8> {
+        let mut h = vec![typ];
+        h.extend_from_slice(&version.to_be_bytes());
+        h.extend_from_slice(&(len as u16).to_be_bytes());
+        h
+    }
+
+    fn first_error(wire: &[u8], decrypter: &mut RecordDecrypter) -> Error {
+        let mut deframer = Deframer::default();
+        deframer.push(wire).unwrap();
+        deframer.next_record(decrypter).unwrap_err()
+    }
+
+    fn tls13_decrypter() -> RecordDecrypter {
+        RecordDecrypter::Tls13(
+            Tls13Decrypter::new(AeadAlgorithm::Aes128Gcm, &[1; 16], [2; 12]).unwrap(),
+        )
+    }
+
+    #[test]
+    fn frames_records_split_and_coalesced_arbitrarily() {
+        let mut wire = Vec::new();
+        for (i, len) in [1usize, 300, 5, 2000].into_iter().enumerate() {
+            write_plaintext_records(
+                ProtocolVersion::TLS12,
+                ContentType::HANDSHAKE,
+                &vec![i as u8 + 1; len],
+                MAX_PLAINTEXT,
+                &mut wire,
+            )
+            .unwrap();
+        }
+        for chunk in [1, 3, 7, 512, wire.len()] {
+            let mut deframer = Deframer::default();
+            let mut lens = Vec::new();
+            for piece in wire.chunks(chunk) {
+                assert_eq!(deframer.push(piece).unwrap(), piece.len());
+                while let Some(r) = deframer.next_record(&mut RecordDecrypter::None).unwrap() {
+                    assert!(r.payload.iter().all(|&b| b == r.payload[0]));
+                    lens.push(r.payload.len());
+                }
+            }
+            assert_eq!(lens, [1, 300, 5, 2000], "chunk {chunk}");
+            assert!(deframer.is_empty());
+        }
+    }
+
+    #[test]
+    fn read_tls_reads_from_any_reader() {
+        let mut wire = Vec::new();
+        write_plaintext_records(
+            ProtocolVersion::TLS12,
+            ContentType::ALERT,
+            &[1, 0],
+            MAX_PLAINTEXT,
+            &mut wire,
+        )
+        .unwrap();
+        let mut deframer = Deframer::default();
+        let mut source = io::Cursor::new(wire.clone());
+        assert_eq!(deframer.read_tls(&mut source).unwrap(), wire.len());
+        assert_eq!(deframer.read_tls(&mut source).unwrap(), 0);
+        let r = deframer
+            .next_record(&mut RecordDecrypter::None)
+            .unwrap()
+            .unwrap();
+        assert_eq!((r.typ, r.payload), (ContentType::ALERT, &[1u8, 0][..]));
+    }
+
+    #[test]
+    fn steady_state_reuses_its_buffer() {
+        let mut encrypter = RecordEncrypter::Tls13(
+            Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &[1; 16], [2; 12]).unwrap(),
+        );
+        let mut decrypter = tls13_decrypter();
+        let mut deframer = Deframer::default();
+        let mut wire = Vec::new();
+        let data = vec![0x33; MAX_PLAINTEXT];
+        let mut capacity = None;
+        for _ in 0..50 {
+            wire.clear();
+            encrypter
+                .write_records(
+                    ContentType::APPLICATION_DATA,
+                    &data,
+                    MAX_PLAINTEXT,
+                    &mut wire,
+                )
+                .unwrap();
+            let mut source = io::Cursor::new(&wire);
+            while deframer.read_tls(&mut source).unwrap() > 0 {
+                while let Some(r) = deframer.next_record(&mut decrypter).unwrap() {
+                    assert_eq!(r.payload, &data[..]);
+                }
+            }
+            assert_eq!(
+                *capacity.get_or_insert(deframer.buf.capacity()),
+                deframer.buf.capacity()
+            );
+        }
+        assert!(deframer.buf.capacity() <= DEFAULT_MAX_BUFFERED);
+    }
+
+    #[test]
+    fn buffered_input_is_bounded() {
+        let mut deframer = Deframer::new(0, 1);
+        assert_eq!(deframer.max_buffered, MAX_RECORD_LEN);
+        let big = vec![0x16; MAX_RECORD_LEN + 10];
+        assert_eq!(deframer.push(&big).unwrap(), MAX_RECORD_LEN);
+        assert_eq!(
+            deframer.push(&big),
+            Err(Limit::BufferedInput(MAX_RECORD_LEN).into())
+        );
+        let err = deframer.read_tls(&mut io::Cursor::new(&big)).unwrap_err();
+        assert!(err.to_string().contains("unprocessed input"), "{err}");
+    }
+
+    #[test]
+    fn plaintext_over_2_pow_14_is_record_overflow() {
+        let mut wire = header(0x16, 0x0303, MAX_PLAINTEXT + 1);
+        let err = first_error(&wire, &mut RecordDecrypter::None);
+        assert_eq!(
+            err,
+            Error::RecordOverflow {
+                len: MAX_PLAINTEXT + 1,
+                max: MAX_PLAINTEXT
+            }
+        );
+        assert_eq!(err.alert(), Some(AlertDescription::RECORD_OVERFLOW));
+
+        // Exactly 2^14 is fine (and waits for its body).
+        wire = header(0x16, 0x0303, MAX_PLAINTEXT);
+        let mut deframer = Deframer::default();
+        deframer.push(&wire).unwrap();
+        assert_eq!(deframer.next_record(&mut RecordDecrypter::None), Ok(None));
+    }
+
+    #[test]
+    fn ciphertext_over_2_pow_14_plus_256_is_record_overflow() {
+        let wire = header(0x17, 0x0303, MAX_TLS13_CIPHERTEXT + 1);
+        let err = first_error(&wire, &mut tls13_decrypter());
+        assert_eq!(
+            err,
+            Error::RecordOverflow {
+                len: MAX_TLS13_CIPHERTEXT + 1,
+                max: MAX_TLS13_CIPHERTEXT
+            }
+        );
+        assert_eq!(err.alert(), Some(AlertDescription::RECORD_OVERFLOW));
+
+        // Exactly 2^14 + 256 is framed, then fails authentication.
+        let mut wire = header(0x17, 0x0303, MAX_TLS13_CIPHERTEXT);
+        wire.resize(HEADER_LEN + MAX_TLS13_CIPHERTEXT, 0);
+        assert_eq!(
+            first_error(&wire, &mut tls13_decrypter()),
+            Error::DecryptFailed
+        );
+
+        // An unprotected change_cipher_spec keeps the plaintext limit.
+        let wire = header(0x14, 0x0303, MAX_PLAINTEXT + 1);
+        assert!(matches!(
+            first_error(&wire, &mut tls13_decrypter()),
+            Error::RecordOverflow { .. }
+        ));
+    }
+
+    #[test]
+    fn unknown_content_type_is_unexpected_message() {
+        for typ in [0u8, 19, 24, 0x80] {
+            let err = first_error(&header(typ, 0x0303, 1), &mut RecordDecrypter::None);
+            assert_eq!(err, InvalidMessage::UnknownContentType(typ).into());
+            assert_eq!(err.alert(), Some(AlertDescription::UNEXPECTED_MESSAGE));
+        }
+    }
+
+    #[test]
+    fn non_tls_record_version_is_refused() {
+        let err = first_error(b"GET / HTTP/1.1\r\n", &mut RecordDecrypter::None);
+        assert_eq!(err, InvalidMessage::UnknownContentType(b'G').into());
+        let err = first_error(&header(0x16, 0x0403, 1), &mut RecordDecrypter::None);
+        assert_eq!(err, InvalidMessage::BadRecordVersion(0x0403).into());
+        // Any 3.x passes: the field is otherwise ignored.
+        let mut deframer = Deframer::default();
+        deframer
+            .push(&[0x16, 0x03, 0x07, 0x00, 0x01, 0x01])
+            .unwrap();
+        assert!(deframer
+            .next_record(&mut RecordDecrypter::None)
+            .unwrap()
+            .is_some());
+    }
+
+    #[test]
+    fn empty_handshake_and_alert_records_are_refused() {
+        for typ in [0x15, 0x16] {
+            let err = first_error(&header(typ, 0x0303, 0), &mut RecordDecrypter::None);
+            assert_eq!(err, InvalidMessage::EmptyRecord.into());
+            assert_eq!(err.alert(), Some(AlertDescription::UNEXPECTED_MESSAGE));
+        }
+        // Also when the emptiness is only visible after decryption.
+        let mut encrypter =
+            Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &[1; 16], [2; 12]).unwrap();
+        let mut wire = Vec::new();
+        encrypter
+            .seal_record(ContentType::HANDSHAKE, &[], &mut wire)
+            .unwrap();
+        assert_eq!(
+            first_error(&wire, &mut tls13_decrypter()),
+            InvalidMessage::EmptyRecord.into()
+        );
+    }
+
+    #[test]
+    fn runs_of_empty_application_data_are_bounded() {
+        let mut encrypter =
+            Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &[1; 16], [2; 12]).unwrap();
+        let mut decrypter = tls13_decrypter();
+        let mut deframer = Deframer::new(DEFAULT_MAX_BUFFERED, 3);
+        let mut seal = |payload: &[u8]| {
+            let mut wire = Vec::new();
+            encrypter
+                .seal_record(ContentType::APPLICATION_DATA, payload, &mut wire)
+                .unwrap();
+            wire
+        };
+        // Three empty, one with data (resets the count), three empty again: fine.
+        for payload in [&b""[..], b"", b"", b"data", b"", b"", b""] {
+            deframer.push(&seal(payload)).unwrap();
+            let r = deframer.next_record(&mut decrypter).unwrap().unwrap();
+            assert_eq!(r.payload, payload);
+        }
+        // The fourth in a row is refused.
+        deframer.push(&seal(b"")).unwrap();
+        let err = deframer.next_record(&mut decrypter).unwrap_err();
+        assert_eq!(err, Limit::EmptyRecords(3).into());
+        assert_eq!(err.alert(), Some(AlertDescription::UNEXPECTED_MESSAGE));
+    }
+
+    #[test]
+    fn debug_does_not_show_buffered_bytes() {
+        let mut deframer = Deframer::default();
+        deframer.push(b"\x17\x03\x03\x00\x04SECRET").unwrap();
+        let text = format!("{deframer:?}");
+        assert!(
+            !text.contains("83") && text.contains("buffered: 11"),
+            "{text}"
+        );
+    }
+}
