@@ -124,7 +124,7 @@ impl Deframer {
             return Err(InvalidMessage::UnknownContentType(typ.0).into());
         }
         // RFC 8446, Section 5.1: legacy_record_version is otherwise ignored, but
-        // a major version other than 3 is not TLS at all (an HTTP request, say).
+        // a major version other than 3 means these bytes are not a TLS record.
         if major != 0x03 {
             return Err(
                 InvalidMessage::BadRecordVersion(u16::from_be_bytes([major, minor])).into(),

@@ -16,7 +16,7 @@
 //! # Driving it
 //!
 //! ```
-//! use keyway::codec::ContentType;
+//! use keyway::codec::{ContentType, HandshakeType};
 //! use keyway::record::{Deframer, HandshakeJoiner, RecordDecrypter, RecordEncrypter, MAX_PLAINTEXT};
 //!
 //! # fn main() -> Result<(), keyway::Error> {
@@ -37,8 +37,12 @@
 //!     }
 //!     while let Some(message) = joiner.next_message() {
 //!         assert_eq!(message.body(), [0xaa, 0xbb]);
-//!         // The handshake step runs here. Before it installs new read keys:
-//!         joiner.check_key_change_boundary()?;
+//!         // The handshake step runs here. If this message changes the read keys
+//!         // (ServerHello, Finished, KeyUpdate, ...), first check that it ended
+//!         // its record, then install the new decrypter.
+//!         if message.typ == HandshakeType::FINISHED {
+//!             joiner.check_key_change_boundary()?;
+//!         }
 //!     }
 //! }
 //! # Ok(())
@@ -222,8 +226,8 @@ impl RecordDecrypter {
         match self {
             // RFC 8446, Section 5.1: Application Data records are always protected.
             RecordDecrypter::None if outer == ContentType::APPLICATION_DATA => Err(unexpected(
-                "a plaintext record",
-                "application_data before keys",
+                "a handshake, alert or change_cipher_spec record",
+                "application_data before keys were installed",
             )),
             RecordDecrypter::None => Ok(PlainRecord {
                 typ: outer,
