@@ -6,6 +6,11 @@
 //! known extensions in a message that may not carry them; unknown extensions
 //! (including GREASE) are kept as [`Extension::Unknown`] for the handshake to
 //! ignore (ClientHello) or refuse as unsolicited (server messages).
+//!
+//! [`ExtensionContext::ServerHello`] admits the TLS 1.2 replies too, since
+//! both versions share the message; [`check_tls13_server_hello`] narrows it
+//! once TLS 1.3 is selected. The handshake reaches a typed body with
+//! [`find_extension`] and a `let ... else` on the variant it expects.
 
 use std::collections::BTreeSet;
 
@@ -535,6 +540,33 @@ pub fn find_unsolicited(exts: &[Extension], sent: &[ExtensionType]) -> Option<Ex
     exts.iter()
         .map(Extension::ext_type)
         .find(|typ| !sent.contains(typ))
+}
+
+/// The extensions a TLS 1.3 ServerHello may carry (RFC 8446, Section 4.2).
+pub const TLS13_SERVER_HELLO_EXTENSIONS: [ExtensionType; 3] = [
+    ExtensionType::KEY_SHARE,
+    ExtensionType::PRE_SHARED_KEY,
+    ExtensionType::SUPPORTED_VERSIONS,
+];
+
+/// Narrows a ServerHello decoded with [`ExtensionContext::ServerHello`] (which
+/// also admits the TLS 1.2 replies) to TLS 1.3, once supported_versions has
+/// selected it.
+///
+/// RFC 8446, Section 4.2: a recognised extension the table does not list for
+/// ServerHello (server_name, ALPN, extended_master_secret, ...) is an
+/// illegal_parameter. Unknown extensions pass; the handshake refuses them as
+/// unsolicited with [`find_unsolicited`].
+pub fn check_tls13_server_hello(exts: &[Extension]) -> Result<(), InvalidMessage> {
+    match exts.iter().map(Extension::ext_type).find(|typ| {
+        allowed_contexts(*typ).is_some() && !TLS13_SERVER_HELLO_EXTENSIONS.contains(typ)
+    }) {
+        Some(extension) => Err(InvalidMessage::ExtensionNotAllowed {
+            extension,
+            message: HandshakeType::SERVER_HELLO,
+        }),
+        None => Ok(()),
+    }
 }
 
 impl Extension {
@@ -1197,6 +1229,33 @@ mod tests {
         // A GREASE suite is a codec matter for ClientHello (messages.rs); here
         // only check the constant is not mistaken for a known one.
         assert_eq!(CipherSuite(0x2a2a).name(), None);
+    }
+
+    #[test]
+    fn tls13_server_hello_refuses_tls12_replies() {
+        let tls13 = vec![
+            Extension::Unknown(ExtensionType(0x4a4a), Vec::new()),
+            Extension::SupportedVersionsServerHello(ProtocolVersion::TLS13),
+            Extension::KeyShareServerHello(share(NamedGroup::X25519, 32)),
+            Extension::PreSharedKeyServerHello(0),
+        ];
+        assert_eq!(check_tls13_server_hello(&tls13), Ok(()));
+        for tls12_only in [
+            Extension::Alpn(vec![b"h2".to_vec()]),
+            Extension::Unknown(ExtensionType::EXTENDED_MASTER_SECRET, Vec::new()),
+        ] {
+            let typ = tls12_only.ext_type();
+            let mut exts = tls13.clone();
+            exts.push(tls12_only);
+            assert_refused(
+                check_tls13_server_hello(&exts),
+                InvalidMessage::ExtensionNotAllowed {
+                    extension: typ,
+                    message: HandshakeType::SERVER_HELLO,
+                },
+                AlertDescription::ILLEGAL_PARAMETER,
+            );
+        }
     }
 
     #[test]

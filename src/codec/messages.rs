@@ -224,9 +224,7 @@ impl HandshakeMessage {
 
     /// Appends the whole message, 4-byte header included.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        let mut w = Writer::new(out);
-        w.u8(self.handshake_type().0);
-        w.vec24(|w| self.write_body(w));
+        write_message(out, self.handshake_type(), |w| self.write_body(w));
     }
 
     /// The wire type.
@@ -269,6 +267,18 @@ impl HandshakeMessage {
             HandshakeMessage::EndOfEarlyData => {}
         }
     }
+}
+
+/// Appends a handshake message: `msg_type`, a 24-bit length, then the body
+/// that `write_body` writes (RFC 8446, Section 4).
+fn write_message(
+    out: &mut Vec<u8>,
+    msg_type: HandshakeType,
+    write_body: impl FnOnce(&mut Writer<'_>),
+) {
+    let mut w = Writer::new(out);
+    w.u8(msg_type.0);
+    w.vec24(write_body);
 }
 
 /// Reads `opaque legacy_session_id<0..32>` (also the shape of
@@ -359,7 +369,7 @@ impl ClientHello {
     pub fn encode_truncated_for_binders(&self) -> Option<Vec<u8>> {
         let binders_len = self.offered_psks()?.binders_encoded_len();
         let mut out = Vec::new();
-        HandshakeMessage::ClientHello(self.clone()).encode(&mut out);
+        write_message(&mut out, HandshakeType::CLIENT_HELLO, |w| self.write(w));
         out.truncate(out.len().saturating_sub(binders_len));
         Some(out)
     }
