@@ -71,6 +71,9 @@ pub enum InvalidMessage {
     EmptyVector(&'static str),
     /// A list of 16-bit values had an odd byte length.
     OddLength(&'static str),
+    /// A vector's length was outside the range its definition allows, e.g. a
+    /// 33-byte legacy_session_id (RFC 8446, Section 6: decode_error).
+    LengthOutOfRange(&'static str),
     /// A field held a value the protocol forbids (illegal_parameter).
     IllegalValue(&'static str),
     /// The same extension appeared twice in one block (RFC 8446, Section 4.2).
@@ -327,6 +330,9 @@ impl fmt::Display for InvalidMessage {
             InvalidMessage::TrailingBytes(w) => write!(f, "trailing bytes after {w}"),
             InvalidMessage::EmptyVector(w) => write!(f, "{w} is empty"),
             InvalidMessage::OddLength(w) => write!(f, "{w} has an odd length"),
+            InvalidMessage::LengthOutOfRange(w) => {
+                write!(f, "{w} has a length outside its allowed range")
+            }
             InvalidMessage::IllegalValue(w) => write!(f, "illegal value in {w}"),
             InvalidMessage::DuplicateExtension(e) => write!(f, "extension {e} appears twice"),
             InvalidMessage::ExtensionNotAllowed { extension, message } => {
