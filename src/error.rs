@@ -55,6 +55,9 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// The caller asked for something the protocol cannot express (for
+    /// example, exported keying material longer than RFC 8446 allows).
+    ApiMisuse(&'static str),
     /// A cryptographic operation failed where it cannot fail for valid input.
     Internal(&'static str),
 }
@@ -281,7 +284,8 @@ impl Error {
             | Error::ConnectionClosed
             | Error::WriteAfterClose
             | Error::Config(_)
-            | Error::KeyFile { .. } => return None,
+            | Error::KeyFile { .. }
+            | Error::ApiMisuse(_) => return None,
         })
     }
 }
@@ -312,6 +316,7 @@ impl fmt::Display for Error {
             }
             Error::Config(s) => return write!(f, "invalid configuration: {s}"),
             Error::KeyFile { path, reason } => return write!(f, "{path}: {reason}"),
+            Error::ApiMisuse(s) => return write!(f, "invalid request: {s}"),
             Error::Internal(s) => write!(f, "internal error: {s}")?,
         }
         if let Some(alert) = self.alert() {
