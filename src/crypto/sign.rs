@@ -148,6 +148,9 @@ impl SigningKey {
                 "OPENSSH PRIVATE KEY" => "OpenSSH private keys are not supported: convert with \
                                           `ssh-keygen -p -m PKCS8 -f KEY`"
                     .into(),
+                other if other.ends_with("PRIVATE KEY") => format!(
+                    "{other} blocks are not supported (use RSA, ECDSA P-256/P-384 or Ed25519 keys)"
+                ),
                 other => format!("a {other} block is not a private key"),
             }),
         }
@@ -418,10 +421,12 @@ fn from_sec1(body: &[u8], outer_curve: Option<KeyAlgorithm>) -> Result<SigningKe
         (None, None) => return Err(bad("the key does not name its curve")),
     };
     let Some(public) = public else {
-        return Err("the EC private key does not include its public key, which ring needs \
+        return Err(
+            "the EC private key does not include its public key, which ring needs \
                     to load it; re-export it with `openssl ec -in KEY -out KEY.fixed` \
                     (OpenSSL recomputes the public key)"
-            .into());
+                .into(),
+        );
     };
     let (alg, scalar_len): (_, usize) = match curve {
         KeyAlgorithm::EcdsaP256 => (&signature::ECDSA_P256_SHA256_ASN1_SIGNING, 32),
@@ -436,13 +441,9 @@ fn from_sec1(body: &[u8], outer_curve: Option<KeyAlgorithm>) -> Result<SigningKe
     scalar.extend_from_slice(private);
     // ring draws a secret for its nonce hedge once per key; keys outlive
     // connections, so this comes from the system, not a connection's Rng.
-    let key = EcdsaKeyPair::from_private_key_and_public_key(
-        alg,
-        &scalar,
-        public,
-        &SystemRandom::new(),
-    )
-    .map_err(|e| format!("EC key rejected: {e}"))?;
+    let key =
+        EcdsaKeyPair::from_private_key_and_public_key(alg, &scalar, public, &SystemRandom::new())
+            .map_err(|e| format!("EC key rejected: {e}"))?;
     Ok(SigningKey {
         inner: match curve {
             KeyAlgorithm::EcdsaP256 => Inner::EcdsaP256(key),
@@ -527,6 +528,18 @@ impl fmt::Display for PublicKey<'_> {
     }
 }
 
+/// A signature did not verify: wrong signature, wrong key, or a scheme that
+/// does not fit the key. Deliberately carries no detail: the caller knows which
+/// signature it was checking and reports that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidSignature;
+
+impl fmt::Display for InvalidSignature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid signature")
+    }
+}
+
 /// The key algorithm a signature scheme requires in TLS 1.3, with ring's
 /// verification algorithm; `None` for schemes we do not verify (SHA-1, P-521,
 /// Ed448, RSASSA-PSS keys).
@@ -576,15 +589,15 @@ pub fn verify_signature(
     spki: &[u8],
     message: &[u8],
     signature: &[u8],
-) -> Result<(), ()> {
-    let (needed, alg) = scheme_algorithm(scheme).ok_or(())?;
-    let key = PublicKey::from_spki(spki).map_err(|_| ())?;
+) -> Result<(), InvalidSignature> {
+    let (needed, alg) = scheme_algorithm(scheme).ok_or(InvalidSignature)?;
+    let key = PublicKey::from_spki(spki).map_err(|_| InvalidSignature)?;
     if key.algorithm != needed {
-        return Err(());
+        return Err(InvalidSignature);
     }
     signature::UnparsedPublicKey::new(alg, key.key)
         .verify(message, signature)
-        .map_err(|_| ())
+        .map_err(|_| InvalidSignature)
 }
 
 /// Verifies a TLS 1.2 ServerKeyExchange or CertificateVerify signature.
@@ -598,9 +611,9 @@ pub fn verify_tls12_signature(
     spki: &[u8],
     message: &[u8],
     signature: &[u8],
-) -> Result<(), ()> {
+) -> Result<(), InvalidSignature> {
     use SignatureScheme as S;
-    let key = PublicKey::from_spki(spki).map_err(|_| ())?;
+    let key = PublicKey::from_spki(spki).map_err(|_| InvalidSignature)?;
     let alg: &'static dyn signature::VerificationAlgorithm = match (scheme, key.algorithm) {
         (S::ECDSA_SECP256R1_SHA256, KeyAlgorithm::EcdsaP384) => &signature::ECDSA_P384_SHA256_ASN1,
         (S::ECDSA_SECP384R1_SHA384, KeyAlgorithm::EcdsaP256) => &signature::ECDSA_P256_SHA384_ASN1,
@@ -608,7 +621,7 @@ pub fn verify_tls12_signature(
     };
     signature::UnparsedPublicKey::new(alg, key.key)
         .verify(message, signature)
-        .map_err(|_| ())
+        .map_err(|_| InvalidSignature)
 }
 
 /// A signature algorithm as a certificate's signatureAlgorithm names it
@@ -663,10 +676,10 @@ pub fn verify_cert_signature(
     issuer_spki: &[u8],
     tbs: &[u8],
     signature: &[u8],
-) -> Result<(), ()> {
+) -> Result<(), InvalidSignature> {
     use CertSignatureAlgorithm as C;
     use KeyAlgorithm as K;
-    let key = PublicKey::from_spki(issuer_spki).map_err(|_| ())?;
+    let key = PublicKey::from_spki(issuer_spki).map_err(|_| InvalidSignature)?;
     let ring_alg: &'static dyn signature::VerificationAlgorithm = match (alg, key.algorithm) {
         (C::RsaPkcs1Sha256, K::Rsa) => &signature::RSA_PKCS1_2048_8192_SHA256,
         (C::RsaPkcs1Sha384, K::Rsa) => &signature::RSA_PKCS1_2048_8192_SHA384,
@@ -679,11 +692,11 @@ pub fn verify_cert_signature(
         (C::EcdsaSha256, K::EcdsaP384) => &signature::ECDSA_P384_SHA256_ASN1,
         (C::EcdsaSha384, K::EcdsaP384) => &signature::ECDSA_P384_SHA384_ASN1,
         (C::Ed25519, K::Ed25519) => &signature::ED25519,
-        _ => return Err(()),
+        _ => return Err(InvalidSignature),
     };
     signature::UnparsedPublicKey::new(ring_alg, key.key)
         .verify(tbs, signature)
-        .map_err(|_| ())
+        .map_err(|_| InvalidSignature)
 }
 
 /// Number of significant bits in a DER INTEGER holding a non-negative value.
@@ -726,7 +739,9 @@ pub(crate) fn dotted_oid(bytes: &[u8]) -> String {
     let mut arcs: Vec<u64> = Vec::new();
     let mut value: u64 = 0;
     for &b in bytes {
-        value = value.saturating_mul(128).saturating_add(u64::from(b & 0x7f));
+        value = value
+            .saturating_mul(128)
+            .saturating_add(u64::from(b & 0x7f));
         if b & 0x80 == 0 {
             if arcs.is_empty() {
                 // The first subidentifier packs the first two arcs.
@@ -757,6 +772,12 @@ pub(crate) mod oid {
     pub const SHA384_WITH_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c];
     /// sha512WithRSAEncryption, 1.2.840.113549.1.1.13.
     pub const SHA512_WITH_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d];
+    /// md5WithRSAEncryption, 1.2.840.113549.1.1.4 (refused).
+    pub const MD5_WITH_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x04];
+    /// sha1WithRSAEncryption, 1.2.840.113549.1.1.5 (refused).
+    pub const SHA1_WITH_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05];
+    /// ecdsa-with-SHA1, 1.2.840.10045.4.1 (refused).
+    pub const ECDSA_WITH_SHA1: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01];
     /// id-mgf1, 1.2.840.113549.1.1.8.
     pub const MGF1: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08];
     /// id-ecPublicKey, 1.2.840.10045.2.1 (RFC 5480).
@@ -869,7 +890,8 @@ mod tests {
     use super::*;
 
     fn pem_der(path: &str) -> (String, Vec<u8>) {
-        let text = std::fs::read(format!("{}/testdata/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let text =
+            std::fs::read(format!("{}/testdata/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
         let (_, pem) = x509_parser::pem::parse_x509_pem(&text).unwrap();
         (pem.label, pem.contents)
     }
@@ -894,8 +916,12 @@ mod tests {
     fn spki_of(key: &SigningKey) -> Vec<u8> {
         let alg = match key.algorithm() {
             KeyAlgorithm::Rsa => [tlv(6, oid::RSA_ENCRYPTION), vec![5, 0]].concat(),
-            KeyAlgorithm::EcdsaP256 => [tlv(6, oid::EC_PUBLIC_KEY), tlv(6, oid::SECP256R1)].concat(),
-            KeyAlgorithm::EcdsaP384 => [tlv(6, oid::EC_PUBLIC_KEY), tlv(6, oid::SECP384R1)].concat(),
+            KeyAlgorithm::EcdsaP256 => {
+                [tlv(6, oid::EC_PUBLIC_KEY), tlv(6, oid::SECP256R1)].concat()
+            }
+            KeyAlgorithm::EcdsaP384 => {
+                [tlv(6, oid::EC_PUBLIC_KEY), tlv(6, oid::SECP384R1)].concat()
+            }
             KeyAlgorithm::Ed25519 => tlv(6, oid::ED25519),
         };
         let bits = [&[0u8][..], key.public_key()].concat();
@@ -922,10 +948,13 @@ mod tests {
                 let sig = key.sign(scheme, b"hello", &mut rng).unwrap();
                 assert!(scheme_matches_key(scheme, &spki), "{file} {scheme}");
                 assert_eq!(verify_signature(scheme, &spki, b"hello", &sig), Ok(()));
-                assert_eq!(verify_tls12_signature(scheme, &spki, b"hello", &sig), Ok(()));
+                assert_eq!(
+                    verify_tls12_signature(scheme, &spki, b"hello", &sig),
+                    Ok(())
+                );
                 assert_eq!(
                     verify_signature(scheme, &spki, b"hellO", &sig),
-                    Err(()),
+                    Err(InvalidSignature),
                     "{file} {scheme} accepted a changed message"
                 );
             }
@@ -943,7 +972,12 @@ mod tests {
             load("p256.sec1.pem").public_key()
         );
         // Detected from the DER alone, without a PEM label.
-        for file in ["rsa2048.pem", "rsa2048.pkcs1.pem", "p256.sec1.pem", "ed25519.pem"] {
+        for file in [
+            "rsa2048.pem",
+            "rsa2048.pkcs1.pem",
+            "p256.sec1.pem",
+            "ed25519.pem",
+        ] {
             let (_, der) = pem_der(file);
             assert!(SigningKey::from_der(&der).is_ok(), "{file}");
         }
@@ -966,7 +1000,11 @@ mod tests {
         );
         let p256 = load("p256.pem");
         let err = p256
-            .sign(SignatureScheme::ECDSA_SECP384R1_SHA384, b"x", &mut Rng::default())
+            .sign(
+                SignatureScheme::ECDSA_SECP384R1_SHA384,
+                b"x",
+                &mut Rng::default(),
+            )
             .unwrap_err();
         assert!(matches!(err, Error::Internal(_)));
     }
@@ -974,7 +1012,10 @@ mod tests {
     #[test]
     fn debug_shows_only_the_algorithm() {
         assert_eq!(format!("{:?}", load("rsa2048.pem")), "SigningKey(RSA-2048)");
-        assert_eq!(format!("{:?}", load("p256.sec1.pem")), "SigningKey(ECDSA P-256)");
+        assert_eq!(
+            format!("{:?}", load("p256.sec1.pem")),
+            "SigningKey(ECDSA P-256)"
+        );
         assert_eq!(format!("{:?}", load("ed25519.pem")), "SigningKey(Ed25519)");
     }
 
@@ -1034,8 +1075,14 @@ mod tests {
     fn tls13_schemes_bind_the_curve_and_tls12_ones_do_not() {
         let p384 = load("p384.pem");
         let spki = spki_of(&p384);
-        assert!(!scheme_matches_key(SignatureScheme::ECDSA_SECP256R1_SHA256, &spki));
-        assert!(!scheme_matches_key(SignatureScheme::RSA_PSS_RSAE_SHA256, &spki));
+        assert!(!scheme_matches_key(
+            SignatureScheme::ECDSA_SECP256R1_SHA256,
+            &spki
+        ));
+        assert!(!scheme_matches_key(
+            SignatureScheme::RSA_PSS_RSAE_SHA256,
+            &spki
+        ));
         assert!(!scheme_matches_key(SignatureScheme::ECDSA_SHA1, &spki));
         // A P-384 key signing with SHA-256 (made by OpenSSL): legal in TLS 1.2 only.
         let sig = std::fs::read(format!(
@@ -1044,9 +1091,18 @@ mod tests {
         ))
         .unwrap();
         let scheme = SignatureScheme::ECDSA_SECP256R1_SHA256;
-        assert_eq!(verify_signature(scheme, &spki, b"keyway", &sig), Err(()));
-        assert_eq!(verify_tls12_signature(scheme, &spki, b"keyway", &sig), Ok(()));
-        assert_eq!(verify_tls12_signature(scheme, &spki, b"keyways", &sig), Err(()));
+        assert_eq!(
+            verify_signature(scheme, &spki, b"keyway", &sig),
+            Err(InvalidSignature)
+        );
+        assert_eq!(
+            verify_tls12_signature(scheme, &spki, b"keyway", &sig),
+            Ok(())
+        );
+        assert_eq!(
+            verify_tls12_signature(scheme, &spki, b"keyways", &sig),
+            Err(InvalidSignature)
+        );
     }
 
     #[test]
@@ -1055,7 +1111,10 @@ mod tests {
             let (label, der) = pem_der(file);
             SigningKey::from_pem_block(&label, &der).unwrap_err()
         };
-        assert_eq!(err("rsa1024.pem"), "RSA key is 1024 bits; at least 2048 required");
+        assert_eq!(
+            err("rsa1024.pem"),
+            "RSA key is 1024 bits; at least 2048 required"
+        );
         assert!(err("p256.sec1-nopub.pem").contains("does not include its public key"));
         assert!(err("p256.encrypted.pem").starts_with("ENCRYPTED PRIVATE KEY is not supported"));
         assert!(SigningKey::from_der(b"\x30\x03\x02\x01\x00")
