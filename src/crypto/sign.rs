@@ -217,7 +217,7 @@ impl SigningKey {
     /// Randomness is drawn from `rng` in one request of exactly the size ring
     /// consumes, so a test that injects values sees them used as given:
     /// RSA-PSS draws the salt (hash length); ECDSA draws the hedge that ring mixes
-    /// into its nonce (see [`ecdsa_nonce_draw`]); RSA PKCS#1 v1.5 draws nothing
+    /// into its nonce (32 bytes for P-256, 80 for P-384); RSA PKCS#1 v1.5 draws nothing
     /// but ring still wants a generator, so it asks for zero bytes; Ed25519 is
     /// deterministic and does not touch `rng`.
     pub fn sign(
@@ -595,9 +595,7 @@ pub fn verify_signature(
     if key.algorithm != needed {
         return Err(InvalidSignature);
     }
-    signature::UnparsedPublicKey::new(alg, key.key)
-        .verify(message, signature)
-        .map_err(|_| InvalidSignature)
+    ring_verify(alg, key.key, message, signature)
 }
 
 /// Verifies a TLS 1.2 ServerKeyExchange or CertificateVerify signature.
@@ -619,7 +617,16 @@ pub fn verify_tls12_signature(
         (S::ECDSA_SECP384R1_SHA384, KeyAlgorithm::EcdsaP256) => &signature::ECDSA_P256_SHA384_ASN1,
         _ => return verify_signature(scheme, spki, message, signature),
     };
-    signature::UnparsedPublicKey::new(alg, key.key)
+    ring_verify(alg, key.key, message, signature)
+}
+
+fn ring_verify(
+    alg: &'static dyn signature::VerificationAlgorithm,
+    public_key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), InvalidSignature> {
+    signature::UnparsedPublicKey::new(alg, public_key)
         .verify(message, signature)
         .map_err(|_| InvalidSignature)
 }
@@ -694,9 +701,7 @@ pub fn verify_cert_signature(
         (C::Ed25519, K::Ed25519) => &signature::ED25519,
         _ => return Err(InvalidSignature),
     };
-    signature::UnparsedPublicKey::new(ring_alg, key.key)
-        .verify(tbs, signature)
-        .map_err(|_| InvalidSignature)
+    ring_verify(ring_alg, key.key, tbs, signature)
 }
 
 /// Number of significant bits in a DER INTEGER holding a non-negative value.

@@ -4,8 +4,8 @@
 //!   client certificates) accepts.
 //! - [`ServerCertVerifier`] and [`ClientCertVerifier`] are the seams a user
 //!   plugs into; [`DefaultServerVerifier`] and [`DefaultClientVerifier`] build a
-//!   path from the peer's chain to an anchor and check it (see `verify.rs` for
-//!   the rules applied and the ones not applied yet).
+//!   path from the peer's chain to an anchor and check it (`path.rs`
+//!   lists the rules applied and the ones not applied yet).
 //! - [`load_certs_pem`] and [`load_private_key_pem`] read certbot-style files.
 //!
 //! Decisions recorded here:
@@ -19,6 +19,7 @@
 //!   bugs).
 
 mod name;
+mod path;
 mod pem;
 mod verify;
 
@@ -27,12 +28,11 @@ use std::path::Path;
 use std::time::SystemTime;
 
 pub use name::ServerName;
+pub use path::{MAX_PATH_LEN, MAX_SIGNATURE_CHECKS};
 pub use pem::{
     load_certs_pem, load_certs_pem_file, load_private_key_pem, load_private_key_pem_file,
 };
-pub use verify::{
-    DefaultClientVerifier, DefaultServerVerifier, MAX_PATH_LEN, MAX_SIGNATURE_CHECKS,
-};
+pub use verify::{DefaultClientVerifier, DefaultServerVerifier};
 
 use crate::codec::SignatureScheme;
 use crate::crypto::sign::{self, SigningKey};

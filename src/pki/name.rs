@@ -80,7 +80,8 @@ fn validate_dns_name(input: &str) -> Result<String, &'static str> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         {
-            return Err("only letters, digits, '-' and '_' are allowed (use the punycode A-label form for international names)");
+            return Err("only letters, digits, '-' and '_' are allowed \
+                        (write international names in their punycode A-label form)");
         }
         if label.starts_with('-') || label.ends_with('-') {
             return Err("a label starts or ends with '-'");
