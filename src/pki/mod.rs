@@ -1,3 +1,400 @@
 //! Certificates: trust anchors, the verifier seam, and PEM loading.
 //!
-//! HELPER D: implement.
+//! - [`RootStore`] holds the trust anchors a client (or a server asking for
+//!   client certificates) accepts.
+//! - [`ServerCertVerifier`] and [`ClientCertVerifier`] are the seams a user
+//!   plugs into; [`DefaultServerVerifier`] and [`DefaultClientVerifier`] build a
+//!   path from the peer's chain to an anchor and check it (`path.rs`
+//!   lists the rules applied and the ones not applied yet).
+//! - [`load_certs_pem`] and [`load_private_key_pem`] read certbot-style files.
+//!
+//! Decisions recorded here:
+//! - A trust anchor is its subject name and public key (RFC 5280, Section
+//!   6.1.1(d)); the anchor certificate's own validity dates and extensions are
+//!   not checked, so an expired root that still signs valid intermediates keeps
+//!   working, as in the RFC's path validation algorithm.
+//! - Names chain by exact comparison of the DER-encoded issuer and subject
+//!   (RFC 5280, Section 7.1 allows more lenient matching; CAs in practice copy
+//!   the bytes, and exact comparison cannot be confused by string-preparation
+//!   bugs).
+
+mod name;
+mod path;
+mod pem;
+mod verify;
+
+use core::fmt;
+use std::path::Path;
+use std::time::SystemTime;
+
+pub use name::ServerName;
+pub use path::{MAX_PATH_LEN, MAX_SIGNATURE_CHECKS};
+pub use pem::{
+    load_certs_pem, load_certs_pem_file, load_private_key_pem, load_private_key_pem_file,
+};
+pub use verify::{DefaultClientVerifier, DefaultServerVerifier};
+
+use crate::codec::SignatureScheme;
+use crate::crypto::sign::{self, SigningKey};
+use crate::error::{CertificateError, Error, PeerMisbehaved};
+
+/// A trusted root: the certificate as given, and the two parts path building
+/// uses.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TrustAnchor {
+    der: Vec<u8>,
+    subject: Vec<u8>,
+    spki: Vec<u8>,
+}
+
+impl TrustAnchor {
+    /// The anchor's certificate, DER.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The raw DER of the anchor's subject Name (what issuers are matched with,
+    /// and what a CertificateRequest's certificate_authorities lists).
+    pub fn subject(&self) -> &[u8] {
+        &self.subject
+    }
+
+    /// The anchor's DER SubjectPublicKeyInfo.
+    pub fn spki(&self) -> &[u8] {
+        &self.spki
+    }
+}
+
+impl fmt::Debug for TrustAnchor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let subject = x509_parser::parse_x509_certificate(&self.der)
+            .map(|(_, c)| c.subject().to_string())
+            .unwrap_or_default();
+        f.debug_struct("TrustAnchor")
+            .field("subject", &subject)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The set of trust anchors; duplicates are stored once.
+#[derive(Clone, Default)]
+pub struct RootStore {
+    anchors: Vec<TrustAnchor>,
+}
+
+impl fmt::Debug for RootStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RootStore({} anchors)", self.anchors.len())
+    }
+}
+
+impl RootStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one DER certificate as a trust anchor. Adding a certificate that is
+    /// already present does nothing.
+    pub fn add_der(&mut self, der: &[u8]) -> Result<(), Error> {
+        let cert = match x509_parser::parse_x509_certificate(der) {
+            Ok(([], cert)) => cert,
+            Ok(_) => {
+                return Err(Error::Config(
+                    "root certificate has bytes after its end".into(),
+                ))
+            }
+            Err(e) => {
+                return Err(Error::Config(format!(
+                    "root certificate is not valid X.509: {e}"
+                )))
+            }
+        };
+        if self.anchors.iter().any(|a| a.der == der) {
+            return Ok(());
+        }
+        self.anchors.push(TrustAnchor {
+            der: der.to_vec(),
+            subject: cert.subject().as_raw().to_vec(),
+            spki: cert.public_key().raw.to_vec(),
+        });
+        Ok(())
+    }
+
+    /// A store holding every CERTIFICATE of a PEM bundle.
+    pub fn from_pem(bytes: &[u8]) -> Result<Self, Error> {
+        Self::from_pem_source(bytes, "root certificates")
+    }
+
+    /// A store holding every CERTIFICATE of a PEM file (e.g. `ca.pem`, or a
+    /// system bundle such as `/etc/ssl/certs/ca-certificates.crt`).
+    pub fn from_pem_file(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let source = path.display().to_string();
+        let bytes = pem::read_file(path, &source)?;
+        Self::from_pem_source(&bytes, &source)
+    }
+
+    fn from_pem_source(bytes: &[u8], source: &str) -> Result<Self, Error> {
+        let mut store = RootStore::new();
+        for (i, der) in load_certs_pem(bytes, source)?.iter().enumerate() {
+            store.add_der(der).map_err(|e| Error::KeyFile {
+                path: source.to_string(),
+                reason: format!("certificate {}: {e}", i + 1),
+            })?;
+        }
+        Ok(store)
+    }
+
+    /// Number of distinct anchors.
+    pub fn len(&self) -> usize {
+        self.anchors.len()
+    }
+
+    /// True when the store holds no anchor: nothing would verify.
+    pub fn is_empty(&self) -> bool {
+        self.anchors.is_empty()
+    }
+
+    /// The anchors, in the order they were added.
+    pub fn anchors(&self) -> &[TrustAnchor] {
+        &self.anchors
+    }
+
+    /// The anchors' raw DER subject names, for certificate_authorities (RFC
+    /// 8446, Section 4.2.4).
+    pub fn subjects(&self) -> impl Iterator<Item = &[u8]> {
+        self.anchors.iter().map(|a| a.subject())
+    }
+}
+
+/// Signature schemes we can verify, most preferred first: what a client puts
+/// in signature_algorithms.
+///
+/// RFC 8446, Section 4.2.3: in TLS 1.3 this list also covers signatures in
+/// certificates, so rsa_pkcs1_* stays in it even though CertificateVerify may
+/// not use them (see [`check_tls13_signature`]).
+pub const SUPPORTED_VERIFY_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::ECDSA_SECP256R1_SHA256,
+    SignatureScheme::ECDSA_SECP384R1_SHA384,
+    SignatureScheme::ED25519,
+    SignatureScheme::RSA_PSS_RSAE_SHA256,
+    SignatureScheme::RSA_PSS_RSAE_SHA384,
+    SignatureScheme::RSA_PSS_RSAE_SHA512,
+    SignatureScheme::RSA_PKCS1_SHA256,
+    SignatureScheme::RSA_PKCS1_SHA384,
+    SignatureScheme::RSA_PKCS1_SHA512,
+];
+
+/// Checks a server's certificate chain: the seam a user replaces to change
+/// how servers are trusted (pinning, a private PKI, a test tool that trusts
+/// anything).
+pub trait ServerCertVerifier: Send + Sync + fmt::Debug {
+    /// Checks that `end_entity` (DER), helped by the `intermediates` the
+    /// server sent (DER, in the order received), chains to a trusted root, is
+    /// valid at `now`, and is valid for `server_name`.
+    fn verify_server_cert(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[Vec<u8>],
+        server_name: &ServerName,
+        now: SystemTime,
+    ) -> Result<(), CertificateError>;
+
+    /// Checks a TLS 1.3 CertificateVerify signature by the end-entity
+    /// certificate's key. `message` is the signed content of RFC 8446, Section
+    /// 4.4.3 (64 spaces, context string, 0, transcript hash).
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        end_entity: &[u8],
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        check_tls13_signature(message, end_entity, scheme, signature)
+    }
+
+    /// Checks a TLS 1.2 ServerKeyExchange signature by the end-entity
+    /// certificate's key; `message` is client_random + server_random + params
+    /// (RFC 5246, Section 7.4.3).
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        end_entity: &[u8],
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        check_tls12_signature(message, end_entity, scheme, signature)
+    }
+
+    /// The schemes to offer in signature_algorithms, most preferred first.
+    fn supported_schemes(&self) -> &[SignatureScheme] {
+        SUPPORTED_VERIFY_SCHEMES
+    }
+}
+
+/// Checks a client's certificate chain on a server that asked for one.
+pub trait ClientCertVerifier: Send + Sync + fmt::Debug {
+    /// Checks that `end_entity` (DER), with the client's `intermediates`,
+    /// chains to a trusted root and is valid at `now`.
+    fn verify_client_cert(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[Vec<u8>],
+        now: SystemTime,
+    ) -> Result<(), CertificateError>;
+
+    /// Checks a TLS 1.3 CertificateVerify signature by the client
+    /// certificate's key (see [`ServerCertVerifier::verify_tls13_signature`]).
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        end_entity: &[u8],
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        check_tls13_signature(message, end_entity, scheme, signature)
+    }
+
+    /// Checks a TLS 1.2 CertificateVerify signature by the client
+    /// certificate's key; `message` is the handshake messages so far (RFC 5246,
+    /// Section 7.4.8).
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        end_entity: &[u8],
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        check_tls12_signature(message, end_entity, scheme, signature)
+    }
+
+    /// The schemes to offer in the CertificateRequest, most preferred first.
+    fn supported_schemes(&self) -> &[SignatureScheme] {
+        SUPPORTED_VERIFY_SCHEMES
+    }
+
+    /// Raw DER subject names of the acceptable roots, to list in
+    /// certificate_authorities; empty means "no hint".
+    fn root_hint_subjects(&self) -> Vec<Vec<u8>> {
+        Vec::new()
+    }
+}
+
+/// The end-entity certificate's DER SubjectPublicKeyInfo.
+fn end_entity_spki(end_entity: &[u8]) -> Result<&[u8], Error> {
+    match x509_parser::parse_x509_certificate(end_entity) {
+        Ok((_, cert)) => Ok(cert.tbs_certificate.subject_pki.raw),
+        Err(e) => Err(CertificateError::BadEncoding(format!(
+            "certificate 0 is not valid X.509: {e}"
+        ))
+        .into()),
+    }
+}
+
+/// Checks a TLS 1.3 CertificateVerify: the default behind both verifier traits.
+///
+/// RFC 8446, Section 4.4.3: RSA signatures MUST use RSASSA-PSS, and SHA-1 is
+/// not allowed, whatever the peer offered; and the scheme must fit the key
+/// (Section 4.2.3: ecdsa_secp256r1_sha256 needs a P-256 key). Refusing these
+/// before verifying closes the door on cross-protocol and downgrade games where
+/// a signature made for one algorithm is replayed under another. Those are
+/// protocol violations (illegal_parameter); a signature that simply does not
+/// verify is decrypt_error. Whether we offered `scheme` is the handshake's
+/// check: it knows what it sent.
+pub fn check_tls13_signature(
+    message: &[u8],
+    end_entity: &[u8],
+    scheme: SignatureScheme,
+    signature: &[u8],
+) -> Result<(), Error> {
+    use SignatureScheme as S;
+    match scheme {
+        S::RSA_PSS_RSAE_SHA256
+        | S::RSA_PSS_RSAE_SHA384
+        | S::RSA_PSS_RSAE_SHA512
+        | S::ECDSA_SECP256R1_SHA256
+        | S::ECDSA_SECP384R1_SHA384
+        | S::ED25519 => {}
+        _ => {
+            return Err(PeerMisbehaved::IllegalParameter(
+                "CertificateVerify uses a signature scheme not allowed in TLS 1.3",
+            )
+            .into())
+        }
+    }
+    let spki = end_entity_spki(end_entity)?;
+    if !sign::scheme_matches_key(scheme, spki) {
+        return Err(PeerMisbehaved::IllegalParameter(
+            "CertificateVerify signature scheme does not match the certificate's key",
+        )
+        .into());
+    }
+    sign::verify_signature(scheme, spki, message, signature)
+        .map_err(|_| PeerMisbehaved::BadSignature.into())
+}
+
+/// Checks a TLS 1.2 signature (ServerKeyExchange or CertificateVerify).
+///
+/// TLS 1.2 allows rsa_pkcs1_*; SHA-1 schemes are still refused, and the key
+/// type must fit the scheme (an RSA scheme from an EC key is illegal_parameter).
+pub fn check_tls12_signature(
+    message: &[u8],
+    end_entity: &[u8],
+    scheme: SignatureScheme,
+    signature: &[u8],
+) -> Result<(), Error> {
+    use sign::KeyAlgorithm as K;
+    use SignatureScheme as S;
+    let spki = end_entity_spki(end_entity)?;
+    let key = sign::PublicKey::from_spki(spki).map_err(|why| {
+        Error::from(CertificateError::Unsupported(format!(
+            "certificate 0: {why}"
+        )))
+    })?;
+    let fits = matches!(
+        (scheme, key.algorithm),
+        (
+            S::RSA_PSS_RSAE_SHA256
+                | S::RSA_PSS_RSAE_SHA384
+                | S::RSA_PSS_RSAE_SHA512
+                | S::RSA_PKCS1_SHA256
+                | S::RSA_PKCS1_SHA384
+                | S::RSA_PKCS1_SHA512,
+            K::Rsa
+        ) | (
+            S::ECDSA_SECP256R1_SHA256 | S::ECDSA_SECP384R1_SHA384,
+            K::EcdsaP256 | K::EcdsaP384
+        ) | (S::ED25519, K::Ed25519)
+    );
+    if !fits {
+        return Err(PeerMisbehaved::IllegalParameter(
+            "signature scheme is not allowed or does not match the certificate's key",
+        )
+        .into());
+    }
+    sign::verify_tls12_signature(scheme, spki, message, signature)
+        .map_err(|_| PeerMisbehaved::BadSignature.into())
+}
+
+/// Checks that `key` is the private key for the public key in `cert_der`, so a
+/// server refuses to start with a `privkey.pem` that does not belong to its
+/// `fullchain.pem` instead of failing every handshake.
+pub fn check_key_matches_certificate(key: &SigningKey, cert_der: &[u8]) -> Result<(), Error> {
+    let (_, cert) = x509_parser::parse_x509_certificate(cert_der)
+        .map_err(|e| Error::Config(format!("certificate is not valid X.509: {e}")))?;
+    let spki = cert.tbs_certificate.subject_pki.raw;
+    match sign::PublicKey::from_spki(spki) {
+        Ok(public) if public.algorithm == key.algorithm() && public.key == key.public_key() => {
+            Ok(())
+        }
+        Ok(public) => Err(Error::Config(format!(
+            "the private key ({key:?}) does not belong to the certificate for {} ({public} key)",
+            cert.subject()
+        ))),
+        Err(why) => Err(Error::Config(format!(
+            "the certificate for {} has an unusable key: {why}",
+            cert.subject()
+        ))),
+    }
+}

@@ -1,0 +1,779 @@
+//! The default verifiers: a path to a trusted root (see `path.rs`), plus,
+//! for servers, the name the client connected to (see `name.rs`).
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use x509_parser::extensions::GeneralName;
+
+use super::name::{san_matches, SanEntry};
+use super::path::{verify_path, Cert, Purpose};
+use super::{ClientCertVerifier, RootStore, ServerCertVerifier, ServerName};
+use crate::error::CertificateError;
+
+/// The verifier a client uses by default: a path to one of `roots`, valid
+/// now, for the name it connected to.
+#[derive(Debug, Clone)]
+pub struct DefaultServerVerifier {
+    roots: Arc<RootStore>,
+}
+
+impl DefaultServerVerifier {
+    /// A verifier that trusts `roots`.
+    pub fn new(roots: Arc<RootStore>) -> Self {
+        Self { roots }
+    }
+}
+
+impl ServerCertVerifier for DefaultServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[Vec<u8>],
+        server_name: &ServerName,
+        now: SystemTime,
+    ) -> Result<(), CertificateError> {
+        let leaf = verify_path(
+            &self.roots,
+            end_entity,
+            intermediates,
+            now,
+            Purpose::ServerAuth,
+        )?;
+        check_name(&leaf, server_name)
+    }
+}
+
+/// The verifier a server uses by default for client certificates: a path to
+/// one of `roots`, valid now, allowed for client authentication.
+#[derive(Debug, Clone)]
+pub struct DefaultClientVerifier {
+    roots: Arc<RootStore>,
+}
+
+impl DefaultClientVerifier {
+    /// A verifier that trusts `roots`.
+    pub fn new(roots: Arc<RootStore>) -> Self {
+        Self { roots }
+    }
+}
+
+impl ClientCertVerifier for DefaultClientVerifier {
+    fn verify_client_cert(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[Vec<u8>],
+        now: SystemTime,
+    ) -> Result<(), CertificateError> {
+        verify_path(
+            &self.roots,
+            end_entity,
+            intermediates,
+            now,
+            Purpose::ClientAuth,
+        )
+        .map(|_| ())
+    }
+
+    fn root_hint_subjects(&self) -> Vec<Vec<u8>> {
+        self.roots.subjects().map(<[u8]>::to_vec).collect()
+    }
+}
+
+/// RFC 6125, Section 6 / RFC 9525, Section 6.3: the name must match a
+/// subjectAltName entry of the matching type; the subject CN is never used.
+fn check_name(leaf: &Cert<'_>, server_name: &ServerName) -> Result<(), CertificateError> {
+    let san = leaf.x509.subject_alternative_name().map_err(|e| {
+        CertificateError::BadEncoding(format!("{}: bad subjectAltName: {e}", leaf.label()))
+    })?;
+    let entries: Vec<SanEntry<'_>> = san
+        .map(|san| {
+            san.value
+                .general_names
+                .iter()
+                .filter_map(|name| match name {
+                    GeneralName::DNSName(dns) => Some(SanEntry::Dns(dns)),
+                    GeneralName::IPAddress(ip) => Some(SanEntry::Ip(ip)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if entries.iter().any(|entry| san_matches(entry, server_name)) {
+        return Ok(());
+    }
+    let valid_for = if entries.is_empty() {
+        "no name (it has no DNS or IP subjectAltName; the subject CN is not used)".to_string()
+    } else {
+        entries
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Err(CertificateError::NotValidForName(format!(
+        "{} is valid for {valid_for}, not for {server_name}",
+        leaf.label()
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use rcgen::{
+        date_time_ymd, BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName,
+        DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose, SanType,
+    };
+
+    use super::*;
+    use crate::codec::SignatureScheme;
+    use crate::crypto::Rng;
+    use crate::error::{Error, PeerMisbehaved};
+    use crate::pki::{check_key_matches_certificate, load_private_key_pem_file, MAX_PATH_LEN};
+
+    /// 2026-06-01T00:00:00Z: every test certificate is valid 2020..2040 unless
+    /// the test says otherwise.
+    fn now() -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_780_272_000)
+    }
+
+    fn testdata(name: &str) -> String {
+        format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn named(cn: &str, mut params: CertificateParams) -> CertificateParams {
+        params.distinguished_name = DistinguishedName::new();
+        params.distinguished_name.push(DnType::CommonName, cn);
+        params.not_before = date_time_ymd(2020, 1, 1);
+        params.not_after = date_time_ymd(2040, 1, 1);
+        params
+    }
+
+    fn ca_params(cn: &str) -> CertificateParams {
+        let mut params = named(cn, CertificateParams::default());
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        params
+    }
+
+    fn leaf_params(cn: &str, names: &[&str]) -> CertificateParams {
+        let names = names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        named(cn, CertificateParams::new(names).unwrap())
+    }
+
+    fn p256() -> KeyPair {
+        KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap()
+    }
+
+    fn rsa2048() -> KeyPair {
+        let pem = std::fs::read_to_string(testdata("rsa2048.pem")).unwrap();
+        KeyPair::from_pkcs8_pem_and_sign_algo(&pem, &rcgen::PKCS_RSA_SHA256).unwrap()
+    }
+
+    /// Test Root (P-384) -> Test Intermediate (RSA-2048) -> leaf (P-256) for
+    /// example.com, *.example.org and 192.0.2.7.
+    struct Pki {
+        root: CertifiedIssuer<'static, KeyPair>,
+        inter: CertifiedIssuer<'static, KeyPair>,
+        leaf: Vec<u8>,
+    }
+
+    impl Pki {
+        fn new() -> Self {
+            let root_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap();
+            let root = CertifiedIssuer::self_signed(ca_params("Test Root"), root_key).unwrap();
+            let inter =
+                CertifiedIssuer::signed_by(ca_params("Test Intermediate"), rsa2048(), &root)
+                    .unwrap();
+            let leaf = leaf_params("leaf", &["example.com", "*.example.org", "192.0.2.7"])
+                .signed_by(&p256(), &inter)
+                .unwrap()
+                .der()
+                .to_vec();
+            Pki { root, inter, leaf }
+        }
+
+        fn roots(&self) -> Arc<RootStore> {
+            let mut roots = RootStore::new();
+            roots.add_der(self.root.der()).unwrap();
+            Arc::new(roots)
+        }
+
+        fn inter_der(&self) -> Vec<u8> {
+            self.inter.der().to_vec()
+        }
+
+        /// A leaf issued by the intermediate from `params`.
+        fn issue(&self, params: CertificateParams) -> Vec<u8> {
+            params
+                .signed_by(&p256(), &self.inter)
+                .unwrap()
+                .der()
+                .to_vec()
+        }
+
+        fn verify(
+            &self,
+            leaf: &[u8],
+            chain: &[Vec<u8>],
+            name: &str,
+        ) -> Result<(), CertificateError> {
+            DefaultServerVerifier::new(self.roots()).verify_server_cert(
+                leaf,
+                chain,
+                &ServerName::try_from(name).unwrap(),
+                now(),
+            )
+        }
+    }
+
+    /// Asserts that `result` failed with the variant `kind` and a message
+    /// containing `text`.
+    #[track_caller]
+    fn assert_fails<T: core::fmt::Debug>(
+        result: Result<T, CertificateError>,
+        kind: fn(String) -> CertificateError,
+        text: &str,
+    ) {
+        let err = result.unwrap_err();
+        assert_eq!(
+            core::mem::discriminant(&err),
+            core::mem::discriminant(&kind(String::new())),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains(text), "{err:?} lacks {text:?}");
+    }
+
+    #[test]
+    fn a_good_chain_verifies_for_each_of_its_names() {
+        let pki = Pki::new();
+        let chain = [pki.inter_der()];
+        for name in ["example.com", "EXAMPLE.com", "a.example.org", "192.0.2.7"] {
+            assert_eq!(pki.verify(&pki.leaf, &chain, name), Ok(()), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_name_is_refused_listing_the_valid_ones() {
+        let pki = Pki::new();
+        let err = pki
+            .verify(&pki.leaf, &[pki.inter_der()], "c.example")
+            .unwrap_err();
+        assert_eq!(
+            err,
+            CertificateError::NotValidForName(
+                "certificate 0 (CN=leaf) is valid for example.com, *.example.org, 192.0.2.7, \
+                 not for c.example"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn wildcards_cover_one_label_only() {
+        let pki = Pki::new();
+        let chain = [pki.inter_der()];
+        assert_eq!(pki.verify(&pki.leaf, &chain, "b.example.org"), Ok(()));
+        for name in ["example.org", "a.b.example.org", "www.example.com"] {
+            let refused = pki.verify(&pki.leaf, &chain, name);
+            assert_fails(refused, CertificateError::NotValidForName, name);
+        }
+    }
+
+    #[test]
+    fn ip_addresses_match_ip_entries_only() {
+        let pki = Pki::new();
+        let chain = [pki.inter_der()];
+        let wrong_ip = pki.verify(&pki.leaf, &chain, "192.0.2.8");
+        assert_fails(
+            wrong_ip,
+            CertificateError::NotValidForName,
+            "not for 192.0.2.8",
+        );
+        // A dNSName that spells an address does not cover that address.
+        let mut params = leaf_params("dns-ip", &[]);
+        params.subject_alt_names = vec![SanType::DnsName("192.0.2.9".try_into().unwrap())];
+        let leaf = pki.issue(params);
+        let spelled = pki.verify(&leaf, &chain, "192.0.2.9");
+        assert_fails(spelled, CertificateError::NotValidForName, "");
+        // And an iPAddress entry covers its address, never a DNS name.
+        let leaf = pki.issue(leaf_params("ip-only", &["192.0.2.10"]));
+        assert_eq!(pki.verify(&leaf, &chain, "192.0.2.10"), Ok(()));
+        let dns = pki.verify(&leaf, &chain, "example.com");
+        assert_fails(
+            dns,
+            CertificateError::NotValidForName,
+            "valid for 192.0.2.10,",
+        );
+    }
+
+    #[test]
+    fn the_subject_cn_is_not_a_name() {
+        let pki = Pki::new();
+        let leaf = pki.issue(leaf_params("cn-only.example", &[]));
+        let err = pki
+            .verify(&leaf, &[pki.inter_der()], "cn-only.example")
+            .unwrap_err();
+        assert_eq!(
+            err,
+            CertificateError::NotValidForName(
+                "certificate 0 (CN=cn-only.example) is valid for no name (it has no DNS or IP \
+                 subjectAltName; the subject CN is not used), not for cn-only.example"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn validity_periods_are_enforced() {
+        let pki = Pki::new();
+        let chain = [pki.inter_der()];
+        let mut params = leaf_params("old", &["example.com"]);
+        params.not_after = date_time_ymd(2026, 1, 1);
+        let err = pki
+            .verify(&pki.issue(params), &chain, "example.com")
+            .unwrap_err();
+        assert_eq!(
+            err,
+            CertificateError::Expired(
+                "certificate 0 (CN=old) expired at 2026-01-01T00:00:00Z; \
+                 the time now is 2026-06-01T00:00:00Z"
+                    .into()
+            )
+        );
+        let mut params = leaf_params("new", &["example.com"]);
+        params.not_before = date_time_ymd(2027, 3, 4);
+        assert_fails(
+            pki.verify(&pki.issue(params), &chain, "example.com"),
+            CertificateError::NotYetValid,
+            "not valid before 2027-03-04T00:00:00Z",
+        );
+        // An expired intermediate breaks the path too.
+        let mut params = ca_params("Test Intermediate");
+        params.not_after = date_time_ymd(2025, 12, 31);
+        let old_inter = CertifiedIssuer::signed_by(params, rsa2048(), &pki.root).unwrap();
+        assert_fails(
+            pki.verify(&pki.leaf, &[old_inter.der().to_vec()], "example.com"),
+            CertificateError::Expired,
+            "certificate 1 (CN=Test Intermediate) expired",
+        );
+    }
+
+    /// Verifies against a store holding only an unrelated root.
+    fn verify_with_stranger_root(leaf: &[u8], chain: &[Vec<u8>]) -> Result<(), CertificateError> {
+        let mut roots = RootStore::new();
+        let stranger = CertifiedIssuer::self_signed(ca_params("Stranger Root"), p256()).unwrap();
+        roots.add_der(stranger.der()).unwrap();
+        let name = ServerName::try_from("example.com").unwrap();
+        DefaultServerVerifier::new(Arc::new(roots)).verify_server_cert(leaf, chain, &name, now())
+    }
+
+    #[test]
+    fn an_unknown_root_is_refused() {
+        let pki = Pki::new();
+        let chain = [pki.inter_der()];
+        // Same names as the trusted root, different key: the signature tells them apart.
+        let other = Pki::new();
+        assert_fails(
+            other.verify(&pki.leaf, &chain, "example.com"),
+            CertificateError::BadSignature,
+            "does not verify with the key of the trusted root CN=Test Root",
+        );
+
+        assert_eq!(
+            verify_with_stranger_root(&pki.leaf, &chain),
+            Err(CertificateError::UnknownIssuer(
+                "no path to a trusted root: certificate 1 (CN=Test Intermediate) was issued by \
+                 CN=Test Root, which is neither in the root store nor sent by the peer"
+                    .into()
+            ))
+        );
+    }
+
+    #[test]
+    fn a_missing_intermediate_is_named() {
+        let pki = Pki::new();
+        let err = pki.verify(&pki.leaf, &[], "example.com").unwrap_err();
+        assert_eq!(
+            err,
+            CertificateError::UnknownIssuer(
+                "no path to a trusted root: certificate 0 (CN=leaf) was issued by \
+                 CN=Test Intermediate, which is neither in the root store nor sent by the peer"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_self_signed_peer_root_is_named() {
+        let pki = Pki::new();
+        let chain = [pki.inter_der(), pki.root.der().to_vec()];
+        assert_eq!(
+            verify_with_stranger_root(&pki.leaf, &chain),
+            Err(CertificateError::UnknownIssuer(
+                "no path to a trusted root: certificate 2 (CN=Test Root) is self-signed and not \
+                 in the root store"
+                    .into()
+            ))
+        );
+    }
+
+    #[test]
+    fn shuffled_intermediates_with_strays_still_verify() {
+        let pki = Pki::new();
+        let stray = CertifiedIssuer::self_signed(ca_params("Unrelated CA"), p256()).unwrap();
+        // Same subject as the real intermediate, different key: a candidate that fails.
+        let impostor =
+            CertifiedIssuer::signed_by(ca_params("Test Intermediate"), p256(), &stray).unwrap();
+        let chain = [
+            stray.der().to_vec(),
+            pki.root.der().to_vec(),
+            impostor.der().to_vec(),
+            pki.inter_der(),
+        ];
+        assert_eq!(pki.verify(&pki.leaf, &chain, "example.com"), Ok(()));
+        // Only the impostor: the failing signature is the reason given.
+        assert_fails(
+            pki.verify(&pki.leaf, &[impostor.der().to_vec()], "example.com"),
+            CertificateError::BadSignature,
+            "the signature on certificate 0 (CN=leaf) does not verify with the key of \
+             certificate 1 (CN=Test Intermediate)",
+        );
+    }
+
+    #[test]
+    fn a_leaf_signed_by_a_non_ca_is_refused() {
+        let pki = Pki::new();
+        let not_ca = CertifiedIssuer::signed_by(
+            named(
+                "Not A CA",
+                CertificateParams::new(vec!["notca.example".into()]).unwrap(),
+            ),
+            p256(),
+            &pki.inter,
+        )
+        .unwrap();
+        let leaf = leaf_params("leaf", &["example.com"])
+            .signed_by(&p256(), &not_ca)
+            .unwrap();
+        let err = pki
+            .verify(
+                leaf.der(),
+                &[not_ca.der().to_vec(), pki.inter_der()],
+                "example.com",
+            )
+            .unwrap_err();
+        assert_eq!(
+            err,
+            CertificateError::InvalidPurpose(
+                "certificate 1 (CN=Not A CA) is not a CA (no basicConstraints cA=true) but \
+                 issued certificate 0 (CN=leaf)"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_ca_certificate_cannot_be_the_leaf() {
+        let pki = Pki::new();
+        let mut params = ca_params("CA leaf");
+        params.subject_alt_names = vec![SanType::DnsName("example.com".try_into().unwrap())];
+        assert_fails(
+            pki.verify(&pki.issue(params), &[pki.inter_der()], "example.com"),
+            CertificateError::InvalidPurpose,
+            "",
+        );
+    }
+
+    #[test]
+    fn path_length_and_key_usage_constraints_hold() {
+        let pki = Pki::new();
+        let mut params = ca_params("Sub CA");
+        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        let sub = CertifiedIssuer::signed_by(params, p256(), &pki.inter).unwrap();
+        let sub2 = CertifiedIssuer::signed_by(ca_params("Sub Sub CA"), p256(), &sub).unwrap();
+        let leaf = leaf_params("leaf", &["example.com"])
+            .signed_by(&p256(), &sub2)
+            .unwrap();
+        let chain = [sub2.der().to_vec(), sub.der().to_vec(), pki.inter_der()];
+        assert_fails(
+            pki.verify(leaf.der(), &chain, "example.com"),
+            CertificateError::InvalidPurpose,
+            "pathLenConstraint",
+        );
+
+        let mut params = ca_params("No Cert Sign");
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        let weak = CertifiedIssuer::signed_by(params, p256(), &pki.inter).unwrap();
+        let leaf = leaf_params("leaf", &["example.com"])
+            .signed_by(&p256(), &weak)
+            .unwrap();
+        assert_fails(
+            pki.verify(
+                leaf.der(),
+                &[weak.der().to_vec(), pki.inter_der()],
+                "example.com",
+            ),
+            CertificateError::InvalidPurpose,
+            "keyCertSign",
+        );
+    }
+
+    #[test]
+    fn extended_key_usage_decides_server_or_client() {
+        let pki = Pki::new();
+        let mut params = leaf_params("client", &["example.com"]);
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        let client_leaf = pki.issue(params);
+        let chain = [pki.inter_der()];
+        assert_fails(
+            pki.verify(&client_leaf, &chain, "example.com"),
+            CertificateError::InvalidPurpose,
+            "serverAuth",
+        );
+        let client = DefaultClientVerifier::new(pki.roots());
+        assert_eq!(
+            client.verify_client_cert(&client_leaf, &chain, now()),
+            Ok(())
+        );
+        assert_eq!(client.root_hint_subjects().len(), 1);
+
+        let mut params = leaf_params("server", &["example.com"]);
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let server_leaf = pki.issue(params);
+        assert_eq!(pki.verify(&server_leaf, &chain, "example.com"), Ok(()));
+        let refused = client.verify_client_cert(&server_leaf, &chain, now());
+        assert_fails(refused, CertificateError::InvalidPurpose, "clientAuth");
+    }
+
+    #[test]
+    fn tampered_and_garbage_certificates_are_refused() {
+        let pki = Pki::new();
+        let mut leaf = pki.leaf.clone();
+        let last = leaf.len() - 1;
+        leaf[last] ^= 1;
+        let tampered = pki.verify(&leaf, &[pki.inter_der()], "example.com");
+        assert_fails(
+            tampered,
+            CertificateError::BadSignature,
+            "certificate 0 (CN=leaf)",
+        );
+
+        assert_fails(
+            pki.verify(b"\x30\x03\x02\x01\x00", &[], "example.com"),
+            CertificateError::BadEncoding,
+            "certificate 0 is not valid X.509",
+        );
+        assert_fails(
+            pki.verify(&pki.leaf, &[pki.inter_der(), vec![0x30]], "example.com"),
+            CertificateError::BadEncoding,
+            "certificate 2 ",
+        );
+        // Truncations of a real chain never panic.
+        for cut in (0..pki.leaf.len()).step_by(7) {
+            let _ = pki.verify(&pki.leaf[..cut], &[pki.inter_der()], "example.com");
+        }
+    }
+
+    /// A leaf under `extra` more CAs below the intermediate, and the chain
+    /// the peer would send (leaf's issuer first).
+    fn deep_chain(pki: &Pki, extra: usize) -> (Vec<u8>, Vec<Vec<u8>>) {
+        let mut chain = vec![pki.inter_der()];
+        let mut issuer: Option<CertifiedIssuer<'static, KeyPair>> = None;
+        for i in 1..=extra {
+            let params = ca_params(&format!("CA {i}"));
+            let next = match &issuer {
+                None => CertifiedIssuer::signed_by(params, p256(), &pki.inter),
+                Some(parent) => CertifiedIssuer::signed_by(params, p256(), parent),
+            }
+            .unwrap();
+            chain.push(next.der().to_vec());
+            issuer = Some(next);
+        }
+        let leaf = leaf_params("deep", &["example.com"]);
+        let leaf = match &issuer {
+            None => leaf.signed_by(&p256(), &pki.inter),
+            Some(parent) => leaf.signed_by(&p256(), parent),
+        }
+        .unwrap();
+        chain.reverse();
+        (leaf.der().to_vec(), chain)
+    }
+
+    #[test]
+    fn paths_longer_than_the_limit_are_refused() {
+        let pki = Pki::new();
+        // Leaf + Test Intermediate + 8 more = 10 certificates: allowed.
+        let (leaf, chain) = deep_chain(&pki, MAX_PATH_LEN - 2);
+        assert_eq!(pki.verify(&leaf, &chain, "example.com"), Ok(()));
+        // One more is refused.
+        let (leaf, chain) = deep_chain(&pki, MAX_PATH_LEN - 1);
+        let err = pki.verify(&leaf, &chain, "example.com").unwrap_err();
+        assert_eq!(
+            err,
+            CertificateError::UnknownIssuer(
+                "no path to a trusted root within 10 certificates".into()
+            )
+        );
+    }
+
+    #[test]
+    fn name_constraints_are_refused_until_enforced() {
+        let pki = Pki::new();
+        let mut params = ca_params("Constrained CA");
+        params.name_constraints = Some(rcgen::NameConstraints {
+            permitted_subtrees: vec![rcgen::GeneralSubtree::DnsName("example.com".into())],
+            excluded_subtrees: vec![],
+        });
+        let constrained = CertifiedIssuer::signed_by(params, p256(), &pki.inter).unwrap();
+        let leaf = leaf_params("leaf", &["example.com"])
+            .signed_by(&p256(), &constrained)
+            .unwrap();
+        let chain = [constrained.der().to_vec(), pki.inter_der()];
+        assert_fails(
+            pki.verify(leaf.der(), &chain, "example.com"),
+            CertificateError::Unsupported,
+            "name constraints",
+        );
+    }
+
+    #[test]
+    fn ed25519_chains_verify() {
+        let root_key = KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+        let root = CertifiedIssuer::self_signed(ca_params("Ed Root"), root_key).unwrap();
+        let leaf = leaf_params("ed", &["ed.example"])
+            .signed_by(&KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap(), &root)
+            .unwrap();
+        let mut roots = RootStore::new();
+        roots.add_der(root.der()).unwrap();
+        let verifier = DefaultServerVerifier::new(Arc::new(roots));
+        let name = ServerName::try_from("ed.example").unwrap();
+        assert_eq!(
+            verifier.verify_server_cert(leaf.der(), &[], &name, now()),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn rsassa_pss_signed_certificates_verify() {
+        // Made by OpenSSL (testdata/make-keys.sh): rcgen cannot sign with PSS.
+        let roots = RootStore::from_pem_file(testdata("pss-root.pem")).unwrap();
+        let leaf = crate::pki::load_certs_pem_file(testdata("pss-leaf.pem")).unwrap();
+        let verifier = DefaultServerVerifier::new(Arc::new(roots));
+        let name = ServerName::try_from("pss.test").unwrap();
+        assert_eq!(
+            verifier.verify_server_cert(&leaf[0], &[], &name, SystemTime::now()),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn certificate_verify_signatures_follow_tls13_rules() {
+        let pki = Pki::new();
+        let verifier = DefaultServerVerifier::new(pki.roots());
+        let mut rng = Rng::default();
+
+        let ec_key = load_private_key_pem_file(testdata("p256.pem")).unwrap();
+        let ec_rcgen =
+            KeyPair::from_pem(&std::fs::read_to_string(testdata("p256.pem")).unwrap()).unwrap();
+        let ec_leaf = leaf_params("ec", &["example.com"])
+            .signed_by(&ec_rcgen, &pki.inter)
+            .unwrap()
+            .der()
+            .to_vec();
+        check_key_matches_certificate(&ec_key, &ec_leaf).unwrap();
+        let scheme = SignatureScheme::ECDSA_SECP256R1_SHA256;
+        let sig = ec_key.sign(scheme, b"transcript", &mut rng).unwrap();
+        assert_eq!(
+            verifier.verify_tls13_signature(b"transcript", &ec_leaf, scheme, &sig),
+            Ok(())
+        );
+        assert_eq!(
+            verifier.verify_tls13_signature(b"transcripT", &ec_leaf, scheme, &sig),
+            Err(Error::PeerMisbehaved(PeerMisbehaved::BadSignature))
+        );
+        let err = verifier
+            .verify_tls13_signature(
+                b"transcript",
+                &ec_leaf,
+                SignatureScheme::ECDSA_SECP384R1_SHA384,
+                &sig,
+            )
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::PeerMisbehaved(PeerMisbehaved::IllegalParameter(_))
+        ));
+
+        let rsa_key = load_private_key_pem_file(testdata("rsa2048.pem")).unwrap();
+        let rsa_leaf = leaf_params("rsa", &["example.com"])
+            .signed_by(&rsa2048(), &pki.inter)
+            .unwrap()
+            .der()
+            .to_vec();
+        check_key_matches_certificate(&rsa_key, &rsa_leaf).unwrap();
+        assert!(check_key_matches_certificate(&rsa_key, &ec_leaf).is_err());
+        for &scheme in rsa_key.schemes() {
+            let sig = rsa_key.sign(scheme, b"transcript", &mut rng).unwrap();
+            assert_eq!(
+                verifier.verify_tls13_signature(b"transcript", &rsa_leaf, scheme, &sig),
+                Ok(())
+            );
+        }
+        // RFC 8446, Section 4.4.3: PKCS#1 v1.5 is for TLS 1.2 only.
+        let pkcs1 = SignatureScheme::RSA_PKCS1_SHA256;
+        let sig = rsa_key.sign(pkcs1, b"params", &mut rng).unwrap();
+        let err = verifier
+            .verify_tls13_signature(b"params", &rsa_leaf, pkcs1, &sig)
+            .unwrap_err();
+        assert_eq!(
+            err.alert(),
+            Some(crate::codec::AlertDescription::ILLEGAL_PARAMETER)
+        );
+        assert_eq!(
+            verifier.verify_tls12_signature(b"params", &rsa_leaf, pkcs1, &sig),
+            Ok(())
+        );
+        let err = verifier
+            .verify_tls12_signature(b"params", &ec_leaf, pkcs1, &sig)
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::PeerMisbehaved(PeerMisbehaved::IllegalParameter(_))
+        ));
+        assert!(verifier
+            .verify_tls12_signature(b"params", &rsa_leaf, SignatureScheme::RSA_PKCS1_SHA1, &sig)
+            .is_err());
+    }
+
+    #[test]
+    fn root_stores_fold_duplicates_and_load_system_bundles() {
+        let pki = Pki::new();
+        let pem = format!("{}{}", pki.root.pem(), pki.root.pem());
+        let store = RootStore::from_pem(pem.as_bytes()).unwrap();
+        assert_eq!(store.len(), 1);
+        assert!(!store.is_empty());
+        assert_eq!(store.anchors()[0].der(), pki.root.der().as_ref());
+        assert!(RootStore::new().add_der(b"junk").is_err());
+
+        let bundle = "/etc/ssl/certs/ca-certificates.crt";
+        if std::path::Path::new(bundle).exists() {
+            let store = RootStore::from_pem_file(bundle).unwrap();
+            assert!(store.len() > 50, "{store:?}");
+        }
+    }
+
+    #[test]
+    fn the_verifier_is_a_trait_object() {
+        let pki = Pki::new();
+        let verifier: Arc<dyn ServerCertVerifier> =
+            Arc::new(DefaultServerVerifier::new(pki.roots()));
+        let name = ServerName::try_from("example.com").unwrap();
+        assert_eq!(
+            verifier.verify_server_cert(&pki.leaf, &[pki.inter_der()], &name, now()),
+            Ok(())
+        );
+        let _: Box<dyn ClientCertVerifier> = Box::new(DefaultClientVerifier::new(pki.roots()));
+    }
+}
