@@ -13,7 +13,11 @@ macro_rules! wire_enum {
         pub struct $name(pub $int);
 
         impl $name {
-            $($(#[$cmeta])* pub const $konst: Self = Self($val);)*
+            $(
+                $(#[$cmeta])*
+                #[doc = concat!("IANA `", $text, "`.")]
+                pub const $konst: Self = Self($val);
+            )*
 
             /// The IANA name of this value, or `None` when it is not one we know.
             pub fn name(self) -> Option<&'static str> {
@@ -280,5 +284,110 @@ mod tests {
         }
         assert!(!is_grease_u16(0x0a1a));
         assert!(!is_grease_u16(0x001d));
+    }
+}
+
+impl CipherSuite {
+    /// Parses an IANA name (`TLS_AES_128_GCM_SHA256`) or an OpenSSL name
+    /// (`ECDHE-RSA-AES128-GCM-SHA256`), case-insensitively.
+    pub fn from_name(name: &str) -> Option<Self> {
+        const OPENSSL: &[(&str, CipherSuite)] = &[
+            (
+                "ECDHE-ECDSA-AES128-GCM-SHA256",
+                CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            ),
+            (
+                "ECDHE-ECDSA-AES256-GCM-SHA384",
+                CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            ),
+            (
+                "ECDHE-ECDSA-CHACHA20-POLY1305",
+                CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+            ),
+            (
+                "ECDHE-RSA-AES128-GCM-SHA256",
+                CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            ),
+            (
+                "ECDHE-RSA-AES256-GCM-SHA384",
+                CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            ),
+            (
+                "ECDHE-RSA-CHACHA20-POLY1305",
+                CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+            ),
+            (
+                "AES128-GCM-SHA256",
+                CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256,
+            ),
+            (
+                "AES256-GCM-SHA384",
+                CipherSuite::TLS_RSA_WITH_AES_256_GCM_SHA384,
+            ),
+        ];
+        let known = [
+            Self::TLS_AES_128_GCM_SHA256,
+            Self::TLS_AES_256_GCM_SHA384,
+            Self::TLS_CHACHA20_POLY1305_SHA256,
+            Self::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            Self::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            Self::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+            Self::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            Self::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            Self::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+            Self::TLS_RSA_WITH_AES_128_GCM_SHA256,
+            Self::TLS_RSA_WITH_AES_256_GCM_SHA384,
+        ];
+        known
+            .into_iter()
+            .find(|s| s.name().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+            .or_else(|| {
+                OPENSSL
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                    .map(|(_, s)| *s)
+            })
+    }
+}
+
+impl NamedGroup {
+    /// Parses an IANA name (`x25519`, `secp256r1`) or an OpenSSL name
+    /// (`X25519`, `P-256`, `prime256v1`), case-insensitively.
+    pub fn from_name(name: &str) -> Option<Self> {
+        const ALIASES: &[(&str, NamedGroup)] = &[
+            ("x25519", NamedGroup::X25519),
+            ("secp256r1", NamedGroup::SECP256R1),
+            ("P-256", NamedGroup::SECP256R1),
+            ("prime256v1", NamedGroup::SECP256R1),
+            ("secp384r1", NamedGroup::SECP384R1),
+            ("P-384", NamedGroup::SECP384R1),
+            ("secp521r1", NamedGroup::SECP521R1),
+            ("P-521", NamedGroup::SECP521R1),
+        ];
+        ALIASES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, g)| *g)
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn suites_and_groups_parse_from_iana_and_openssl_names() {
+        assert_eq!(
+            CipherSuite::from_name("TLS_CHACHA20_POLY1305_SHA256"),
+            Some(CipherSuite::TLS_CHACHA20_POLY1305_SHA256)
+        );
+        assert_eq!(
+            CipherSuite::from_name("ecdhe-rsa-aes128-gcm-sha256"),
+            Some(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)
+        );
+        assert_eq!(CipherSuite::from_name("RC4-MD5"), None);
+        assert_eq!(NamedGroup::from_name("P-256"), Some(NamedGroup::SECP256R1));
+        assert_eq!(NamedGroup::from_name("X25519"), Some(NamedGroup::X25519));
+        assert_eq!(NamedGroup::from_name("ffdhe2048"), None);
     }
 }

@@ -20,7 +20,7 @@
 
 mod name;
 mod path;
-mod pem;
+pub mod pem;
 mod verify;
 
 use core::fmt;
@@ -272,6 +272,13 @@ pub trait ClientCertVerifier: Send + Sync + fmt::Debug {
     /// The schemes to offer in the CertificateRequest, most preferred first.
     fn supported_schemes(&self) -> &[SignatureScheme] {
         SUPPORTED_VERIFY_SCHEMES
+    }
+
+    /// Whether a client must present a certificate. If true (the default), an
+    /// empty client Certificate ends the handshake with certificate_required
+    /// (RFC 8446, Section 4.4.2.4); if false, the client may stay anonymous.
+    fn client_auth_mandatory(&self) -> bool {
+        true
     }
 
     /// Raw DER subject names of the acceptable roots, to list in

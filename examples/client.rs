@@ -1,0 +1,81 @@
+//! A TLS client on keyway: `cargo run --example client -- --connect HOST:PORT
+//! [--servername NAME] --cafile ROOTS.pem [--tls13|--tls12] [--ciphers LIST]
+//! [--groups LIST] [--alpn LIST] [--request TEXT]`
+//!
+//! Connects, prints the negotiated parameters, sends the request (default an
+//! HTTP/1.0 GET), prints the response. Exits non-zero with the error on stderr
+//! on any failure. Secrets go to `$SSLKEYLOGFILE` if it is set.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+use common::{describe, fail_usage, parse_alpn, parse_groups, parse_suites, Args};
+
+const USAGE: &str =
+    "client --connect HOST:PORT [--servername NAME] --cafile ROOTS.pem [--tls13|--tls12] \
+[--ciphers LIST] [--groups LIST] [--alpn LIST] [--request TEXT]";
+
+fn main() {
+    let args = Args::from_env();
+    args.check(
+        &[
+            "--connect",
+            "--servername",
+            "--cafile",
+            "--ciphers",
+            "--groups",
+            "--alpn",
+            "--request",
+        ],
+        &["--tls13", "--tls12"],
+        USAGE,
+    );
+    let (Some(connect), Some(cafile)) = (args.value("--connect"), args.value("--cafile")) else {
+        fail_usage("--connect and --cafile are required", USAGE)
+    };
+    if let Err(e) = run(&args, &connect, &cafile) {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(args: &Args, connect: &str, cafile: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let host = connect.rsplit_once(':').map(|(h, _)| h).unwrap_or(connect);
+    let server_name = args
+        .value("--servername")
+        .unwrap_or_else(|| host.trim_matches(['[', ']']).to_string());
+    let roots = keyway::RootStore::from_pem_file(cafile)?;
+    let mut builder = keyway::ClientConfig::builder(roots)
+        .versions(&common::versions(args))
+        .key_log(Arc::new(keyway::keylog::KeyLogFile::from_env()));
+    if let Some(list) = args.value("--ciphers") {
+        builder = builder.cipher_suites(&common::tls13_only(parse_suites(&list)?));
+    }
+    if let Some(list) = args.value("--groups") {
+        builder = builder.groups(&parse_groups(&list)?);
+    }
+    if let Some(list) = args.value("--alpn") {
+        let alpn = parse_alpn(&list);
+        builder = builder.alpn(&alpn.iter().map(|p| p.as_slice()).collect::<Vec<_>>());
+    }
+    let config = Arc::new(builder.build()?);
+
+    let tcp = std::net::TcpStream::connect(connect)?;
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    let mut tls = keyway::Stream::client(config, &server_name, tcp)?;
+    tls.handshake()?;
+    print!("{}", describe(tls.connection().negotiated()));
+
+    let request = match args.value("--request") {
+        Some(text) => text.replace("\\r", "\r").replace("\\n", "\n"),
+        None => format!("GET / HTTP/1.0\r\nHost: {server_name}\r\n\r\n"),
+    };
+    tls.write_all(request.as_bytes())?;
+    let mut response = Vec::new();
+    tls.read_to_end(&mut response)?;
+    println!("--- response ---\n{}", String::from_utf8_lossy(&response));
+    let _ = tls.close();
+    Ok(())
+}

@@ -1,0 +1,656 @@
+//! The TLS 1.3 client handshake (RFC 8446, Section 2, full handshake):
+//!
+//! ```text
+//! send_client_hello
+//!   -> read_server_hello (or read_hello_retry_request -> send_client_hello again)
+//!   -> read_encrypted_extensions
+//!   -> [read_certificate_request] -> read_server_certificate
+//!   -> read_server_certificate_verify
+//!   -> read_server_finished -> [send client Certificate, CertificateVerify] -> send_client_finished
+//! ```
+
+use std::sync::Arc;
+
+use super::{
+    certificate_verify_content, derive_application_secrets, derive_handshake_secrets, unexpected,
+    HandshakeSecrets, CLIENT_SIGNATURE_CONTEXT, OFFERED_SIGNATURE_SCHEMES,
+    SERVER_SIGNATURE_CONTEXT, TLS13_VERIFY_SCHEMES,
+};
+use crate::client::ClientConfig;
+use crate::codec::extensions::{Extension, KeyShareEntry};
+use crate::codec::messages::{
+    Certificate, CertificateEntry, CertificateRequest, CertificateVerify, ClientHello,
+    EncryptedExtensions, Finished, HandshakeMessage, ServerHello,
+};
+use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::conn::Common;
+use crate::crypto::kx::KeyShare;
+use crate::crypto::{tls13_suite, Tls13Suite};
+use crate::error::{
+    CertificateError, Error, InvalidMessage, Limit, PeerIncompatible, PeerMisbehaved,
+};
+use crate::events::{Event, Parameter};
+use crate::pki::ServerName;
+use crate::transcript::Transcript;
+
+/// The steps of a TLS 1.3 client handshake; each names the message expected next.
+pub(crate) enum Step {
+    ServerHello(Box<ExpectServerHello>),
+    EncryptedExtensions(Box<ExpectEncryptedExtensions>),
+    ServerCertificate(Box<ExpectServerCertificate>),
+    ServerCertificateVerify(Box<ExpectServerCertificateVerify>),
+    ServerFinished(Box<ExpectServerFinished>),
+    /// The handshake is complete; post-handshake messages are handled by the connection.
+    Traffic,
+}
+
+impl Step {
+    /// Handles one handshake message; `raw` is its encoding for the transcript.
+    pub(crate) fn handle(
+        self,
+        cx: &mut Common,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Step, Error> {
+        match (self, msg) {
+            (Step::ServerHello(s), HandshakeMessage::ServerHello(sh)) => {
+                read_server_hello(*s, cx, sh, raw)
+            }
+            (Step::ServerHello(s), HandshakeMessage::HelloRetryRequest(hrr)) => {
+                read_hello_retry_request(*s, cx, hrr, raw)
+            }
+            (Step::EncryptedExtensions(s), HandshakeMessage::EncryptedExtensions(ee)) => {
+                read_encrypted_extensions(*s, cx, ee, raw)
+            }
+            (Step::ServerCertificate(s), HandshakeMessage::CertificateRequest(cr))
+                if s.certificate_request.is_none() =>
+            {
+                read_certificate_request(*s, cr, raw)
+            }
+            (Step::ServerCertificate(s), HandshakeMessage::Certificate(c)) => {
+                read_server_certificate(*s, cx, c, raw)
+            }
+            (Step::ServerCertificateVerify(s), HandshakeMessage::CertificateVerify(cv)) => {
+                read_server_certificate_verify(*s, cx, cv, raw)
+            }
+            (Step::ServerFinished(s), HandshakeMessage::Finished(f)) => {
+                read_server_finished(*s, cx, f, raw)
+            }
+            (step, msg) => Err(unexpected(step.expects(), &msg)),
+        }
+    }
+
+    fn expects(&self) -> &'static str {
+        match self {
+            Step::ServerHello(_) => "ServerHello",
+            Step::EncryptedExtensions(_) => "EncryptedExtensions",
+            Step::ServerCertificate(_) => "Certificate or CertificateRequest",
+            Step::ServerCertificateVerify(_) => "CertificateVerify",
+            Step::ServerFinished(_) => "Finished",
+            Step::Traffic => "no handshake message",
+        }
+    }
+}
+
+/// Waiting for ServerHello (or a HelloRetryRequest, once).
+pub(crate) struct ExpectServerHello {
+    config: Arc<ClientConfig>,
+    server_name: ServerName,
+    transcript: Transcript,
+    client_hello: ClientHello,
+    key_shares: Vec<KeyShare>,
+    /// Set after a HelloRetryRequest: the suite and group it named.
+    retried: Option<(Tls13Suite, Option<NamedGroup>)>,
+    sent_ccs: bool,
+}
+
+/// Sends the first ClientHello and returns the step that waits for the answer.
+pub(crate) fn send_client_hello(
+    config: Arc<ClientConfig>,
+    server_name: ServerName,
+    cx: &mut Common,
+) -> Result<Step, Error> {
+    let mut random = [0u8; 32];
+    cx.rng.fill(&mut random)?;
+    cx.client_random = random;
+    // RFC 8446, Appendix D.4: a non-empty legacy_session_id puts us in
+    // middlebox compatibility mode, which OpenSSL and most peers expect.
+    let mut legacy_session_id = vec![0u8; 32];
+    cx.rng.fill(&mut legacy_session_id)?;
+
+    let key_shares = config
+        .key_share_groups
+        .iter()
+        .map(|&group| KeyShare::generate(group, &mut cx.rng))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let mut extensions = Vec::new();
+    if let (true, ServerName::DnsName(name)) = (config.enable_sni, &server_name) {
+        extensions.push(Extension::ServerName(name.as_bytes().to_vec()));
+        cx.negotiated.server_name = Some(name.clone());
+    }
+    extensions.push(Extension::SupportedVersionsClientHello(vec![
+        ProtocolVersion::TLS13,
+    ]));
+    extensions.push(Extension::SupportedGroups(config.groups.clone()));
+    extensions.push(Extension::SignatureAlgorithms(
+        OFFERED_SIGNATURE_SCHEMES.to_vec(),
+    ));
+    extensions.push(key_share_extension(&key_shares));
+    if !config.alpn.is_empty() {
+        extensions.push(Extension::Alpn(config.alpn.clone()));
+    }
+
+    let client_hello = ClientHello {
+        legacy_version: ProtocolVersion::TLS12,
+        random,
+        legacy_session_id,
+        cipher_suites: config.suites.iter().map(|s| s.suite).collect(),
+        legacy_compression_methods: vec![0],
+        extensions,
+    };
+    let mut transcript = Transcript::new();
+    // RFC 8446, Section 5.1: the first ClientHello may use record version 0x0301
+    // for compatibility with old middleboxes.
+    cx.set_plaintext_version(ProtocolVersion::TLS10);
+    cx.send_handshake(
+        &HandshakeMessage::ClientHello(client_hello.clone()),
+        &mut transcript,
+    )?;
+    cx.set_plaintext_version(ProtocolVersion::TLS12);
+    cx.hello_seen = true;
+
+    Ok(Step::ServerHello(Box::new(ExpectServerHello {
+        config,
+        server_name,
+        transcript,
+        client_hello,
+        key_shares,
+        retried: None,
+        sent_ccs: false,
+    })))
+}
+
+fn key_share_extension(shares: &[KeyShare]) -> Extension {
+    Extension::KeyShareClientHello(
+        shares
+            .iter()
+            .map(|s| KeyShareEntry {
+                group: s.group(),
+                key_exchange: s.public().to_vec(),
+            })
+            .collect(),
+    )
+}
+
+/// Checks shared by ServerHello and HelloRetryRequest (RFC 8446, Section 4.1.3/4.1.4);
+/// returns the selected suite.
+fn check_server_hello_common(s: &ExpectServerHello, sh: &ServerHello) -> Result<Tls13Suite, Error> {
+    let version = sh.extensions.iter().find_map(|e| match e {
+        Extension::SupportedVersionsServerHello(v) => Some(*v),
+        _ => None,
+    });
+    match version {
+        Some(ProtocolVersion::TLS13) => {}
+        // RFC 8446, Section 4.2.1: a version we did not offer is illegal_parameter.
+        Some(_) => {
+            return Err(PeerIncompatible::ChoseUnofferedParameter("protocol version").into())
+        }
+        // Without supported_versions the server speaks TLS 1.2 or older, which this
+        // client does not offer.
+        None => return Err(PeerIncompatible::NoCommonVersion.into()),
+    }
+    if sh.legacy_version != ProtocolVersion::TLS12 {
+        return Err(
+            PeerMisbehaved::IllegalParameter("ServerHello.legacy_version is not 0x0303").into(),
+        );
+    }
+    if sh.legacy_session_id_echo != s.client_hello.legacy_session_id {
+        return Err(
+            PeerMisbehaved::IllegalParameter("legacy_session_id_echo does not match").into(),
+        );
+    }
+    if sh.legacy_compression_method != 0 {
+        return Err(PeerMisbehaved::IllegalParameter("legacy_compression_method is not 0").into());
+    }
+    let suite = tls13_suite(sh.cipher_suite)
+        .filter(|suite| s.config.suites.contains(suite))
+        .ok_or(PeerIncompatible::ChoseUnofferedParameter("cipher suite"))?;
+    if let Some((retry_suite, _)) = s.retried {
+        // RFC 8446, Section 4.1.4: the ServerHello must keep the HRR's suite.
+        if suite != retry_suite {
+            return Err(PeerMisbehaved::IllegalParameter(
+                "cipher suite differs from the HelloRetryRequest",
+            )
+            .into());
+        }
+    }
+    Ok(suite)
+}
+
+fn read_server_hello(
+    mut s: ExpectServerHello,
+    cx: &mut Common,
+    sh: ServerHello,
+    raw: &[u8],
+) -> Result<Step, Error> {
+    let suite = check_server_hello_common(&s, &sh)?;
+    let mut server_share = None;
+    for ext in &sh.extensions {
+        match ext {
+            Extension::KeyShareServerHello(entry) => server_share = Some(entry),
+            Extension::SupportedVersionsServerHello(_) => {}
+            // We offered no PSK, so the server may not select one.
+            Extension::PreSharedKeyServerHello(_) | Extension::Unknown(..) => {
+                return Err(PeerMisbehaved::UnsolicitedExtension(ext.ext_type()).into())
+            }
+            // RFC 8446, Section 4.2: a known extension that ServerHello may not carry.
+            other => {
+                return Err(InvalidMessage::ExtensionNotAllowed {
+                    extension: other.ext_type(),
+                    message: crate::codec::HandshakeType::SERVER_HELLO,
+                }
+                .into())
+            }
+        }
+    }
+    let server_share = server_share.ok_or(PeerMisbehaved::MissingExtension("key_share"))?;
+    if let Some((_, Some(group))) = s.retried {
+        if server_share.group != group {
+            return Err(PeerMisbehaved::WrongKeyShareGroup(server_share.group).into());
+        }
+    }
+    let index = s
+        .key_shares
+        .iter()
+        .position(|k| k.group() == server_share.group)
+        .ok_or(PeerMisbehaved::WrongKeyShareGroup(server_share.group))?;
+    let our_share = s.key_shares.swap_remove(index);
+    let group = our_share.group();
+    let shared_secret = our_share.agree(&server_share.key_exchange)?;
+
+    if s.retried.is_none() {
+        s.transcript.start_hash(suite.hash);
+    }
+    s.transcript.add(raw);
+    cx.negotiated.version = Some(ProtocolVersion::TLS13);
+    cx.negotiated.cipher_suite = Some(suite.suite);
+    cx.negotiated.group = Some(group);
+    cx.emit(Event::Chosen(Parameter::Version(ProtocolVersion::TLS13)));
+    cx.emit(Event::Chosen(Parameter::CipherSuite(suite.suite)));
+    cx.emit(Event::Chosen(Parameter::Group(group)));
+
+    let secrets = derive_handshake_secrets(cx, suite, &shared_secret, &s.transcript)?;
+    cx.install_read_secret(
+        suite,
+        &secrets.server_handshake_traffic_secret,
+        "server_handshake_traffic_secret",
+    )?;
+    if !s.sent_ccs {
+        cx.send_change_cipher_spec()?;
+    }
+    cx.install_write_secret(
+        suite,
+        &secrets.client_handshake_traffic_secret,
+        "client_handshake_traffic_secret",
+    )?;
+
+    Ok(Step::EncryptedExtensions(Box::new(
+        ExpectEncryptedExtensions {
+            config: s.config,
+            server_name: s.server_name,
+            transcript: s.transcript,
+            suite,
+            secrets,
+            sent_sni: s
+                .client_hello
+                .extensions
+                .iter()
+                .any(|e| matches!(e, Extension::ServerName(_))),
+        },
+    )))
+}
+
+/// RFC 8446, Section 4.1.4: answer a HelloRetryRequest with a second
+/// ClientHello carrying the requested share and the cookie, after rolling the
+/// first ClientHello into a message_hash.
+fn read_hello_retry_request(
+    mut s: ExpectServerHello,
+    cx: &mut Common,
+    hrr: ServerHello,
+    raw: &[u8],
+) -> Result<Step, Error> {
+    if s.retried.is_some() {
+        return Err(PeerMisbehaved::SecondHelloRetryRequest.into());
+    }
+    let suite = check_server_hello_common(&s, &hrr)?;
+    let mut group = None;
+    let mut cookie = None;
+    for ext in &hrr.extensions {
+        match ext {
+            Extension::KeyShareHelloRetryRequest(g) => group = Some(*g),
+            Extension::Cookie(c) => cookie = Some(c.clone()),
+            Extension::SupportedVersionsServerHello(_) => {}
+            other => return Err(PeerMisbehaved::UnsolicitedExtension(other.ext_type()).into()),
+        }
+    }
+    if let Some(group) = group {
+        // RFC 8446, Section 4.2.8: the group must be one we offered in
+        // supported_groups and not one we already sent a share for.
+        if !s.config.groups.contains(&group) || s.key_shares.iter().any(|k| k.group() == group) {
+            return Err(PeerMisbehaved::WrongKeyShareGroup(group).into());
+        }
+    }
+    // RFC 8446, Section 4.1.4: an HRR that would not change the ClientHello is illegal.
+    if group.is_none() && cookie.is_none() {
+        return Err(
+            PeerMisbehaved::IllegalParameter("HelloRetryRequest asks for no change").into(),
+        );
+    }
+
+    s.transcript.start_hash(suite.hash);
+    s.transcript.rollup_hello_retry_request();
+    s.transcript.add(raw);
+    cx.negotiated.hello_retry_request = true;
+
+    if let Some(group) = group {
+        s.key_shares = vec![KeyShare::generate(group, &mut cx.rng)?];
+    }
+    let mut extensions: Vec<Extension> = s
+        .client_hello
+        .extensions
+        .iter()
+        .filter(|e| !matches!(e, Extension::Cookie(_) | Extension::EarlyData))
+        .map(|e| match e {
+            Extension::KeyShareClientHello(_) => key_share_extension(&s.key_shares),
+            other => other.clone(),
+        })
+        .collect();
+    if let Some(cookie) = cookie {
+        extensions.push(Extension::Cookie(cookie));
+    }
+    s.client_hello.extensions = extensions;
+
+    // RFC 8446, Appendix D.4: the compatibility CCS goes before the second ClientHello.
+    cx.send_change_cipher_spec()?;
+    s.sent_ccs = true;
+    cx.send_handshake(
+        &HandshakeMessage::ClientHello(s.client_hello.clone()),
+        &mut s.transcript,
+    )?;
+    s.retried = Some((suite, group));
+    Ok(Step::ServerHello(Box::new(s)))
+}
+
+/// Waiting for EncryptedExtensions.
+pub(crate) struct ExpectEncryptedExtensions {
+    config: Arc<ClientConfig>,
+    server_name: ServerName,
+    transcript: Transcript,
+    suite: Tls13Suite,
+    secrets: HandshakeSecrets,
+    sent_sni: bool,
+}
+
+fn read_encrypted_extensions(
+    mut s: ExpectEncryptedExtensions,
+    cx: &mut Common,
+    ee: EncryptedExtensions,
+    raw: &[u8],
+) -> Result<Step, Error> {
+    for ext in &ee.extensions {
+        match ext {
+            Extension::ServerNameAck if s.sent_sni => {}
+            // RFC 7301, Section 3.1: exactly one protocol, one that we offered.
+            Extension::Alpn(protocols) if !s.config.alpn.is_empty() => match protocols.as_slice() {
+                [chosen] if s.config.alpn.contains(chosen) => {
+                    cx.negotiated.alpn = Some(chosen.clone())
+                }
+                _ => {
+                    return Err(
+                        PeerIncompatible::ChoseUnofferedParameter("application protocol").into(),
+                    )
+                }
+            },
+            // RFC 8446, Section 4.2.7: the server may tell us its groups; informational only.
+            Extension::SupportedGroups(_) => {}
+            other => return Err(PeerMisbehaved::UnsolicitedExtension(other.ext_type()).into()),
+        }
+    }
+    cx.emit(Event::Chosen(Parameter::Alpn(cx.negotiated.alpn.clone())));
+    s.transcript.add(raw);
+    Ok(Step::ServerCertificate(Box::new(ExpectServerCertificate {
+        config: s.config,
+        server_name: s.server_name,
+        transcript: s.transcript,
+        suite: s.suite,
+        secrets: s.secrets,
+        certificate_request: None,
+    })))
+}
+
+/// Waiting for the server's Certificate (a CertificateRequest may come first).
+pub(crate) struct ExpectServerCertificate {
+    config: Arc<ClientConfig>,
+    server_name: ServerName,
+    transcript: Transcript,
+    suite: Tls13Suite,
+    secrets: HandshakeSecrets,
+    certificate_request: Option<CertificateRequest>,
+}
+
+fn read_certificate_request(
+    mut s: ExpectServerCertificate,
+    cr: CertificateRequest,
+    raw: &[u8],
+) -> Result<Step, Error> {
+    // RFC 8446, Section 4.3.2: signature_algorithms is mandatory here.
+    if !cr
+        .extensions
+        .iter()
+        .any(|e| matches!(e, Extension::SignatureAlgorithms(_)))
+    {
+        return Err(PeerMisbehaved::MissingExtension("signature_algorithms").into());
+    }
+    s.transcript.add(raw);
+    s.certificate_request = Some(cr);
+    Ok(Step::ServerCertificate(Box::new(s)))
+}
+
+fn read_server_certificate(
+    mut s: ExpectServerCertificate,
+    cx: &mut Common,
+    c: Certificate,
+    raw: &[u8],
+) -> Result<Step, Error> {
+    // RFC 8446, Section 4.4.2: the context is empty for server authentication.
+    if !c.certificate_request_context.is_empty() {
+        return Err(
+            PeerMisbehaved::IllegalParameter("server Certificate has a request context").into(),
+        );
+    }
+    // RFC 8446, Section 4.4.2.4: an empty server Certificate is decode_error.
+    if c.certificate_list.is_empty() {
+        return Err(InvalidMessage::EmptyVector("server certificate_list").into());
+    }
+    if c.certificate_list.len() > cx.limits.max_chain_len {
+        return Err(Limit::ChainLength(cx.limits.max_chain_len).into());
+    }
+    let chain: Vec<Vec<u8>> = c
+        .certificate_list
+        .into_iter()
+        .map(|e| e.cert_data)
+        .collect();
+    let (leaf, intermediates) = chain.split_first().ok_or(CertificateError::NoCertificate)?;
+    s.config.verifier.verify_server_cert(
+        leaf,
+        intermediates,
+        &s.server_name,
+        std::time::SystemTime::now(),
+    )?;
+    cx.emit(Event::CertificateVerified {
+        chain_len: chain.len(),
+    });
+    cx.negotiated.peer_certificates = chain;
+    s.transcript.add(raw);
+    Ok(Step::ServerCertificateVerify(Box::new(
+        ExpectServerCertificateVerify {
+            config: s.config,
+            transcript: s.transcript,
+            suite: s.suite,
+            secrets: s.secrets,
+            certificate_request: s.certificate_request,
+        },
+    )))
+}
+
+/// Waiting for the server's CertificateVerify.
+pub(crate) struct ExpectServerCertificateVerify {
+    config: Arc<ClientConfig>,
+    transcript: Transcript,
+    suite: Tls13Suite,
+    secrets: HandshakeSecrets,
+    certificate_request: Option<CertificateRequest>,
+}
+
+fn read_server_certificate_verify(
+    mut s: ExpectServerCertificateVerify,
+    cx: &mut Common,
+    cv: CertificateVerify,
+    raw: &[u8],
+) -> Result<Step, Error> {
+    // RFC 8446, Section 4.4.3: the scheme must be one we offered for
+    // CertificateVerify (rsa_pkcs1_* never qualifies in TLS 1.3).
+    if !TLS13_VERIFY_SCHEMES.contains(&cv.algorithm) {
+        return Err(PeerMisbehaved::IllegalParameter(
+            "CertificateVerify uses a scheme we did not offer",
+        )
+        .into());
+    }
+    let leaf = cx
+        .negotiated
+        .peer_certificates
+        .first()
+        .ok_or(CertificateError::NoCertificate)?;
+    let content = certificate_verify_content(
+        SERVER_SIGNATURE_CONTEXT,
+        s.transcript.current_hash()?.as_ref(),
+    );
+    s.config
+        .verifier
+        .verify_tls13_signature(&content, leaf, cv.algorithm, &cv.signature)?;
+    cx.negotiated.signature_scheme = Some(cv.algorithm);
+    cx.emit(Event::Chosen(Parameter::SignatureScheme(cv.algorithm)));
+    s.transcript.add(raw);
+    Ok(Step::ServerFinished(Box::new(ExpectServerFinished {
+        config: s.config,
+        transcript: s.transcript,
+        suite: s.suite,
+        secrets: s.secrets,
+        certificate_request: s.certificate_request,
+    })))
+}
+
+/// Waiting for the server's Finished.
+pub(crate) struct ExpectServerFinished {
+    config: Arc<ClientConfig>,
+    transcript: Transcript,
+    suite: Tls13Suite,
+    secrets: HandshakeSecrets,
+    certificate_request: Option<CertificateRequest>,
+}
+
+fn read_server_finished(
+    mut s: ExpectServerFinished,
+    cx: &mut Common,
+    f: Finished,
+    raw: &[u8],
+) -> Result<Step, Error> {
+    // RFC 8446, Section 4.4.4: a wrong verify_data is decrypt_error (compared in constant time).
+    s.secrets
+        .server_handshake_traffic_secret
+        .verify_finished(&s.transcript.current_hash()?, &f.verify_data)?;
+    s.transcript.add(raw);
+
+    let app = derive_application_secrets(cx, s.secrets.handshake_secret, &s.transcript)?;
+    cx.install_read_secret(
+        s.suite,
+        &app.server_application_traffic_secret_0,
+        "server_application_traffic_secret_0",
+    )?;
+
+    if let Some(cr) = &s.certificate_request {
+        send_client_certificate(&s.config, cx, &mut s.transcript, cr)?;
+    }
+    let verify_data = s
+        .secrets
+        .client_handshake_traffic_secret
+        .finished_verify_data(&s.transcript.current_hash()?);
+    cx.send_handshake(
+        &HandshakeMessage::Finished(Finished { verify_data }),
+        &mut s.transcript,
+    )?;
+    cx.install_write_secret(
+        s.suite,
+        &app.client_application_traffic_secret_0,
+        "client_application_traffic_secret_0",
+    )?;
+    cx.start_traffic(
+        s.suite,
+        app.server_application_traffic_secret_0,
+        app.client_application_traffic_secret_0,
+        app.exporter_master_secret,
+    );
+    Ok(Step::Traffic)
+}
+
+/// RFC 8446, Section 4.4.2: answer a CertificateRequest with our chain (or an
+/// empty one if we have none) and, with a chain, a CertificateVerify.
+fn send_client_certificate(
+    config: &ClientConfig,
+    cx: &mut Common,
+    transcript: &mut Transcript,
+    cr: &CertificateRequest,
+) -> Result<(), Error> {
+    let peer_schemes: &[SignatureScheme] = cr
+        .extensions
+        .iter()
+        .find_map(|e| match e {
+            Extension::SignatureAlgorithms(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let usable = config.client_auth.as_ref().and_then(|ck| {
+        super::negotiate::choose_signature_scheme(ck.key.schemes(), peer_schemes)
+            .map(|scheme| (ck, scheme))
+    });
+    let certificate_list = match usable {
+        Some((ck, _)) => ck
+            .chain
+            .iter()
+            .map(|der| CertificateEntry {
+                cert_data: der.clone(),
+                extensions: Vec::new(),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let certificate = Certificate {
+        certificate_request_context: cr.certificate_request_context.clone(),
+        certificate_list,
+    };
+    cx.send_handshake(&HandshakeMessage::Certificate(certificate), transcript)?;
+    if let Some((ck, scheme)) = usable {
+        let content = certificate_verify_content(
+            CLIENT_SIGNATURE_CONTEXT,
+            transcript.current_hash()?.as_ref(),
+        );
+        let signature = ck.key.sign(scheme, &content, &mut cx.rng)?;
+        let cv = CertificateVerify {
+            algorithm: scheme,
+            signature,
+        };
+        cx.send_handshake(&HandshakeMessage::CertificateVerify(cv), transcript)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! The handshake state machines, one file per side and version, plus the
+//! pieces both sides of TLS 1.3 share: the key schedule steps and the
+//! CertificateVerify content.
+//!
+//! Each side is an enum of named steps whose variants carry only the data
+//! valid at that point; `handle` matches on (step, message) and calls one
+//! straight-line function per message. Steps never do I/O: they queue records
+//! through [`crate::conn::Common`].
+
+pub(crate) mod client13;
+pub(crate) mod negotiate;
+pub(crate) mod server13;
+
+use crate::codec::messages::HandshakeMessage;
+use crate::conn::Common;
+use crate::crypto::Tls13Suite;
+use crate::error::{Error, PeerMisbehaved};
+use crate::events::Event;
+use crate::keys::tls13::{EarlySecret, ExporterSecret, HandshakeSecret, TrafficSecret};
+use crate::transcript::Transcript;
+
+/// The signature schemes we can verify in a TLS 1.3 CertificateVerify, in
+/// the order we offer them.
+pub(crate) const TLS13_VERIFY_SCHEMES: &[crate::codec::SignatureScheme] = {
+    use crate::codec::SignatureScheme as S;
+    &[
+        S::ECDSA_SECP256R1_SHA256,
+        S::ECDSA_SECP384R1_SHA384,
+        S::ED25519,
+        S::RSA_PSS_RSAE_SHA256,
+        S::RSA_PSS_RSAE_SHA384,
+        S::RSA_PSS_RSAE_SHA512,
+    ]
+};
+
+/// What we offer in signature_algorithms: the CertificateVerify schemes plus
+/// rsa_pkcs1_*, which RFC 8446, Section 4.2.3 allows for certificates only.
+pub(crate) const OFFERED_SIGNATURE_SCHEMES: &[crate::codec::SignatureScheme] = {
+    use crate::codec::SignatureScheme as S;
+    &[
+        S::ECDSA_SECP256R1_SHA256,
+        S::ECDSA_SECP384R1_SHA384,
+        S::ED25519,
+        S::RSA_PSS_RSAE_SHA256,
+        S::RSA_PSS_RSAE_SHA384,
+        S::RSA_PSS_RSAE_SHA512,
+        S::RSA_PKCS1_SHA256,
+        S::RSA_PKCS1_SHA384,
+        S::RSA_PKCS1_SHA512,
+    ]
+};
+
+/// The secrets of the handshake stage.
+pub(crate) struct HandshakeSecrets {
+    pub handshake_secret: HandshakeSecret,
+    pub client_handshake_traffic_secret: TrafficSecret,
+    pub server_handshake_traffic_secret: TrafficSecret,
+}
+
+/// The secrets of the application stage.
+pub(crate) struct ApplicationSecrets {
+    pub client_application_traffic_secret_0: TrafficSecret,
+    pub server_application_traffic_secret_0: TrafficSecret,
+    pub exporter_master_secret: ExporterSecret,
+}
+
+/// RFC 8446, Section 7.1: early secret (no PSK) -> handshake secret from the
+/// (EC)DHE shared secret -> both handshake traffic secrets over
+/// Hash(ClientHello..ServerHello). Logs them for the key log.
+pub(crate) fn derive_handshake_secrets(
+    cx: &mut Common,
+    suite: Tls13Suite,
+    shared_secret: &[u8],
+    transcript: &Transcript,
+) -> Result<HandshakeSecrets, Error> {
+    let early = EarlySecret::new(suite.hash, None);
+    cx.emit(Event::SecretDerived {
+        name: "early_secret",
+        from: "HKDF-Extract(0, 0): no PSK",
+    });
+    let handshake_secret = early.into_handshake_secret(shared_secret);
+    cx.emit(Event::SecretDerived {
+        name: "handshake_secret",
+        from: "HKDF-Extract(Derive-Secret(early_secret, \"derived\"), ECDHE shared secret)",
+    });
+    let hello_hash = transcript.current_hash()?;
+    let client = handshake_secret.client_handshake_traffic_secret(&hello_hash);
+    let server = handshake_secret.server_handshake_traffic_secret(&hello_hash);
+    for name in [
+        "client_handshake_traffic_secret",
+        "server_handshake_traffic_secret",
+    ] {
+        cx.emit(Event::SecretDerived {
+            name,
+            from: "Derive-Secret(handshake_secret, Hash(ClientHello..ServerHello))",
+        });
+    }
+    cx.log_secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET", &client);
+    cx.log_secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", &server);
+    Ok(HandshakeSecrets {
+        handshake_secret,
+        client_handshake_traffic_secret: client,
+        server_handshake_traffic_secret: server,
+    })
+}
+
+/// RFC 8446, Section 7.1: master secret -> application traffic secrets and
+/// exporter master secret over Hash(ClientHello..server Finished).
+pub(crate) fn derive_application_secrets(
+    cx: &mut Common,
+    handshake_secret: HandshakeSecret,
+    transcript: &Transcript,
+) -> Result<ApplicationSecrets, Error> {
+    let master = handshake_secret.into_master_secret();
+    cx.emit(Event::SecretDerived {
+        name: "master_secret",
+        from: "HKDF-Extract(Derive-Secret(handshake_secret, \"derived\"), 0)",
+    });
+    let hash = transcript.current_hash()?;
+    let client = master.client_application_traffic_secret_0(&hash);
+    let server = master.server_application_traffic_secret_0(&hash);
+    let exporter = master.exporter_master_secret(&hash);
+    for name in [
+        "client_application_traffic_secret_0",
+        "server_application_traffic_secret_0",
+        "exporter_master_secret",
+    ] {
+        cx.emit(Event::SecretDerived {
+            name,
+            from: "Derive-Secret(master_secret, Hash(ClientHello..server Finished))",
+        });
+    }
+    cx.log_secret("CLIENT_TRAFFIC_SECRET_0", &client);
+    cx.log_secret("SERVER_TRAFFIC_SECRET_0", &server);
+    cx.key_log.log(
+        "EXPORTER_SECRET",
+        &cx.client_random,
+        exporter.secret().as_bytes(),
+    );
+    Ok(ApplicationSecrets {
+        client_application_traffic_secret_0: client,
+        server_application_traffic_secret_0: server,
+        exporter_master_secret: exporter,
+    })
+}
+
+/// The content a CertificateVerify signs (RFC 8446, Section 4.4.3): 64 spaces,
+/// the context string, a zero byte, and the transcript hash. The padding
+/// keeps a TLS 1.3 signature from being replayable as a TLS 1.2 one.
+pub(crate) fn certificate_verify_content(context: &[u8], transcript_hash: &[u8]) -> Vec<u8> {
+    let mut content = Vec::with_capacity(64 + context.len() + 1 + transcript_hash.len());
+    content.extend_from_slice(&[0x20; 64]);
+    content.extend_from_slice(context);
+    content.push(0);
+    content.extend_from_slice(transcript_hash);
+    content
+}
+
+/// The context string of a server CertificateVerify.
+pub(crate) const SERVER_SIGNATURE_CONTEXT: &[u8] = b"TLS 1.3, server CertificateVerify";
+/// The context string of a client CertificateVerify.
+pub(crate) const CLIENT_SIGNATURE_CONTEXT: &[u8] = b"TLS 1.3, client CertificateVerify";
+
+/// The error for a message that is not allowed at this step.
+pub(crate) fn unexpected(expected: &'static str, got: &HandshakeMessage) -> Error {
+    let got = match got {
+        HandshakeMessage::HelloRetryRequest(_) => "hello_retry_request".to_string(),
+        other => format!("{:?}", other.handshake_type()),
+    };
+    PeerMisbehaved::UnexpectedMessage { expected, got }.into()
+}

@@ -1,0 +1,113 @@
+//! Pure selection functions: which suite, group, signature scheme and
+//! application protocol a server picks. No state, no I/O: easy to test.
+
+use crate::codec::extensions::KeyShareEntry;
+use crate::codec::{CipherSuite, NamedGroup, SignatureScheme};
+use crate::crypto::Tls13Suite;
+
+/// The first of our suites (server preference) that the client offered.
+pub(crate) fn choose_suite(ours: &[Tls13Suite], offered: &[CipherSuite]) -> Option<Tls13Suite> {
+    ours.iter().copied().find(|s| offered.contains(&s.suite))
+}
+
+/// The outcome of group selection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GroupChoice {
+    /// Use the client's key share at this index.
+    Share(usize),
+    /// Ask for a share in this group with a HelloRetryRequest.
+    Retry(NamedGroup),
+}
+
+/// Picks a key exchange group (RFC 8446, Section 4.2.8).
+///
+/// A group for which the client already sent a share wins, to avoid a round
+/// trip, taken in our preference order; otherwise the first of our groups the
+/// client supports, requested through HelloRetryRequest.
+pub(crate) fn choose_group(
+    ours: &[NamedGroup],
+    client_groups: &[NamedGroup],
+    client_shares: &[KeyShareEntry],
+) -> Option<GroupChoice> {
+    for group in ours {
+        if let Some(i) = client_shares.iter().position(|s| s.group == *group) {
+            return Some(GroupChoice::Share(i));
+        }
+    }
+    ours.iter()
+        .find(|g| client_groups.contains(g))
+        .map(|g| GroupChoice::Retry(*g))
+}
+
+/// The first of our signature schemes that the peer accepts.
+pub(crate) fn choose_signature_scheme(
+    ours: &[SignatureScheme],
+    peer: &[SignatureScheme],
+) -> Option<SignatureScheme> {
+    ours.iter().copied().find(|s| peer.contains(s))
+}
+
+/// The first of our application protocols that the client offered
+/// (RFC 7301, Section 3.2: the server chooses).
+pub(crate) fn choose_alpn<'a>(ours: &'a [Vec<u8>], offered: &[Vec<u8>]) -> Option<&'a Vec<u8>> {
+    ours.iter().find(|p| offered.contains(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::{TLS13_AES_256_GCM_SHA384, TLS13_CHACHA20_POLY1305_SHA256};
+
+    fn share(group: NamedGroup) -> KeyShareEntry {
+        KeyShareEntry {
+            group,
+            key_exchange: vec![1],
+        }
+    }
+
+    #[test]
+    fn suite_follows_server_preference_and_skips_unknown() {
+        let ours = [TLS13_CHACHA20_POLY1305_SHA256, TLS13_AES_256_GCM_SHA384];
+        let offered = [
+            CipherSuite(0x0a0a),
+            CipherSuite::TLS_AES_256_GCM_SHA384,
+            CipherSuite::TLS_CHACHA20_POLY1305_SHA256,
+        ];
+        assert_eq!(
+            choose_suite(&ours, &offered),
+            Some(TLS13_CHACHA20_POLY1305_SHA256)
+        );
+        assert_eq!(
+            choose_suite(&ours, &[CipherSuite::TLS_AES_128_GCM_SHA256]),
+            None
+        );
+    }
+
+    #[test]
+    fn group_prefers_an_existing_share_then_asks_for_retry() {
+        let ours = [NamedGroup::X25519, NamedGroup::SECP256R1];
+        let groups = [
+            NamedGroup::SECP384R1,
+            NamedGroup::SECP256R1,
+            NamedGroup::X25519,
+        ];
+        let shares = [share(NamedGroup(0x2a2a)), share(NamedGroup::SECP256R1)];
+        assert_eq!(
+            choose_group(&ours, &groups, &shares),
+            Some(GroupChoice::Share(1))
+        );
+        assert_eq!(
+            choose_group(&ours, &groups, &[]),
+            Some(GroupChoice::Retry(NamedGroup::X25519))
+        );
+        assert_eq!(choose_group(&ours, &[NamedGroup::SECP384R1], &[]), None);
+    }
+
+    #[test]
+    fn alpn_is_the_servers_choice() {
+        let ours = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let offered = vec![b"http/1.1".to_vec(), b"h2".to_vec()];
+        assert_eq!(choose_alpn(&ours, &offered), Some(&b"h2".to_vec()));
+        assert_eq!(choose_alpn(&ours, &[b"spdy/3".to_vec()]), None);
+    }
+}

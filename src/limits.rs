@@ -1,0 +1,45 @@
+//! Bounds on what a peer can make a connection hold or do.
+
+/// Configurable bounds on peer behaviour. Each breach ends the connection with
+/// an alert and an [`crate::Error::LimitExceeded`] naming the bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Largest handshake message other than Certificate (default 64 KiB).
+    pub max_handshake_message: usize,
+    /// Largest Certificate message (default 256 KiB).
+    pub max_certificate_message: usize,
+    /// Most certificates accepted in the peer's chain (default 10).
+    pub max_chain_len: usize,
+    /// Most unprocessed TLS bytes buffered (default 64 KiB: a few full records).
+    pub max_buffered_input: usize,
+    /// Most received plaintext held for the application before reading stops (default 1 MiB).
+    pub max_buffered_plaintext: usize,
+    /// Most plaintext buffered for sending before the handshake completes (default 1 MiB).
+    pub max_pending_plaintext: usize,
+    /// Most consecutive empty application_data records (default 32).
+    pub max_empty_records: usize,
+    /// Most warning alerts per connection (default 8).
+    pub max_warning_alerts: usize,
+    /// Most KeyUpdates received without application data in between (default 32).
+    pub max_key_updates: usize,
+    /// Most change_cipher_spec compatibility records (default 1; RFC 8446 allows one).
+    pub max_change_cipher_spec: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_handshake_message: 64 * 1024,
+            max_certificate_message: 256 * 1024,
+            max_chain_len: 10,
+            max_buffered_input: 64 * 1024,
+            max_buffered_plaintext: 1024 * 1024,
+            max_pending_plaintext: 1024 * 1024,
+            max_empty_records: 32,
+            max_warning_alerts: 8,
+            max_key_updates: 32,
+            max_change_cipher_spec: 1,
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! The server side: [`ServerConfig`] (built with [`ServerConfigBuilder`]) and
+//! [`ServerConnection`].
+
+use std::sync::Arc;
+
+use crate::client::{resolve_groups, resolve_suites, rng_for};
+use crate::codec::{CipherSuite, NamedGroup, ProtocolVersion};
+use crate::conn::{Connection, ConnectionParts, State};
+use crate::crypto::sign::SigningKey;
+use crate::crypto::{kx, Tls13Suite, TLS13_SUITES};
+use crate::error::Error;
+use crate::events::{Observer, Side};
+use crate::handshake::server13;
+use crate::keylog::{KeyLog, NoKeyLog};
+use crate::limits::Limits;
+use crate::pki::ClientCertVerifier;
+
+/// The handshake state of a server.
+pub(crate) type ServerState = server13::Step;
+
+/// A certificate chain (leaf first, DER) with the private key of its leaf.
+#[derive(Debug, Clone)]
+pub struct CertifiedKey {
+    /// DER certificates, leaf first.
+    pub chain: Vec<Vec<u8>>,
+    /// The leaf's private key.
+    pub key: Arc<SigningKey>,
+}
+
+impl CertifiedKey {
+    /// Loads a PEM chain (certbot's `fullchain.pem` as is) and a PEM private key
+    /// (PKCS#8, PKCS#1 or SEC1). Errors name the file and the problem.
+    pub fn from_pem_files(
+        chain_path: impl AsRef<std::path::Path>,
+        key_path: impl AsRef<std::path::Path>,
+    ) -> Result<Self, Error> {
+        let chain = crate::pki::pem::load_certs_pem_file(chain_path.as_ref())?;
+        let key = crate::pki::pem::load_private_key_pem_file(key_path.as_ref())?;
+        Ok(Self {
+            chain,
+            key: Arc::new(key),
+        })
+    }
+}
+
+/// How a server accepts connections: its certificate, versions, suites,
+/// groups, ALPN, client authentication. Build with [`ServerConfig::builder`].
+///
+/// ```no_run
+/// # fn main() -> Result<(), keyway::Error> {
+/// use std::sync::Arc;
+/// let config = keyway::ServerConfig::builder()
+///     .certificate_chain_pem("fullchain.pem", "privkey.pem")?
+///     .alpn(&[b"http/1.1"])
+///     .build()?;
+/// let conn = keyway::ServerConnection::new(Arc::new(config));
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct ServerConfig {
+    pub(crate) certified_key: CertifiedKey,
+    pub(crate) suites: Vec<Tls13Suite>,
+    pub(crate) groups: Vec<NamedGroup>,
+    pub(crate) alpn: Vec<Vec<u8>>,
+    pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    pub(crate) hello_retry_cookie: Option<ring::hmac::Key>,
+    pub(crate) key_log: Arc<dyn KeyLog>,
+    pub(crate) observer: Option<Arc<dyn Observer>>,
+    pub(crate) limits: Limits,
+    pub(crate) fixed_randomness: Option<Vec<Vec<u8>>>,
+}
+
+impl ServerConfig {
+    /// Starts a server config; a certificate must be set before `build`.
+    pub fn builder() -> ServerConfigBuilder {
+        ServerConfigBuilder {
+            certified_key: None,
+            versions: vec![ProtocolVersion::TLS13],
+            suites: TLS13_SUITES.iter().map(|s| s.suite).collect(),
+            groups: kx::SUPPORTED_GROUPS.to_vec(),
+            alpn: Vec::new(),
+            client_verifier: None,
+            hello_retry_cookie: false,
+            key_log: Arc::new(NoKeyLog),
+            observer: None,
+            limits: Limits::default(),
+            fixed_randomness: None,
+        }
+    }
+}
+
+/// Builds a [`ServerConfig`].
+#[derive(Debug)]
+pub struct ServerConfigBuilder {
+    certified_key: Option<CertifiedKey>,
+    versions: Vec<ProtocolVersion>,
+    suites: Vec<CipherSuite>,
+    groups: Vec<NamedGroup>,
+    alpn: Vec<Vec<u8>>,
+    client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    hello_retry_cookie: bool,
+    key_log: Arc<dyn KeyLog>,
+    observer: Option<Arc<dyn Observer>>,
+    limits: Limits,
+    fixed_randomness: Option<Vec<Vec<u8>>>,
+}
+
+impl ServerConfigBuilder {
+    /// Loads the certificate chain and private key from PEM files.
+    pub fn certificate_chain_pem(
+        mut self,
+        chain_path: impl AsRef<std::path::Path>,
+        key_path: impl AsRef<std::path::Path>,
+    ) -> Result<Self, Error> {
+        self.certified_key = Some(CertifiedKey::from_pem_files(chain_path, key_path)?);
+        Ok(self)
+    }
+
+    /// Uses an already loaded chain and key.
+    pub fn certificate(mut self, certified_key: CertifiedKey) -> Self {
+        self.certified_key = Some(certified_key);
+        self
+    }
+
+    /// Protocol versions to accept (default: TLS 1.3).
+    pub fn versions(mut self, versions: &[ProtocolVersion]) -> Self {
+        self.versions = versions.to_vec();
+        self
+    }
+
+    /// Cipher suites to accept, in the server's preference order.
+    pub fn cipher_suites(mut self, suites: &[CipherSuite]) -> Self {
+        self.suites = suites.to_vec();
+        self
+    }
+
+    /// Key exchange groups to accept, in preference order. A client that sent
+    /// no share for any of them gets a HelloRetryRequest for the first it supports.
+    pub fn groups(mut self, groups: &[NamedGroup]) -> Self {
+        self.groups = groups.to_vec();
+        self
+    }
+
+    /// Application protocols the server speaks, in preference order. A client
+    /// offering ALPN with none of them is refused with no_application_protocol.
+    pub fn alpn(mut self, protocols: &[&[u8]]) -> Self {
+        self.alpn = protocols.iter().map(|p| p.to_vec()).collect();
+        self
+    }
+
+    /// Requests a client certificate and checks it with `verifier`.
+    pub fn client_auth(mut self, verifier: Arc<dyn ClientCertVerifier>) -> Self {
+        self.client_verifier = Some(verifier);
+        self
+    }
+
+    /// Sends a cookie in every HelloRetryRequest and requires the client to
+    /// echo it (RFC 8446, Section 4.2.2). Default off.
+    pub fn hello_retry_cookie(mut self, enable: bool) -> Self {
+        self.hello_retry_cookie = enable;
+        self
+    }
+
+    /// Where to log secrets (NSS key log format); default: nowhere.
+    pub fn key_log(mut self, key_log: Arc<dyn KeyLog>) -> Self {
+        self.key_log = key_log;
+        self
+    }
+
+    /// Receives typed handshake events.
+    pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// Bounds on what a client can make us hold or do.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Test seam: fixed randomness instead of the operating system's. Never
+    /// use this for real connections.
+    #[doc(hidden)]
+    pub fn dangerous_fixed_randomness(mut self, values: Vec<Vec<u8>>) -> Self {
+        self.fixed_randomness = Some(values);
+        self
+    }
+
+    /// Checks the settings and builds the config.
+    pub fn build(self) -> Result<ServerConfig, Error> {
+        let certified_key = self
+            .certified_key
+            .ok_or_else(|| Error::Config("a server needs a certificate chain and key".into()))?;
+        if certified_key.chain.is_empty() {
+            return Err(Error::Config("the certificate chain is empty".into()));
+        }
+        if !self.versions.contains(&ProtocolVersion::TLS13) {
+            return Err(Error::Config(
+                "only TLS 1.3 is implemented so far; versions must include it".into(),
+            ));
+        }
+        let hello_retry_cookie = match self.hello_retry_cookie {
+            true => Some(
+                ring::hmac::Key::generate(
+                    ring::hmac::HMAC_SHA256,
+                    &ring::rand::SystemRandom::new(),
+                )
+                .map_err(|_| Error::Internal("random number generator failed"))?,
+            ),
+            false => None,
+        };
+        Ok(ServerConfig {
+            certified_key,
+            suites: resolve_suites(&self.suites)?,
+            groups: resolve_groups(&self.groups)?,
+            alpn: self.alpn,
+            client_verifier: self.client_verifier,
+            hello_retry_cookie,
+            key_log: self.key_log,
+            observer: self.observer,
+            limits: self.limits,
+            fixed_randomness: self.fixed_randomness,
+        })
+    }
+}
+
+/// A server connection (sans-IO). It dereferences to [`Connection`].
+#[derive(Debug)]
+pub struct ServerConnection {
+    inner: Connection,
+}
+
+impl ServerConnection {
+    /// Starts a connection that waits for a ClientHello.
+    pub fn new(config: Arc<ServerConfig>) -> Self {
+        let parts = ConnectionParts {
+            side: Side::Server,
+            limits: config.limits.clone(),
+            observer: config.observer.clone(),
+            key_log: config.key_log.clone(),
+            rng: rng_for(&config.fixed_randomness),
+        };
+        Self {
+            inner: Connection::new(parts, State::Server(server13::Step::ClientHello(config))),
+        }
+    }
+}
+
+impl core::ops::Deref for ServerConnection {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.inner
+    }
+}
+
+impl core::ops::DerefMut for ServerConnection {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.inner
+    }
+}

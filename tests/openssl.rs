@@ -1,0 +1,561 @@
+//! Interop with the real `openssl` binary: `openssl s_client` against a keyway
+//! server and a keyway client against `openssl s_server`, over every TLS 1.3
+//! suite x group x certificate type, with HelloRetryRequest forced,
+//! application data both ways and KeyUpdate in both directions; plus the
+//! example binaries against OpenSSL.
+//!
+//! Without `openssl` on PATH these tests skip with a printed reason locally,
+//! and fail under CI (`CI` set), where `.ci/run` installs it.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use keyway::{CipherSuite, ClientConfig, NamedGroup, ServerConfig};
+use support::{KeyKind, TestPki};
+
+const WAIT: Duration = Duration::from_secs(15);
+
+const SUITES: [CipherSuite; 3] = [
+    CipherSuite::TLS_AES_128_GCM_SHA256,
+    CipherSuite::TLS_AES_256_GCM_SHA384,
+    CipherSuite::TLS_CHACHA20_POLY1305_SHA256,
+];
+const GROUPS: [(NamedGroup, &str); 3] = [
+    (NamedGroup::X25519, "X25519"),
+    (NamedGroup::SECP256R1, "P-256"),
+    (NamedGroup::SECP384R1, "P-384"),
+];
+
+/// Returns false (after saying why) when openssl is missing outside CI.
+fn have_openssl() -> bool {
+    let ok = Command::new("openssl")
+        .arg("version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "openssl is required in CI (.ci/run installs it)"
+        );
+        eprintln!("SKIPPED: `openssl` is not on PATH; install it to run the interop tests");
+    }
+    ok
+}
+
+/// A child process that is killed when the test ends, however it ends.
+struct Guard {
+    child: Child,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Guard {
+    fn spawn(cmd: &mut Command) -> Guard {
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn openssl");
+        let (tx, rx) = channel();
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines() {
+                    let Ok(line) = line else { break };
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        Guard {
+            child,
+            lines: rx,
+            seen: Vec::new(),
+        }
+    }
+
+    fn stdin(&mut self) -> &mut ChildStdin {
+        self.child.stdin.as_mut().expect("stdin")
+    }
+
+    fn send_line(&mut self, line: &str) {
+        self.stdin()
+            .write_all(format!("{line}\n").as_bytes())
+            .expect("write to openssl");
+        self.stdin().flush().unwrap();
+    }
+
+    /// Waits until a line containing `needle` appears on stdout or stderr.
+    fn wait_for(&mut self, needle: &str) {
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            match self.lines.recv_timeout(Duration::from_millis(100)) {
+                Ok(line) => {
+                    let hit = line.contains(needle);
+                    self.seen.push(line);
+                    if hit {
+                        return;
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        panic!(
+            "openssl never printed {needle:?}; it printed:\n{}",
+            self.seen.join("\n")
+        );
+    }
+
+    /// Closes stdin and waits (bounded) for the process to exit; returns its success.
+    fn finish(&mut self) -> bool {
+        drop(self.child.stdin.take());
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A keyway echo server for one connection, in a thread; a message containing
+/// "keyupdate" makes it send a KeyUpdate requesting one back before echoing.
+fn keyway_echo_server(
+    config: ServerConfig,
+) -> (
+    u16,
+    std::thread::JoinHandle<Result<keyway::Negotiated, String>>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let (tcp, _) = listener.accept().map_err(|e| e.to_string())?;
+        tcp.set_read_timeout(Some(WAIT)).unwrap();
+        let mut tls = keyway::Stream::server(Arc::new(config), tcp);
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = tls
+                .read(&mut buf)
+                .map_err(|e| format!("server read: {e}"))?;
+            if n == 0 {
+                tls.close().map_err(|e| e.to_string())?;
+                return Ok(tls.connection().negotiated().clone());
+            }
+            if buf[..n].windows(9).any(|w| w == b"keyupdate") {
+                tls.update_keys(true)
+                    .map_err(|e| format!("server KeyUpdate: {e}"))?;
+            }
+            tls.write_all(&buf[..n])
+                .map_err(|e| format!("server write: {e}"))?;
+        }
+    });
+    (port, handle)
+}
+
+/// s_client against a keyway server: verified handshake, data both ways,
+/// KeyUpdate from each side, clean close.
+fn s_client_session(
+    pki: &TestPki,
+    files: &support::PkiFiles,
+    server: ServerConfig,
+    extra: &[&str],
+) -> keyway::Negotiated {
+    let (port, handle) = keyway_echo_server(server);
+    let mut client = Guard::spawn(
+        Command::new("openssl")
+            .args([
+                "s_client",
+                "-connect",
+                &format!("127.0.0.1:{port}"),
+                "-tls1_3",
+            ])
+            .args([
+                "-servername",
+                "example.com",
+                "-verify_hostname",
+                "example.com",
+                "-verify_return_error",
+            ])
+            .arg("-CAfile")
+            .arg(&files.root)
+            .args(extra),
+    );
+    let _ = pki;
+    client.wait_for("Verify return code: 0 (ok)");
+    client.send_line("x-hello-from-openssl");
+    client.wait_for("x-hello-from-openssl");
+    // "K" asks s_client to send a KeyUpdate with update_requested.
+    client.send_line("K");
+    client.send_line("x-after-client-keyupdate");
+    client.wait_for("x-after-client-keyupdate");
+    client.send_line("x-keyupdate-from-server");
+    client.wait_for("x-keyupdate-from-server");
+    client.send_line("x-final");
+    client.wait_for("x-final");
+    assert!(
+        client.finish(),
+        "s_client failed:\n{}",
+        client.seen.join("\n")
+    );
+    handle
+        .join()
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{e}\ns_client printed:\n{}", client.seen.join("\n")))
+}
+
+#[test]
+fn s_client_against_keyway_server_every_suite_group_and_certificate() {
+    if !have_openssl() {
+        return;
+    }
+    for kind in KeyKind::ALL {
+        let pki = TestPki::generate(kind, &["example.com"]);
+        let files = pki.write_files("s-client");
+        for suite in SUITES {
+            for (group, openssl_group) in GROUPS {
+                let server = ServerConfig::builder()
+                    .certificate(pki.certified_key())
+                    .build()
+                    .unwrap();
+                let suite_name = suite.name().unwrap();
+                let n = s_client_session(
+                    &pki,
+                    &files,
+                    server,
+                    &["-ciphersuites", suite_name, "-groups", openssl_group],
+                );
+                assert_eq!(
+                    n.cipher_suite,
+                    Some(suite),
+                    "{} {suite_name} {openssl_group}",
+                    kind.name()
+                );
+                assert_eq!(n.group, Some(group));
+                assert_eq!(n.server_name.as_deref(), Some("example.com"));
+            }
+        }
+    }
+}
+
+#[test]
+fn s_client_gets_a_hello_retry_request_from_keyway() {
+    if !have_openssl() {
+        return;
+    }
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let files = pki.write_files("s-client-hrr");
+    for cookie in [false, true] {
+        // s_client sends an X25519 share; the server only takes P-256.
+        let server = ServerConfig::builder()
+            .certificate(pki.certified_key())
+            .groups(&[NamedGroup::SECP256R1])
+            .hello_retry_cookie(cookie)
+            .build()
+            .unwrap();
+        let n = s_client_session(&pki, &files, server, &["-groups", "X25519:P-256"]);
+        assert!(n.hello_retry_request);
+        assert_eq!(n.group, Some(NamedGroup::SECP256R1));
+    }
+}
+
+/// Starts `openssl s_server` for TLS 1.3 and waits until it accepts.
+fn s_server(files: &support::PkiFiles, extra: &[&str]) -> (Guard, u16) {
+    let port = free_port();
+    let mut server = Guard::spawn(
+        Command::new("openssl")
+            .args([
+                "s_server",
+                "-accept",
+                &format!("127.0.0.1:{port}"),
+                "-tls1_3",
+                "-naccept",
+                "1",
+            ])
+            .arg("-cert")
+            .arg(&files.leaf)
+            .arg("-cert_chain")
+            .arg(&files.intermediate)
+            .arg("-key")
+            .arg(&files.key)
+            .args(extra),
+    );
+    server.wait_for("ACCEPT");
+    (server, port)
+}
+
+fn read_until(tls: &mut keyway::Stream<TcpStream>, needle: &str) {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !String::from_utf8_lossy(&got).contains(needle) {
+        let n = tls
+            .read(&mut buf)
+            .unwrap_or_else(|e| panic!("waiting for {needle:?}: {e}"));
+        assert!(n > 0, "closed while waiting for {needle:?}");
+        got.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// A keyway client against s_server: verified handshake, data both ways,
+/// KeyUpdate from each side, clean close.
+fn keyway_client_session(
+    pki: &TestPki,
+    files: &support::PkiFiles,
+    client: ClientConfig,
+    extra: &[&str],
+) -> keyway::Negotiated {
+    let _ = pki;
+    let (mut server, port) = s_server(files, extra);
+    let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    tcp.set_read_timeout(Some(WAIT)).unwrap();
+    let mut tls = keyway::Stream::client(Arc::new(client), "example.com", tcp).unwrap();
+    tls.handshake().unwrap_or_else(|e| {
+        panic!(
+            "handshake: {e}\ns_server printed:\n{}",
+            server.seen.join("\n")
+        )
+    });
+    tls.write_all(b"x-hello-from-keyway\n").unwrap();
+    server.wait_for("x-hello-from-keyway");
+    server.send_line("x-server-says-hi");
+    read_until(&mut tls, "x-server-says-hi");
+    // "K" makes s_server send a KeyUpdate with update_requested.
+    server.send_line("K");
+    server.send_line("x-after-server-keyupdate");
+    read_until(&mut tls, "x-after-server-keyupdate");
+    tls.write_all(b"x-client-after-answering\n").unwrap();
+    server.wait_for("x-client-after-answering");
+    tls.update_keys(true).unwrap();
+    tls.write_all(b"x-after-client-keyupdate\n").unwrap();
+    server.wait_for("x-after-client-keyupdate");
+    server.send_line("x-final");
+    read_until(&mut tls, "x-final");
+    let negotiated = tls.connection().negotiated().clone();
+    tls.close().unwrap();
+    negotiated
+}
+
+#[test]
+fn keyway_client_against_s_server_every_suite_group_and_certificate() {
+    if !have_openssl() {
+        return;
+    }
+    for kind in KeyKind::ALL {
+        let pki = TestPki::generate(kind, &["example.com"]);
+        let files = pki.write_files("s-server");
+        for suite in SUITES {
+            for (group, openssl_group) in GROUPS {
+                let client = ClientConfig::builder(pki.root_store())
+                    .cipher_suites(&[suite])
+                    .groups(&[group])
+                    .build()
+                    .unwrap();
+                let n = keyway_client_session(&pki, &files, client, &[]);
+                assert_eq!(
+                    n.cipher_suite,
+                    Some(suite),
+                    "{} {suite:?} {openssl_group}",
+                    kind.name()
+                );
+                assert_eq!(n.group, Some(group));
+                assert_eq!(n.peer_certificates.len(), 2);
+            }
+        }
+    }
+}
+
+#[test]
+fn keyway_client_gets_a_hello_retry_request_from_s_server() {
+    if !have_openssl() {
+        return;
+    }
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let files = pki.write_files("s-server-hrr");
+    let client = ClientConfig::builder(pki.root_store())
+        .groups(&[NamedGroup::X25519, NamedGroup::SECP256R1])
+        .build()
+        .unwrap();
+    let n = keyway_client_session(&pki, &files, client, &["-groups", "P-256"]);
+    assert!(n.hello_retry_request);
+    assert_eq!(n.group, Some(NamedGroup::SECP256R1));
+}
+
+#[test]
+fn keyway_client_refuses_s_server_with_an_untrusted_certificate() {
+    if !have_openssl() {
+        return;
+    }
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let other = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let files = pki.write_files("s-server-unknown-ca");
+    let (mut server, port) = s_server(&files, &[]);
+    let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    tcp.set_read_timeout(Some(WAIT)).unwrap();
+    let client = ClientConfig::builder(other.root_store()).build().unwrap();
+    let mut tls = keyway::Stream::client(Arc::new(client), "example.com", tcp).unwrap();
+    let err = tls.handshake().unwrap_err();
+    assert!(err.to_string().contains("unknown_ca"), "{err}");
+    server.wait_for("alert unknown CA");
+}
+
+/// The example binaries sit next to the test binary's directory when built
+/// with `cargo test --all-targets`.
+fn example_binary(name: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let path = exe.parent()?.parent()?.join("examples").join(name);
+    if path.exists() {
+        Some(path)
+    } else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "example {name} not built: run the README test command"
+        );
+        eprintln!(
+            "SKIPPED: example binary {} not built (use --all-targets)",
+            path.display()
+        );
+        None
+    }
+}
+
+#[test]
+fn example_server_serves_its_page_to_s_client_for_every_suite_and_group() {
+    if !have_openssl() {
+        return;
+    }
+    let Some(server_bin) = example_binary("server") else {
+        return;
+    };
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let files = pki.write_files("example-server");
+    let port = free_port();
+    let mut server = Guard::spawn(
+        Command::new(&server_bin)
+            .args(["--addr", &format!("127.0.0.1:{port}"), "--tls13"])
+            .arg("--cert")
+            .arg(&files.chain)
+            .arg("--key")
+            .arg(&files.key),
+    );
+    server.wait_for("listening on");
+    for suite in SUITES {
+        for (_, openssl_group) in GROUPS {
+            let out = Command::new("openssl")
+                .args([
+                    "s_client",
+                    "-connect",
+                    &format!("127.0.0.1:{port}"),
+                    "-tls1_3",
+                    "-quiet",
+                ])
+                .args([
+                    "-ciphersuites",
+                    suite.name().unwrap(),
+                    "-groups",
+                    openssl_group,
+                ])
+                .args([
+                    "-servername",
+                    "example.com",
+                    "-verify_hostname",
+                    "example.com",
+                    "-verify_return_error",
+                ])
+                .arg("-CAfile")
+                .arg(&files.root)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .and_then(|mut child| {
+                    child
+                        .stdin
+                        .take()
+                        .unwrap()
+                        .write_all(b"GET / HTTP/1.0\r\n\r\n")?;
+                    child.wait_with_output()
+                })
+                .unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                stdout.contains("HTTP/1.0 200"),
+                "{suite:?} {openssl_group}: {stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                stdout.contains(suite.name().unwrap()),
+                "page lists the suite: {stdout}"
+            );
+        }
+    }
+}
+
+#[test]
+fn example_client_fetches_the_s_server_www_page() {
+    if !have_openssl() {
+        return;
+    }
+    let Some(client_bin) = example_binary("client") else {
+        return;
+    };
+    let pki = TestPki::generate(KeyKind::Rsa2048, &["example.com"]);
+    let files = pki.write_files("example-client");
+    for (group, openssl_group) in GROUPS {
+        let (server, port) = s_server(&files, &["-www", "-groups", openssl_group]);
+        let out = Command::new(&client_bin)
+            .args([
+                "--connect",
+                &format!("127.0.0.1:{port}"),
+                "--servername",
+                "example.com",
+                "--tls13",
+            ])
+            .args(["--groups", group.name().unwrap()])
+            .arg("--cafile")
+            .arg(&files.root)
+            .output()
+            .unwrap();
+        drop(server);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("HTTP/1.0 200 ok"), "{stdout}");
+        assert!(stdout.contains(&format!("group: {:?}", group)), "{stdout}");
+    }
+}
+
+#[allow(dead_code)]
+fn unused(_: &Path) {}

@@ -1,0 +1,243 @@
+//! Shared by the integration tests, the benches and the demo: a generated
+//! test PKI and an in-memory transport between a client and a server.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use keyway::{
+    ClientConfig, ClientConnection, Connection, Error, RootStore, ServerConfig, ServerConnection,
+};
+
+/// The key type of a generated leaf certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    EcdsaP256,
+    EcdsaP384,
+    Ed25519,
+    Rsa2048,
+}
+
+impl KeyKind {
+    pub const ALL: [KeyKind; 4] = [
+        KeyKind::EcdsaP256,
+        KeyKind::EcdsaP384,
+        KeyKind::Ed25519,
+        KeyKind::Rsa2048,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyKind::EcdsaP256 => "ecdsa-p256",
+            KeyKind::EcdsaP384 => "ecdsa-p384",
+            KeyKind::Ed25519 => "ed25519",
+            KeyKind::Rsa2048 => "rsa2048",
+        }
+    }
+
+    fn key_pair(self) -> rcgen::KeyPair {
+        match self {
+            KeyKind::EcdsaP256 => {
+                rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap()
+            }
+            KeyKind::EcdsaP384 => {
+                rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap()
+            }
+            KeyKind::Ed25519 => rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap(),
+            // ring cannot generate RSA keys: use the pre-generated one (testdata/make-keys.sh).
+            KeyKind::Rsa2048 => {
+                let pem = std::fs::read_to_string(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/testdata/rsa2048.pem"
+                ))
+                .unwrap();
+                rcgen::KeyPair::from_pem_and_sign_algo(&pem, &rcgen::PKCS_RSA_SHA256).unwrap()
+            }
+        }
+    }
+}
+
+/// A root CA, an intermediate CA and a leaf for some names, as DER and PEM.
+pub struct TestPki {
+    pub root_der: Vec<u8>,
+    pub root_pem: String,
+    pub intermediate_der: Vec<u8>,
+    pub leaf_der: Vec<u8>,
+    /// Leaf then intermediate, PEM (like certbot's fullchain.pem).
+    pub chain_pem: String,
+    pub leaf_pem: String,
+    pub intermediate_pem: String,
+    /// The leaf's private key, PKCS#8 PEM.
+    pub key_pem: String,
+    pub root_subject: String,
+}
+
+fn ca_params(cn: &str) -> rcgen::CertificateParams {
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, cn);
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::CrlSign,
+    ];
+    params
+}
+
+impl TestPki {
+    /// Generates root -> intermediate (both ECDSA P-256) -> leaf (`kind`) valid for `names`.
+    pub fn generate(kind: KeyKind, names: &[&str]) -> TestPki {
+        let root_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        // A distinct root name per PKI, so that a second PKI's root is truly unknown
+        // to the first one's clients rather than a same-name impostor.
+        let root_name = format!("keyway test root CA {}", unique());
+        let root_params = ca_params(&root_name);
+        let root = root_params.self_signed(&root_key).unwrap();
+        let root_issuer = rcgen::Issuer::new(root_params, root_key);
+
+        let int_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let int_params = ca_params("keyway test intermediate CA");
+        let intermediate = int_params.signed_by(&int_key, &root_issuer).unwrap();
+        let int_issuer = rcgen::Issuer::new(int_params, int_key);
+
+        let leaf_key = kind.key_pair();
+        let mut leaf_params =
+            rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+                .unwrap();
+        leaf_params.distinguished_name.push(
+            rcgen::DnType::CommonName,
+            names.first().copied().unwrap_or("leaf"),
+        );
+        leaf_params.extended_key_usages = vec![
+            rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+        ];
+        let leaf = leaf_params.signed_by(&leaf_key, &int_issuer).unwrap();
+
+        TestPki {
+            root_der: root.der().to_vec(),
+            root_pem: root.pem(),
+            intermediate_der: intermediate.der().to_vec(),
+            leaf_der: leaf.der().to_vec(),
+            chain_pem: format!("{}{}", leaf.pem(), intermediate.pem()),
+            leaf_pem: leaf.pem(),
+            intermediate_pem: intermediate.pem(),
+            key_pem: leaf_key.serialize_pem(),
+            root_subject: format!("CN={root_name}"),
+        }
+    }
+
+    pub fn root_store(&self) -> RootStore {
+        let mut roots = RootStore::new();
+        roots.add_der(&self.root_der).unwrap();
+        roots
+    }
+
+    pub fn certified_key(&self) -> keyway::CertifiedKey {
+        let key =
+            keyway::pki::pem::load_private_key_pem(self.key_pem.as_bytes(), "test key").unwrap();
+        keyway::CertifiedKey {
+            chain: vec![self.leaf_der.clone(), self.intermediate_der.clone()],
+            key: Arc::new(key),
+        }
+    }
+
+    /// Writes chain.pem, key.pem and root.pem into a fresh directory.
+    pub fn write_files(&self, tag: &str) -> PkiFiles {
+        let dir = std::env::temp_dir().join(format!(
+            "keyway-{}-{}-{}",
+            tag,
+            std::process::id(),
+            unique()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let files = PkiFiles {
+            chain: dir.join("chain.pem"),
+            leaf: dir.join("leaf.pem"),
+            intermediate: dir.join("intermediate.pem"),
+            key: dir.join("key.pem"),
+            root: dir.join("root.pem"),
+            dir,
+        };
+        std::fs::write(&files.chain, &self.chain_pem).unwrap();
+        std::fs::write(&files.leaf, &self.leaf_pem).unwrap();
+        std::fs::write(&files.intermediate, &self.intermediate_pem).unwrap();
+        std::fs::write(&files.key, &self.key_pem).unwrap();
+        std::fs::write(&files.root, &self.root_pem).unwrap();
+        files
+    }
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Paths of a PKI written to disk; the directory is removed on drop.
+pub struct PkiFiles {
+    pub dir: std::path::PathBuf,
+    pub chain: std::path::PathBuf,
+    pub leaf: std::path::PathBuf,
+    pub intermediate: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+    pub root: std::path::PathBuf,
+}
+
+impl Drop for PkiFiles {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Moves all queued TLS bytes from `from` to `to` and lets `to` process them.
+pub fn transfer(from: &mut Connection, to: &mut Connection) -> Result<usize, Error> {
+    let bytes = from.take_tls();
+    let mut offset = 0;
+    while offset < bytes.len() {
+        offset += to.read_tls_bytes(&bytes[offset..])?;
+        to.process()?;
+    }
+    Ok(bytes.len())
+}
+
+/// Runs the handshake to completion in memory; returns the first error from either side.
+pub fn handshake(client: &mut Connection, server: &mut Connection) -> Result<(), Error> {
+    for _ in 0..20 {
+        if !client.is_handshaking()
+            && !server.is_handshaking()
+            && !client.wants_write()
+            && !server.wants_write()
+        {
+            return Ok(());
+        }
+        transfer(client, server)?;
+        transfer(server, client)?;
+    }
+    panic!("handshake did not complete in 20 flights");
+}
+
+/// Builds a connected client and server pair from configs and runs the handshake.
+pub fn connect(
+    client_config: ClientConfig,
+    server_config: ServerConfig,
+    server_name: &str,
+) -> (ClientConnection, ServerConnection, Result<(), Error>) {
+    let mut client = ClientConnection::new(Arc::new(client_config), server_name).unwrap();
+    let mut server = ServerConnection::new(Arc::new(server_config));
+    let result = handshake(&mut client, &mut server);
+    (client, server, result)
+}
+
+/// Sends `data` from one side and reads it all on the other.
+pub fn send(from: &mut Connection, to: &mut Connection, data: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    from.write_plaintext(data).unwrap();
+    transfer(from, to).unwrap();
+    let mut out = vec![0u8; data.len()];
+    let mut got = 0;
+    while got < data.len() {
+        got += to.reader().read(&mut out[got..]).unwrap();
+    }
+    out
+}

@@ -1,0 +1,483 @@
+//! In-memory TLS 1.3 client <-> server: the suite x group x key matrix, HRR,
+//! ALPN, KeyUpdate, close_notify, failures and their alerts, and the expected
+//! message order of each handshake kind.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use keyway::codec::HandshakeType as H;
+use keyway::events::{Event, Observer, Side};
+use keyway::{
+    AlertDescription, CipherSuite, ClientConfig, ClientConnection, Error, NamedGroup, ServerConfig,
+    ServerConnection,
+};
+use support::{connect, handshake, send, transfer, KeyKind, TestPki};
+
+const SUITES: [CipherSuite; 3] = [
+    CipherSuite::TLS_AES_128_GCM_SHA256,
+    CipherSuite::TLS_AES_256_GCM_SHA384,
+    CipherSuite::TLS_CHACHA20_POLY1305_SHA256,
+];
+const GROUPS: [NamedGroup; 3] = [
+    NamedGroup::X25519,
+    NamedGroup::SECP256R1,
+    NamedGroup::SECP384R1,
+];
+
+fn server_config(pki: &TestPki) -> keyway::ServerConfigBuilder {
+    ServerConfig::builder().certificate(pki.certified_key())
+}
+
+#[test]
+fn every_suite_group_and_key_type_completes_and_carries_data() {
+    for kind in KeyKind::ALL {
+        let pki = TestPki::generate(kind, &["example.com"]);
+        for suite in SUITES {
+            for group in GROUPS {
+                let client = ClientConfig::builder(pki.root_store())
+                    .cipher_suites(&[suite])
+                    .groups(&[group])
+                    .build()
+                    .unwrap();
+                let server = server_config(&pki).build().unwrap();
+                let (mut c, mut s, result) = connect(client, server, "example.com");
+                result.unwrap_or_else(|e| panic!("{} {suite:?} {group:?}: {e}", kind.name()));
+                for conn in [&*c, &*s] {
+                    let n = conn.negotiated();
+                    assert_eq!(n.version, Some(keyway::ProtocolVersion::TLS13));
+                    assert_eq!(n.cipher_suite, Some(suite));
+                    assert_eq!(n.group, Some(group));
+                    assert!(!n.hello_retry_request);
+                }
+                assert_eq!(c.negotiated().peer_certificates.len(), 2);
+                assert_eq!(s.negotiated().server_name.as_deref(), Some("example.com"));
+                assert_eq!(send(&mut c, &mut s, b"ping"), b"ping");
+                assert_eq!(send(&mut s, &mut c, b"pong"), b"pong");
+            }
+        }
+    }
+}
+
+#[test]
+fn signature_scheme_follows_the_key_type() {
+    use keyway::SignatureScheme as S;
+    let expected = [
+        (KeyKind::EcdsaP256, S::ECDSA_SECP256R1_SHA256),
+        (KeyKind::EcdsaP384, S::ECDSA_SECP384R1_SHA384),
+        (KeyKind::Ed25519, S::ED25519),
+        (KeyKind::Rsa2048, S::RSA_PSS_RSAE_SHA256),
+    ];
+    for (kind, scheme) in expected {
+        let pki = TestPki::generate(kind, &["example.com"]);
+        let client = ClientConfig::builder(pki.root_store()).build().unwrap();
+        let (c, s, result) = connect(client, server_config(&pki).build().unwrap(), "example.com");
+        result.unwrap();
+        assert_eq!(c.negotiated().signature_scheme, Some(scheme));
+        assert_eq!(s.negotiated().signature_scheme, Some(scheme));
+    }
+}
+
+#[test]
+fn large_transfers_are_fragmented_and_reassembled() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = ClientConfig::builder(pki.root_store()).build().unwrap();
+    let (mut c, mut s, result) =
+        connect(client, server_config(&pki).build().unwrap(), "example.com");
+    result.unwrap();
+    let data: Vec<u8> = (0..100_000u32).map(|i| i as u8).collect();
+    assert_eq!(send(&mut c, &mut s, &data), data);
+    assert_eq!(send(&mut s, &mut c, &data), data);
+}
+
+#[test]
+fn hello_retry_request_for_a_group_mismatch() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    for cookie in [false, true] {
+        // The client sends an X25519 share; the server only accepts P-256.
+        let client = ClientConfig::builder(pki.root_store())
+            .groups(&[NamedGroup::X25519, NamedGroup::SECP256R1])
+            .build()
+            .unwrap();
+        let server = server_config(&pki)
+            .groups(&[NamedGroup::SECP256R1])
+            .hello_retry_cookie(cookie)
+            .build()
+            .unwrap();
+        let (mut c, mut s, result) = connect(client, server, "example.com");
+        result.unwrap();
+        assert!(c.negotiated().hello_retry_request && s.negotiated().hello_retry_request);
+        assert_eq!(c.negotiated().group, Some(NamedGroup::SECP256R1));
+        assert_eq!(send(&mut c, &mut s, b"after retry"), b"after retry");
+    }
+}
+
+#[test]
+fn no_common_group_is_handshake_failure() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = ClientConfig::builder(pki.root_store())
+        .groups(&[NamedGroup::X25519])
+        .build()
+        .unwrap();
+    let server = server_config(&pki)
+        .groups(&[NamedGroup::SECP384R1])
+        .build()
+        .unwrap();
+    let (mut c, mut s, result) = connect(client, server, "example.com");
+    assert_eq!(
+        result,
+        Err(Error::PeerIncompatible(
+            keyway::error::PeerIncompatible::NoCommonGroup
+        ))
+    );
+    let _ = transfer(&mut s, &mut c);
+    assert_eq!(
+        c.error(),
+        Some(&Error::AlertReceived(AlertDescription::HANDSHAKE_FAILURE))
+    );
+}
+
+#[test]
+fn alpn_is_negotiated_or_refused() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = ClientConfig::builder(pki.root_store())
+        .alpn(&[b"h2", b"http/1.1"])
+        .build()
+        .unwrap();
+    let server = server_config(&pki)
+        .alpn(&[b"http/1.1", b"h2"])
+        .build()
+        .unwrap();
+    let (c, s, result) = connect(client, server, "example.com");
+    result.unwrap();
+    assert_eq!(c.negotiated().alpn.as_deref(), Some(&b"http/1.1"[..]));
+    assert_eq!(s.negotiated().alpn.as_deref(), Some(&b"http/1.1"[..]));
+
+    let client = ClientConfig::builder(pki.root_store())
+        .alpn(&[b"spdy/3"])
+        .build()
+        .unwrap();
+    let server = server_config(&pki).alpn(&[b"h2"]).build().unwrap();
+    let (mut c, mut s, result) = connect(client, server, "example.com");
+    assert_eq!(
+        result.unwrap_err().alert(),
+        Some(AlertDescription::NO_APPLICATION_PROTOCOL)
+    );
+    let _ = transfer(&mut s, &mut c);
+    assert_eq!(
+        c.error(),
+        Some(&Error::AlertReceived(
+            AlertDescription::NO_APPLICATION_PROTOCOL
+        ))
+    );
+
+    // A server without ALPN ignores the client's offer.
+    let client = ClientConfig::builder(pki.root_store())
+        .alpn(&[b"h2"])
+        .build()
+        .unwrap();
+    let (c, _, result) = connect(client, server_config(&pki).build().unwrap(), "example.com");
+    result.unwrap();
+    assert_eq!(c.negotiated().alpn, None);
+}
+
+#[test]
+fn key_update_both_directions_with_update_requested() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = ClientConfig::builder(pki.root_store()).build().unwrap();
+    let (mut c, mut s, result) =
+        connect(client, server_config(&pki).build().unwrap(), "example.com");
+    result.unwrap();
+    for round in 0..3 {
+        c.update_keys(round % 2 == 0).unwrap();
+        assert_eq!(
+            send(&mut c, &mut s, b"client after update"),
+            b"client after update"
+        );
+        // The server answered update_requested with its own KeyUpdate.
+        assert_eq!(send(&mut s, &mut c, b"server data"), b"server data");
+        s.update_keys(true).unwrap();
+        assert_eq!(
+            send(&mut s, &mut c, b"server after update"),
+            b"server after update"
+        );
+        assert_eq!(send(&mut c, &mut s, b"client data"), b"client data");
+    }
+}
+
+#[test]
+fn close_notify_both_ways_and_truncation_is_visible() {
+    use std::io::Read;
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = ClientConfig::builder(pki.root_store()).build().unwrap();
+    let (mut c, mut s, result) =
+        connect(client, server_config(&pki).build().unwrap(), "example.com");
+    result.unwrap();
+    c.write_plaintext(b"last words").unwrap();
+    c.send_close_notify();
+    assert_eq!(c.write_plaintext(b"more"), Err(Error::WriteAfterClose));
+    transfer(&mut c, &mut s).unwrap();
+    let mut buf = Vec::new();
+    s.reader().read_to_end(&mut buf).unwrap();
+    assert_eq!(buf, b"last words");
+    assert!(s.peer_has_closed());
+    s.send_close_notify();
+    transfer(&mut s, &mut c).unwrap();
+    assert_eq!(c.reader().read(&mut [0u8; 8]).unwrap(), 0);
+
+    // Transport EOF without close_notify: the reader sees UnexpectedEof.
+    let client = ClientConfig::builder(pki.root_store()).build().unwrap();
+    let (mut c, mut s, result) =
+        connect(client, server_config(&pki).build().unwrap(), "example.com");
+    result.unwrap();
+    c.write_plaintext(b"partial").unwrap();
+    transfer(&mut c, &mut s).unwrap();
+    assert_eq!(s.read_tls(&mut &b""[..]).unwrap(), 0);
+    s.process().unwrap();
+    let mut buf = [0u8; 7];
+    s.reader().read_exact(&mut buf).unwrap();
+    let err = s.reader().read(&mut buf).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
+}
+
+#[test]
+fn wrong_name_and_unknown_ca_fail_with_the_right_alert() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = ClientConfig::builder(pki.root_store()).build().unwrap();
+    let (mut c, mut s, result) = connect(
+        client,
+        server_config(&pki).build().unwrap(),
+        "other.example",
+    );
+    let err = result.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidCertificate(keyway::error::CertificateError::NotValidForName(_))
+        ),
+        "{err}"
+    );
+    let _ = transfer(&mut c, &mut s);
+    assert!(matches!(s.error(), Some(Error::AlertReceived(_))));
+
+    let other = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = ClientConfig::builder(other.root_store()).build().unwrap();
+    let (mut c, mut s, result) =
+        connect(client, server_config(&pki).build().unwrap(), "example.com");
+    assert_eq!(
+        result.unwrap_err().alert(),
+        Some(AlertDescription::UNKNOWN_CA)
+    );
+    let _ = transfer(&mut c, &mut s);
+    assert_eq!(
+        s.error(),
+        Some(&Error::AlertReceived(AlertDescription::UNKNOWN_CA))
+    );
+}
+
+#[test]
+fn tampered_records_are_bad_record_mac() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = ClientConfig::builder(pki.root_store()).build().unwrap();
+    let (mut c, mut s, result) =
+        connect(client, server_config(&pki).build().unwrap(), "example.com");
+    result.unwrap();
+    c.write_plaintext(b"hello").unwrap();
+    let mut bytes = c.take_tls();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    s.read_tls_bytes(&bytes).unwrap();
+    assert_eq!(s.process(), Err(Error::DecryptFailed));
+    let _ = transfer(&mut s, &mut c);
+    assert_eq!(
+        c.error(),
+        Some(&Error::AlertReceived(AlertDescription::BAD_RECORD_MAC))
+    );
+}
+
+#[test]
+fn exporters_agree() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = ClientConfig::builder(pki.root_store()).build().unwrap();
+    let (c, s, result) = connect(client, server_config(&pki).build().unwrap(), "example.com");
+    result.unwrap();
+    let (mut a, mut b, mut other) = ([0u8; 32], [0u8; 32], [0u8; 32]);
+    c.export_keying_material(&mut a, b"EXPORTER-test", b"ctx")
+        .unwrap();
+    s.export_keying_material(&mut b, b"EXPORTER-test", b"ctx")
+        .unwrap();
+    s.export_keying_material(&mut other, b"EXPORTER-test", b"other")
+        .unwrap();
+    assert_eq!(a, b);
+    assert_ne!(a, other);
+}
+
+/// Records the handshake messages each side sends, in order.
+#[derive(Debug, Default)]
+struct Recorder(Mutex<Vec<(Side, &'static str)>>);
+
+impl Observer for Recorder {
+    fn on_event(&self, side: Side, event: &Event<'_>) {
+        let name = match event {
+            Event::Sent(keyway::codec::messages::HandshakeMessage::HelloRetryRequest(_)) => {
+                "HelloRetryRequest"
+            }
+            Event::Sent(m) => match m.handshake_type() {
+                H::CLIENT_HELLO => "ClientHello",
+                H::SERVER_HELLO => "ServerHello",
+                H::ENCRYPTED_EXTENSIONS => "EncryptedExtensions",
+                H::CERTIFICATE_REQUEST => "CertificateRequest",
+                H::CERTIFICATE => "Certificate",
+                H::CERTIFICATE_VERIFY => "CertificateVerify",
+                H::FINISHED => "Finished",
+                _ => "other",
+            },
+            Event::SentChangeCipherSpec => "ChangeCipherSpec",
+            _ => return,
+        };
+        self.0.lock().unwrap().push((side, name));
+    }
+}
+
+/// The message order of each handshake kind, as a table (s2n-tls style).
+#[test]
+fn message_order_matches_the_table_for_each_handshake_kind() {
+    use Side::{Client as C, Server as S};
+    let full = vec![
+        (C, "ClientHello"),
+        (S, "ServerHello"),
+        (S, "ChangeCipherSpec"),
+        (S, "EncryptedExtensions"),
+        (S, "Certificate"),
+        (S, "CertificateVerify"),
+        (S, "Finished"),
+        (C, "ChangeCipherSpec"),
+        (C, "Finished"),
+    ];
+    let retry = vec![
+        (C, "ClientHello"),
+        (S, "HelloRetryRequest"),
+        (S, "ChangeCipherSpec"),
+        (C, "ChangeCipherSpec"),
+        (C, "ClientHello"),
+        (S, "ServerHello"),
+        (S, "EncryptedExtensions"),
+        (S, "Certificate"),
+        (S, "CertificateVerify"),
+        (S, "Finished"),
+        (C, "Finished"),
+    ];
+    let client_auth = vec![
+        (C, "ClientHello"),
+        (S, "ServerHello"),
+        (S, "ChangeCipherSpec"),
+        (S, "EncryptedExtensions"),
+        (S, "CertificateRequest"),
+        (S, "Certificate"),
+        (S, "CertificateVerify"),
+        (S, "Finished"),
+        (C, "ChangeCipherSpec"),
+        (C, "Certificate"),
+        (C, "CertificateVerify"),
+        (C, "Finished"),
+    ];
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client_pki = TestPki::generate(KeyKind::Ed25519, &["client.example"]);
+    let cases: [(&str, Vec<(Side, &str)>); 3] = [
+        ("full", full),
+        ("retry", retry),
+        ("client_auth", client_auth),
+    ];
+    for (kind, expected) in cases {
+        let recorder = Arc::new(Recorder::default());
+        let mut client = ClientConfig::builder(pki.root_store()).observer(recorder.clone());
+        let mut server = server_config(&pki).observer(recorder.clone());
+        match kind {
+            "retry" => server = server.groups(&[NamedGroup::SECP384R1]),
+            "client_auth" => {
+                client = client.client_certificate(client_pki.certified_key());
+                let verifier =
+                    keyway::pki::DefaultClientVerifier::new(Arc::new(client_pki.root_store()));
+                server = server.client_auth(Arc::new(verifier));
+            }
+            _ => {}
+        }
+        let mut c =
+            ClientConnection::new(Arc::new(client.build().unwrap()), "example.com").unwrap();
+        let mut s = ServerConnection::new(Arc::new(server.build().unwrap()));
+        handshake(&mut c, &mut s).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        assert_eq!(*recorder.0.lock().unwrap(), expected, "{kind}");
+        if kind == "client_auth" {
+            assert_eq!(s.negotiated().peer_certificates.len(), 2);
+        }
+    }
+}
+
+#[test]
+fn client_auth_without_a_client_certificate_is_certificate_required() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let verifier = keyway::pki::DefaultClientVerifier::new(Arc::new(pki.root_store()));
+    let server = server_config(&pki)
+        .client_auth(Arc::new(verifier))
+        .build()
+        .unwrap();
+    let client = ClientConfig::builder(pki.root_store()).build().unwrap();
+    let (mut c, mut s, result) = connect(client, server, "example.com");
+    assert_eq!(
+        result.unwrap_err().alert(),
+        Some(AlertDescription::CERTIFICATE_REQUIRED)
+    );
+    let _ = transfer(&mut s, &mut c);
+    assert_eq!(
+        c.error(),
+        Some(&Error::AlertReceived(
+            AlertDescription::CERTIFICATE_REQUIRED
+        ))
+    );
+}
+
+#[test]
+fn key_log_receives_every_tls13_secret() {
+    #[derive(Debug, Default)]
+    struct Log(Mutex<Vec<String>>);
+    impl keyway::keylog::KeyLog for Log {
+        fn log(&self, label: &str, _: &[u8; 32], secret: &[u8]) {
+            assert!(!secret.is_empty());
+            self.0.lock().unwrap().push(label.to_string());
+        }
+    }
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let log = Arc::new(Log::default());
+    let client = ClientConfig::builder(pki.root_store())
+        .key_log(log.clone())
+        .build()
+        .unwrap();
+    let (_, _, result) = connect(client, server_config(&pki).build().unwrap(), "example.com");
+    result.unwrap();
+    assert_eq!(
+        *log.0.lock().unwrap(),
+        [
+            "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+            "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+            "CLIENT_TRAFFIC_SECRET_0",
+            "SERVER_TRAFFIC_SECRET_0",
+            "EXPORTER_SECRET"
+        ]
+    );
+}
+
+#[test]
+fn application_data_written_before_the_handshake_is_sent_after_it() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let mut c = ClientConnection::new(
+        Arc::new(ClientConfig::builder(pki.root_store()).build().unwrap()),
+        "example.com",
+    )
+    .unwrap();
+    let mut s = ServerConnection::new(Arc::new(server_config(&pki).build().unwrap()));
+    assert_eq!(c.write_plaintext(b"early").unwrap(), 5);
+    handshake(&mut c, &mut s).unwrap();
+    let mut buf = [0u8; 5];
+    std::io::Read::read_exact(&mut s.reader(), &mut buf).unwrap();
+    assert_eq!(&buf, b"early");
+}
