@@ -11,7 +11,7 @@ mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::Arc;
@@ -217,6 +217,8 @@ fn s_client_session(
     client.wait_for("x-hello-from-openssl");
     // "K" asks s_client to send a KeyUpdate with update_requested.
     client.send_line("K");
+    // s_client takes a whole stdin read as one command: wait before the next line.
+    client.wait_for("KEYUPDATE");
     client.send_line("x-after-client-keyupdate");
     client.wait_for("x-after-client-keyupdate");
     client.send_line("x-keyupdate-from-server");
@@ -326,15 +328,51 @@ fn read_until(tls: &mut keyway::Stream<TcpStream>, needle: &str) {
     }
 }
 
+/// Counts the KeyUpdate messages a connection receives.
+#[derive(Debug, Default)]
+struct KeyUpdateCounter(std::sync::atomic::AtomicUsize);
+
+impl keyway::events::Observer for KeyUpdateCounter {
+    fn on_event(&self, _: keyway::events::Side, event: &keyway::events::Event<'_>) {
+        if let keyway::events::Event::Received(
+            keyway::codec::messages::HandshakeMessage::KeyUpdate(_),
+        ) = event
+        {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+/// Reads with a short timeout until the client has processed one more KeyUpdate.
+fn wait_for_key_update(tls: &mut keyway::Stream<TcpStream>, counter: &KeyUpdateCounter) {
+    let before = counter.0.load(std::sync::atomic::Ordering::SeqCst);
+    let deadline = Instant::now() + WAIT;
+    tls.get_ref()
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    while counter.0.load(std::sync::atomic::Ordering::SeqCst) == before {
+        assert!(Instant::now() < deadline, "no KeyUpdate arrived");
+        match tls.read(&mut [0u8; 64]) {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            other => panic!("expected only a KeyUpdate, got {other:?}"),
+        }
+    }
+    tls.get_ref().set_read_timeout(Some(WAIT)).unwrap();
+}
+
 /// A keyway client against s_server: verified handshake, data both ways,
 /// KeyUpdate from each side, clean close.
 fn keyway_client_session(
-    pki: &TestPki,
     files: &support::PkiFiles,
-    client: ClientConfig,
+    client: keyway::ClientConfigBuilder,
     extra: &[&str],
 ) -> keyway::Negotiated {
-    let _ = pki;
+    let key_updates = Arc::new(KeyUpdateCounter::default());
+    let client = client.observer(key_updates.clone()).build().unwrap();
     let (mut server, port) = s_server(files, extra);
     let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
     tcp.set_read_timeout(Some(WAIT)).unwrap();
@@ -351,6 +389,9 @@ fn keyway_client_session(
     read_until(&mut tls, "x-server-says-hi");
     // "K" makes s_server send a KeyUpdate with update_requested.
     server.send_line("K");
+    // s_server takes a whole stdin read as one command and does not say when it
+    // is done, so wait until our client has received the KeyUpdate.
+    wait_for_key_update(&mut tls, &key_updates);
     server.send_line("x-after-server-keyupdate");
     read_until(&mut tls, "x-after-server-keyupdate");
     tls.write_all(b"x-client-after-answering\n").unwrap();
@@ -377,10 +418,8 @@ fn keyway_client_against_s_server_every_suite_group_and_certificate() {
             for (group, openssl_group) in GROUPS {
                 let client = ClientConfig::builder(pki.root_store())
                     .cipher_suites(&[suite])
-                    .groups(&[group])
-                    .build()
-                    .unwrap();
-                let n = keyway_client_session(&pki, &files, client, &[]);
+                    .groups(&[group]);
+                let n = keyway_client_session(&files, client, &[]);
                 assert_eq!(
                     n.cipher_suite,
                     Some(suite),
@@ -402,10 +441,8 @@ fn keyway_client_gets_a_hello_retry_request_from_s_server() {
     let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
     let files = pki.write_files("s-server-hrr");
     let client = ClientConfig::builder(pki.root_store())
-        .groups(&[NamedGroup::X25519, NamedGroup::SECP256R1])
-        .build()
-        .unwrap();
-    let n = keyway_client_session(&pki, &files, client, &["-groups", "P-256"]);
+        .groups(&[NamedGroup::X25519, NamedGroup::SECP256R1]);
+    let n = keyway_client_session(&files, client, &["-groups", "P-256"]);
     assert!(n.hello_retry_request);
     assert_eq!(n.group, Some(NamedGroup::SECP256R1));
 }
@@ -425,7 +462,7 @@ fn keyway_client_refuses_s_server_with_an_untrusted_certificate() {
     let mut tls = keyway::Stream::client(Arc::new(client), "example.com", tcp).unwrap();
     let err = tls.handshake().unwrap_err();
     assert!(err.to_string().contains("unknown_ca"), "{err}");
-    server.wait_for("alert unknown CA");
+    server.wait_for("alert unknown ca");
 }
 
 /// The example binaries sit next to the test binary's directory when built
@@ -556,6 +593,3 @@ fn example_client_fetches_the_s_server_www_page() {
         assert!(stdout.contains(&format!("group: {:?}", group)), "{stdout}");
     }
 }
-
-#[allow(dead_code)]
-fn unused(_: &Path) {}

@@ -122,7 +122,10 @@ impl TestPki {
             chain_pem: format!("{}{}", leaf.pem(), intermediate.pem()),
             leaf_pem: leaf.pem(),
             intermediate_pem: intermediate.pem(),
-            key_pem: leaf_key.serialize_pem(),
+            key_pem: match kind {
+                KeyKind::Ed25519 => ed25519_pkcs8_v1_pem(&leaf_key.serialize_der()),
+                _ => leaf_key.serialize_pem(),
+            },
             root_subject: format!("CN={root_name}"),
         }
     }
@@ -238,6 +241,43 @@ pub fn send(from: &mut Connection, to: &mut Connection, data: &[u8]) -> Vec<u8> 
     let mut got = 0;
     while got < data.len() {
         got += to.reader().read(&mut out[got..]).unwrap();
+    }
+    out
+}
+
+/// Rewrites an Ed25519 PKCS#8 v2 key (rcgen's output, which OpenSSL 3.0 refuses)
+/// as the PKCS#8 v1 form every tool reads: the fixed RFC 8410 prefix and the seed.
+fn ed25519_pkcs8_v1_pem(v2_der: &[u8]) -> String {
+    const PREFIX: [u8; 16] = [
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    let seed_at = v2_der
+        .windows(4)
+        .position(|w| w == [0x04, 0x22, 0x04, 0x20])
+        .unwrap()
+        + 4;
+    let mut der = PREFIX.to_vec();
+    der.extend_from_slice(&v2_der[seed_at..seed_at + 32]);
+    format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        base64(&der)
+    )
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n =
+            chunk.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
     }
     out
 }
