@@ -386,8 +386,7 @@ impl Connection {
     pub fn read_tls(&mut self, rd: &mut dyn io::Read) -> io::Result<usize> {
         if self.plaintext_in.len() - self.plaintext_read > self.common.limits.max_buffered_plaintext
         {
-            return Err(io::Error::new(
-                io::ErrorKind::Other,
+            return Err(io::Error::other(
                 "received plaintext buffer is full: read it first",
             ));
         }
@@ -626,7 +625,7 @@ impl Connection {
             return Ok(0);
         }
         if let Some(e) = &self.error {
-            return Err(io::Error::new(io::ErrorKind::Other, e.clone()));
+            return Err(io::Error::other(e.clone()));
         }
         if self.transport_eof {
             return Err(io::Error::new(
@@ -716,11 +715,6 @@ impl Connection {
     pub fn error(&self) -> Option<&Error> {
         self.error.as_ref()
     }
-
-    #[cfg(test)]
-    pub(crate) fn common_mut(&mut self) -> &mut Common {
-        &mut self.common
-    }
 }
 
 /// Reads received application data from a [`Connection`].
@@ -743,9 +737,7 @@ pub struct PlaintextWriter<'a> {
 
 impl io::Write for PlaintextWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.conn
-            .write_plaintext(buf)
-            .map_err(|e| io::Error::new(io::ErrorKind::Other, e))
+        self.conn.write_plaintext(buf).map_err(io::Error::other)
     }
 
     fn flush(&mut self) -> io::Result<()> {
