@@ -70,8 +70,8 @@ pub(crate) struct Common {
     read_epoch: u64,
     /// Sealed records waiting for `write_tls`.
     outgoing: Vec<u8>,
-    /// Largest plaintext per record we send.
-    max_fragment: usize,
+    /// The record_size_limit the peer advertised (RFC 8449), if any.
+    pub peer_record_size_limit: Option<u16>,
     /// Record version for plaintext records (0x0301 for the first ClientHello, as is customary).
     plaintext_version: ProtocolVersion,
 
@@ -117,7 +117,7 @@ impl Common {
             encrypter: RecordEncrypter::None,
             read_epoch: 0,
             outgoing: Vec::new(),
-            max_fragment: crate::record::MAX_PLAINTEXT,
+            peer_record_size_limit: None,
             plaintext_version: ProtocolVersion::TLS12,
             traffic: None,
             exporter: None,
@@ -168,15 +168,16 @@ impl Common {
     }
 
     fn send_records(&mut self, typ: ContentType, data: &[u8]) -> Result<(), Error> {
+        let max_fragment = self.encrypter.fragment_limit(self.peer_record_size_limit);
         match &mut self.encrypter {
             RecordEncrypter::None => write_plaintext_records(
                 self.plaintext_version,
                 typ,
                 data,
-                self.max_fragment,
+                max_fragment,
                 &mut self.outgoing,
             ),
-            encrypter => encrypter.write_records(typ, data, self.max_fragment, &mut self.outgoing),
+            encrypter => encrypter.write_records(typ, data, max_fragment, &mut self.outgoing),
         }
     }
 
@@ -285,11 +286,10 @@ impl Common {
 
     /// Seals application data, updating our keys first when the AEAD's limit nears.
     fn send_application_data(&mut self, data: &[u8]) -> Result<(), Error> {
-        for chunk in data.chunks(self.max_fragment) {
-            if let RecordEncrypter::Tls13(enc) = &self.encrypter {
-                if enc.needs_key_update() {
-                    self.send_key_update(KeyUpdateRequest::UPDATE_NOT_REQUESTED)?;
-                }
+        let max_fragment = self.encrypter.fragment_limit(self.peer_record_size_limit);
+        for chunk in data.chunks(max_fragment) {
+            if self.encrypter.needs_key_update() {
+                self.send_key_update(KeyUpdateRequest::UPDATE_NOT_REQUESTED)?;
             }
             self.send_records(ContentType::APPLICATION_DATA, chunk)?;
         }

@@ -32,6 +32,8 @@ pub mod pki;
 pub mod record;
 pub mod server;
 pub mod stream;
+#[cfg(test)]
+mod testing;
 pub mod transcript;
 
 pub use client::{ClientConfig, ClientConfigBuilder, ClientConnection};

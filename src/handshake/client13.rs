@@ -167,6 +167,61 @@ pub(crate) fn send_client_hello(
         client_hello,
         key_shares,
         retried: None,
+        // RFC 8446, Appendix D.4: the compatibility CCS belongs to compatibility
+        // mode, which a non-empty legacy_session_id announces.
+        sent_ccs: false,
+    })))
+}
+
+/// Test seam: the step that follows a ClientHello the test supplies as already
+/// sent (RFC 8448's traces use their own) together with its key shares; with
+/// `retry`, also the HelloRetryRequest and second ClientHello that followed.
+#[cfg(test)]
+pub(crate) fn after_client_hellos(
+    config: Arc<ClientConfig>,
+    server_name: ServerName,
+    cx: &mut Common,
+    first: &[u8],
+    retry: Option<(&[u8], &[u8])>,
+    key_shares: Vec<KeyShare>,
+) -> Result<Step, Error> {
+    use crate::codec::HandshakeType;
+    let decode_hello =
+        |raw: &[u8]| match HandshakeMessage::decode(HandshakeType::CLIENT_HELLO, &raw[4..])? {
+            HandshakeMessage::ClientHello(ch) => Ok::<_, Error>(ch),
+            _ => Err(Error::Internal("not a ClientHello")),
+        };
+    let mut client_hello = decode_hello(first)?;
+    cx.client_random = client_hello.random;
+    cx.hello_seen = true;
+    let mut transcript = Transcript::new();
+    transcript.add(first);
+    let mut retried = None;
+    if let Some((hrr, second)) = retry {
+        let HandshakeMessage::HelloRetryRequest(hrr_msg) =
+            HandshakeMessage::decode(HandshakeType::SERVER_HELLO, &hrr[4..])?
+        else {
+            return Err(Error::Internal("not a HelloRetryRequest"));
+        };
+        let suite = tls13_suite(hrr_msg.cipher_suite).ok_or(Error::Internal("suite"))?;
+        let group = hrr_msg.extensions.iter().find_map(|e| match e {
+            Extension::KeyShareHelloRetryRequest(g) => Some(*g),
+            _ => None,
+        });
+        transcript.start_hash(suite.hash);
+        transcript.rollup_hello_retry_request();
+        transcript.add(hrr);
+        transcript.add(second);
+        client_hello = decode_hello(second)?;
+        retried = Some((suite, group));
+    }
+    Ok(Step::ServerHello(Box::new(ExpectServerHello {
+        config,
+        server_name,
+        transcript,
+        client_hello,
+        key_shares,
+        retried,
         sent_ccs: false,
     })))
 }
@@ -286,7 +341,9 @@ fn read_server_hello(
         &secrets.server_handshake_traffic_secret,
         "server_handshake_traffic_secret",
     )?;
-    if !s.sent_ccs {
+    // RFC 8446, Appendix D.4: in compatibility mode (a non-empty
+    // legacy_session_id) a CCS precedes our first encrypted record.
+    if !s.sent_ccs && !s.client_hello.legacy_session_id.is_empty() {
         cx.send_change_cipher_spec()?;
     }
     cx.install_write_secret(
@@ -302,11 +359,7 @@ fn read_server_hello(
             transcript: s.transcript,
             suite,
             secrets,
-            sent_sni: s
-                .client_hello
-                .extensions
-                .iter()
-                .any(|e| matches!(e, Extension::ServerName(_))),
+            client_hello: s.client_hello,
         },
     )))
 }
@@ -371,9 +424,11 @@ fn read_hello_retry_request(
     }
     s.client_hello.extensions = extensions;
 
-    // RFC 8446, Appendix D.4: the compatibility CCS goes before the second ClientHello.
-    cx.send_change_cipher_spec()?;
-    s.sent_ccs = true;
+    // RFC 8446, Appendix D.4: in compatibility mode the CCS goes before the second ClientHello.
+    if !s.client_hello.legacy_session_id.is_empty() {
+        cx.send_change_cipher_spec()?;
+        s.sent_ccs = true;
+    }
     cx.send_handshake(
         &HandshakeMessage::ClientHello(s.client_hello.clone()),
         &mut s.transcript,
@@ -389,7 +444,8 @@ pub(crate) struct ExpectEncryptedExtensions {
     transcript: Transcript,
     suite: Tls13Suite,
     secrets: HandshakeSecrets,
-    sent_sni: bool,
+    /// What we sent: a reply extension is only allowed if we asked for it.
+    client_hello: ClientHello,
 }
 
 fn read_encrypted_extensions(
@@ -398,23 +454,31 @@ fn read_encrypted_extensions(
     ee: EncryptedExtensions,
     raw: &[u8],
 ) -> Result<Step, Error> {
+    let offered = |typ| {
+        s.client_hello
+            .extensions
+            .iter()
+            .find(|e| e.ext_type() == typ)
+    };
     for ext in &ee.extensions {
-        match ext {
-            Extension::ServerNameAck if s.sent_sni => {}
+        match (ext, offered(ext.ext_type())) {
+            (Extension::ServerNameAck, Some(_)) => {}
             // RFC 7301, Section 3.1: exactly one protocol, one that we offered.
-            Extension::Alpn(protocols) if !s.config.alpn.is_empty() => match protocols.as_slice() {
-                [chosen] if s.config.alpn.contains(chosen) => {
-                    cx.negotiated.alpn = Some(chosen.clone())
-                }
+            (Extension::Alpn(chosen), Some(Extension::Alpn(ours))) => match chosen.as_slice() {
+                [chosen] if ours.contains(chosen) => cx.negotiated.alpn = Some(chosen.clone()),
                 _ => {
                     return Err(
                         PeerIncompatible::ChoseUnofferedParameter("application protocol").into(),
                     )
                 }
             },
+            // RFC 8449, Section 4: from now on our records must fit the server's limit.
+            (Extension::RecordSizeLimit(limit), Some(_)) => {
+                cx.peer_record_size_limit = Some(*limit)
+            }
             // RFC 8446, Section 4.2.7: the server may tell us its groups; informational only.
-            Extension::SupportedGroups(_) => {}
-            other => return Err(PeerMisbehaved::UnsolicitedExtension(other.ext_type()).into()),
+            (Extension::SupportedGroups(_), _) => {}
+            (other, _) => return Err(PeerMisbehaved::UnsolicitedExtension(other.ext_type()).into()),
         }
     }
     cx.emit(Event::Chosen(Parameter::Alpn(cx.negotiated.alpn.clone())));

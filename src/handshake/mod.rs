@@ -11,6 +11,9 @@ pub(crate) mod client13;
 pub(crate) mod negotiate;
 pub(crate) mod server13;
 
+#[cfg(test)]
+mod rfc8448;
+
 use crate::codec::messages::HandshakeMessage;
 use crate::conn::Common;
 use crate::crypto::Tls13Suite;

@@ -82,6 +82,9 @@ impl Step {
     }
 }
 
+/// The record_size_limit we advertise: the largest TLS 1.3 inner plaintext (RFC 8449, Section 4).
+const MAX_RECORD_SIZE_LIMIT: u16 = (crate::record::MAX_PLAINTEXT + 1) as u16;
+
 /// What the server settled on from a ClientHello.
 struct Selection {
     suite: Tls13Suite,
@@ -385,6 +388,15 @@ fn send_server_flight(
     let mut extensions = Vec::new();
     if selection.sni.is_some() {
         extensions.push(Extension::ServerNameAck);
+    }
+    // RFC 8449, Section 4: answer a record_size_limit with ours (the TLS 1.3
+    // maximum, 2^14 + 1) and keep our records within the client's.
+    if let Some(limit) = find(ch, |e| match e {
+        Extension::RecordSizeLimit(limit) => Some(*limit),
+        _ => None,
+    }) {
+        cx.peer_record_size_limit = Some(limit);
+        extensions.push(Extension::RecordSizeLimit(MAX_RECORD_SIZE_LIMIT));
     }
     if let Some(protocol) = &selection.alpn {
         extensions.push(Extension::Alpn(vec![protocol.clone()]));
