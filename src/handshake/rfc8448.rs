@@ -279,7 +279,7 @@ fn client_reproduces_the_hello_retry_request_trace() {
         &first,
         None,
         (NamedGroup::X25519, x25519),
-        &[p256.clone()],
+        std::slice::from_ref(&p256),
     );
     feed(
         &mut client,
