@@ -462,7 +462,6 @@ impl Connection {
 
     fn process_records(&mut self) -> Result<(), Error> {
         loop {
-            let epoch = self.common.read_epoch;
             let record = match self
                 .common
                 .deframer
@@ -474,6 +473,9 @@ impl Connection {
             if self.peer_closed {
                 return Err(PeerMisbehaved::DataAfterClose.into());
             }
+            // RFC 8446, Section 5.1: no other record type between the fragments
+            // of one handshake message.
+            self.common.joiner.check_not_interleaved(record.typ)?;
             match record.typ {
                 ContentType::HANDSHAKE => self.common.joiner.push(record.payload)?,
                 ContentType::APPLICATION_DATA => {
@@ -505,7 +507,6 @@ impl Connection {
                 }
                 other => return Err(InvalidMessage::UnknownContentType(other.0).into()),
             }
-            let _ = epoch;
             self.process_handshake_messages()?;
         }
         if self.transport_eof

@@ -17,12 +17,14 @@ use super::{
     SERVER_SIGNATURE_CONTEXT, TLS13_VERIFY_SCHEMES,
 };
 use crate::client::ClientConfig;
-use crate::codec::extensions::{Extension, KeyShareEntry};
+use crate::codec::extensions::{
+    check_tls13_server_hello, find_unsolicited, Extension, KeyShareEntry,
+};
 use crate::codec::messages::{
     Certificate, CertificateEntry, CertificateRequest, CertificateVerify, ClientHello,
     EncryptedExtensions, Finished, HandshakeMessage, ServerHello,
 };
-use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::codec::{ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
 use crate::crypto::kx::KeyShare;
 use crate::crypto::{tls13_suite, Tls13Suite};
@@ -290,25 +292,18 @@ fn read_server_hello(
     raw: &[u8],
 ) -> Result<Step, Error> {
     let suite = check_server_hello_common(&s, &sh)?;
-    let mut server_share = None;
-    for ext in &sh.extensions {
-        match ext {
-            Extension::KeyShareServerHello(entry) => server_share = Some(entry),
-            Extension::SupportedVersionsServerHello(_) => {}
-            // We offered no PSK, so the server may not select one.
-            Extension::PreSharedKeyServerHello(_) | Extension::Unknown(..) => {
-                return Err(PeerMisbehaved::UnsolicitedExtension(ext.ext_type()).into())
-            }
-            // RFC 8446, Section 4.2: a known extension that ServerHello may not carry.
-            other => {
-                return Err(InvalidMessage::ExtensionNotAllowed {
-                    extension: other.ext_type(),
-                    message: crate::codec::HandshakeType::SERVER_HELLO,
-                }
-                .into())
-            }
-        }
+    // RFC 8446, Section 4.2: a known extension a TLS 1.3 ServerHello may not
+    // carry is illegal_parameter; one we did not offer (pre_shared_key: we
+    // offer no PSK) is unsupported_extension.
+    check_tls13_server_hello(&sh.extensions)?;
+    let sent = [ExtensionType::KEY_SHARE, ExtensionType::SUPPORTED_VERSIONS];
+    if let Some(typ) = find_unsolicited(&sh.extensions, &sent) {
+        return Err(PeerMisbehaved::UnsolicitedExtension(typ).into());
     }
+    let server_share = sh.extensions.iter().find_map(|e| match e {
+        Extension::KeyShareServerHello(entry) => Some(entry),
+        _ => None,
+    });
     let server_share = server_share.ok_or(PeerMisbehaved::MissingExtension("key_share"))?;
     if let Some((_, Some(group))) = s.retried {
         if server_share.group != group {

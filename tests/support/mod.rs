@@ -68,6 +68,8 @@ pub struct TestPki {
     pub intermediate_pem: String,
     /// The leaf's private key, PKCS#8 PEM.
     pub key_pem: String,
+    /// The leaf's private key, PKCS#8 DER (as rcgen made it).
+    pub key_der: Vec<u8>,
     pub root_subject: String,
 }
 
@@ -122,6 +124,7 @@ impl TestPki {
             chain_pem: format!("{}{}", leaf.pem(), intermediate.pem()),
             leaf_pem: leaf.pem(),
             intermediate_pem: intermediate.pem(),
+            key_der: leaf_key.serialize_der(),
             key_pem: match kind {
                 KeyKind::Ed25519 => ed25519_pkcs8_v1_pem(&leaf_key.serialize_der()),
                 _ => leaf_key.serialize_pem(),

@@ -1,0 +1,407 @@
+//! A misbehaving peer gets the right alert and the caller a precise error:
+//! messages mutated on the wire, out of order, or not allowed where they are.
+
+mod support;
+
+use std::sync::Arc;
+
+use keyway::codec::extensions::{Extension, KeyShareEntry};
+use keyway::codec::messages::{ClientHello, HandshakeMessage, ServerHello};
+use keyway::codec::{ContentType, HandshakeType, ProtocolVersion};
+use keyway::{
+    AlertDescription as A, ClientConfig, ClientConnection, Error, NamedGroup, ServerConfig,
+    ServerConnection,
+};
+use support::{KeyKind, TestPki};
+
+fn pki() -> TestPki {
+    TestPki::generate(KeyKind::EcdsaP256, &["example.com"])
+}
+
+fn client(pki: &TestPki) -> ClientConnection {
+    ClientConnection::new(
+        Arc::new(ClientConfig::builder(pki.root_store()).build().unwrap()),
+        "example.com",
+    )
+    .unwrap()
+}
+
+fn server(pki: &TestPki) -> ServerConnection {
+    ServerConnection::new(Arc::new(
+        ServerConfig::builder()
+            .certificate(pki.certified_key())
+            .build()
+            .unwrap(),
+    ))
+}
+
+/// Splits plaintext records into (type, payload) pairs.
+fn records(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut out = Vec::new();
+    while bytes.len() >= 5 {
+        let len = usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
+        out.push((bytes[0], bytes[5..5 + len].to_vec()));
+        bytes = &bytes[5 + len..];
+    }
+    out
+}
+
+fn record(typ: ContentType, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    keyway::record::write_plaintext_records(
+        ProtocolVersion::TLS12,
+        typ,
+        payload,
+        1 << 14,
+        &mut out,
+    )
+    .unwrap();
+    out
+}
+
+fn encode(msg: &HandshakeMessage) -> Vec<u8> {
+    let mut out = Vec::new();
+    msg.encode(&mut out);
+    out
+}
+
+/// A real ClientHello from our client, decoded.
+fn client_hello(pki: &TestPki) -> ClientHello {
+    let bytes = client(pki).take_tls();
+    let (_, payload) = records(&bytes).remove(0);
+    match HandshakeMessage::decode(HandshakeType::CLIENT_HELLO, &payload[4..]).unwrap() {
+        HandshakeMessage::ClientHello(ch) => ch,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Feeds a mutated ClientHello to a server; returns its error and the alert it queued.
+fn server_refuses(mutate: impl FnOnce(&mut ClientHello)) -> (Error, u8) {
+    let pki = pki();
+    let mut ch = client_hello(&pki);
+    mutate(&mut ch);
+    let mut server = server(&pki);
+    server
+        .read_tls_bytes(&record(
+            ContentType::HANDSHAKE,
+            &encode(&HandshakeMessage::ClientHello(ch)),
+        ))
+        .unwrap();
+    let err = server.process().unwrap_err();
+    let sent = records(&server.take_tls());
+    let (typ, alert) = sent.last().cloned().expect("an alert");
+    assert_eq!(typ, 21, "last record is an alert");
+    assert_eq!(alert[0], 2, "fatal");
+    (err, alert[1])
+}
+
+fn without(ch: &mut ClientHello, keep: impl Fn(&Extension) -> bool) {
+    ch.extensions.retain(keep);
+}
+
+#[test]
+fn client_hello_violations_get_their_alerts() {
+    let (err, alert) = server_refuses(|ch| {
+        without(ch, |e| {
+            !matches!(e, Extension::SupportedVersionsClientHello(_))
+        })
+    });
+    assert_eq!(
+        (err.alert(), alert),
+        (Some(A::PROTOCOL_VERSION), A::PROTOCOL_VERSION.0),
+        "{err}"
+    );
+
+    let (err, alert) = server_refuses(|ch| ch.legacy_compression_methods = vec![1, 0]);
+    assert_eq!(alert, A::ILLEGAL_PARAMETER.0, "{err}");
+
+    let (err, alert) =
+        server_refuses(|ch| without(ch, |e| !matches!(e, Extension::SignatureAlgorithms(_))));
+    assert_eq!(alert, A::MISSING_EXTENSION.0, "{err}");
+    assert!(err.to_string().contains("signature_algorithms"), "{err}");
+
+    let (err, alert) =
+        server_refuses(|ch| without(ch, |e| !matches!(e, Extension::KeyShareClientHello(_))));
+    assert_eq!(alert, A::MISSING_EXTENSION.0, "{err}");
+
+    // A share for a group the client does not list in supported_groups.
+    let (err, alert) = server_refuses(|ch| {
+        for e in &mut ch.extensions {
+            if let Extension::SupportedGroups(groups) = e {
+                *groups = vec![NamedGroup::SECP256R1];
+            }
+        }
+    });
+    assert_eq!(alert, A::ILLEGAL_PARAMETER.0, "{err}");
+
+    // Two shares for one group.
+    let (err, alert) = server_refuses(|ch| {
+        for e in &mut ch.extensions {
+            if let Extension::KeyShareClientHello(shares) = e {
+                let first = shares[0].clone();
+                shares.push(first);
+            }
+        }
+    });
+    assert_eq!(alert, A::ILLEGAL_PARAMETER.0, "{err}");
+
+    let (err, alert) = server_refuses(|ch| ch.cipher_suites = vec![keyway::CipherSuite(0x1304)]);
+    assert_eq!(alert, A::HANDSHAKE_FAILURE.0, "{err}");
+
+    // An invalid X25519 point (all zero: RFC 8446, Section 7.4.2).
+    let (err, alert) = server_refuses(|ch| {
+        for e in &mut ch.extensions {
+            if let Extension::KeyShareClientHello(shares) = e {
+                shares[0] = KeyShareEntry {
+                    group: NamedGroup::X25519,
+                    key_exchange: vec![0; 32],
+                };
+            }
+        }
+    });
+    assert_eq!(alert, A::ILLEGAL_PARAMETER.0, "{err}");
+}
+
+#[test]
+fn malformed_bytes_are_decode_errors() {
+    let pki = pki();
+    let mut body = encode(&HandshakeMessage::ClientHello(client_hello(&pki)));
+    body.push(0); // trailing byte after the message body, length fixed up below
+    let len = body.len() - 4;
+    body[1..4].copy_from_slice(&(len as u32).to_be_bytes()[1..]);
+    let mut server = server(&pki);
+    server
+        .read_tls_bytes(&record(ContentType::HANDSHAKE, &body))
+        .unwrap();
+    let err = server.process().unwrap_err();
+    assert_eq!(err.alert(), Some(A::DECODE_ERROR), "{err}");
+
+    // A record length past 2^14 is record_overflow, seen from the header alone.
+    let mut server = self::server(&pki);
+    server.read_tls_bytes(&[22, 3, 3, 0x40, 0x01]).unwrap();
+    assert_eq!(
+        server.process().unwrap_err().alert(),
+        Some(A::RECORD_OVERFLOW)
+    );
+
+    // An unknown content type is unexpected_message.
+    let mut server = self::server(&pki);
+    server.read_tls_bytes(&[99, 3, 3, 0, 1, 0]).unwrap();
+    assert_eq!(
+        server.process().unwrap_err().alert(),
+        Some(A::UNEXPECTED_MESSAGE)
+    );
+}
+
+#[test]
+fn out_of_order_messages_are_unexpected_message() {
+    let pki = pki();
+    // A Finished where a ClientHello belongs.
+    let mut server = server(&pki);
+    let finished = encode(&HandshakeMessage::Finished(
+        keyway::codec::messages::Finished {
+            verify_data: vec![0; 32],
+        },
+    ));
+    server
+        .read_tls_bytes(&record(ContentType::HANDSHAKE, &finished))
+        .unwrap();
+    let err = server.process().unwrap_err();
+    assert_eq!(err.alert(), Some(A::UNEXPECTED_MESSAGE));
+    assert!(err.to_string().contains("expected ClientHello"), "{err}");
+
+    // A change_cipher_spec before any ClientHello.
+    let mut server = self::server(&pki);
+    server
+        .read_tls_bytes(&record(ContentType::CHANGE_CIPHER_SPEC, &[1]))
+        .unwrap();
+    assert_eq!(
+        server.process().unwrap_err().alert(),
+        Some(A::UNEXPECTED_MESSAGE)
+    );
+}
+
+/// Runs a client up to the server's first flight, lets `mutate` rewrite the
+/// ServerHello (or HelloRetryRequest), and returns the client's error.
+fn client_refuses(server_config: ServerConfig, mutate: impl FnOnce(&mut ServerHello)) -> Error {
+    let pki = pki();
+    let mut client = client(&pki);
+    let mut server = ServerConnection::new(Arc::new(server_config));
+    support::transfer(&mut client, &mut server).unwrap();
+    let flight = server.take_tls();
+    let mut recs = records(&flight);
+    let (_, payload) = recs.remove(0);
+    let mut sh = match HandshakeMessage::decode(HandshakeType::SERVER_HELLO, &payload[4..]).unwrap()
+    {
+        HandshakeMessage::ServerHello(sh) | HandshakeMessage::HelloRetryRequest(sh) => sh,
+        other => panic!("{other:?}"),
+    };
+    mutate(&mut sh);
+    let msg = match sh.random == keyway::codec::messages::HELLO_RETRY_REQUEST_RANDOM {
+        true => HandshakeMessage::HelloRetryRequest(sh),
+        false => HandshakeMessage::ServerHello(sh),
+    };
+    client
+        .read_tls_bytes(&record(ContentType::HANDSHAKE, &encode(&msg)))
+        .unwrap();
+    client.process().unwrap_err()
+}
+
+#[test]
+fn server_hello_violations_get_their_alerts() {
+    let pki = pki();
+    let config = || {
+        ServerConfig::builder()
+            .certificate(pki.certified_key())
+            .build()
+            .unwrap()
+    };
+
+    let err = client_refuses(config(), |sh| sh.legacy_session_id_echo = vec![1; 32]);
+    assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
+
+    let err = client_refuses(config(), |sh| sh.cipher_suite = keyway::CipherSuite(0x1304));
+    assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
+
+    let err = client_refuses(config(), |sh| {
+        sh.extensions
+            .retain(|e| !matches!(e, Extension::SupportedVersionsServerHello(_)))
+    });
+    assert_eq!(err.alert(), Some(A::PROTOCOL_VERSION), "{err}");
+
+    let err = client_refuses(config(), |sh| {
+        sh.extensions.push(Extension::Alpn(vec![b"h2".to_vec()]))
+    });
+    assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
+
+    let err = client_refuses(config(), |sh| {
+        sh.extensions.push(Extension::Unknown(
+            keyway::codec::ExtensionType(0x7777),
+            vec![],
+        ))
+    });
+    assert_eq!(err.alert(), Some(A::UNSUPPORTED_EXTENSION), "{err}");
+
+    let err = client_refuses(config(), |sh| {
+        for e in &mut sh.extensions {
+            if let Extension::KeyShareServerHello(share) = e {
+                share.group = NamedGroup::SECP384R1;
+            }
+        }
+    });
+    assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
+}
+
+#[test]
+fn hello_retry_request_violations_get_their_alerts() {
+    let pki = pki();
+    let retrying = || {
+        ServerConfig::builder()
+            .certificate(pki.certified_key())
+            .groups(&[NamedGroup::SECP384R1])
+            .build()
+            .unwrap()
+    };
+
+    // Asking for the group the client already sent a share for.
+    let err = client_refuses(retrying(), |hrr| {
+        for e in &mut hrr.extensions {
+            if let Extension::KeyShareHelloRetryRequest(g) = e {
+                *g = NamedGroup::X25519;
+            }
+        }
+    });
+    assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
+
+    // An HRR that asks for nothing.
+    let err = client_refuses(retrying(), |hrr| {
+        hrr.extensions
+            .retain(|e| matches!(e, Extension::SupportedVersionsServerHello(_)))
+    });
+    assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
+
+    // A second HelloRetryRequest.
+    let mut client = client(&pki);
+    let mut server = ServerConnection::new(Arc::new(retrying()));
+    support::transfer(&mut client, &mut server).unwrap();
+    let hrr = server.take_tls();
+    client.read_tls_bytes(&hrr).unwrap();
+    client.process().unwrap();
+    client.read_tls_bytes(&hrr).unwrap();
+    let err = client.process().unwrap_err();
+    assert_eq!(
+        err,
+        Error::PeerMisbehaved(keyway::error::PeerMisbehaved::SecondHelloRetryRequest)
+    );
+    assert_eq!(err.alert(), Some(A::UNEXPECTED_MESSAGE));
+
+    // A ServerHello that contradicts the HRR's group.
+    let mut client = self::client(&pki);
+    let mut server = ServerConnection::new(Arc::new(retrying()));
+    support::transfer(&mut client, &mut server).unwrap();
+    support::transfer(&mut server, &mut client).unwrap();
+    // A ServerHello with another suite than the HRR named (RFC 8446, Section 4.1.4).
+    let mut other = ServerConnection::new(Arc::new(
+        ServerConfig::builder()
+            .certificate(pki.certified_key())
+            .cipher_suites(&[keyway::CipherSuite::TLS_AES_256_GCM_SHA384])
+            .build()
+            .unwrap(),
+    ));
+    // The client's compatibility CCS is for the first server; give `other` the
+    // second ClientHello alone.
+    let second_hello = records(&client.take_tls())
+        .into_iter()
+        .find(|(t, _)| *t == 22)
+        .unwrap()
+        .1;
+    other
+        .read_tls_bytes(&record(ContentType::HANDSHAKE, &second_hello))
+        .unwrap();
+    other.process().unwrap();
+    let flight = other.take_tls();
+    let (_, payload) = records(&flight).remove(0);
+    client
+        .read_tls_bytes(&record(ContentType::HANDSHAKE, &payload))
+        .unwrap();
+    let err = client.process().unwrap_err();
+    assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
+    assert!(
+        err.to_string()
+            .contains("differs from the HelloRetryRequest"),
+        "{err}"
+    );
+}
+
+#[test]
+fn change_cipher_spec_after_the_handshake_is_unexpected() {
+    let pki = pki();
+    let mut client = client(&pki);
+    let mut server = server(&pki);
+    support::handshake(&mut client, &mut server).unwrap();
+    server
+        .read_tls_bytes(&record(ContentType::CHANGE_CIPHER_SPEC, &[1]))
+        .unwrap();
+    let err = server.process().unwrap_err();
+    assert_eq!(err.alert(), Some(A::UNEXPECTED_MESSAGE), "{err}");
+}
+
+#[test]
+fn a_handshake_message_split_across_a_key_change_is_refused() {
+    let pki = pki();
+    let mut client = client(&pki);
+    let mut server = server(&pki);
+    // Append the first byte of another handshake message to the ClientHello's
+    // record: the ServerHello changes the keys while it is still incomplete.
+    let mut bytes = client.take_tls();
+    let (_, mut payload) = records(&bytes).remove(0);
+    payload.extend_from_slice(&[1]);
+    bytes = record(ContentType::HANDSHAKE, &payload);
+    server.read_tls_bytes(&bytes).unwrap();
+    let err = server.process().unwrap_err();
+    assert_eq!(
+        err,
+        Error::PeerMisbehaved(keyway::error::PeerMisbehaved::HandshakeSpansKeyChange)
+    );
+    assert_eq!(err.alert(), Some(A::UNEXPECTED_MESSAGE));
+}
