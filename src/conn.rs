@@ -461,15 +461,11 @@ impl Connection {
     }
 
     fn process_records(&mut self) -> Result<(), Error> {
-        loop {
-            let record = match self
-                .common
-                .deframer
-                .next_record(&mut self.common.decrypter)?
-            {
-                Some(record) => record,
-                None => break,
-            };
+        while let Some(record) = self
+            .common
+            .deframer
+            .next_record(&mut self.common.decrypter)?
+        {
             if self.peer_closed {
                 return Err(PeerMisbehaved::DataAfterClose.into());
             }
