@@ -6,14 +6,44 @@
 //! TLS bytes in and gives TLS bytes out, plaintext in and plaintext out.
 //! [`Stream`] drives one over any blocking `Read + Write`.
 //!
-//! ```
-//! use std::sync::Arc;
-//! use keyway::{ClientConfig, ClientConnection, RootStore};
+//! A complete handshake in memory, with a certificate made on the spot:
 //!
-//! let config = Arc::new(ClientConfig::builder(RootStore::new()).build().unwrap());
-//! let mut client = ClientConnection::new(config, "example.com").unwrap();
-//! let hello = client.take_tls(); // the ClientHello record, ready for the wire
-//! assert_eq!(hello[0], 22); // a handshake record
+//! ```
+//! use std::io::{Read, Write};
+//! use std::sync::Arc;
+//! use keyway::{CertifiedKey, ClientConfig, ClientConnection, RootStore, ServerConfig, ServerConnection};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // A self-signed certificate for "localhost" (rcgen, for the example only).
+//! let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])?;
+//! let mut roots = RootStore::new();
+//! roots.add_der(cert.cert.der())?;
+//! let key = keyway::pki::pem::load_private_key_pem(cert.signing_key.serialize_pem().as_bytes(), "key")?;
+//!
+//! let server_config = ServerConfig::builder()
+//!     .certificate(CertifiedKey { chain: vec![cert.cert.der().to_vec()], key: Arc::new(key) })
+//!     .build()?;
+//! let client_config = ClientConfig::builder(roots).build()?;
+//! let mut client = ClientConnection::new(Arc::new(client_config), "localhost")?;
+//! let mut server = ServerConnection::new(Arc::new(server_config));
+//!
+//! // Shuttle bytes until both sides are done: ClientHello, the server's
+//! // flight, the client's Finished.
+//! while client.is_handshaking() || server.is_handshaking() {
+//!     server.read_tls_bytes(&client.take_tls())?;
+//!     server.process()?;
+//!     client.read_tls_bytes(&server.take_tls())?;
+//!     client.process()?;
+//! }
+//! client.writer().write_all(b"hello")?;
+//! server.read_tls_bytes(&client.take_tls())?;
+//! server.process()?;
+//! let mut buf = [0u8; 5];
+//! server.reader().read_exact(&mut buf)?;
+//! assert_eq!(&buf, b"hello");
+//! assert_eq!(server.negotiated().version, Some(keyway::ProtocolVersion::TLS13));
+//! # Ok(())
+//! # }
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

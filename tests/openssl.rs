@@ -567,29 +567,47 @@ fn example_client_fetches_the_s_server_www_page() {
     };
     let pki = TestPki::generate(KeyKind::Rsa2048, &["example.com"]);
     let files = pki.write_files("example-client");
-    for (group, openssl_group) in GROUPS {
-        let (server, port) = s_server(&files, &["-www", "-groups", openssl_group]);
-        let out = Command::new(&client_bin)
-            .args([
-                "--connect",
-                &format!("127.0.0.1:{port}"),
-                "--servername",
-                "example.com",
-                "--tls13",
-            ])
-            .args(["--groups", group.name().unwrap()])
-            .arg("--cafile")
-            .arg(&files.root)
-            .output()
-            .unwrap();
-        drop(server);
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "{stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(stdout.contains("HTTP/1.0 200 ok"), "{stdout}");
-        assert!(stdout.contains(&format!("group: {:?}", group)), "{stdout}");
+    for suite in SUITES {
+        for (group, openssl_group) in GROUPS {
+            let suite_name = suite.name().unwrap();
+            let (server, port) = s_server(
+                &files,
+                &[
+                    "-www",
+                    "-groups",
+                    openssl_group,
+                    "-ciphersuites",
+                    suite_name,
+                ],
+            );
+            let out = Command::new(&client_bin)
+                .args([
+                    "--connect",
+                    &format!("127.0.0.1:{port}"),
+                    "--servername",
+                    "example.com",
+                ])
+                .args([
+                    "--tls13",
+                    "--ciphers",
+                    suite_name,
+                    "--groups",
+                    group.name().unwrap(),
+                ])
+                .arg("--cafile")
+                .arg(&files.root)
+                .output()
+                .unwrap();
+            drop(server);
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{stdout}\n{stderr}");
+            assert!(stdout.contains("HTTP/1.0 200 ok"), "{stdout}");
+            assert!(
+                stdout.contains(&format!("cipher suite: {suite_name}")),
+                "{stdout}"
+            );
+            assert!(stdout.contains(&format!("group: {group:?}")), "{stdout}");
+        }
     }
 }

@@ -12,9 +12,9 @@
 use std::sync::Arc;
 
 use super::{
-    certificate_verify_content, derive_application_secrets, derive_handshake_secrets, unexpected,
-    HandshakeSecrets, CLIENT_SIGNATURE_CONTEXT, OFFERED_SIGNATURE_SCHEMES,
-    SERVER_SIGNATURE_CONTEXT, TLS13_VERIFY_SCHEMES,
+    certificate_verify_content, check_certificate_verify, derive_application_secrets,
+    derive_handshake_secrets, take_peer_chain, unexpected, HandshakeSecrets,
+    CLIENT_SIGNATURE_CONTEXT, OFFERED_SIGNATURE_SCHEMES, SERVER_SIGNATURE_CONTEXT,
 };
 use crate::client::ClientConfig;
 use crate::codec::extensions::{
@@ -28,9 +28,7 @@ use crate::codec::{ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
 use crate::crypto::kx::KeyShare;
 use crate::crypto::{tls13_suite, Tls13Suite};
-use crate::error::{
-    CertificateError, Error, InvalidMessage, Limit, PeerIncompatible, PeerMisbehaved,
-};
+use crate::error::{Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
 use crate::pki::ServerName;
 use crate::transcript::Transcript;
@@ -522,25 +520,11 @@ fn read_server_certificate(
     c: Certificate,
     raw: &[u8],
 ) -> Result<Step, Error> {
-    // RFC 8446, Section 4.4.2: the context is empty for server authentication.
-    if !c.certificate_request_context.is_empty() {
-        return Err(
-            PeerMisbehaved::IllegalParameter("server Certificate has a request context").into(),
-        );
-    }
+    let chain = take_peer_chain(cx, c)?;
     // RFC 8446, Section 4.4.2.4: an empty server Certificate is decode_error.
-    if c.certificate_list.is_empty() {
-        return Err(InvalidMessage::EmptyVector("server certificate_list").into());
-    }
-    if c.certificate_list.len() > cx.limits.max_chain_len {
-        return Err(Limit::ChainLength(cx.limits.max_chain_len).into());
-    }
-    let chain: Vec<Vec<u8>> = c
-        .certificate_list
-        .into_iter()
-        .map(|e| e.cert_data)
-        .collect();
-    let (leaf, intermediates) = chain.split_first().ok_or(CertificateError::NoCertificate)?;
+    let (leaf, intermediates) = chain
+        .split_first()
+        .ok_or(InvalidMessage::EmptyVector("server certificate_list"))?;
     s.config.verifier.verify_server_cert(
         leaf,
         intermediates,
@@ -578,26 +562,14 @@ fn read_server_certificate_verify(
     cv: CertificateVerify,
     raw: &[u8],
 ) -> Result<Step, Error> {
-    // RFC 8446, Section 4.4.3: the scheme must be one we offered for
-    // CertificateVerify (rsa_pkcs1_* never qualifies in TLS 1.3).
-    if !TLS13_VERIFY_SCHEMES.contains(&cv.algorithm) {
-        return Err(PeerMisbehaved::IllegalParameter(
-            "CertificateVerify uses a scheme we did not offer",
-        )
-        .into());
-    }
-    let leaf = cx
-        .negotiated
-        .peer_certificates
-        .first()
-        .ok_or(CertificateError::NoCertificate)?;
-    let content = certificate_verify_content(
+    let verifier = &s.config.verifier;
+    check_certificate_verify(
+        cx,
+        &cv,
         SERVER_SIGNATURE_CONTEXT,
-        s.transcript.current_hash()?.as_ref(),
-    );
-    s.config
-        .verifier
-        .verify_tls13_signature(&content, leaf, cv.algorithm, &cv.signature)?;
+        &s.transcript,
+        |content, leaf| verifier.verify_tls13_signature(content, leaf, cv.algorithm, &cv.signature),
+    )?;
     cx.negotiated.signature_scheme = Some(cv.algorithm);
     cx.emit(Event::Chosen(Parameter::SignatureScheme(cv.algorithm)));
     s.transcript.add(raw);

@@ -14,10 +14,10 @@ pub(crate) mod server13;
 #[cfg(test)]
 mod rfc8448;
 
-use crate::codec::messages::HandshakeMessage;
+use crate::codec::messages::{Certificate, CertificateVerify, HandshakeMessage};
 use crate::conn::Common;
 use crate::crypto::Tls13Suite;
-use crate::error::{Error, PeerMisbehaved};
+use crate::error::{CertificateError, Error, Limit, PeerMisbehaved};
 use crate::events::Event;
 use crate::keys::tls13::{EarlySecret, ExporterSecret, HandshakeSecret, TrafficSecret};
 use crate::transcript::Transcript;
@@ -163,6 +163,51 @@ pub(crate) fn certificate_verify_content(context: &[u8], transcript_hash: &[u8])
 pub(crate) const SERVER_SIGNATURE_CONTEXT: &[u8] = b"TLS 1.3, server CertificateVerify";
 /// The context string of a client CertificateVerify.
 pub(crate) const CLIENT_SIGNATURE_CONTEXT: &[u8] = b"TLS 1.3, client CertificateVerify";
+
+/// Takes the peer's chain out of a Certificate message (RFC 8446, Section
+/// 4.4.2): the context must be the one we sent (empty, as we never send a
+/// non-empty CertificateRequest context), and the chain within our bound.
+pub(crate) fn take_peer_chain(cx: &Common, c: Certificate) -> Result<Vec<Vec<u8>>, Error> {
+    if !c.certificate_request_context.is_empty() {
+        return Err(
+            PeerMisbehaved::IllegalParameter("certificate_request_context is not ours").into(),
+        );
+    }
+    if c.certificate_list.len() > cx.limits.max_chain_len {
+        return Err(Limit::ChainLength(cx.limits.max_chain_len).into());
+    }
+    Ok(c.certificate_list
+        .into_iter()
+        .map(|e| e.cert_data)
+        .collect())
+}
+
+/// Checks the peer's CertificateVerify over the transcript so far (RFC 8446,
+/// Section 4.4.3) with `verify`, the peer verifier's signature check.
+///
+/// The scheme must be one we offered for CertificateVerify (rsa_pkcs1_* never
+/// qualifies in TLS 1.3): illegal_parameter otherwise.
+pub(crate) fn check_certificate_verify(
+    cx: &mut Common,
+    cv: &CertificateVerify,
+    context: &[u8],
+    transcript: &Transcript,
+    verify: impl FnOnce(&[u8], &[u8]) -> Result<(), Error>,
+) -> Result<(), Error> {
+    if !TLS13_VERIFY_SCHEMES.contains(&cv.algorithm) {
+        return Err(PeerMisbehaved::IllegalParameter(
+            "CertificateVerify uses a scheme we did not offer",
+        )
+        .into());
+    }
+    let leaf = cx
+        .negotiated
+        .peer_certificates
+        .first()
+        .ok_or(CertificateError::NoCertificate)?;
+    let content = certificate_verify_content(context, transcript.current_hash()?.as_ref());
+    verify(&content, leaf)
+}
 
 /// The error for a message that is not allowed at this step.
 pub(crate) fn unexpected(expected: &'static str, got: &HandshakeMessage) -> Error {

@@ -14,8 +14,9 @@ use super::negotiate::{
     choose_alpn, choose_group, choose_signature_scheme, choose_suite, GroupChoice,
 };
 use super::{
-    certificate_verify_content, derive_application_secrets, derive_handshake_secrets, unexpected,
-    CLIENT_SIGNATURE_CONTEXT, SERVER_SIGNATURE_CONTEXT, TLS13_VERIFY_SCHEMES,
+    certificate_verify_content, check_certificate_verify, derive_application_secrets,
+    derive_handshake_secrets, take_peer_chain, unexpected, CLIENT_SIGNATURE_CONTEXT,
+    SERVER_SIGNATURE_CONTEXT, TLS13_VERIFY_SCHEMES,
 };
 use crate::codec::extensions::{Extension, KeyShareEntry};
 use crate::codec::messages::{
@@ -26,7 +27,7 @@ use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
 use crate::crypto::kx::KeyShare;
 use crate::crypto::Tls13Suite;
-use crate::error::{CertificateError, Error, Limit, PeerIncompatible, PeerMisbehaved};
+use crate::error::{CertificateError, Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
 use crate::keys::tls13::TrafficSecret;
 use crate::server::ServerConfig;
@@ -504,26 +505,13 @@ fn read_client_certificate(
     c: Certificate,
     raw: &[u8],
 ) -> Result<Step, Error> {
-    // RFC 8446, Section 4.4.2: the context echoes our (empty) CertificateRequest context.
-    if !c.certificate_request_context.is_empty() {
-        return Err(
-            PeerMisbehaved::IllegalParameter("certificate_request_context does not match").into(),
-        );
-    }
-    if c.certificate_list.len() > cx.limits.max_chain_len {
-        return Err(Limit::ChainLength(cx.limits.max_chain_len).into());
-    }
+    let chain = take_peer_chain(cx, c)?;
     s.transcript.add(raw);
     let verifier = s
         .config
         .client_verifier
         .clone()
         .ok_or(Error::Internal("client auth without verifier"))?;
-    let chain: Vec<Vec<u8>> = c
-        .certificate_list
-        .into_iter()
-        .map(|e| e.cert_data)
-        .collect();
     let Some((leaf, intermediates)) = chain.split_first() else {
         // RFC 8446, Section 4.4.2.4: an empty client Certificate is the server's
         // call; a verifier that requires one gets certificate_required.
@@ -546,27 +534,18 @@ fn read_client_certificate_verify(
     cv: CertificateVerify,
     raw: &[u8],
 ) -> Result<Step, Error> {
-    if !TLS13_VERIFY_SCHEMES.contains(&cv.algorithm) {
-        return Err(PeerMisbehaved::IllegalParameter(
-            "CertificateVerify uses a scheme we did not offer",
-        )
-        .into());
-    }
-    let leaf = cx
-        .negotiated
-        .peer_certificates
-        .first()
-        .ok_or(CertificateError::NoCertificate)?;
-    let content = certificate_verify_content(
-        CLIENT_SIGNATURE_CONTEXT,
-        s.transcript.current_hash()?.as_ref(),
-    );
     let verifier = s
         .config
         .client_verifier
         .clone()
         .ok_or(Error::Internal("client auth without verifier"))?;
-    verifier.verify_tls13_signature(&content, leaf, cv.algorithm, &cv.signature)?;
+    check_certificate_verify(
+        cx,
+        &cv,
+        CLIENT_SIGNATURE_CONTEXT,
+        &s.transcript,
+        |content, leaf| verifier.verify_tls13_signature(content, leaf, cv.algorithm, &cv.signature),
+    )?;
     s.transcript.add(raw);
     Ok(Step::ClientFinished(Box::new(s)))
 }
