@@ -259,7 +259,7 @@ impl Common {
     }
 
     /// Handles a KeyUpdate from the peer: new read keys, and our own update if requested.
-    fn receive_key_update(&mut self, ku: &KeyUpdate) -> Result<(), Error> {
+    fn receive_key_update(&mut self, ku: &KeyUpdate, sent_close: bool) -> Result<(), Error> {
         self.key_updates_in_a_row += 1;
         if self.key_updates_in_a_row > self.limits.max_key_updates {
             return Err(Limit::KeyUpdates(self.limits.max_key_updates).into());
@@ -276,6 +276,8 @@ impl Common {
         // RFC 8446, Section 4.6.3: update_requested obliges us to answer with
         // our own KeyUpdate (not requesting another) before sending more data.
         match ku.request_update {
+            // After our close_notify we send nothing more (RFC 8446, Section 6.1).
+            KeyUpdateRequest::UPDATE_REQUESTED if sent_close => Ok(()),
             KeyUpdateRequest::UPDATE_REQUESTED => {
                 self.send_key_update(KeyUpdateRequest::UPDATE_NOT_REQUESTED)
             }
@@ -328,8 +330,13 @@ pub struct Connection {
     /// Application data written before the handshake completed.
     pending_out: Vec<u8>,
     error: Option<Error>,
-    peer_closed: bool,
+    /// The peer's close_notify arrived after the handshake: an orderly end.
+    close_notify_received: bool,
+    /// We sent (or, mid-handshake, queued) our close_notify.
     sent_close: bool,
+    /// close_notify requested before the handshake completed: sent after the
+    /// buffered application data, once the handshake is done.
+    close_pending: bool,
     transport_eof: bool,
 }
 
@@ -364,8 +371,9 @@ impl Connection {
             plaintext_read: 0,
             pending_out: Vec::new(),
             error: None,
-            peer_closed: false,
+            close_notify_received: false,
             sent_close: false,
+            close_pending: false,
             transport_eof: false,
         }
     }
@@ -383,13 +391,11 @@ impl Connection {
     ///
     /// Returns the number of bytes read; 0 means the transport reached
     /// end-of-file. Call [`Connection::process`] afterwards.
+    ///
+    /// Fails (with [`crate::error::Limit::BufferedInput`] inside) when the
+    /// input buffer is full because the application has not read the
+    /// plaintext: read it, call `process`, then read more TLS bytes.
     pub fn read_tls(&mut self, rd: &mut dyn io::Read) -> io::Result<usize> {
-        if self.plaintext_in.len() - self.plaintext_read > self.common.limits.max_buffered_plaintext
-        {
-            return Err(io::Error::other(
-                "received plaintext buffer is full: read it first",
-            ));
-        }
         let n = self.common.deframer.read_tls(rd)?;
         if n == 0 {
             self.transport_eof = true;
@@ -408,7 +414,10 @@ impl Connection {
             return Ok(0);
         }
         let n = wr.write(&self.common.outgoing)?;
-        self.common.outgoing.drain(..n);
+        // A writer claiming more than it was given must not make us panic.
+        self.common
+            .outgoing
+            .drain(..n.min(self.common.outgoing.len()));
         Ok(n)
     }
 
@@ -424,7 +433,7 @@ impl Connection {
 
     /// True while the connection can still make progress from more input.
     pub fn wants_read(&self) -> bool {
-        self.error.is_none() && !self.peer_closed && !self.transport_eof
+        self.error.is_none() && !self.close_notify_received && !self.transport_eof
     }
 
     /// True until the handshake has completed.
@@ -461,13 +470,35 @@ impl Connection {
     }
 
     fn process_records(&mut self) -> Result<(), Error> {
-        while let Some(record) = self
-            .common
-            .deframer
-            .next_record(&mut self.common.decrypter)?
-        {
-            if self.peer_closed {
-                return Err(PeerMisbehaved::DataAfterClose.into());
+        loop {
+            // RFC 8446, Section 6.1: anything after close_notify is ignored.
+            if self.close_notify_received {
+                return Ok(());
+            }
+            // Stop (leaving records buffered) while the application has not read
+            // what it has: a fast honest peer must not be cut off for that.
+            let unread = self.plaintext_in.len() - self.plaintext_read;
+            if unread + crate::record::MAX_PLAINTEXT > self.common.limits.max_buffered_plaintext {
+                return Ok(());
+            }
+            let Some(record) = self
+                .common
+                .deframer
+                .next_record(&mut self.common.decrypter)?
+            else {
+                break;
+            };
+            // Only a peer without keys yet sends a plaintext alert; after the
+            // handshake one is an injection (a forged close_notify would truncate).
+            if !record.protected
+                && record.typ == ContentType::ALERT
+                && self.common.handshake_complete
+            {
+                return Err(PeerMisbehaved::UnexpectedMessage {
+                    expected: "a protected record",
+                    got: "an unprotected alert".into(),
+                }
+                .into());
             }
             // RFC 8446, Section 5.1: no other record type between the fragments
             // of one handshake message.
@@ -505,11 +536,7 @@ impl Connection {
             }
             self.process_handshake_messages()?;
         }
-        if self.transport_eof
-            && !self.common.handshake_complete
-            && self.error.is_none()
-            && !self.peer_closed
-        {
+        if self.transport_eof && !self.common.handshake_complete && self.error.is_none() {
             return Err(Error::UnexpectedEof);
         }
         Ok(())
@@ -533,6 +560,11 @@ impl Connection {
                 if self.common.handshake_complete {
                     let pending = core::mem::take(&mut self.pending_out);
                     self.common.send_application_data(&pending)?;
+                    if self.close_pending {
+                        self.close_pending = false;
+                        self.common
+                            .send_alert(AlertLevel::WARNING, AlertDescription::CLOSE_NOTIFY);
+                    }
                 }
             }
             // RFC 8446, Section 5.1: handshake messages MUST NOT span key changes.
@@ -545,7 +577,7 @@ impl Connection {
 
     fn process_post_handshake(&mut self, msg: HandshakeMessage) -> Result<(), Error> {
         match msg {
-            HandshakeMessage::KeyUpdate(ku) => self.common.receive_key_update(&ku),
+            HandshakeMessage::KeyUpdate(ku) => self.common.receive_key_update(&ku, self.sent_close),
             // Tickets are accepted and dropped: this client does not resume sessions yet.
             HandshakeMessage::NewSessionTicket(_) if self.common.side == Side::Client => Ok(()),
             other => Err(PeerMisbehaved::UnexpectedMessage {
@@ -559,11 +591,13 @@ impl Connection {
     fn receive_alert(&mut self, alert: Alert) -> Result<(), Error> {
         self.common.emit(Event::AlertReceived(alert.description));
         match alert.description {
+            // A close_notify before the handshake is done ends nothing orderly:
+            // the connection never got going, so it is reported as an error.
+            AlertDescription::CLOSE_NOTIFY if !self.common.handshake_complete => {
+                Err(Error::AlertReceived(alert.description))
+            }
             AlertDescription::CLOSE_NOTIFY => {
-                self.peer_closed = true;
-                if !self.common.handshake_complete {
-                    return Err(Error::AlertReceived(alert.description));
-                }
+                self.close_notify_received = true;
                 Ok(())
             }
             // RFC 8446, Section 6.1: user_canceled is the one other alert that is not an error.
@@ -575,12 +609,7 @@ impl Connection {
                 Ok(())
             }
             // RFC 8446, Section 6.2: every other alert is fatal whatever its level.
-            other => {
-                self.peer_closed = true;
-                let e = Error::AlertReceived(other);
-                self.error = Some(e.clone());
-                Err(e)
-            }
+            other => Err(Error::AlertReceived(other)),
         }
     }
 
@@ -603,9 +632,11 @@ impl Connection {
 
     /// Reads received application data into `buf`.
     ///
-    /// Returns `Ok(0)` once the peer has sent close_notify and all data is read;
-    /// an `UnexpectedEof` error if the transport closed without close_notify
-    /// (the data may have been truncated); `WouldBlock` if no data is buffered yet.
+    /// Data received before a failure is still returned first. Then: the
+    /// error that ended the connection; `Ok(0)` once the peer has sent
+    /// close_notify; an `UnexpectedEof` error if the transport closed without
+    /// close_notify (the data may have been truncated); `WouldBlock` if no data
+    /// is buffered yet (call `read_tls` and `process`).
     pub fn read_plaintext(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let available = &self.plaintext_in[self.plaintext_read..];
         if !available.is_empty() {
@@ -618,11 +649,11 @@ impl Connection {
             }
             return Ok(n);
         }
-        if self.peer_closed {
-            return Ok(0);
-        }
         if let Some(e) = &self.error {
             return Err(io::Error::other(e.clone()));
+        }
+        if self.close_notify_received {
+            return Ok(0);
         }
         if self.transport_eof {
             return Err(io::Error::new(
@@ -656,30 +687,51 @@ impl Connection {
         Ok(data.len())
     }
 
-    /// Queues a close_notify alert: we will send no more data.
+    /// Queues a close_notify alert: we will send no more data. Mid-handshake,
+    /// it goes out after the handshake and any data already written.
     pub fn send_close_notify(&mut self) {
-        if !self.sent_close {
-            self.sent_close = true;
-            self.common
-                .send_alert(AlertLevel::WARNING, AlertDescription::CLOSE_NOTIFY);
+        if self.sent_close || self.error.is_some() {
+            return;
         }
+        self.sent_close = true;
+        match self.common.handshake_complete {
+            true => self
+                .common
+                .send_alert(AlertLevel::WARNING, AlertDescription::CLOSE_NOTIFY),
+            false => self.close_pending = true,
+        }
+    }
+
+    /// True if received application data is waiting to be read.
+    pub fn has_plaintext(&self) -> bool {
+        self.plaintext_read < self.plaintext_in.len()
     }
 
     /// True once the peer has sent close_notify.
     pub fn peer_has_closed(&self) -> bool {
-        self.peer_closed
+        self.close_notify_received
     }
 
     /// Sends a KeyUpdate and moves to new sending keys; with `request_peer`,
     /// asks the peer to update its keys too (RFC 8446, Section 4.6.3).
     pub fn update_keys(&mut self, request_peer: bool) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if self.sent_close {
+            return Err(Error::WriteAfterClose);
+        }
         if !self.common.handshake_complete {
-            return Err(Error::Config(
-                "KeyUpdate is only possible after the handshake".into(),
+            return Err(Error::ApiMisuse(
+                "KeyUpdate is only possible after the handshake",
             ));
         }
         let request = match request_peer {
-            true => KeyUpdateRequest::UPDATE_REQUESTED,
+            true => {
+                // The peer's answer to this request must not count as a flood.
+                self.common.key_updates_in_a_row = 0;
+                KeyUpdateRequest::UPDATE_REQUESTED
+            }
             false => KeyUpdateRequest::UPDATE_NOT_REQUESTED,
         };
         self.common.send_key_update(request)

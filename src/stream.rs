@@ -101,6 +101,10 @@ impl<T: Read + Write> Stream<T> {
     /// Runs the handshake to completion (a no-op once complete).
     pub fn handshake(&mut self) -> io::Result<()> {
         while self.conn.conn().is_handshaking() {
+            // A failed handshake stays failed: report it rather than block on the socket.
+            if let Some(e) = self.conn.conn_ref().error() {
+                return Err(to_io(e.clone()));
+            }
             self.flush_tls()?;
             self.read_more()?;
         }
@@ -147,13 +151,24 @@ impl<T: Read + Write> Read for Stream<T> {
         self.handshake()?;
         loop {
             match self.conn.conn().read_plaintext(buf) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.read_more()?;
-                    // A KeyUpdate answer may be waiting.
-                    self.flush_tls()?;
-                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 other => return other,
             }
+            // Records may already be buffered (processing pauses while
+            // plaintext is unread); only go to the socket when none are. A
+            // failure is stored: the next read_plaintext returns any data
+            // received before it, then the error.
+            if self.conn.conn().process().is_ok() && !self.conn.conn_ref().has_plaintext() {
+                if let Err(e) = self.read_more() {
+                    if self.conn.conn_ref().error().is_none()
+                        && !self.conn.conn_ref().has_plaintext()
+                    {
+                        return Err(e);
+                    }
+                }
+            }
+            // A KeyUpdate answer may be waiting.
+            self.flush_tls()?;
         }
     }
 }

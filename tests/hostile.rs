@@ -405,3 +405,62 @@ fn a_handshake_message_split_across_a_key_change_is_refused() {
     );
     assert_eq!(err.alert(), Some(A::UNEXPECTED_MESSAGE));
 }
+
+#[test]
+fn close_notify_before_the_handshake_completes_is_an_error() {
+    let pki = pki();
+    let mut c = client(&pki);
+    let mut s = server(&pki);
+    support::transfer(&mut c, &mut s).unwrap();
+    // The server's flight is dropped; an on-path attacker sends a plaintext close_notify.
+    let _ = s.take_tls();
+    c.read_tls_bytes(&record(ContentType::ALERT, &[1, 0]))
+        .unwrap();
+    assert_eq!(c.process(), Err(Error::AlertReceived(A::CLOSE_NOTIFY)));
+    assert!(c.read_plaintext(&mut [0u8; 4]).is_err());
+    assert!(!c.peer_has_closed());
+}
+
+#[test]
+fn a_plaintext_alert_after_the_handshake_is_refused_not_a_clean_close() {
+    let pki = pki();
+    let mut c = client(&pki);
+    let mut s = server(&pki);
+    support::handshake(&mut c, &mut s).unwrap();
+    // A forged, unprotected close_notify would be a truncation attack.
+    s.read_tls_bytes(&record(ContentType::ALERT, &[1, 0]))
+        .unwrap();
+    let err = s.process().unwrap_err();
+    assert_eq!(err.alert(), Some(A::UNEXPECTED_MESSAGE), "{err}");
+    assert!(!s.peer_has_closed());
+}
+
+#[test]
+fn a_client_failing_on_server_hello_tells_the_server_why() {
+    let pki = pki();
+    let mut client = client(&pki);
+    let mut server = server(&pki);
+    support::transfer(&mut client, &mut server).unwrap();
+    let flight = server.take_tls();
+    let (_, payload) = records(&flight).remove(0);
+    let mut sh = match HandshakeMessage::decode(HandshakeType::SERVER_HELLO, &payload[4..]).unwrap()
+    {
+        HandshakeMessage::ServerHello(sh) => sh,
+        other => panic!("{other:?}"),
+    };
+    sh.legacy_session_id_echo = vec![7; 32];
+    client
+        .read_tls_bytes(&record(
+            ContentType::HANDSHAKE,
+            &encode(&HandshakeMessage::ServerHello(sh)),
+        ))
+        .unwrap();
+    assert!(client.process().is_err());
+    // The client has no keys yet, so its alert is plaintext; the server, which
+    // already reads with handshake keys, still reports the client's reason.
+    support::transfer(&mut client, &mut server).unwrap_err();
+    assert_eq!(
+        server.error(),
+        Some(&Error::AlertReceived(A::ILLEGAL_PARAMETER))
+    );
+}

@@ -481,3 +481,86 @@ fn application_data_written_before_the_handshake_is_sent_after_it() {
     std::io::Read::read_exact(&mut s.reader(), &mut buf).unwrap();
     assert_eq!(&buf, b"early");
 }
+
+fn connected() -> (ClientConnection, ServerConnection) {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = ClientConfig::builder(pki.root_store()).build().unwrap();
+    let (c, s, result) = connect(client, server_config(&pki).build().unwrap(), "example.com");
+    result.unwrap();
+    (c, s)
+}
+
+#[test]
+fn a_fatal_alert_stays_an_error_on_every_later_read() {
+    let (mut c, mut s) = connected();
+    c.write_plaintext(b"x").unwrap();
+    let mut bytes = c.take_tls();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x80;
+    s.read_tls_bytes(&bytes).unwrap();
+    assert_eq!(s.process(), Err(Error::DecryptFailed));
+    let _ = transfer(&mut s, &mut c);
+    for _ in 0..2 {
+        let err = c.read_plaintext(&mut [0u8; 4]).unwrap_err();
+        assert!(err.to_string().contains("bad_record_mac"), "{err}");
+    }
+    assert!(!c.peer_has_closed());
+}
+
+#[test]
+fn a_fast_peer_is_not_cut_off_while_the_application_reads_slowly() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let mut limits = keyway::Limits::default();
+    limits.max_buffered_plaintext = 48 * 1024;
+    let client = ClientConfig::builder(pki.root_store()).build().unwrap();
+    let server = server_config(&pki).limits(limits).build().unwrap();
+    let (mut c, mut s, result) = connect(client, server, "example.com");
+    result.unwrap();
+    let data: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+    c.write_plaintext(&data).unwrap();
+    let wire = c.take_tls();
+    let (mut offset, mut got, mut buf) = (0, Vec::new(), vec![0u8; 10_000]);
+    while got.len() < data.len() {
+        if offset < wire.len() {
+            if let Ok(n) = s.read_tls_bytes(&wire[offset..]) {
+                offset += n;
+            }
+        }
+        s.process().unwrap();
+        // The application reads only 10 kB at a time.
+        if let Ok(n) = s.read_plaintext(&mut buf) {
+            got.extend_from_slice(&buf[..n]);
+        }
+    }
+    assert_eq!(got, data);
+}
+
+#[test]
+fn close_notify_requested_mid_handshake_follows_the_buffered_data() {
+    use std::io::Read;
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let config = Arc::new(ClientConfig::builder(pki.root_store()).build().unwrap());
+    let mut c = ClientConnection::new(config, "example.com").unwrap();
+    let mut s = ServerConnection::new(Arc::new(server_config(&pki).build().unwrap()));
+    c.write_plaintext(b"one request").unwrap();
+    c.send_close_notify();
+    handshake(&mut c, &mut s).unwrap();
+    let mut got = Vec::new();
+    s.reader().read_to_end(&mut got).unwrap();
+    assert_eq!(got, b"one request");
+    assert!(s.peer_has_closed());
+}
+
+#[test]
+fn our_key_update_requests_are_not_counted_as_a_flood() {
+    let (mut c, mut s) = connected();
+    // The client only sends data and keeps asking for fresh server keys; all
+    // it receives are the server's answering KeyUpdates.
+    for _ in 0..3 * keyway::Limits::default().max_key_updates {
+        c.update_keys(true).unwrap();
+        assert_eq!(send(&mut c, &mut s, b"data"), b"data");
+        transfer(&mut s, &mut c).unwrap();
+    }
+    assert_eq!(send(&mut c, &mut s, b"still fine"), b"still fine");
+    assert_eq!(send(&mut s, &mut c, b"both ways"), b"both ways");
+}

@@ -501,6 +501,12 @@ fn read_certificate_request(
     cr: CertificateRequest,
     raw: &[u8],
 ) -> Result<Step, Error> {
+    // RFC 8446, Section 4.3.2: during the handshake the context is empty.
+    if !cr.certificate_request_context.is_empty() {
+        return Err(
+            PeerMisbehaved::IllegalParameter("CertificateRequest context is not empty").into(),
+        );
+    }
     // RFC 8446, Section 4.3.2: signature_algorithms is mandatory here.
     if !cr
         .extensions

@@ -176,6 +176,16 @@ pub(crate) fn take_peer_chain(cx: &Common, c: Certificate) -> Result<Vec<Vec<u8>
     if c.certificate_list.len() > cx.limits.max_chain_len {
         return Err(Limit::ChainLength(cx.limits.max_chain_len).into());
     }
+    // RFC 8446, Section 4.2: we request neither OCSP stapling nor SCTs, so a
+    // certificate entry may carry no extension.
+    if let Some(ext) = c
+        .certificate_list
+        .iter()
+        .flat_map(|e| e.extensions.first())
+        .next()
+    {
+        return Err(PeerMisbehaved::UnsolicitedExtension(ext.ext_type()).into());
+    }
     Ok(c.certificate_list
         .into_iter()
         .map(|e| e.cert_data)

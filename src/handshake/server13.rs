@@ -107,38 +107,8 @@ fn read_client_hello(
 ) -> Result<Step, Error> {
     cx.hello_seen = true;
     cx.client_random = ch.random;
-    // RFC 8446, Section 4.2.1: only supported_versions can offer TLS 1.3.
-    let versions = find(&ch, |e| match e {
-        Extension::SupportedVersionsClientHello(v) => Some(v),
-        _ => None,
-    });
-    if !versions.is_some_and(|v| v.contains(&ProtocolVersion::TLS13)) {
-        return Err(PeerIncompatible::NoCommonVersion.into());
-    }
-    // RFC 8446, Section 4.1.2: a TLS 1.3 ClientHello has exactly the null compression method.
-    if ch.legacy_compression_methods != [0] {
-        return Err(
-            PeerMisbehaved::IllegalParameter("legacy_compression_methods is not [0]").into(),
-        );
-    }
+    let (groups, shares) = check_client_hello(&ch)?;
     let selection = select_parameters(&config, cx, &ch)?;
-
-    // RFC 8446, Section 9.2: key_share and supported_groups come together; we
-    // need both because we only do (EC)DHE.
-    let groups = find(&ch, |e| match e {
-        Extension::SupportedGroups(g) => Some(g.as_slice()),
-        _ => None,
-    });
-    let shares = find(&ch, |e| match e {
-        Extension::KeyShareClientHello(s) => Some(s.as_slice()),
-        _ => None,
-    });
-    let (groups, shares) = match (groups, shares) {
-        (Some(g), Some(s)) => (g, s),
-        (None, _) => return Err(PeerMisbehaved::MissingExtension("supported_groups").into()),
-        (_, None) => return Err(PeerMisbehaved::MissingExtension("key_share").into()),
-    };
-    check_client_shares(groups, shares)?;
 
     let mut transcript = Transcript::new();
     transcript.start_hash(selection.suite.hash);
@@ -152,6 +122,42 @@ fn read_client_hello(
             send_hello_retry_request(config, cx, transcript, &ch, selection, group)
         }
     }
+}
+
+/// The checks every TLS 1.3 ClientHello must pass, the first and the one after
+/// a HelloRetryRequest alike; returns its supported_groups and key shares.
+fn check_client_hello(ch: &ClientHello) -> Result<(&[NamedGroup], &[KeyShareEntry]), Error> {
+    // RFC 8446, Section 4.2.1: only supported_versions can offer TLS 1.3.
+    let versions = find(ch, |e| match e {
+        Extension::SupportedVersionsClientHello(v) => Some(v),
+        _ => None,
+    });
+    if !versions.is_some_and(|v| v.contains(&ProtocolVersion::TLS13)) {
+        return Err(PeerIncompatible::NoCommonVersion.into());
+    }
+    // RFC 8446, Section 4.1.2: a TLS 1.3 ClientHello has exactly the null compression method.
+    if ch.legacy_compression_methods != [0] {
+        return Err(
+            PeerMisbehaved::IllegalParameter("legacy_compression_methods is not [0]").into(),
+        );
+    }
+    // RFC 8446, Section 9.2: key_share and supported_groups come together; we
+    // need both because we only do (EC)DHE.
+    let groups = find(ch, |e| match e {
+        Extension::SupportedGroups(g) => Some(g.as_slice()),
+        _ => None,
+    });
+    let shares = find(ch, |e| match e {
+        Extension::KeyShareClientHello(s) => Some(s.as_slice()),
+        _ => None,
+    });
+    let (groups, shares) = match (groups, shares) {
+        (Some(g), Some(s)) => (g, s),
+        (None, _) => return Err(PeerMisbehaved::MissingExtension("supported_groups").into()),
+        (_, None) => return Err(PeerMisbehaved::MissingExtension("key_share").into()),
+    };
+    check_client_shares(groups, shares)?;
+    Ok((groups, shares))
 }
 
 /// Suite, signature scheme, ALPN and SNI: everything but the group.
@@ -234,7 +240,9 @@ pub(crate) struct ExpectRetriedClientHello {
     suite: Tls13Suite,
     group: NamedGroup,
     cookie: Option<Vec<u8>>,
-    legacy_session_id: Vec<u8>,
+    /// The first ClientHello, which the second may only change where RFC 8446,
+    /// Section 4.1.2 allows (key_share, cookie, early_data, padding).
+    first: ClientHello,
 }
 
 /// RFC 8446, Section 4.1.4: ask for a share in `group`, optionally with a
@@ -285,7 +293,7 @@ fn send_hello_retry_request(
             suite: selection.suite,
             group,
             cookie,
-            legacy_session_id: ch.legacy_session_id.clone(),
+            first: ch.clone(),
         },
     )))
 }
@@ -296,12 +304,17 @@ fn read_retried_client_hello(
     ch: ClientHello,
     raw: &[u8],
 ) -> Result<Step, Error> {
-    if ch.legacy_session_id != s.legacy_session_id {
-        return Err(PeerMisbehaved::IllegalParameter(
-            "second ClientHello changed legacy_session_id",
-        )
-        .into());
+    // RFC 8446, Section 4.1.2: the second ClientHello repeats the first but
+    // for the key share, the cookie and early data.
+    if ch.legacy_session_id != s.first.legacy_session_id
+        || ch.random != s.first.random
+        || ch.cipher_suites != s.first.cipher_suites
+    {
+        return Err(
+            PeerMisbehaved::IllegalParameter("second ClientHello differs from the first").into(),
+        );
     }
+    check_client_hello(&ch)?;
     let echoed = find(&ch, |e| match e {
         Extension::Cookie(c) => Some(c),
         _ => None,

@@ -94,6 +94,8 @@ pub struct PlainRecord<'a> {
     pub typ: ContentType,
     /// The plaintext fragment, with the TLS 1.3 type byte and padding removed.
     pub payload: &'a [u8],
+    /// True if the record was decrypted and authenticated.
+    pub protected: bool,
 }
 
 /// Writes records towards the peer: in plaintext before keys are installed,
@@ -232,6 +234,7 @@ impl RecordDecrypter {
             RecordDecrypter::None => Ok(PlainRecord {
                 typ: outer,
                 payload: body,
+                protected: false,
             }),
             RecordDecrypter::Tls13(decrypter) => match outer {
                 ContentType::APPLICATION_DATA => decrypter.open_in_place(header, body),
@@ -240,6 +243,15 @@ impl RecordDecrypter {
                 ContentType::CHANGE_CIPHER_SPEC => Ok(PlainRecord {
                     typ: outer,
                     payload: body,
+                    protected: false,
+                }),
+                // A peer that fails before it has keys (a client refusing our
+                // ServerHello) can only send its alert in plaintext; the
+                // connection accepts that only while the handshake runs.
+                ContentType::ALERT => Ok(PlainRecord {
+                    typ: outer,
+                    payload: body,
+                    protected: false,
                 }),
                 // RFC 8446, Section 5.2: once protection is on, every other record
                 // is sent as application_data on the outside.
@@ -398,17 +410,37 @@ mod tests {
         assert_eq!(record.typ, ContentType::CHANGE_CIPHER_SPEC);
         assert_eq!(record.payload, [1]);
 
-        for typ in [ContentType::HANDSHAKE, ContentType::ALERT] {
-            let mut wire = Vec::new();
-            write_plaintext_records(ProtocolVersion::TLS12, typ, &[2, 40], 64, &mut wire).unwrap();
-            deframer.push(&wire).unwrap();
-            let err = deframer.next_record(&mut decrypter).unwrap_err();
-            assert!(matches!(
-                err,
-                Error::PeerMisbehaved(PeerMisbehaved::UnexpectedMessage { .. })
-            ));
-            assert_eq!(err.alert(), Some(AlertDescription::UNEXPECTED_MESSAGE));
-        }
+        // An alert passes through marked unprotected: the connection accepts it
+        // only while the handshake runs (a peer that failed before having keys).
+        let mut wire = Vec::new();
+        write_plaintext_records(
+            ProtocolVersion::TLS12,
+            ContentType::ALERT,
+            &[2, 40],
+            64,
+            &mut wire,
+        )
+        .unwrap();
+        deframer.push(&wire).unwrap();
+        let record = deframer.next_record(&mut decrypter).unwrap().unwrap();
+        assert_eq!((record.typ, record.protected), (ContentType::ALERT, false));
+
+        let mut wire = Vec::new();
+        write_plaintext_records(
+            ProtocolVersion::TLS12,
+            ContentType::HANDSHAKE,
+            &[2, 40],
+            64,
+            &mut wire,
+        )
+        .unwrap();
+        deframer.push(&wire).unwrap();
+        let err = deframer.next_record(&mut decrypter).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::PeerMisbehaved(PeerMisbehaved::UnexpectedMessage { .. })
+        ));
+        assert_eq!(err.alert(), Some(AlertDescription::UNEXPECTED_MESSAGE));
     }
 
     #[test]

@@ -205,6 +205,7 @@ impl Tls13Decrypter {
                 Ok(PlainRecord {
                     typ,
                     payload: content,
+                    protected: true,
                 })
             }
             // RFC 8446, Section 5: a protected change_cipher_spec MUST be refused.
