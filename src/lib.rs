@@ -54,6 +54,8 @@ pub mod conn;
 pub mod crypto;
 pub mod error;
 pub mod events;
+#[doc(hidden)]
+pub mod fuzzing;
 mod handshake;
 pub mod keylog;
 pub mod keys;

@@ -1,0 +1,495 @@
+//! The shared bodies of the fuzz targets in `fuzz/` and of the corpus replay
+//! in `tests/fuzz_corpus.rs`. This is not a public API: it is exported only so
+//! that those two crates can reach it, and it may change at any time.
+//!
+//! Every function here takes arbitrary bytes and must return normally for any
+//! input: errors from the library are expected and simply end the run. They
+//! do `assert!` properties that a correct library guarantees whatever the
+//! input (a decoded message encodes back to the bytes it came from, the
+//! deframer frames exactly the records a straightforward reading of RFC 8446,
+//! Section 5 finds, a sealed record opens to what was sealed), because a
+//! broken property is a bug the fuzzer should report, just like a panic.
+//!
+//! The first byte of a `record` or `connection` input is a control byte
+//! (how the rest is cut into pieces before it is handed over), so the same
+//! bytes are tried whole, byte by byte, and split at every size in between.
+
+use std::sync::{Arc, OnceLock};
+
+use crate::codec::messages::{Alert, HandshakeMessage};
+use crate::codec::{ContentType, HandshakeType, NamedGroup, Writer};
+use crate::crypto::sign::SigningKey;
+use crate::crypto::AeadAlgorithm;
+use crate::error::Error;
+use crate::record::{
+    Deframer, HandshakeJoiner, PlainRecord, RecordDecrypter, Tls13Decrypter, Tls13Encrypter,
+    DEFAULT_MAX_EMPTY_RECORDS, HEADER_LEN, MAX_PLAINTEXT, MAX_TLS13_CIPHERTEXT,
+};
+use crate::server::{CertifiedKey, ServerConfig, ServerConnection};
+
+/// The traffic key of the protected passes of [`record`]: AES-128-GCM.
+pub const RECORD_KEY: [u8; 16] = [0x42; 16];
+
+/// The write IV of the protected passes of [`record`].
+pub const RECORD_IV: [u8; 12] = [7; 12];
+
+/// Feeds `data[1..]` to a record [`Deframer`] and everything it frames on to
+/// a [`HandshakeJoiner`] and the message codec, three times:
+///
+/// 1. as plaintext records (before keys are installed), checking every record
+///    and every refusal against a reference reading of RFC 8446, Section 5.1;
+/// 2. as the same bytes under TLS 1.3 protection with [`RECORD_KEY`] and
+///    [`RECORD_IV`], which exercises the length checks and the authentication
+///    failure (and, for inputs sealed under that key, everything after it);
+/// 3. with each record's body and type sealed under that key as a
+///    `TLSInnerPlaintext` (body, then the type byte), checking that each opens
+///    to what RFC 8446, Section 5.4 says it holds. A type byte of 0 counts as
+///    padding, so the fuzzer controls the inner type, the padding and the
+///    content of protected records even though it cannot forge tags.
+///
+/// `data[0]` sets the size of the pieces the input is pushed in (see
+/// [`piece_len`]). Each pass stops at its first error.
+pub fn record(data: &[u8]) {
+    let Some((&control, wire)) = data.split_first() else {
+        return;
+    };
+    let piece = piece_len(control);
+
+    receive_expecting(
+        wire,
+        piece,
+        RecordDecrypter::None,
+        &plaintext_reference(wire),
+    );
+    receive(wire, piece, record_decrypter(), |_| {});
+    let (sealed, expected) = sealed_reference(wire);
+    receive_expecting(&sealed, piece, record_decrypter(), &expected);
+}
+
+/// Decodes `data[1..]` as the body of a handshake message of type `data[0]`
+/// and, when it decodes, checks that it encodes back to the same bytes. Also
+/// decodes `data` as an alert.
+pub fn handshake_message(data: &[u8]) {
+    if let Ok(alert) = Alert::decode(data) {
+        assert_eq!(alert.encode(), data, "alert did not round-trip");
+    }
+    let Some((&typ, body)) = data.split_first() else {
+        return;
+    };
+    decode_handshake_message(HandshakeType(typ), body);
+}
+
+/// Runs a TLS 1.3 [`ServerConnection`] (Ed25519 key, fixed randomness, so a
+/// crash replays) on `data[1..]` as if a client had sent it, pushed in pieces
+/// sized by `data[0]`. Stops at the first error, after checking that the
+/// error sticks and that everything the server sent is well framed.
+pub fn connection(data: &[u8]) {
+    let Some((&control, input)) = data.split_first() else {
+        return;
+    };
+    let mut server = ServerConnection::new(server_config());
+    let mut sent = Vec::new();
+    for mut piece in input.chunks(piece_len(control)) {
+        while !piece.is_empty() {
+            let Ok(taken @ 1..) = server.read_tls_bytes(piece) else {
+                // The buffered-input bound: a peer may hit it, and the
+                // connection has nothing more to do with this input.
+                return check_server_output(&sent);
+            };
+            piece = piece.get(taken..).unwrap_or_default();
+            let result = server.process();
+            sent.extend_from_slice(&server.take_tls());
+            if let Err(e) = result {
+                assert_eq!(server.process(), Err(e), "a connection error must stick");
+                return check_server_output(&sent);
+            }
+        }
+    }
+    check_server_output(&sent);
+}
+
+/// The piece size a control byte selects: 1, 2, 5, 10, 17, ... (`control`
+/// squared, plus one), up to 65026 bytes, which is the whole of any input the
+/// fuzzer makes by default.
+pub fn piece_len(control: u8) -> usize {
+    usize::from(control) * usize::from(control) + 1
+}
+
+/// What a reader should make of one record: its type and payload, or a refusal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Expected {
+    Record(ContentType, Vec<u8>),
+    Refused,
+}
+
+fn assert_same_record(want: &Expected, got: &Result<PlainRecord<'_>, &Error>) {
+    match (want, got) {
+        (Expected::Record(typ, payload), Ok(record)) => assert!(
+            record.typ == *typ && record.payload == payload.as_slice(),
+            "got {record:?}, expected {typ} with {payload:02x?}"
+        ),
+        (Expected::Refused, Err(_)) => {}
+        (want, got) => panic!("got {got:?}, expected {want:?}"),
+    }
+}
+
+/// Runs [`receive`] and checks each record it frames, and each refusal,
+/// against `expected`.
+fn receive_expecting(wire: &[u8], piece: usize, decrypter: RecordDecrypter, expected: &[Expected]) {
+    let mut expected = expected.iter();
+    let completed = receive(wire, piece, decrypter, |got| match expected.next() {
+        Some(want) => assert_same_record(want, &got),
+        None => panic!("the deframer returned {got:?} after the reference ran out"),
+    });
+    // Unless the joiner stopped the run, the deframer stopped at its first
+    // error or at the end of the input: either way nothing the reference saw
+    // may be left unframed.
+    if completed {
+        assert_eq!(expected.next(), None, "the deframer missed a record");
+    }
+}
+
+/// Pushes `wire` into a deframer in `piece`-byte pieces, hands every record
+/// it frames (or its error) to `check`, and passes handshake records on to a
+/// joiner and the codec. Returns false if the joiner stopped the run before
+/// the deframer ran out of input or failed.
+fn receive(
+    wire: &[u8],
+    piece: usize,
+    mut decrypter: RecordDecrypter,
+    mut check: impl FnMut(Result<PlainRecord<'_>, &Error>),
+) -> bool {
+    let mut deframer = Deframer::default();
+    let mut joiner = CheckedJoiner::default();
+    for mut piece in wire.chunks(piece) {
+        while !piece.is_empty() {
+            // Every complete record was taken out below, so what is buffered
+            // is less than one record, and the deframer always has room for
+            // at least one more (it keeps room for two).
+            let taken = match deframer.push(piece) {
+                Ok(taken) => taken,
+                Err(e) => panic!("the deframer refused input while holding no record: {e}"),
+            };
+            assert!(
+                (1..=piece.len()).contains(&taken),
+                "push took {taken} of {} bytes",
+                piece.len()
+            );
+            piece = piece.get(taken..).unwrap_or_default();
+            loop {
+                match deframer.next_record(&mut decrypter) {
+                    Ok(None) => break,
+                    Ok(Some(record)) => {
+                        check(Ok(record));
+                        if joiner.take(record).is_err() {
+                            return false;
+                        }
+                    }
+                    Err(e) => {
+                        check(Err(&e));
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    true
+}
+
+/// A [`HandshakeJoiner`] that also checks that the messages it hands out are
+/// exactly the handshake bytes pushed into it, in order.
+#[derive(Default)]
+struct CheckedJoiner {
+    joiner: HandshakeJoiner,
+    pushed: Vec<u8>,
+    taken: usize,
+}
+
+impl CheckedJoiner {
+    /// Handles one record as a connection would: refuses it if it interrupts a
+    /// handshake message, decodes alerts, and joins and decodes handshake messages.
+    fn take(&mut self, record: PlainRecord<'_>) -> Result<(), Error> {
+        self.joiner.check_not_interleaved(record.typ)?;
+        match record.typ {
+            ContentType::ALERT => {
+                if let Ok(alert) = Alert::decode(record.payload) {
+                    assert_eq!(alert.encode(), record.payload, "alert did not round-trip");
+                }
+            }
+            ContentType::HANDSHAKE => {
+                self.joiner.push(record.payload)?;
+                self.pushed.extend_from_slice(record.payload);
+                while let Some(message) = self.joiner.next_message() {
+                    let end = self.taken + message.encoded.len();
+                    assert_eq!(
+                        self.pushed.get(self.taken..end),
+                        Some(message.encoded.as_slice()),
+                        "the joiner reordered or altered handshake bytes"
+                    );
+                    assert_eq!(Some(&message.typ.0), message.encoded.first());
+                    self.taken = end;
+                    decode_handshake_message(message.typ, message.body());
+                }
+                assert_eq!(
+                    self.joiner.is_empty(),
+                    self.taken == self.pushed.len(),
+                    "the joiner's idea of what it holds is wrong"
+                );
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Decodes one handshake message body; if it decodes, checks that it encodes
+/// back to the message it came from (4-byte header included).
+fn decode_handshake_message(typ: HandshakeType, body: &[u8]) {
+    let Ok(message) = HandshakeMessage::decode(typ, body) else {
+        return;
+    };
+    assert_eq!(message.handshake_type(), typ);
+    let mut original = Vec::with_capacity(body.len() + 4);
+    let mut w = Writer::new(&mut original);
+    w.u8(typ.0);
+    w.vec24(|w| w.bytes(body));
+
+    let mut encoded = Vec::new();
+    message.encode(&mut encoded);
+    if encoded != original {
+        // The one documented exception (see the codec's read_hello_extensions):
+        // a hello's explicit empty extension block `00 00` re-encodes as an
+        // absent block. The re-encoding must then be two bytes shorter and
+        // decode to the same message.
+        let is_hello = matches!(
+            message,
+            HandshakeMessage::ClientHello(_)
+                | HandshakeMessage::ServerHello(_)
+                | HandshakeMessage::HelloRetryRequest(_)
+        );
+        assert!(
+            is_hello && body.ends_with(&[0, 0]) && encoded.len() + 2 == original.len(),
+            "{typ} did not round-trip:\n  in:  {original:02x?}\n  out: {encoded:02x?}"
+        );
+        let again = HandshakeMessage::decode(typ, encoded.get(4..).unwrap_or_default());
+        assert_eq!(again, Ok(message.clone()), "{typ} changed on re-encoding");
+    }
+
+    match &message {
+        HandshakeMessage::ClientHello(hello) => {
+            // The binder transcript is a strict prefix of the encoding.
+            if let Some(truncated) = hello.encode_truncated_for_binders() {
+                assert!(truncated.len() < encoded.len() && encoded.starts_with(&truncated));
+            }
+        }
+        HandshakeMessage::ServerHello(hello) => assert!(!hello.is_hello_retry_request()),
+        HandshakeMessage::HelloRetryRequest(hello) => assert!(hello.is_hello_retry_request()),
+        _ => {}
+    }
+}
+
+/// The records of `wire` as RFC 8446, Section 5.1 reads them before keys are
+/// installed, up to and including the first refusal; a partial record at the
+/// end is not a record yet (unless its header alone is refused).
+fn plaintext_reference(wire: &[u8]) -> Vec<Expected> {
+    let mut out = Vec::new();
+    let mut rest = wire;
+    while let Some(RawRecord { typ, body, after }) = frame(rest) {
+        // Refused from the header alone: an unknown type, a major version
+        // other than 3, a length over 2^14.
+        let header_ok = matches!(
+            typ,
+            ContentType::CHANGE_CIPHER_SPEC
+                | ContentType::ALERT
+                | ContentType::HANDSHAKE
+                | ContentType::APPLICATION_DATA
+        ) && rest.get(1) == Some(&3)
+            && declared_len(rest) <= MAX_PLAINTEXT;
+        if !header_ok {
+            out.push(Expected::Refused);
+            break;
+        }
+        let Some(body) = body else {
+            break;
+        };
+        // Refused once complete: application data before keys (Section 5.1),
+        // empty handshake and alert records (Sections 5.1 and 5.4).
+        let empty_refused = body.is_empty() && typ != ContentType::CHANGE_CIPHER_SPEC;
+        if typ == ContentType::APPLICATION_DATA || empty_refused {
+            out.push(Expected::Refused);
+            break;
+        }
+        out.push(Expected::Record(typ, body.to_vec()));
+        rest = after;
+    }
+    out
+}
+
+/// Seals every record of `wire` (stopping at the first incomplete one, or one
+/// too long to seal) under [`RECORD_KEY`] as `TLSInnerPlaintext = body || type`,
+/// and says what each must open to (RFC 8446, Sections 5.2 and 5.4), up to and
+/// including the first refusal.
+fn sealed_reference(wire: &[u8]) -> (Vec<u8>, Vec<Expected>) {
+    let mut encrypter = match Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &RECORD_KEY, RECORD_IV)
+    {
+        Ok(encrypter) => encrypter,
+        Err(e) => panic!("a 16-byte AES-128-GCM key was refused: {e}"),
+    };
+    let (mut sealed, mut out) = (Vec::new(), Vec::new());
+    let mut empty_run = 0;
+    let mut rest = wire;
+    while let Some(RawRecord {
+        typ,
+        body: Some(body),
+        after,
+    }) = frame(rest)
+    {
+        if body.len() > MAX_PLAINTEXT || encrypter.seal_record(typ, body, &mut sealed).is_err() {
+            break;
+        }
+        rest = after;
+        // Padding is stripped from the end: the last non-zero byte is the type.
+        let mut inner = body.to_vec();
+        inner.push(typ.0);
+        while inner.last() == Some(&0) {
+            inner.pop();
+        }
+        let Some(inner_typ) = inner.pop().map(ContentType) else {
+            out.push(Expected::Refused);
+            break;
+        };
+        // Any non-empty record ends a run of empty ones.
+        empty_run = if inner.is_empty() { empty_run + 1 } else { 0 };
+        let refused = match inner_typ {
+            // Section 5.4: empty handshake and alert records are refused.
+            ContentType::HANDSHAKE | ContentType::ALERT => inner.is_empty(),
+            // Empty application data is allowed, but only so many in a row.
+            ContentType::APPLICATION_DATA => empty_run > DEFAULT_MAX_EMPTY_RECORDS,
+            // Section 5: a protected change_cipher_spec, or an unknown type.
+            _ => true,
+        };
+        if refused {
+            out.push(Expected::Refused);
+            break;
+        }
+        out.push(Expected::Record(inner_typ, inner));
+    }
+    (sealed, out)
+}
+
+/// One record as [`frame`] splits it off, checked by nothing.
+struct RawRecord<'a> {
+    /// The header's content type.
+    typ: ContentType,
+    /// The body, if all of it is there.
+    body: Option<&'a [u8]>,
+    /// What follows the record (empty if the body is incomplete).
+    after: &'a [u8],
+}
+
+/// Splits the first record off `wire` with no checks at all; `None` without
+/// a full header.
+fn frame(wire: &[u8]) -> Option<RawRecord<'_>> {
+    let typ = ContentType(*wire.first()?);
+    wire.get(HEADER_LEN - 1)?;
+    let end = HEADER_LEN + declared_len(wire);
+    Some(match (wire.get(HEADER_LEN..end), wire.get(end..)) {
+        (Some(body), Some(after)) => RawRecord {
+            typ,
+            body: Some(body),
+            after,
+        },
+        _ => RawRecord {
+            typ,
+            body: None,
+            after: &[],
+        },
+    })
+}
+
+/// The length field of the record header at the start of `wire` (0 if short).
+fn declared_len(wire: &[u8]) -> usize {
+    match wire {
+        [_, _, _, hi, lo, ..] => usize::from(u16::from_be_bytes([*hi, *lo])),
+        _ => 0,
+    }
+}
+
+fn record_decrypter() -> RecordDecrypter {
+    match Tls13Decrypter::new(AeadAlgorithm::Aes128Gcm, &RECORD_KEY, RECORD_IV) {
+        Ok(decrypter) => RecordDecrypter::Tls13(decrypter),
+        Err(e) => panic!("a 16-byte AES-128-GCM key was refused: {e}"),
+    }
+}
+
+/// Checks that the server only ever wrote whole, well-formed TLS 1.3 records.
+fn check_server_output(sent: &[u8]) {
+    let mut rest = sent;
+    while !rest.is_empty() {
+        let Some(RawRecord {
+            typ,
+            body: Some(body),
+            after,
+        }) = frame(rest)
+        else {
+            panic!("the server wrote a partial record: {rest:02x?}");
+        };
+        assert!(
+            matches!(
+                typ,
+                ContentType::CHANGE_CIPHER_SPEC
+                    | ContentType::ALERT
+                    | ContentType::HANDSHAKE
+                    | ContentType::APPLICATION_DATA
+            ) && rest.get(1..3) == Some(&[3, 3][..])
+                && body.len() <= MAX_TLS13_CIPHERTEXT
+                && !body.is_empty(),
+            "the server wrote a malformed record header: {:02x?}",
+            rest.get(..HEADER_LEN)
+        );
+        rest = after;
+    }
+}
+
+/// The server config [`connection`] runs with, built once: the key of
+/// [`server_certified_key`], every suite, the groups secp256r1 and secp384r1
+/// (x25519 is left out so that a ClientHello with only an x25519 share gets a
+/// HelloRetryRequest), and fixed randomness, so that a client with fixed
+/// randomness can record a whole handshake this server will replay.
+pub fn server_config() -> Arc<ServerConfig> {
+    static CONFIG: OnceLock<Arc<ServerConfig>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            let config = ServerConfig::builder()
+                .certificate(server_certified_key())
+                .groups(&[NamedGroup::SECP256R1, NamedGroup::SECP384R1])
+                .dangerous_fixed_randomness(Vec::new())
+                .build();
+            match config {
+                Ok(config) => Arc::new(config),
+                Err(e) => panic!("the fuzzing server config was refused: {e}"),
+            }
+        })
+        .clone()
+}
+
+/// An Ed25519 key made from a fixed seed, with a placeholder certificate: the
+/// server never parses its own chain, and a client that is to accept it needs a
+/// verifier that accepts anything.
+pub fn server_certified_key() -> CertifiedKey {
+    // RFC 8410, Section 7: a PKCS#8 v1 Ed25519 private key is this fixed
+    // prefix followed by the 32-byte seed.
+    let mut pkcs8 = vec![
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    pkcs8.extend_from_slice(&[0x5e; 32]);
+    let key = match SigningKey::from_der(&pkcs8) {
+        Ok(key) => key,
+        Err(e) => panic!("the fixed Ed25519 key was refused: {e}"),
+    };
+    CertifiedKey {
+        chain: vec![b"keyway fuzzing placeholder certificate".to_vec()],
+        key: Arc::new(key),
+    }
+}
