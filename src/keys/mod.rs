@@ -1,3 +1,4 @@
-//! Key derivation: the TLS 1.3 key schedule (and, in a later issue, the TLS 1.2 PRF).
+//! Key derivation: the TLS 1.3 key schedule and the TLS 1.2 PRF.
 
+pub mod tls12;
 pub mod tls13;
