@@ -665,7 +665,7 @@ mod tests {
     use crate::Error;
 
     /// Splits a whole message into its type and body.
-    fn split(message: &[u8]) -> (HandshakeType, &[u8]) {
+    pub(super) fn split(message: &[u8]) -> (HandshakeType, &[u8]) {
         let mut r = Reader::new(message);
         let typ = HandshakeType(r.u8("msg_type").unwrap());
         let body = r.vec24("body").unwrap();
@@ -678,7 +678,7 @@ mod tests {
         HandshakeMessage::decode(typ, body)
     }
 
-    fn encoded(message: &HandshakeMessage) -> Vec<u8> {
+    pub(super) fn encoded(message: &HandshakeMessage) -> Vec<u8> {
         let mut out = Vec::new();
         message.encode(&mut out);
         out
@@ -703,8 +703,8 @@ mod tests {
     }
 
     /// Checks the exact error and the alert it becomes.
-    fn assert_refused(
-        result: Result<HandshakeMessage, InvalidMessage>,
+    pub(super) fn assert_refused<T: core::fmt::Debug + PartialEq>(
+        result: Result<T, InvalidMessage>,
         expected: InvalidMessage,
         alert: AlertDescription,
     ) {

@@ -452,26 +452,11 @@ pub(crate) mod openssl12 {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{assert_refused, encoded, split};
     use super::*;
     use crate::codec::extensions::{find_extension, Extension};
     use crate::codec::messages::{CertificateVerify, ClientHello, Finished, ServerHello};
     use crate::codec::{AlertDescription, CipherSuite, ExtensionType, ProtocolVersion};
-    use crate::Error;
-
-    /// Splits a whole message into its type and body.
-    fn split(message: &[u8]) -> (HandshakeType, &[u8]) {
-        let mut r = Reader::new(message);
-        let typ = HandshakeType(r.u8("msg_type").unwrap());
-        let body = r.vec24("body").unwrap();
-        r.finish("handshake message").unwrap();
-        (typ, body)
-    }
-
-    fn encoded(message: &HandshakeMessage) -> Vec<u8> {
-        let mut out = Vec::new();
-        message.encode(&mut out);
-        out
-    }
 
     /// Decodes a hex message with `decode_tls12` and checks that encoding
     /// gives the same bytes.
@@ -482,16 +467,6 @@ mod tests {
         assert_eq!(message.handshake_type(), typ);
         assert_eq!(encoded(&message), bytes, "{message:?}");
         message
-    }
-
-    /// Checks the exact error and the alert it becomes.
-    fn assert_refused<T: core::fmt::Debug + PartialEq>(
-        result: Result<T, InvalidMessage>,
-        expected: InvalidMessage,
-        alert: AlertDescription,
-    ) {
-        assert_eq!(result, Err(expected));
-        assert_eq!(Error::from(expected).alert(), Some(alert));
     }
 
     fn ecdhe_params() -> EcdheServerParams {
