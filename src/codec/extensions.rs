@@ -131,6 +131,21 @@ pub enum Extension {
     /// certificate_authorities (ClientHello, CertificateRequest): DER distinguished
     /// names (RFC 8446, Section 4.2.4).
     CertificateAuthorities(Vec<Vec<u8>>),
+    /// ec_point_formats (RFC 8422, Section 5.1.2; ClientHello, TLS 1.2
+    /// ServerHello): the ECPointFormat list, non-empty. Whether it holds
+    /// uncompressed (0) is the handshake's check, since RFC 8422 makes it
+    /// conditional on the groups offered.
+    EcPointFormats(Vec<u8>),
+    /// extended_master_secret (RFC 7627, Section 5.1; ClientHello, TLS 1.2
+    /// ServerHello): empty.
+    ExtendedMasterSecret,
+    /// renegotiation_info (RFC 5746, Section 3.2; ClientHello, TLS 1.2
+    /// ServerHello): renegotiated_connection, empty on an initial handshake.
+    RenegotiationInfo(Vec<u8>),
+    /// session_ticket (RFC 5077, Section 3.2): the ticket a ClientHello
+    /// presents (empty when the client asks for a new one), or the server's
+    /// empty acknowledgement in a TLS 1.2 ServerHello.
+    SessionTicket(Vec<u8>),
     /// Any extension we do not interpret, kept verbatim (GREASE included).
     Unknown(ExtensionType, Vec<u8>),
 }
@@ -162,7 +177,7 @@ fn allowed_contexts(typ: ExtensionType) -> Option<&'static [ExtensionContext]> {
         ExtensionType::COOKIE => &[CH, HRR],
         ExtensionType::SUPPORTED_VERSIONS => &[CH, SH, HRR],
         ExtensionType::CERTIFICATE_AUTHORITIES => &[CH, CR],
-        // TLS 1.2 only: kept verbatim as `Unknown` for the TLS 1.2 handshake.
+        // TLS 1.2 only (RFC 8422, RFC 7627, RFC 5077, RFC 5746).
         ExtensionType::EC_POINT_FORMATS
         | ExtensionType::EXTENDED_MASTER_SECRET
         | ExtensionType::SESSION_TICKET
@@ -311,6 +326,23 @@ fn decode_extension_body(
                 Ok(r.vec16_nonempty("DistinguishedName")?.to_vec())
             })?)
         }
+        // RFC 8422, Section 5.1.2: ECPointFormat ec_point_format_list<1..2^8-1>.
+        (T::EC_POINT_FORMATS, _) => {
+            Extension::EcPointFormats(r.vec8_nonempty("ec_point_format_list")?.to_vec())
+        }
+        // RFC 7627, Section 5.1: "The extension_data field of this extension is
+        // empty"; the caller's `finish` refuses any body.
+        (T::EXTENDED_MASTER_SECRET, _) => Extension::ExtendedMasterSecret,
+        // RFC 5746, Section 3.2: opaque renegotiated_connection<0..255>.
+        (T::RENEGOTIATION_INFO, _) => {
+            Extension::RenegotiationInfo(r.vec8("renegotiated_connection")?.to_vec())
+        }
+        // RFC 5077, Section 3.2: "The extension_data field of SessionTicket
+        // extension contains the ticket", with no length prefix of its own.
+        (T::SESSION_TICKET, C::ClientHello) => Extension::SessionTicket(r.take_rest().to_vec()),
+        // RFC 5077, Section 3.2: "The server uses a zero-length SessionTicket
+        // extension"; the caller's `finish` refuses any body.
+        (T::SESSION_TICKET, _) => Extension::SessionTicket(Vec::new()),
         _ => Extension::Unknown(typ, r.take_rest().to_vec()),
     })
 }
@@ -592,6 +624,10 @@ impl Extension {
             Extension::RecordSizeLimit(_) => ExtensionType::RECORD_SIZE_LIMIT,
             Extension::StatusRequest(_) => ExtensionType::STATUS_REQUEST,
             Extension::CertificateAuthorities(_) => ExtensionType::CERTIFICATE_AUTHORITIES,
+            Extension::EcPointFormats(_) => ExtensionType::EC_POINT_FORMATS,
+            Extension::ExtendedMasterSecret => ExtensionType::EXTENDED_MASTER_SECRET,
+            Extension::RenegotiationInfo(_) => ExtensionType::RENEGOTIATION_INFO,
+            Extension::SessionTicket(_) => ExtensionType::SESSION_TICKET,
             Extension::Unknown(typ, _) => *typ,
         }
     }
@@ -603,7 +639,7 @@ impl Extension {
                 w.u8(0); // host_name
                 w.vec16(|w| w.bytes(host_name));
             }),
-            Extension::ServerNameAck | Extension::EarlyData => {}
+            Extension::ServerNameAck | Extension::EarlyData | Extension::ExtendedMasterSecret => {}
             Extension::SupportedGroups(groups) => w.vec16(|w| {
                 for group in groups {
                     w.u16(group.0);
@@ -648,7 +684,13 @@ impl Extension {
                     w.vec16(|w| w.bytes(name));
                 }
             }),
-            Extension::StatusRequest(body) | Extension::Unknown(_, body) => w.bytes(body),
+            Extension::EcPointFormats(formats) => w.vec8(|w| w.bytes(formats)),
+            Extension::RenegotiationInfo(renegotiated_connection) => {
+                w.vec8(|w| w.bytes(renegotiated_connection))
+            }
+            Extension::StatusRequest(body)
+            | Extension::SessionTicket(body)
+            | Extension::Unknown(_, body) => w.bytes(body),
         }
     }
 }
@@ -772,8 +814,10 @@ mod tests {
                     ProtocolVersion::TLS12,
                 ]),
                 Extension::CertificateAuthorities(vec![vec![0x30, 0], vec![0x30, 1, 5]]),
-                Extension::Unknown(ExtensionType::EXTENDED_MASTER_SECRET, Vec::new()),
-                Extension::Unknown(ExtensionType::RENEGOTIATION_INFO, vec![0]),
+                Extension::EcPointFormats(vec![0, 1, 2]),
+                Extension::ExtendedMasterSecret,
+                Extension::RenegotiationInfo(Vec::new()),
+                Extension::SessionTicket(vec![0x5e; 100]),
                 Extension::PreSharedKeyClientHello(offered_psks(1)),
             ],
         );
@@ -832,14 +876,18 @@ mod tests {
             Extension::StatusRequest(Vec::new()),
             Extension::Alpn(vec![b"http/1.1".to_vec()]),
             Extension::RecordSizeLimit(1024),
-            Extension::Unknown(ExtensionType::EC_POINT_FORMATS, vec![1, 0]),
-            Extension::Unknown(ExtensionType::EXTENDED_MASTER_SECRET, Vec::new()),
-            Extension::Unknown(ExtensionType::SESSION_TICKET, Vec::new()),
-            Extension::Unknown(ExtensionType::RENEGOTIATION_INFO, vec![0]),
+            Extension::EcPointFormats(vec![0]),
+            Extension::ExtendedMasterSecret,
+            Extension::SessionTicket(Vec::new()),
+            // RFC 5746, Section 3.2: a renegotiating server echoes both
+            // verify_data values (12 + 12 bytes).
+            Extension::RenegotiationInfo(vec![0x71; 24]),
         ];
         assert_round_trip(C::ServerHello, tls12);
         for typ in [
+            ExtensionType::EC_POINT_FORMATS,
             ExtensionType::EXTENDED_MASTER_SECRET,
+            ExtensionType::SESSION_TICKET,
             ExtensionType::RENEGOTIATION_INFO,
         ] {
             assert_refused(
@@ -856,6 +904,65 @@ mod tests {
             decode_one(C::ServerHello, ExtensionType::STATUS_REQUEST, &[1]),
             InvalidMessage::TrailingBytes("status_request"),
             AlertDescription::DECODE_ERROR,
+        );
+    }
+
+    #[test]
+    fn tls12_extension_bodies_are_strict() {
+        let decode_error = AlertDescription::DECODE_ERROR;
+        for ctx in [C::ClientHello, C::ServerHello] {
+            // RFC 7627, Section 5.1: the body is empty.
+            assert_refused(
+                decode_one(ctx, ExtensionType::EXTENDED_MASTER_SECRET, &[0]),
+                InvalidMessage::TrailingBytes("extended_master_secret"),
+                decode_error,
+            );
+            // RFC 5746, Section 3.2: exactly one renegotiated_connection<0..255>.
+            assert_refused(
+                decode_one(ctx, ExtensionType::RENEGOTIATION_INFO, &[0, 0]),
+                InvalidMessage::TrailingBytes("renegotiation_info"),
+                decode_error,
+            );
+            assert_refused(
+                decode_one(ctx, ExtensionType::RENEGOTIATION_INFO, &[]),
+                InvalidMessage::Truncated("renegotiated_connection"),
+                decode_error,
+            );
+            assert_refused(
+                decode_one(ctx, ExtensionType::RENEGOTIATION_INFO, &[2, 1]),
+                InvalidMessage::Truncated("renegotiated_connection"),
+                decode_error,
+            );
+            // RFC 8422, Section 5.1.2: ec_point_format_list<1..2^8-1>.
+            assert_refused(
+                decode_one(ctx, ExtensionType::EC_POINT_FORMATS, &v8(&[])),
+                InvalidMessage::EmptyVector("ec_point_format_list"),
+                decode_error,
+            );
+            assert_refused(
+                decode_one(ctx, ExtensionType::EC_POINT_FORMATS, &[1, 0, 0]),
+                InvalidMessage::TrailingBytes("ec_point_formats"),
+                decode_error,
+            );
+        }
+        // RFC 5077, Section 3.2: the client's body is the ticket itself (no
+        // length prefix); the server's acknowledgement is empty.
+        assert_eq!(
+            decode_one(C::ClientHello, ExtensionType::SESSION_TICKET, &[0, 1, 2]),
+            Ok(Extension::SessionTicket(vec![0, 1, 2]))
+        );
+        assert_refused(
+            decode_one(C::ServerHello, ExtensionType::SESSION_TICKET, &[0]),
+            InvalidMessage::TrailingBytes("session_ticket"),
+            decode_error,
+        );
+        // The exact octets RFC 7627, Section 5.1 and RFC 8422, Section 5.1.2 give.
+        assert_eq!(
+            encode(&[
+                Extension::ExtendedMasterSecret,
+                Extension::EcPointFormats(vec![0])
+            ]),
+            [0, 10, 0x00, 0x17, 0x00, 0x00, 0x00, 0x0b, 0x00, 0x02, 0x01, 0x00]
         );
     }
 
@@ -1243,6 +1350,10 @@ mod tests {
         for tls12_only in [
             Extension::Alpn(vec![b"h2".to_vec()]),
             Extension::Unknown(ExtensionType::EXTENDED_MASTER_SECRET, Vec::new()),
+            Extension::EcPointFormats(vec![0]),
+            Extension::ExtendedMasterSecret,
+            Extension::RenegotiationInfo(Vec::new()),
+            Extension::SessionTicket(Vec::new()),
         ] {
             let typ = tls12_only.ext_type();
             let mut exts = tls13.clone();

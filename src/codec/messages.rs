@@ -1,9 +1,14 @@
-//! One flat struct per handshake message (RFC 8446, Section 4), plus alerts.
+//! One flat struct per handshake message (RFC 8446, Section 4; RFC 5246,
+//! Section 7.4), plus alerts.
 //!
 //! `HandshakeMessage::decode` takes the body of one complete handshake message
 //! (type and length already split off by the record layer's joiner) and
 //! refuses anything malformed; `encode` writes the full message with its
 //! 4-byte header. Encoding a decoded message gives back the same bytes.
+//!
+//! `decode` reads TLS 1.3 shapes; once TLS 1.2 is negotiated the handshake
+//! calls `HandshakeMessage::decode_tls12` instead, whose TLS 1.2-only
+//! messages live in the `tls12` submodule.
 
 use super::extensions::{
     decode_extensions, encode_extensions, read_list, vec24_nonempty, Extension, ExtensionContext,
@@ -14,6 +19,12 @@ use super::{
     Reader, SignatureScheme, Writer,
 };
 use crate::error::InvalidMessage;
+
+mod tls12;
+pub use tls12::{
+    Certificate12, CertificateRequest12, ClientKeyExchange, EcdheServerParams, NewSessionTicket12,
+    ServerKeyExchange,
+};
 
 /// The ServerHello.random of a HelloRetryRequest: SHA-256("HelloRetryRequest")
 /// (RFC 8446, Section 4.1.3).
@@ -130,7 +141,11 @@ pub struct KeyUpdate {
     pub request_update: KeyUpdateRequest,
 }
 
-/// Any handshake message we understand.
+/// Any handshake message we understand, TLS 1.3 and TLS 1.2.
+///
+/// ClientHello, ServerHello, CertificateVerify and Finished have the same
+/// shape in both versions and one variant each; the variants named `...12`
+/// and those only [`HandshakeMessage::decode_tls12`] returns are TLS 1.2's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HandshakeMessage {
     /// ClientHello.
@@ -155,14 +170,28 @@ pub enum HandshakeMessage {
     KeyUpdate(KeyUpdate),
     /// EndOfEarlyData (empty body).
     EndOfEarlyData,
+    /// TLS 1.2 HelloRequest (empty body).
+    HelloRequest,
+    /// TLS 1.2 Certificate.
+    Certificate12(Certificate12),
+    /// TLS 1.2 ServerKeyExchange, raw until the key exchange is known.
+    ServerKeyExchange(ServerKeyExchange),
+    /// TLS 1.2 CertificateRequest.
+    CertificateRequest12(CertificateRequest12),
+    /// TLS 1.2 ServerHelloDone (empty body).
+    ServerHelloDone,
+    /// TLS 1.2 ClientKeyExchange, raw until the key exchange is known.
+    ClientKeyExchange(ClientKeyExchange),
+    /// TLS 1.2 NewSessionTicket (RFC 5077).
+    NewSessionTicket12(NewSessionTicket12),
 }
 
 impl HandshakeMessage {
     /// Decodes the body of a message of type `typ`.
     ///
     /// Only TLS 1.3 message shapes are understood; any other type (including
-    /// the TLS 1.2-only ones) is `UnknownHandshakeType`. The body must be used
-    /// up exactly.
+    /// the TLS 1.2-only ones, which [`HandshakeMessage::decode_tls12`] reads)
+    /// is `UnknownHandshakeType`. The body must be used up exactly.
     pub fn decode(typ: HandshakeType, body: &[u8]) -> Result<Self, InvalidMessage> {
         let mut r = Reader::new(body);
         let message = match typ {
@@ -242,6 +271,13 @@ impl HandshakeMessage {
             HandshakeMessage::NewSessionTicket(_) => HandshakeType::NEW_SESSION_TICKET,
             HandshakeMessage::KeyUpdate(_) => HandshakeType::KEY_UPDATE,
             HandshakeMessage::EndOfEarlyData => HandshakeType::END_OF_EARLY_DATA,
+            HandshakeMessage::HelloRequest => HandshakeType::HELLO_REQUEST,
+            HandshakeMessage::Certificate12(_) => HandshakeType::CERTIFICATE,
+            HandshakeMessage::ServerKeyExchange(_) => HandshakeType::SERVER_KEY_EXCHANGE,
+            HandshakeMessage::CertificateRequest12(_) => HandshakeType::CERTIFICATE_REQUEST,
+            HandshakeMessage::ServerHelloDone => HandshakeType::SERVER_HELLO_DONE,
+            HandshakeMessage::ClientKeyExchange(_) => HandshakeType::CLIENT_KEY_EXCHANGE,
+            HandshakeMessage::NewSessionTicket12(_) => HandshakeType::NEW_SESSION_TICKET,
         }
     }
 
@@ -264,7 +300,14 @@ impl HandshakeMessage {
             HandshakeMessage::Finished(finished) => w.bytes(&finished.verify_data),
             HandshakeMessage::NewSessionTicket(ticket) => ticket.write(w),
             HandshakeMessage::KeyUpdate(key_update) => w.u8(key_update.request_update.0),
-            HandshakeMessage::EndOfEarlyData => {}
+            HandshakeMessage::EndOfEarlyData
+            | HandshakeMessage::HelloRequest
+            | HandshakeMessage::ServerHelloDone => {}
+            HandshakeMessage::Certificate12(certificate) => certificate.write(w),
+            HandshakeMessage::ServerKeyExchange(ServerKeyExchange { body })
+            | HandshakeMessage::ClientKeyExchange(ClientKeyExchange { body }) => w.bytes(body),
+            HandshakeMessage::CertificateRequest12(cr) => cr.write(w),
+            HandshakeMessage::NewSessionTicket12(ticket) => ticket.write(w),
         }
     }
 }
@@ -622,7 +665,7 @@ mod tests {
     use crate::Error;
 
     /// Splits a whole message into its type and body.
-    fn split(message: &[u8]) -> (HandshakeType, &[u8]) {
+    pub(super) fn split(message: &[u8]) -> (HandshakeType, &[u8]) {
         let mut r = Reader::new(message);
         let typ = HandshakeType(r.u8("msg_type").unwrap());
         let body = r.vec24("body").unwrap();
@@ -635,7 +678,7 @@ mod tests {
         HandshakeMessage::decode(typ, body)
     }
 
-    fn encoded(message: &HandshakeMessage) -> Vec<u8> {
+    pub(super) fn encoded(message: &HandshakeMessage) -> Vec<u8> {
         let mut out = Vec::new();
         message.encode(&mut out);
         out
@@ -660,8 +703,8 @@ mod tests {
     }
 
     /// Checks the exact error and the alert it becomes.
-    fn assert_refused(
-        result: Result<HandshakeMessage, InvalidMessage>,
+    pub(super) fn assert_refused<T: core::fmt::Debug + PartialEq>(
+        result: Result<T, InvalidMessage>,
         expected: InvalidMessage,
         alert: AlertDescription,
     ) {
@@ -738,8 +781,8 @@ mod tests {
             HandshakeMessage::ServerHello(server_hello(
                 [6; 32],
                 vec![
-                    Extension::Unknown(ExtensionType::RENEGOTIATION_INFO, vec![0]),
-                    Extension::Unknown(ExtensionType::EXTENDED_MASTER_SECRET, Vec::new()),
+                    Extension::RenegotiationInfo(Vec::new()),
+                    Extension::ExtendedMasterSecret,
                     Extension::Alpn(vec![b"http/1.1".to_vec()]),
                 ],
             )),
@@ -1143,8 +1186,9 @@ mod tests {
     #[test]
     fn no_input_near_a_real_message_panics() {
         // A cheap, deterministic stand-in for the fuzz targets: every prefix
-        // and many one-byte changes of every vector, decoded as every type.
-        // Whatever decodes must also re-encode to the bytes it came from.
+        // and many one-byte changes of every vector (TLS 1.3 and TLS 1.2),
+        // decoded as every type by both decoders. Whatever decodes must also
+        // re-encode to the bytes it came from.
         let vectors = [
             rfc8448::CLIENT_HELLO,
             rfc8448::SERVER_HELLO,
@@ -1162,12 +1206,30 @@ mod tests {
             rfc8448::CERTIFICATE_REQUEST,
             rfc8448::CLIENT_CERTIFICATE,
         ];
+        type Decoder = fn(HandshakeType, &[u8]) -> Result<HandshakeMessage, InvalidMessage>;
+        let decoders: [Decoder; 2] = [HandshakeMessage::decode, HandshakeMessage::decode_tls12];
         let check = |typ: HandshakeType, body: &[u8]| {
-            if let Ok(message) = HandshakeMessage::decode(typ, body) {
+            for decode in decoders {
+                let Ok(message) = decode(typ, body) else {
+                    continue;
+                };
                 assert_eq!(encoded(&message)[4..], *body, "{message:?}");
+                // The raw TLS 1.2 bodies go through their typed parsers too.
+                match &message {
+                    HandshakeMessage::ServerKeyExchange(ske) => {
+                        if let Ok(params) = ske.ecdhe() {
+                            assert_eq!(params.encode_body(), ske.body);
+                        }
+                    }
+                    HandshakeMessage::ClientKeyExchange(cke) => {
+                        let _ = cke.ecdhe_public();
+                        let _ = cke.rsa_encrypted_pre_master();
+                    }
+                    _ => {}
+                }
             }
         };
-        for hex_message in vectors {
+        for hex_message in vectors.into_iter().chain(tls12::openssl12::ALL) {
             let bytes = hex::decode(hex_message).unwrap();
             let (typ, body) = split(&bytes);
             for len in 0..body.len() {
@@ -1181,7 +1243,9 @@ mod tests {
                 }
             }
             for other in 0..=u8::MAX {
-                let _ = HandshakeMessage::decode(HandshakeType(other), body);
+                for decode in decoders {
+                    let _ = decode(HandshakeType(other), body);
+                }
             }
         }
     }

@@ -121,6 +121,19 @@ impl<'a> Reader<'a> {
         self.take(len, what)
     }
 
+    /// Runs `read` and also returns the exact bytes it consumed: the span a
+    /// signature covers (e.g. RFC 8422, Section 5.4's ServerECDHParams) is
+    /// then the received bytes themselves, never a re-encoding of them.
+    pub fn spanned<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<T, InvalidMessage>,
+    ) -> Result<(T, &'a [u8]), InvalidMessage> {
+        let start = self.pos;
+        let value = read(self)?;
+        let span = self.buf.get(start..self.pos).unwrap_or_default();
+        Ok((value, span))
+    }
+
     /// Reads a non-empty `opaque<1..2^8-1>` vector.
     pub fn vec8_nonempty(&mut self, what: &'static str) -> Result<&'a [u8], InvalidMessage> {
         non_empty(self.vec8(what)?, what)
@@ -251,6 +264,24 @@ mod tests {
         assert_eq!(
             Reader::new(&[0, 4, 0, 1, 0xfa, 0xfa]).u16_list("l"),
             Ok(vec![1, 0xfafa])
+        );
+    }
+
+    #[test]
+    fn reader_spans_cover_exactly_what_was_read() {
+        let mut r = Reader::new(&[9, 3, 0, 2, 5, 6, 7]);
+        assert_eq!(r.u8("skipped"), Ok(9));
+        let (inner, span) = r
+            .spanned(|r| {
+                r.u8("curve_type")?;
+                r.vec16("point")
+            })
+            .unwrap();
+        assert_eq!((inner, span), (&[5u8, 6][..], &[3u8, 0, 2, 5, 6][..]));
+        assert_eq!(r.rest(), [7]);
+        assert_eq!(
+            r.spanned(|r| r.vec8("point")),
+            Err(InvalidMessage::Truncated("point"))
         );
     }
 
