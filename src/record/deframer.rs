@@ -96,7 +96,8 @@ impl Deframer {
     ///
     /// Checks, as soon as the header is visible: the content type is known
     /// (unexpected_message), the major version is 3 (decode_error), and the
-    /// length is within 2^14, or 2^14 + 256 for a protected TLS 1.3 record
+    /// length is within 2^14, or 2^14 + 256 for a protected TLS 1.3 record, or
+    /// 2^14 + 2048 for any record but change_cipher_spec under TLS 1.2 keys
     /// (record_overflow). Then it checks that handshake and alert records are
     /// not empty, and bounds runs of empty application_data records. Any error
     /// is fatal for the connection.
@@ -130,7 +131,8 @@ impl Deframer {
                 InvalidMessage::BadRecordVersion(u16::from_be_bytes([major, minor])).into(),
             );
         }
-        // RFC 8446, Sections 5.1 and 5.2: longer records are record_overflow.
+        // RFC 8446, Sections 5.1 and 5.2, and RFC 5246, Section 6.2.3: longer
+        // records are record_overflow.
         let max = decrypter.max_fragment_len(typ);
         if len > max {
             return Err(Error::RecordOverflow { len, max });
@@ -220,8 +222,8 @@ mod tests {
     use crate::codec::{AlertDescription, ProtocolVersion};
     use crate::crypto::AeadAlgorithm;
     use crate::record::{
-        write_plaintext_records, RecordEncrypter, Tls13Decrypter, Tls13Encrypter, MAX_PLAINTEXT,
-        MAX_TLS13_CIPHERTEXT,
+        write_plaintext_records, RecordEncrypter, Tls12Decrypter, Tls13Decrypter, Tls13Encrypter,
+        MAX_PLAINTEXT, MAX_TLS12_CIPHERTEXT, MAX_TLS13_CIPHERTEXT,
     };
 
     fn header(typ: u8, version: u16, len: usize) -> Vec<u8> {
@@ -386,6 +388,45 @@ mod tests {
         let wire = header(0x14, 0x0303, MAX_PLAINTEXT + 1);
         assert!(matches!(
             first_error(&wire, &mut tls13_decrypter()),
+            Error::RecordOverflow { .. }
+        ));
+    }
+
+    #[test]
+    fn tls12_ciphertext_over_2_pow_14_plus_2048_is_record_overflow() {
+        let tls12_decrypter = || {
+            RecordDecrypter::Tls12(
+                Tls12Decrypter::new(AeadAlgorithm::Aes128Gcm, &[1; 16], &[2; 4]).unwrap(),
+            )
+        };
+        for typ in [0x15, 0x16, 0x17] {
+            let wire = header(typ, 0x0303, MAX_TLS12_CIPHERTEXT + 1);
+            let err = first_error(&wire, &mut tls12_decrypter());
+            assert_eq!(
+                err,
+                Error::RecordOverflow {
+                    len: MAX_TLS12_CIPHERTEXT + 1,
+                    max: MAX_TLS12_CIPHERTEXT
+                }
+            );
+            assert_eq!(err.alert(), Some(AlertDescription::RECORD_OVERFLOW));
+
+            // Exactly 2^14 + 2048 is framed, even by the smallest deframer,
+            // then fails authentication.
+            let mut wire = header(typ, 0x0303, MAX_TLS12_CIPHERTEXT);
+            wire.resize(HEADER_LEN + MAX_TLS12_CIPHERTEXT, 0);
+            let mut deframer = Deframer::new(0, 1);
+            assert_eq!(deframer.push(&wire).unwrap(), wire.len());
+            assert_eq!(
+                deframer.next_record(&mut tls12_decrypter()),
+                Err(Error::DecryptFailed)
+            );
+        }
+
+        // The unprotected change_cipher_spec keeps the plaintext limit.
+        let wire = header(0x14, 0x0303, MAX_PLAINTEXT + 1);
+        assert!(matches!(
+            first_error(&wire, &mut tls12_decrypter()),
             Error::RecordOverflow { .. }
         ));
     }

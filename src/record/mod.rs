@@ -55,14 +55,25 @@
 //!
 //! # TLS 1.2
 //!
-//! TLS 1.2 AEAD protection (RFC 5288, RFC 7905) is planned as a `Tls12` variant
-//! of [`RecordEncrypter`] and [`RecordDecrypter`]; the places it slots into are
-//! marked. Its records carry their real content type in the header and an
-//! explicit nonce, and it is AEAD-only, so its ciphertexts (at most 2^14 + 24
-//! bytes) always fit under [`MAX_RECORD_LEN`].
+//! TLS 1.2 AEAD protection (RFC 5288, RFC 7905) is the `Tls12` variant of
+//! [`RecordEncrypter`] and [`RecordDecrypter`] (see [`tls12`]). Its records carry
+//! their real content type in the header, so once keys are installed every
+//! outer type but change_cipher_spec is decrypted. Its keys change at
+//! ChangeCipherSpec: the connection writes its change_cipher_spec record with
+//! the old (plaintext) encrypter and then installs a new [`Tls12Encrypter`], and
+//! installs a new [`Tls12Decrypter`] as soon as the deframer has returned the
+//! peer's change_cipher_spec, before asking for the next record.
+//!
+//! RFC 5246, Section 6.2.3 lets a TLS 1.2 ciphertext be up to 2^14 + 2048 bytes,
+//! more than TLS 1.3 allows, so that is what [`MAX_RECORD_LEN`] (and with it the
+//! deframer's smallest buffer) is sized for. Our AEADs never need more than
+//! 2^14 + 24; a longer record that authenticates holds too much plaintext and
+//! is refused as record_overflow after decryption.
 
 mod deframer;
 mod joiner;
+mod key;
+pub mod tls12;
 pub mod tls13;
 
 pub use deframer::{Deframer, DEFAULT_MAX_BUFFERED, DEFAULT_MAX_EMPTY_RECORDS};
@@ -70,6 +81,7 @@ pub use joiner::{
     HandshakeJoiner, HandshakeMessage, DEFAULT_MAX_CERTIFICATE_SIZE, DEFAULT_MAX_MESSAGE_SIZE,
     HANDSHAKE_HEADER_LEN,
 };
+pub use tls12::{Tls12Decrypter, Tls12Encrypter};
 pub use tls13::{Tls13Decrypter, Tls13Encrypter};
 
 use crate::codec::{ContentType, ProtocolVersion, Writer};
@@ -84,13 +96,20 @@ pub const MAX_PLAINTEXT: usize = 1 << 14;
 /// Largest TLS 1.3 `TLSCiphertext.length`: 2^14 + 256 bytes (RFC 8446, Section 5.2).
 pub const MAX_TLS13_CIPHERTEXT: usize = MAX_PLAINTEXT + 256;
 
-/// Largest record we ever accept, header included.
-pub const MAX_RECORD_LEN: usize = HEADER_LEN + MAX_TLS13_CIPHERTEXT;
+/// Largest TLS 1.2 `TLSCiphertext.length`: 2^14 + 2048 bytes (RFC 5246, Section 6.2.3).
+pub const MAX_TLS12_CIPHERTEXT: usize = MAX_PLAINTEXT + 2048;
+
+/// Largest record we ever accept, header included: a TLS 1.2 ciphertext of the
+/// largest size, which is larger than any TLS 1.3 one.
+pub const MAX_RECORD_LEN: usize = HEADER_LEN + MAX_TLS12_CIPHERTEXT;
+
+const _: () = assert!(MAX_TLS12_CIPHERTEXT >= MAX_TLS13_CIPHERTEXT);
 
 /// One record after framing and decryption, borrowing the deframer's buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlainRecord<'a> {
-    /// The content type: the inner type for a protected TLS 1.3 record.
+    /// The content type: the inner type for a protected TLS 1.3 record, the
+    /// header's type otherwise.
     pub typ: ContentType,
     /// The plaintext fragment, with the TLS 1.3 type byte and padding removed.
     pub payload: &'a [u8],
@@ -110,7 +129,8 @@ pub enum RecordEncrypter {
     None,
     /// TLS 1.3 record protection.
     Tls13(Tls13Encrypter),
-    // TLS 1.2 AEAD protection goes here as `Tls12(Tls12Encrypter)`.
+    /// TLS 1.2 AEAD record protection.
+    Tls12(Tls12Encrypter),
 }
 
 impl RecordEncrypter {
@@ -138,6 +158,9 @@ impl RecordEncrypter {
             RecordEncrypter::Tls13(encrypter) => data
                 .chunks(max_fragment)
                 .try_for_each(|fragment| encrypter.seal_record(typ, fragment, out)),
+            RecordEncrypter::Tls12(encrypter) => data
+                .chunks(max_fragment)
+                .try_for_each(|fragment| encrypter.seal_record(typ, fragment, out)),
         }
     }
 
@@ -152,15 +175,19 @@ impl RecordEncrypter {
         let limit = match (self, peer_record_size_limit) {
             (RecordEncrypter::None, _) | (_, None) => return MAX_PLAINTEXT,
             (RecordEncrypter::Tls13(_), Some(limit)) => usize::from(limit).saturating_sub(1),
+            (RecordEncrypter::Tls12(_), Some(limit)) => usize::from(limit),
         };
         limit.clamp(1, MAX_PLAINTEXT)
     }
 
     /// True when the current key has sealed enough records that it should be
     /// replaced (a TLS 1.3 KeyUpdate) before sealing more (RFC 8446, Section 5.5).
+    ///
+    /// Always false for TLS 1.2, which has no KeyUpdate; see
+    /// [`Tls12Encrypter::records_sealed`].
     pub fn needs_key_update(&self) -> bool {
         match self {
-            RecordEncrypter::None => false,
+            RecordEncrypter::None | RecordEncrypter::Tls12(_) => false,
             RecordEncrypter::Tls13(encrypter) => encrypter.needs_key_update(),
         }
     }
@@ -202,8 +229,8 @@ pub enum RecordDecrypter {
     None,
     /// TLS 1.3 record protection.
     Tls13(Tls13Decrypter),
-    // TLS 1.2 AEAD protection goes here as `Tls12(Tls12Decrypter)`; its
-    // `max_fragment_len` is 2^14 + 24 and it opens records of every outer type.
+    /// TLS 1.2 AEAD record protection.
+    Tls12(Tls12Decrypter),
 }
 
 impl RecordDecrypter {
@@ -213,7 +240,11 @@ impl RecordDecrypter {
             RecordDecrypter::Tls13(_) if outer == ContentType::APPLICATION_DATA => {
                 MAX_TLS13_CIPHERTEXT
             }
-            // Plaintext records, including the unprotected change_cipher_spec of TLS 1.3.
+            RecordDecrypter::Tls12(_) if outer != ContentType::CHANGE_CIPHER_SPEC => {
+                MAX_TLS12_CIPHERTEXT
+            }
+            // Plaintext records, including the unprotected change_cipher_spec
+            // of TLS 1.3 and TLS 1.2.
             _ => MAX_PLAINTEXT,
         }
     }
@@ -260,6 +291,28 @@ impl RecordDecrypter {
                     &format!("an unprotected {other} record"),
                 )),
             },
+            RecordDecrypter::Tls12(decrypter) => match outer {
+                // RFC 5246, Section 7.1: change_cipher_spec is sent under the
+                // state it ends, which is plaintext in every handshake we run
+                // (we never renegotiate); the connection decides whether it is
+                // allowed.
+                ContentType::CHANGE_CIPHER_SPEC => Ok(PlainRecord {
+                    typ: outer,
+                    payload: body,
+                    protected: false,
+                }),
+                // As in TLS 1.3, an alert from a peer that failed before it
+                // switched keys is plaintext, and the connection accepts it only
+                // while the handshake runs. In TLS 1.2 it has the same outer type
+                // as a protected alert, but is shorter than any protected record
+                // can be, so telling them apart needs no trial decryption.
+                ContentType::ALERT if body.len() < decrypter.overhead() => Ok(PlainRecord {
+                    typ: outer,
+                    payload: body,
+                    protected: false,
+                }),
+                _ => decrypter.open_in_place(header, body),
+            },
         }
     }
 }
@@ -291,6 +344,17 @@ mod tests {
         (
             RecordEncrypter::Tls13(Tls13Encrypter::new(aead, &key, iv).unwrap()),
             RecordDecrypter::Tls13(Tls13Decrypter::new(aead, &key, iv).unwrap()),
+        )
+    }
+
+    fn tls12_pair(aead: AeadAlgorithm) -> (RecordEncrypter, RecordDecrypter) {
+        let (key, iv) = (
+            vec![7u8; aead.key_len()],
+            vec![9u8; tls12::fixed_iv_len(aead)],
+        );
+        (
+            RecordEncrypter::Tls12(Tls12Encrypter::new(aead, &key, &iv).unwrap()),
+            RecordDecrypter::Tls12(Tls12Decrypter::new(aead, &key, &iv).unwrap()),
         )
     }
 
@@ -456,6 +520,109 @@ mod tests {
             deframer.next_record(&mut decrypter),
             Err(PeerMisbehaved::UnexpectedChangeCipherSpec.into())
         );
+    }
+
+    #[test]
+    fn tls12_fragments_at_a_record_size_limit_counting_plaintext_only() {
+        for aead in [AeadAlgorithm::Aes128Gcm, AeadAlgorithm::Chacha20Poly1305] {
+            let (mut encrypter, mut decrypter) = tls12_pair(aead);
+            // RFC 8449, Section 4: in TLS 1.2 the limit counts the plaintext alone.
+            let max = encrypter.fragment_limit(Some(64));
+            assert_eq!(max, 64);
+            assert_eq!(encrypter.fragment_limit(None), MAX_PLAINTEXT);
+            assert_eq!(encrypter.fragment_limit(Some(u16::MAX)), MAX_PLAINTEXT);
+            assert!(!encrypter.needs_key_update());
+
+            let data: Vec<u8> = (0..200u8).collect();
+            let mut wire = Vec::new();
+            for typ in [ContentType::HANDSHAKE, ContentType::APPLICATION_DATA] {
+                encrypter.write_records(typ, &data, max, &mut wire).unwrap();
+            }
+            let explicit = if aead == AeadAlgorithm::Aes128Gcm {
+                8
+            } else {
+                0
+            };
+            // Four records per type: 64 + 64 + 64 + 8 bytes, each plus nonce and tag.
+            assert_eq!(wire.len(), 2 * (4 * (HEADER_LEN + explicit + 16) + 200));
+            assert_eq!(wire[..3], [0x16, 0x03, 0x03]);
+
+            let records = read_all(&wire, &mut decrypter);
+            let shape: Vec<(ContentType, usize)> =
+                records.iter().map(|(t, p)| (*t, p.len())).collect();
+            let (hs, app) = (ContentType::HANDSHAKE, ContentType::APPLICATION_DATA);
+            assert_eq!(
+                shape,
+                [
+                    (hs, 64),
+                    (hs, 64),
+                    (hs, 64),
+                    (hs, 8),
+                    (app, 64),
+                    (app, 64),
+                    (app, 64),
+                    (app, 8)
+                ]
+            );
+            assert_eq!(concat(&records[..4]), data);
+            assert_eq!(concat(&records[4..]), data);
+        }
+    }
+
+    #[test]
+    fn tls12_keys_open_every_type_but_change_cipher_spec() {
+        let (mut encrypter, mut decrypter) = tls12_pair(AeadAlgorithm::Aes256Gcm);
+        let mut deframer = Deframer::default();
+
+        // RFC 5246, Section 7.1: change_cipher_spec stays plaintext.
+        deframer
+            .push(&[0x14, 0x03, 0x03, 0x00, 0x01, 0x01])
+            .unwrap();
+        let record = deframer.next_record(&mut decrypter).unwrap().unwrap();
+        assert_eq!(
+            (record.typ, record.payload, record.protected),
+            (ContentType::CHANGE_CIPHER_SPEC, &[1u8][..], false)
+        );
+
+        // A protected alert is opened; a plaintext one, too short to be
+        // protected, passes through marked unprotected for the connection to judge.
+        let mut wire = Vec::new();
+        encrypter
+            .write_records(ContentType::ALERT, &[1, 0], 64, &mut wire)
+            .unwrap();
+        write_plaintext_records(
+            ProtocolVersion::TLS12,
+            ContentType::ALERT,
+            &[2, 40],
+            64,
+            &mut wire,
+        )
+        .unwrap();
+        deframer.push(&wire).unwrap();
+        let record = deframer.next_record(&mut decrypter).unwrap().unwrap();
+        assert_eq!(
+            (record.typ, record.payload, record.protected),
+            (ContentType::ALERT, &[1u8, 0][..], true)
+        );
+        let record = deframer.next_record(&mut decrypter).unwrap().unwrap();
+        assert_eq!(
+            (record.typ, record.payload, record.protected),
+            (ContentType::ALERT, &[2u8, 40][..], false)
+        );
+        assert_eq!(deframer.next_record(&mut decrypter), Ok(None));
+
+        // Plaintext handshake or application data is a record that does not
+        // authenticate: bad_record_mac.
+        for typ in [ContentType::HANDSHAKE, ContentType::APPLICATION_DATA] {
+            let (_, mut decrypter) = tls12_pair(AeadAlgorithm::Aes256Gcm);
+            let mut deframer = Deframer::default();
+            deframer
+                .push(&[typ.0, 0x03, 0x03, 0x00, 0x04, 20, 0, 0, 0])
+                .unwrap();
+            let err = deframer.next_record(&mut decrypter).unwrap_err();
+            assert_eq!(err, Error::DecryptFailed, "{typ}");
+            assert_eq!(err.alert(), Some(AlertDescription::BAD_RECORD_MAC));
+        }
     }
 
     fn concat(records: &[(ContentType, Vec<u8>)]) -> Vec<u8> {

@@ -36,8 +36,8 @@
 use core::fmt;
 
 use ring::aead;
-use zeroize::Zeroizing;
 
+use super::key::RecordKey;
 use super::{record_header, PlainRecord, HEADER_LEN, MAX_PLAINTEXT};
 use crate::codec::{ContentType, ProtocolVersion};
 use crate::crypto::AeadAlgorithm;
@@ -228,61 +228,11 @@ impl fmt::Debug for Tls13Decrypter {
     }
 }
 
-/// A traffic key, its write IV and its sequence number: what both directions share.
-struct RecordKey {
-    aead: AeadAlgorithm,
-    /// ring keeps (and wipes) its own copy of the key.
-    key: aead::LessSafeKey,
-    iv: Zeroizing<[u8; IV_LEN]>,
-    seq: u64,
-}
-
-impl RecordKey {
-    fn new(aead: AeadAlgorithm, key: &[u8], iv: [u8; IV_LEN]) -> Result<Self, Error> {
-        let key = aead::UnboundKey::new(aead.ring(), key)
-            .map_err(|_| Error::Internal("record key has the wrong length for its AEAD"))?;
-        Ok(Self {
-            aead,
-            key: aead::LessSafeKey::new(key),
-            iv: Zeroizing::new(iv),
-            seq: 0,
-        })
-    }
-
-    /// Takes the next sequence number and returns its nonce.
-    fn next_nonce(&mut self) -> Result<aead::Nonce, Error> {
-        let seq = self.seq;
-        // RFC 8446, Section 5.3: sequence numbers MUST NOT wrap; the connection
-        // rekeys long before (see `needs_key_update`), so this is a last resort.
-        self.seq = seq
-            .checked_add(1)
-            .ok_or(Error::Internal("record sequence number exhausted"))?;
-        Ok(aead::Nonce::assume_unique_for_key(nonce(&self.iv, seq)))
-    }
-
-    fn debug(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct(name)
-            .field("aead", &self.aead)
-            .field("seq", &self.seq)
-            .finish_non_exhaustive()
-    }
-}
-
-/// RFC 8446, Section 5.3: the 64-bit sequence number in network byte order,
-/// left-padded with zeros to 12 bytes, XORed with the write IV.
-fn nonce(iv: &[u8; IV_LEN], seq: u64) -> [u8; IV_LEN] {
-    let mut nonce = [0u8; IV_LEN];
-    nonce[IV_LEN - 8..].copy_from_slice(&seq.to_be_bytes());
-    for (n, i) in nonce.iter_mut().zip(iv) {
-        *n ^= i;
-    }
-    nonce
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::codec::AlertDescription;
+    use crate::record::key::nonce;
     use crate::record::{Deframer, HandshakeJoiner, RecordDecrypter, MAX_TLS13_CIPHERTEXT};
 
     fn unhex(text: &str) -> Vec<u8> {
