@@ -3,19 +3,70 @@
 
 use std::sync::Arc;
 
+use crate::codec::messages::HandshakeMessage;
 use crate::codec::{CipherSuite, NamedGroup, ProtocolVersion};
+use crate::conn::Common;
 use crate::conn::{Connection, ConnectionParts, State};
-use crate::crypto::{kx, tls13_suite, Rng, Tls13Suite, TLS13_SUITES};
+use crate::crypto::{
+    kx, tls12_suite, tls13_suite, KeyExchange, Rng, Tls12Suite, Tls13Suite, TLS12_SUITES,
+    TLS13_SUITES,
+};
 use crate::error::Error;
+use crate::error::PeerMisbehaved;
 use crate::events::{Observer, Side};
-use crate::handshake::client13;
+use crate::handshake::{client12, client13};
 use crate::keylog::{KeyLog, NoKeyLog};
 use crate::limits::Limits;
 use crate::pki::{DefaultServerVerifier, RootStore, ServerCertVerifier, ServerName};
 use crate::server::CertifiedKey;
 
 /// The handshake state of a client.
-pub(crate) type ClientState = client13::Step;
+/// RFC 8446, Section 4.1.3: only a ServerHello with supported_versions
+/// negotiates TLS 1.3 (whose value the TLS 1.3 step then checks).
+fn selects_tls13(sh: &crate::codec::messages::ServerHello) -> bool {
+    sh.extensions.iter().any(|e| {
+        matches!(
+            e,
+            crate::codec::extensions::Extension::SupportedVersionsServerHello(_)
+        )
+    })
+}
+
+/// The handshake state of a client: TLS 1.3 until a ServerHello selects TLS 1.2.
+pub(crate) enum ClientState {
+    Tls13(client13::Step),
+    Tls12(client12::Step),
+}
+
+impl ClientState {
+    /// Hands one handshake message to the current step; a TLS 1.2 ServerHello
+    /// (one without supported_versions) moves to the TLS 1.2 state machine.
+    pub(crate) fn handle(
+        self,
+        cx: &mut Common,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Self, Error> {
+        match (self, msg) {
+            (
+                ClientState::Tls13(client13::Step::ServerHello(s)),
+                HandshakeMessage::ServerHello(sh),
+            ) if !selects_tls13(&sh) => {
+                client12::read_server_hello(*s, cx, sh, raw).map(ClientState::Tls12)
+            }
+            (ClientState::Tls13(step), msg) => step.handle(cx, msg, raw).map(ClientState::Tls13),
+            (ClientState::Tls12(step), msg) => step.handle(cx, msg, raw).map(ClientState::Tls12),
+        }
+    }
+
+    /// A TLS 1.2 ChangeCipherSpec (TLS 1.3 ones never get here).
+    pub(crate) fn handle_change_cipher_spec(self, cx: &mut Common) -> Result<Self, Error> {
+        match self {
+            ClientState::Tls12(step) => step.handle_change_cipher_spec(cx).map(ClientState::Tls12),
+            ClientState::Tls13(_) => Err(PeerMisbehaved::UnexpectedChangeCipherSpec.into()),
+        }
+    }
+}
 
 /// How a client connects: versions, suites, groups, ALPN, how it checks the
 /// server, and what it observes. Build one with [`ClientConfig::builder`] and
@@ -33,7 +84,7 @@ pub(crate) type ClientState = client13::Step;
 /// ```
 #[derive(Debug)]
 pub struct ClientConfig {
-    pub(crate) suites: Vec<Tls13Suite>,
+    pub(crate) protocols: Protocols,
     pub(crate) groups: Vec<NamedGroup>,
     pub(crate) key_share_groups: Vec<NamedGroup>,
     pub(crate) alpn: Vec<Vec<u8>>,
@@ -50,8 +101,10 @@ impl ClientConfig {
     /// Starts a config that trusts `roots` for server certificates.
     pub fn builder(roots: RootStore) -> ClientConfigBuilder {
         ClientConfigBuilder {
-            versions: vec![ProtocolVersion::TLS13],
-            suites: TLS13_SUITES.iter().map(|s| s.suite).collect(),
+            versions: vec![ProtocolVersion::TLS13, ProtocolVersion::TLS12],
+            suites: None,
+            rsa_kx: false,
+            require_ems: true,
             groups: kx::SUPPORTED_GROUPS.to_vec(),
             key_share_groups: None,
             alpn: Vec::new(),
@@ -70,7 +123,9 @@ impl ClientConfig {
 #[derive(Debug)]
 pub struct ClientConfigBuilder {
     versions: Vec<ProtocolVersion>,
-    suites: Vec<CipherSuite>,
+    suites: Option<Vec<CipherSuite>>,
+    rsa_kx: bool,
+    require_ems: bool,
     groups: Vec<NamedGroup>,
     key_share_groups: Option<Vec<NamedGroup>>,
     alpn: Vec<Vec<u8>>,
@@ -84,15 +139,33 @@ pub struct ClientConfigBuilder {
 }
 
 impl ClientConfigBuilder {
-    /// Protocol versions to offer (default: TLS 1.3).
+    /// Protocol versions to offer (default: TLS 1.3 and TLS 1.2).
     pub fn versions(mut self, versions: &[ProtocolVersion]) -> Self {
         self.versions = versions.to_vec();
         self
     }
 
-    /// Cipher suites to offer, in preference order (default: all TLS 1.3 suites).
+    /// Cipher suites to offer, in preference order, TLS 1.3 and TLS 1.2 alike
+    /// (default: every TLS 1.3 suite and every TLS 1.2 ECDHE suite).
     pub fn cipher_suites(mut self, suites: &[CipherSuite]) -> Self {
-        self.suites = suites.to_vec();
+        self.suites = Some(suites.to_vec());
+        self
+    }
+
+    /// Whether a TLS 1.2 server must support the extended master secret
+    /// (RFC 7627); default true. Without it, TLS 1.2 session keys are open to
+    /// the triple-handshake attack.
+    pub fn require_extended_master_secret(mut self, require: bool) -> Self {
+        self.require_ems = require;
+        self
+    }
+
+    /// Also offers the TLS 1.2 RSA key exchange suites (TLS_RSA_WITH_*), after
+    /// every ECDHE suite. They have no forward secrecy: anyone who later gets
+    /// the server's private key can decrypt recorded traffic.
+    #[cfg(feature = "rsa-kx")]
+    pub fn enable_rsa_key_exchange(mut self) -> Self {
+        self.rsa_kx = true;
         self
     }
 
@@ -163,12 +236,12 @@ impl ClientConfigBuilder {
 
     /// Checks the settings and builds the config.
     pub fn build(self) -> Result<ClientConfig, Error> {
-        if !self.versions.contains(&ProtocolVersion::TLS13) {
-            return Err(Error::Config(
-                "only TLS 1.3 is implemented so far; versions must include it".into(),
-            ));
-        }
-        let suites = resolve_suites(&self.suites)?;
+        let protocols = Protocols::resolve(
+            &self.versions,
+            self.suites.as_deref(),
+            self.rsa_kx,
+            self.require_ems,
+        )?;
         let groups = resolve_groups(&self.groups)?;
         let key_share_groups = match self.key_share_groups {
             Some(list) => list,
@@ -185,7 +258,7 @@ impl ClientConfigBuilder {
             ));
         }
         Ok(ClientConfig {
-            suites,
+            protocols,
             groups,
             key_share_groups,
             alpn: self.alpn,
@@ -200,18 +273,82 @@ impl ClientConfigBuilder {
     }
 }
 
-/// Maps suite identifiers to implemented TLS 1.3 suites; refuses unknown ones.
-pub(crate) fn resolve_suites(suites: &[CipherSuite]) -> Result<Vec<Tls13Suite>, Error> {
-    let resolved = suites
-        .iter()
-        .map(|&s| {
-            tls13_suite(s)
-                .ok_or_else(|| Error::Config(format!("cipher suite {s} is not supported")))
+/// The versions and suites a config enables, resolved once for both sides.
+#[derive(Debug, Clone)]
+pub(crate) struct Protocols {
+    /// TLS 1.3 suites in preference order; empty when TLS 1.3 is off.
+    pub tls13: Vec<Tls13Suite>,
+    /// TLS 1.2 suites in preference order; empty when TLS 1.2 is off.
+    pub tls12: Vec<Tls12Suite>,
+    /// Refuse TLS 1.2 peers without the extended master secret (RFC 7627).
+    pub require_ems: bool,
+}
+
+impl Protocols {
+    /// Checks the builder's settings: versions from {TLS 1.2, TLS 1.3}; suites
+    /// known (default: every TLS 1.3 suite and every TLS 1.2 ECDHE suite, plus
+    /// the RSA key exchange suites when `rsa_kx` is on); TLS_RSA_* only with
+    /// `rsa_kx`. A version without any listed suite is not spoken; at least
+    /// one version must remain.
+    pub(crate) fn resolve(
+        versions: &[ProtocolVersion],
+        suites: Option<&[CipherSuite]>,
+        rsa_kx: bool,
+        require_ems: bool,
+    ) -> Result<Self, Error> {
+        if let Some(v) = versions
+            .iter()
+            .find(|v| **v != ProtocolVersion::TLS13 && **v != ProtocolVersion::TLS12)
+        {
+            return Err(Error::Config(format!(
+                "{v} is not supported: only TLS 1.2 and TLS 1.3"
+            )));
+        }
+        let default: Vec<CipherSuite> = TLS13_SUITES
+            .iter()
+            .map(|s| s.suite)
+            .chain(
+                TLS12_SUITES
+                    .iter()
+                    .filter(|s| rsa_kx || s.kx == KeyExchange::Ecdhe)
+                    .map(|s| s.suite),
+            )
+            .collect();
+        let suites = suites.unwrap_or(&default);
+        let mut tls13 = Vec::new();
+        let mut tls12 = Vec::new();
+        for &suite in suites {
+            match (tls13_suite(suite), tls12_suite(suite)) {
+                (Some(s), _) => tls13.push(s),
+                (_, Some(s)) if s.kx == KeyExchange::Rsa && !rsa_kx => {
+                    return Err(Error::Config(format!(
+                        "{suite} has no forward secrecy; enable it with enable_rsa_key_exchange() (feature rsa-kx)"
+                    )))
+                }
+                (_, Some(s)) => tls12.push(s),
+                _ => return Err(Error::Config(format!("cipher suite {suite} is not supported"))),
+            }
+        }
+        // RFC 5246 suites without forward secrecy always come after every ECDHE suite.
+        tls12.sort_by_key(|s| s.kx == KeyExchange::Rsa);
+        // A version is spoken when it is enabled and has a suite: a list of
+        // TLS 1.3 suites alone means TLS 1.3 alone.
+        if !versions.contains(&ProtocolVersion::TLS13) {
+            tls13.clear();
+        }
+        if !versions.contains(&ProtocolVersion::TLS12) {
+            tls12.clear();
+        }
+        if tls13.is_empty() && tls12.is_empty() {
+            return Err(Error::Config(format!(
+                "no cipher suite for the enabled versions {versions:?}"
+            )));
+        }
+        Ok(Self {
+            tls13,
+            tls12,
+            require_ems,
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    match resolved.is_empty() {
-        true => Err(Error::Config("no cipher suites configured".into())),
-        false => Ok(resolved),
     }
 }
 
@@ -259,13 +396,13 @@ impl ClientConnection {
             key_log: config.key_log.clone(),
             rng: rng_for(&config.fixed_randomness),
         };
-        let mut inner = Connection::new(parts, State::Client(client13::Step::Traffic));
+        let mut inner = Connection::new(
+            parts,
+            State::Client(ClientState::Tls13(client13::Step::Traffic)),
+        );
         inner.start(|cx| {
-            Ok(State::Client(client13::send_client_hello(
-                config,
-                server_name,
-                cx,
-            )?))
+            let step = client13::send_client_hello(config, server_name, cx)?;
+            Ok(State::Client(ClientState::Tls13(step)))
         })?;
         Ok(Self { inner })
     }

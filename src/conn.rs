@@ -15,15 +15,17 @@ use crate::codec::{
     AlertDescription, AlertLevel, CipherSuite, ContentType, KeyUpdateRequest, NamedGroup,
     ProtocolVersion, SignatureScheme,
 };
+use crate::crypto::AeadAlgorithm;
 use crate::crypto::{Rng, Tls13Suite};
 use crate::error::{Error, InvalidMessage, Limit, PeerMisbehaved};
 use crate::events::{Direction, Event, Observer, Side};
 use crate::keylog::KeyLog;
+use crate::keys::tls12;
 use crate::keys::tls13::{ExporterSecret, TrafficSecret};
 use crate::limits::Limits;
 use crate::record::{
     write_plaintext_records, Deframer, HandshakeJoiner, RecordDecrypter, RecordEncrypter,
-    Tls13Decrypter, Tls13Encrypter,
+    Tls12Decrypter, Tls12Encrypter, Tls13Decrypter, Tls13Encrypter,
 };
 use crate::transcript::Transcript;
 use crate::{client, server};
@@ -77,7 +79,7 @@ pub(crate) struct Common {
 
     /// Application traffic secrets, for KeyUpdate.
     traffic: Option<TrafficState>,
-    exporter: Option<ExporterSecret>,
+    exporter: Option<Exporter>,
 
     pub handshake_complete: bool,
     /// A ClientHello has been sent or received: CCS records may now be ignored.
@@ -85,6 +87,18 @@ pub(crate) struct Common {
     ccs_received: usize,
     warnings_received: usize,
     key_updates_in_a_row: usize,
+}
+
+/// What `export_keying_material` derives from, by version.
+enum Exporter {
+    /// RFC 8446, Section 7.5.
+    Tls13(ExporterSecret),
+    /// RFC 5705, from the TLS 1.2 master secret and both randoms.
+    Tls12 {
+        master: tls12::MasterSecret,
+        client_random: [u8; 32],
+        server_random: [u8; 32],
+    },
 }
 
 struct TrafficState {
@@ -232,9 +246,63 @@ impl Common {
         exporter: ExporterSecret,
     ) {
         self.traffic = Some(TrafficState { suite, read, write });
-        self.exporter = Some(exporter);
+        self.exporter = Some(Exporter::Tls13(exporter));
         self.handshake_complete = true;
         self.emit(Event::HandshakeComplete);
+    }
+
+    /// Called by a TLS 1.2 handshake once the peer's Finished has been verified.
+    pub fn start_traffic_tls12(
+        &mut self,
+        master: tls12::MasterSecret,
+        client_random: [u8; 32],
+        server_random: [u8; 32],
+    ) {
+        self.exporter = Some(Exporter::Tls12 {
+            master,
+            client_random,
+            server_random,
+        });
+        self.handshake_complete = true;
+        self.emit(Event::HandshakeComplete);
+    }
+
+    /// Installs TLS 1.2 read keys from the key block (at the peer's ChangeCipherSpec).
+    pub fn install_tls12_read(
+        &mut self,
+        aead: AeadAlgorithm,
+        key: &[u8],
+        iv: &[u8],
+        name: &'static str,
+    ) -> Result<(), Error> {
+        self.decrypter = RecordDecrypter::Tls12(Tls12Decrypter::new(aead, key, iv)?);
+        self.read_epoch += 1;
+        self.emit(Event::KeyInstalled {
+            direction: Direction::Read,
+            secret: name,
+        });
+        Ok(())
+    }
+
+    /// Installs TLS 1.2 write keys from the key block (right after our ChangeCipherSpec).
+    pub fn install_tls12_write(
+        &mut self,
+        aead: AeadAlgorithm,
+        key: &[u8],
+        iv: &[u8],
+        name: &'static str,
+    ) -> Result<(), Error> {
+        self.encrypter = RecordEncrypter::Tls12(Tls12Encrypter::new(aead, key, iv)?);
+        self.emit(Event::KeyInstalled {
+            direction: Direction::Write,
+            secret: name,
+        });
+        Ok(())
+    }
+
+    /// The negotiated version is TLS 1.2.
+    pub fn is_tls12(&self) -> bool {
+        self.negotiated.version == Some(ProtocolVersion::TLS12)
     }
 
     /// Sends a KeyUpdate and switches to the next write secret (RFC 8446, Section 4.6.3).
@@ -545,7 +613,10 @@ impl Connection {
     fn process_handshake_messages(&mut self) -> Result<(), Error> {
         while let Some(joined) = self.common.joiner.next_message() {
             let epoch = self.common.read_epoch;
-            let msg = HandshakeMessage::decode(joined.typ, joined.body())?;
+            let msg = match self.common.is_tls12() {
+                true => HandshakeMessage::decode_tls12(joined.typ, joined.body())?,
+                false => HandshakeMessage::decode(joined.typ, joined.body())?,
+            };
             let raw = joined.encoded;
             self.common.emit(Event::Received(&msg));
             if self.common.handshake_complete {
@@ -577,6 +648,30 @@ impl Connection {
 
     fn process_post_handshake(&mut self, msg: HandshakeMessage) -> Result<(), Error> {
         match msg {
+            // RFC 5746, Section 4.2/4.4 and RFC 5246, Section 7.2.2: we never
+            // renegotiate; a HelloRequest (to a client) or a new ClientHello (to
+            // a server) gets a no_renegotiation warning and the connection goes on.
+            HandshakeMessage::HelloRequest
+                if self.common.is_tls12() && self.common.side == Side::Client =>
+            {
+                self.common
+                    .send_alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION);
+                Ok(())
+            }
+            HandshakeMessage::ClientHello(_)
+                if self.common.is_tls12() && self.common.side == Side::Server =>
+            {
+                self.common
+                    .send_alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION);
+                Ok(())
+            }
+            HandshakeMessage::KeyUpdate(_) if self.common.is_tls12() => {
+                Err(PeerMisbehaved::UnexpectedMessage {
+                    expected: "no handshake message after a TLS 1.2 handshake",
+                    got: "key_update".into(),
+                }
+                .into())
+            }
             HandshakeMessage::KeyUpdate(ku) => self.common.receive_key_update(&ku, self.sent_close),
             // Tickets are accepted and dropped: this client does not resume sessions yet.
             HandshakeMessage::NewSessionTicket(_) if self.common.side == Side::Client => Ok(()),
@@ -600,25 +695,48 @@ impl Connection {
                 self.close_notify_received = true;
                 Ok(())
             }
-            // RFC 8446, Section 6.1: user_canceled is the one other alert that is not an error.
+            // RFC 8446, Section 6.1: user_canceled is the one other alert that is
+            // not an error; in TLS 1.2 (RFC 5246, Section 7.2) every warning is not.
             AlertDescription::USER_CANCELED if alert.level == AlertLevel::WARNING => {
-                self.common.warnings_received += 1;
-                if self.common.warnings_received > self.common.limits.max_warning_alerts {
-                    return Err(Limit::WarningAlerts(self.common.limits.max_warning_alerts).into());
-                }
-                Ok(())
+                self.count_warning()
+            }
+            _ if alert.level == AlertLevel::WARNING && self.common.is_tls12() => {
+                self.count_warning()
             }
             // RFC 8446, Section 6.2: every other alert is fatal whatever its level.
             other => Err(Error::AlertReceived(other)),
         }
     }
 
+    /// Warnings are not errors, but a peer sending them in a loop is cut off.
+    fn count_warning(&mut self) -> Result<(), Error> {
+        self.common.warnings_received += 1;
+        if self.common.warnings_received > self.common.limits.max_warning_alerts {
+            return Err(Limit::WarningAlerts(self.common.limits.max_warning_alerts).into());
+        }
+        Ok(())
+    }
+
     /// RFC 8446, Section 5: a change_cipher_spec record holding the single byte
     /// 0x01 is dropped if it arrives after the first ClientHello and before the
     /// peer's Finished; anywhere else it is unexpected_message.
+    ///
+    /// In TLS 1.2 it is a protocol message (RFC 5246, Section 7.1): it switches
+    /// the read keys, so the handshake step decides whether it is expected, and
+    /// it may not split a handshake message.
     fn receive_change_cipher_spec(&mut self, ok_payload: bool) -> Result<(), Error> {
         if !ok_payload {
             return Err(InvalidMessage::BadChangeCipherSpec.into());
+        }
+        if self.common.is_tls12() && !self.common.handshake_complete {
+            self.common.joiner.check_key_change_boundary()?;
+            let state = self.state.take().ok_or(Error::ConnectionClosed)?;
+            let next = match state {
+                State::Client(s) => State::Client(s.handle_change_cipher_spec(&mut self.common)?),
+                State::Server(s) => State::Server(s.handle_change_cipher_spec(&mut self.common)?),
+            };
+            self.state = Some(next);
+            return Ok(());
         }
         if !self.common.hello_seen || self.common.handshake_complete {
             return Err(PeerMisbehaved::UnexpectedChangeCipherSpec.into());
@@ -744,10 +862,19 @@ impl Connection {
         label: &[u8],
         context: &[u8],
     ) -> Result<(), Error> {
-        let exporter = self.common.exporter.as_ref().ok_or(Error::Config(
-            "keying material can only be exported after the handshake".into(),
-        ))?;
-        exporter.export(label, context, out)
+        match &self.common.exporter {
+            Some(Exporter::Tls13(secret)) => secret.export(label, context, out),
+            // RFC 5705, Section 4: the TLS 1.3 exporter always mixes in a context;
+            // we pass the caller's (possibly empty) context the same way here.
+            Some(Exporter::Tls12 {
+                master,
+                client_random,
+                server_random,
+            }) => master.export(label, client_random, server_random, Some(context), out),
+            None => Err(Error::ApiMisuse(
+                "keying material can only be exported after the handshake",
+            )),
+        }
     }
 
     /// A reader over received application data (see [`Connection::read_plaintext`]).

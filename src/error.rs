@@ -142,6 +142,12 @@ pub enum PeerMisbehaved {
     DowngradeDetected,
     /// Data arrived after the peer's close_notify.
     DataAfterClose,
+    /// TLS_FALLBACK_SCSV from a client that could have negotiated a higher
+    /// version with us (RFC 7507, Section 3).
+    InappropriateFallback,
+    /// renegotiation_info was missing or not empty in an initial handshake
+    /// (RFC 5746, Section 3.4 and 3.6).
+    BadRenegotiationInfo,
 }
 
 /// The peer behaved, but there is nothing we both accept.
@@ -160,6 +166,9 @@ pub enum PeerIncompatible {
     NoApplicationProtocol,
     /// The peer chose a parameter we did not offer.
     ChoseUnofferedParameter(&'static str),
+    /// The peer does not support the extended master secret (RFC 7627), which
+    /// this configuration requires.
+    ExtendedMasterSecretRequired,
 }
 
 /// Why a certificate chain was refused.
@@ -246,6 +255,8 @@ impl Error {
                 | PeerMisbehaved::BadKeyShare
                 | PeerMisbehaved::DowngradeDetected => A::ILLEGAL_PARAMETER,
                 PeerMisbehaved::UnsolicitedExtension(_) => A::UNSUPPORTED_EXTENSION,
+                PeerMisbehaved::InappropriateFallback => A::INAPPROPRIATE_FALLBACK,
+                PeerMisbehaved::BadRenegotiationInfo => A::HANDSHAKE_FAILURE,
                 PeerMisbehaved::MissingExtension(_) => A::MISSING_EXTENSION,
                 PeerMisbehaved::BadFinished | PeerMisbehaved::BadSignature => A::DECRYPT_ERROR,
             },
@@ -391,6 +402,12 @@ impl fmt::Display for PeerMisbehaved {
                 f.write_str("downgrade sentinel in ServerHello.random while TLS 1.3 was offered")
             }
             PeerMisbehaved::DataAfterClose => f.write_str("data after close_notify"),
+            PeerMisbehaved::InappropriateFallback => {
+                f.write_str("TLS_FALLBACK_SCSV, but a higher version was possible")
+            }
+            PeerMisbehaved::BadRenegotiationInfo => {
+                f.write_str("renegotiation_info missing or not empty in the initial handshake")
+            }
         }
     }
 }
@@ -407,6 +424,9 @@ impl fmt::Display for PeerIncompatible {
             }
             PeerIncompatible::ChoseUnofferedParameter(w) => {
                 write!(f, "peer chose a {w} we did not offer")
+            }
+            PeerIncompatible::ExtendedMasterSecretRequired => {
+                f.write_str("peer does not support the extended master secret (RFC 7627)")
             }
         }
     }

@@ -3,20 +3,96 @@
 
 use std::sync::Arc;
 
-use crate::client::{resolve_groups, resolve_suites, rng_for};
+use crate::client::{resolve_groups, rng_for, Protocols};
+use crate::codec::extensions::Extension;
+use crate::codec::messages::{ClientHello, HandshakeMessage};
 use crate::codec::{CipherSuite, NamedGroup, ProtocolVersion};
+use crate::conn::Common;
 use crate::conn::{Connection, ConnectionParts, State};
+use crate::crypto::kx;
 use crate::crypto::sign::SigningKey;
-use crate::crypto::{kx, Tls13Suite, TLS13_SUITES};
 use crate::error::Error;
+use crate::error::{PeerIncompatible, PeerMisbehaved};
 use crate::events::{Observer, Side};
-use crate::handshake::server13;
+use crate::handshake::{server12, server13};
 use crate::keylog::{KeyLog, NoKeyLog};
 use crate::limits::Limits;
 use crate::pki::ClientCertVerifier;
 
-/// The handshake state of a server.
-pub(crate) type ServerState = server13::Step;
+/// The handshake state of a server: waiting for a ClientHello, then on the
+/// version it selected.
+pub(crate) enum ServerState {
+    Tls13(server13::Step),
+    Tls12(server12::Step),
+}
+
+impl ServerState {
+    /// Hands one handshake message to the current step; the first ClientHello
+    /// picks the version (RFC 8446, Section 4.2.1; RFC 5246, Appendix E).
+    pub(crate) fn handle(
+        self,
+        cx: &mut Common,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Self, Error> {
+        match (self, msg) {
+            (
+                ServerState::Tls13(server13::Step::ClientHello(config)),
+                HandshakeMessage::ClientHello(ch),
+            ) => match choose_version(&config, &ch)? {
+                ProtocolVersion::TLS12 => {
+                    server12::read_client_hello(config, cx, ch, raw).map(ServerState::Tls12)
+                }
+                _ => server13::Step::ClientHello(config)
+                    .handle(cx, HandshakeMessage::ClientHello(ch), raw)
+                    .map(ServerState::Tls13),
+            },
+            (ServerState::Tls13(step), msg) => step.handle(cx, msg, raw).map(ServerState::Tls13),
+            (ServerState::Tls12(step), msg) => step.handle(cx, msg, raw).map(ServerState::Tls12),
+        }
+    }
+
+    /// A TLS 1.2 ChangeCipherSpec (TLS 1.3 ones never get here).
+    pub(crate) fn handle_change_cipher_spec(self, cx: &mut Common) -> Result<Self, Error> {
+        match self {
+            ServerState::Tls12(step) => step.handle_change_cipher_spec(cx).map(ServerState::Tls12),
+            ServerState::Tls13(_) => Err(PeerMisbehaved::UnexpectedChangeCipherSpec.into()),
+        }
+    }
+}
+
+/// The version to speak with this client: TLS 1.3 if both offer it, else TLS
+/// 1.2 if both offer it, else protocol_version. A client signalling
+/// TLS_FALLBACK_SCSV that could have had a higher version is refused with
+/// inappropriate_fallback (RFC 7507, Section 3).
+fn choose_version(config: &ServerConfig, ch: &ClientHello) -> Result<ProtocolVersion, Error> {
+    let offered: Vec<ProtocolVersion> = match ch.extensions.iter().find_map(|e| match e {
+        Extension::SupportedVersionsClientHello(v) => Some(v.clone()),
+        _ => None,
+    }) {
+        Some(list) => list,
+        // RFC 8446, Section 4.2.1: without the extension, legacy_version is the
+        // client's highest version.
+        None if ch.legacy_version >= ProtocolVersion::TLS12 => vec![ProtocolVersion::TLS12],
+        None => Vec::new(),
+    };
+    let ours13 = !config.protocols.tls13.is_empty();
+    let ours12 = !config.protocols.tls12.is_empty();
+    let chosen = if ours13 && offered.contains(&ProtocolVersion::TLS13) {
+        ProtocolVersion::TLS13
+    } else if ours12 && offered.contains(&ProtocolVersion::TLS12) {
+        ProtocolVersion::TLS12
+    } else {
+        return Err(PeerIncompatible::NoCommonVersion.into());
+    };
+    if ch.cipher_suites.contains(&CipherSuite::TLS_FALLBACK_SCSV)
+        && chosen == ProtocolVersion::TLS12
+        && ours13
+    {
+        return Err(PeerMisbehaved::InappropriateFallback.into());
+    }
+    Ok(chosen)
+}
 
 /// A certificate chain (leaf first, DER) with the private key of its leaf.
 #[derive(Debug, Clone)]
@@ -59,11 +135,13 @@ impl CertifiedKey {
 #[derive(Debug)]
 pub struct ServerConfig {
     pub(crate) certified_key: CertifiedKey,
-    pub(crate) suites: Vec<Tls13Suite>,
+    pub(crate) protocols: Protocols,
     pub(crate) groups: Vec<NamedGroup>,
     pub(crate) alpn: Vec<Vec<u8>>,
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     pub(crate) hello_retry_cookie: Option<ring::hmac::Key>,
+    /// The certificate key as RSA decryption needs it, when RSA key exchange is on.
+    pub(crate) rsa_decryption_key: Option<crate::handshake::rsa_kx::RsaDecryptionKey>,
     pub(crate) key_log: Arc<dyn KeyLog>,
     pub(crate) observer: Option<Arc<dyn Observer>>,
     pub(crate) limits: Limits,
@@ -75,8 +153,10 @@ impl ServerConfig {
     pub fn builder() -> ServerConfigBuilder {
         ServerConfigBuilder {
             certified_key: None,
-            versions: vec![ProtocolVersion::TLS13],
-            suites: TLS13_SUITES.iter().map(|s| s.suite).collect(),
+            versions: vec![ProtocolVersion::TLS13, ProtocolVersion::TLS12],
+            suites: None,
+            rsa_kx: false,
+            require_ems: true,
             groups: kx::SUPPORTED_GROUPS.to_vec(),
             alpn: Vec::new(),
             client_verifier: None,
@@ -94,7 +174,9 @@ impl ServerConfig {
 pub struct ServerConfigBuilder {
     certified_key: Option<CertifiedKey>,
     versions: Vec<ProtocolVersion>,
-    suites: Vec<CipherSuite>,
+    suites: Option<Vec<CipherSuite>>,
+    rsa_kx: bool,
+    require_ems: bool,
     groups: Vec<NamedGroup>,
     alpn: Vec<Vec<u8>>,
     client_verifier: Option<Arc<dyn ClientCertVerifier>>,
@@ -122,15 +204,34 @@ impl ServerConfigBuilder {
         self
     }
 
-    /// Protocol versions to accept (default: TLS 1.3).
+    /// Protocol versions to accept (default: TLS 1.3 and TLS 1.2).
     pub fn versions(mut self, versions: &[ProtocolVersion]) -> Self {
         self.versions = versions.to_vec();
         self
     }
 
-    /// Cipher suites to accept, in the server's preference order.
+    /// Cipher suites to accept, TLS 1.3 and TLS 1.2 alike, in the server's
+    /// preference order (default: every TLS 1.3 suite and every TLS 1.2 ECDHE
+    /// suite). A TLS 1.2 suite is only chosen if the certificate's key fits it.
     pub fn cipher_suites(mut self, suites: &[CipherSuite]) -> Self {
-        self.suites = suites.to_vec();
+        self.suites = Some(suites.to_vec());
+        self
+    }
+
+    /// Whether TLS 1.2 clients must support the extended master secret
+    /// (RFC 7627); default true.
+    pub fn require_extended_master_secret(mut self, require: bool) -> Self {
+        self.require_ems = require;
+        self
+    }
+
+    /// Also accepts the TLS 1.2 RSA key exchange suites (TLS_RSA_WITH_*), after
+    /// every ECDHE suite. They have no forward secrecy. The server's decryption
+    /// follows RFC 5246, Section 7.4.7.1 without a padding oracle: see
+    /// `handshake::rsa_kx`.
+    #[cfg(feature = "rsa-kx")]
+    pub fn enable_rsa_key_exchange(mut self) -> Self {
+        self.rsa_kx = true;
         self
     }
 
@@ -195,11 +296,13 @@ impl ServerConfigBuilder {
         if certified_key.chain.is_empty() {
             return Err(Error::Config("the certificate chain is empty".into()));
         }
-        if !self.versions.contains(&ProtocolVersion::TLS13) {
-            return Err(Error::Config(
-                "only TLS 1.3 is implemented so far; versions must include it".into(),
-            ));
-        }
+        let protocols = Protocols::resolve(
+            &self.versions,
+            self.suites.as_deref(),
+            self.rsa_kx,
+            self.require_ems,
+        )?;
+        let rsa_decryption_key = rsa_decryption_key(self.rsa_kx, &certified_key)?;
         let hello_retry_cookie = match self.hello_retry_cookie {
             true => Some(
                 ring::hmac::Key::generate(
@@ -212,7 +315,8 @@ impl ServerConfigBuilder {
         };
         Ok(ServerConfig {
             certified_key,
-            suites: resolve_suites(&self.suites)?,
+            protocols,
+            rsa_decryption_key,
             groups: resolve_groups(&self.groups)?,
             alpn: self.alpn,
             client_verifier: self.client_verifier,
@@ -223,6 +327,29 @@ impl ServerConfigBuilder {
             fixed_randomness: self.fixed_randomness,
         })
     }
+}
+
+/// The RSA decryption form of the certificate key, when RSA key exchange is
+/// enabled and the key is RSA (otherwise the RSA suites are never chosen).
+#[cfg(feature = "rsa-kx")]
+fn rsa_decryption_key(
+    enabled: bool,
+    certified_key: &CertifiedKey,
+) -> Result<Option<crate::handshake::rsa_kx::RsaDecryptionKey>, Error> {
+    match (enabled, certified_key.key.rsa_pkcs1_der()) {
+        (true, Some(der)) => Ok(Some(
+            crate::handshake::rsa_kx::RsaDecryptionKey::from_pkcs1_der(der)?,
+        )),
+        _ => Ok(None),
+    }
+}
+
+#[cfg(not(feature = "rsa-kx"))]
+fn rsa_decryption_key(
+    _: bool,
+    _: &CertifiedKey,
+) -> Result<Option<crate::handshake::rsa_kx::RsaDecryptionKey>, Error> {
+    Ok(None)
 }
 
 /// A server connection (sans-IO). It dereferences to [`Connection`].
@@ -242,7 +369,10 @@ impl ServerConnection {
             rng: rng_for(&config.fixed_randomness),
         };
         Self {
-            inner: Connection::new(parts, State::Server(server13::Step::ClientHello(config))),
+            inner: Connection::new(
+                parts,
+                State::Server(ServerState::Tls13(server13::Step::ClientHello(config))),
+            ),
         }
     }
 }

@@ -101,10 +101,13 @@ fn without(ch: &mut ClientHello, keep: impl Fn(&Extension) -> bool) {
 
 #[test]
 fn client_hello_violations_get_their_alerts() {
+    // Without supported_versions a ClientHello offers legacy_version at most;
+    // below TLS 1.2 that is protocol_version.
     let (err, alert) = server_refuses(|ch| {
         without(ch, |e| {
             !matches!(e, Extension::SupportedVersionsClientHello(_))
-        })
+        });
+        ch.legacy_version = keyway::ProtocolVersion::TLS11;
     });
     assert_eq!(
         (err.alert(), alert),
@@ -263,9 +266,19 @@ fn server_hello_violations_get_their_alerts() {
     let err = client_refuses(config(), |sh| sh.cipher_suite = keyway::CipherSuite(0x1304));
     assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
 
+    // Without supported_versions the ServerHello speaks TLS 1.2, where a TLS
+    // 1.3 suite was never offered.
     let err = client_refuses(config(), |sh| {
         sh.extensions
             .retain(|e| !matches!(e, Extension::SupportedVersionsServerHello(_)))
+    });
+    assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
+
+    // A ServerHello for TLS 1.1 is refused with protocol_version.
+    let err = client_refuses(config(), |sh| {
+        sh.extensions
+            .retain(|e| !matches!(e, Extension::SupportedVersionsServerHello(_)));
+        sh.legacy_version = keyway::ProtocolVersion::TLS11;
     });
     assert_eq!(err.alert(), Some(A::PROTOCOL_VERSION), "{err}");
 

@@ -130,6 +130,130 @@ pub fn tls13_suite(suite: CipherSuite) -> Option<Tls13Suite> {
     TLS13_SUITES.iter().copied().find(|s| s.suite == suite)
 }
 
+/// How a TLS 1.2 suite agrees on the pre-master secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyExchange {
+    /// Ephemeral ECDH, signed by the certificate key (forward secret).
+    Ecdhe,
+    /// The client encrypts the pre-master secret to the server's RSA key (no
+    /// forward secrecy; only with the `rsa-kx` feature).
+    Rsa,
+}
+
+/// Which certificate key a TLS 1.2 suite needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authentication {
+    /// An ECDSA (or, by RFC 8422, Ed25519) certificate.
+    Ecdsa,
+    /// An RSA certificate.
+    Rsa,
+}
+
+/// A TLS 1.2 cipher suite: key exchange, authentication, AEAD and PRF hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tls12Suite {
+    /// The IANA identifier.
+    pub suite: CipherSuite,
+    /// How the pre-master secret is agreed.
+    pub kx: KeyExchange,
+    /// Which certificate key signs (ECDHE) or decrypts (RSA).
+    pub auth: Authentication,
+    /// Record protection.
+    pub aead: AeadAlgorithm,
+    /// The PRF hash (RFC 5246, Section 5) and transcript hash.
+    pub hash: HashAlgorithm,
+}
+
+const fn tls12(
+    suite: CipherSuite,
+    kx: KeyExchange,
+    auth: Authentication,
+    aead: AeadAlgorithm,
+    hash: HashAlgorithm,
+) -> Tls12Suite {
+    Tls12Suite {
+        suite,
+        kx,
+        auth,
+        aead,
+        hash,
+    }
+}
+
+/// Every TLS 1.2 suite we implement, in our default preference order: ECDHE
+/// first, RSA key exchange last (RFC 5246 suites without forward secrecy are
+/// only offered when the `rsa-kx` feature and the builder both enable them).
+pub const TLS12_SUITES: &[Tls12Suite] = {
+    use AeadAlgorithm::{Aes128Gcm, Aes256Gcm, Chacha20Poly1305};
+    use Authentication as A;
+    use CipherSuite as C;
+    use HashAlgorithm::{Sha256, Sha384};
+    use KeyExchange::{Ecdhe, Rsa};
+    &[
+        tls12(
+            C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            Ecdhe,
+            A::Ecdsa,
+            Aes128Gcm,
+            Sha256,
+        ),
+        tls12(
+            C::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            Ecdhe,
+            A::Ecdsa,
+            Aes256Gcm,
+            Sha384,
+        ),
+        tls12(
+            C::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+            Ecdhe,
+            A::Ecdsa,
+            Chacha20Poly1305,
+            Sha256,
+        ),
+        tls12(
+            C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            Ecdhe,
+            A::Rsa,
+            Aes128Gcm,
+            Sha256,
+        ),
+        tls12(
+            C::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            Ecdhe,
+            A::Rsa,
+            Aes256Gcm,
+            Sha384,
+        ),
+        tls12(
+            C::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+            Ecdhe,
+            A::Rsa,
+            Chacha20Poly1305,
+            Sha256,
+        ),
+        tls12(
+            C::TLS_RSA_WITH_AES_128_GCM_SHA256,
+            Rsa,
+            A::Rsa,
+            Aes128Gcm,
+            Sha256,
+        ),
+        tls12(
+            C::TLS_RSA_WITH_AES_256_GCM_SHA384,
+            Rsa,
+            A::Rsa,
+            Aes256Gcm,
+            Sha384,
+        ),
+    ]
+};
+
+/// Looks up a TLS 1.2 suite by its identifier.
+pub fn tls12_suite(suite: CipherSuite) -> Option<Tls12Suite> {
+    TLS12_SUITES.iter().copied().find(|s| s.suite == suite)
+}
+
 /// The source of randomness for one connection.
 ///
 /// Normally the operating system's generator. Tests that reproduce published

@@ -93,6 +93,9 @@ impl PrivateKeyFormat {
 /// public API; ring wipes the private key material when this is dropped.
 pub struct SigningKey {
     inner: Inner,
+    /// The PKCS#1 RSAPrivateKey DER of an RSA key, kept (and wiped on drop)
+    /// for the TLS 1.2 RSA key exchange, which needs decryption ring lacks.
+    rsa_pkcs1: Option<zeroize::Zeroizing<Vec<u8>>>,
 }
 
 enum Inner {
@@ -168,6 +171,13 @@ impl SigningKey {
                 from_sec1(body, None)
             }
         }
+    }
+
+    /// The PKCS#1 RSAPrivateKey DER of an RSA key (for the TLS 1.2 RSA key
+    /// exchange); `None` for other keys.
+    #[cfg_attr(not(feature = "rsa-kx"), allow(dead_code))]
+    pub(crate) fn rsa_pkcs1_der(&self) -> Option<&[u8]> {
+        self.rsa_pkcs1.as_deref().map(Vec::as_slice)
     }
 
     /// The kind of key.
@@ -324,6 +334,7 @@ fn from_pkcs8(der: &[u8]) -> Result<SigningKey, String> {
             RsaKeyPair::from_pkcs8(der)
                 .map(|k| SigningKey {
                     inner: Inner::Rsa(k),
+                    rsa_pkcs1: Some(zeroize::Zeroizing::new(private_key.to_vec())),
                 })
                 .map_err(|e| format!("RSA key rejected: {e}"))
         }
@@ -341,6 +352,7 @@ fn from_pkcs8(der: &[u8]) -> Result<SigningKey, String> {
         oid::ED25519 => Ed25519KeyPair::from_pkcs8_maybe_unchecked(der)
             .map(|k| SigningKey {
                 inner: Inner::Ed25519(k),
+                rsa_pkcs1: None,
             })
             .map_err(|e| format!("Ed25519 key rejected: {e}")),
         other => Err(format!(
@@ -358,6 +370,7 @@ fn from_pkcs1(der: &[u8]) -> Result<SigningKey, String> {
     RsaKeyPair::from_der(der)
         .map(|k| SigningKey {
             inner: Inner::Rsa(k),
+            rsa_pkcs1: Some(zeroize::Zeroizing::new(der.to_vec())),
         })
         .map_err(|e| format!("RSA key rejected: {e}"))
 }
@@ -449,6 +462,7 @@ fn from_sec1(body: &[u8], outer_curve: Option<KeyAlgorithm>) -> Result<SigningKe
             KeyAlgorithm::EcdsaP256 => Inner::EcdsaP256(key),
             _ => Inner::EcdsaP384(key),
         },
+        rsa_pkcs1: None,
     })
 }
 

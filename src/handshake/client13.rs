@@ -94,10 +94,10 @@ impl Step {
 
 /// Waiting for ServerHello (or a HelloRetryRequest, once).
 pub(crate) struct ExpectServerHello {
-    config: Arc<ClientConfig>,
-    server_name: ServerName,
-    transcript: Transcript,
-    client_hello: ClientHello,
+    pub(crate) config: Arc<ClientConfig>,
+    pub(crate) server_name: ServerName,
+    pub(crate) transcript: Transcript,
+    pub(crate) client_hello: ClientHello,
     key_shares: Vec<KeyShare>,
     /// Set after a HelloRetryRequest: the suite and group it named.
     retried: Option<(Tls13Suite, Option<NamedGroup>)>,
@@ -113,30 +113,52 @@ pub(crate) fn send_client_hello(
     let mut random = [0u8; 32];
     cx.rng.fill(&mut random)?;
     cx.client_random = random;
+    let offer13 = !config.protocols.tls13.is_empty();
+    let offer12 = !config.protocols.tls12.is_empty();
     // RFC 8446, Appendix D.4: a non-empty legacy_session_id puts us in
-    // middlebox compatibility mode, which OpenSSL and most peers expect.
-    let mut legacy_session_id = vec![0u8; 32];
+    // middlebox compatibility mode, which OpenSSL and most peers expect. A
+    // TLS 1.2-only client does not resume sessions, so it sends none.
+    let mut legacy_session_id = vec![0u8; if offer13 { 32 } else { 0 }];
     cx.rng.fill(&mut legacy_session_id)?;
 
-    let key_shares = config
-        .key_share_groups
-        .iter()
-        .map(|&group| KeyShare::generate(group, &mut cx.rng))
-        .collect::<Result<Vec<_>, _>>()?;
+    let key_shares = match offer13 {
+        true => config
+            .key_share_groups
+            .iter()
+            .map(|&group| KeyShare::generate(group, &mut cx.rng))
+            .collect::<Result<Vec<_>, _>>()?,
+        false => Vec::new(),
+    };
 
     let mut extensions = Vec::new();
     if let (true, ServerName::DnsName(name)) = (config.enable_sni, &server_name) {
         extensions.push(Extension::ServerName(name.as_bytes().to_vec()));
         cx.negotiated.server_name = Some(name.clone());
     }
-    extensions.push(Extension::SupportedVersionsClientHello(vec![
-        ProtocolVersion::TLS13,
-    ]));
+    // RFC 8446, Section 4.2.1: TLS 1.3 is offered only here; a TLS 1.2-only
+    // client leaves the extension out and relies on legacy_version.
+    if offer13 {
+        let mut versions = vec![ProtocolVersion::TLS13];
+        if offer12 {
+            versions.push(ProtocolVersion::TLS12);
+        }
+        extensions.push(Extension::SupportedVersionsClientHello(versions));
+    }
     extensions.push(Extension::SupportedGroups(config.groups.clone()));
     extensions.push(Extension::SignatureAlgorithms(
         OFFERED_SIGNATURE_SCHEMES.to_vec(),
     ));
-    extensions.push(key_share_extension(&key_shares));
+    if offer13 {
+        extensions.push(key_share_extension(&key_shares));
+    }
+    if offer12 {
+        // RFC 8422, Section 5.1.2: uncompressed points only.
+        extensions.push(Extension::EcPointFormats(vec![0]));
+        // RFC 7627, Section 5.1 and RFC 5746, Section 3.4: the extended master
+        // secret and an empty renegotiation_info in every TLS 1.2 offer.
+        extensions.push(Extension::ExtendedMasterSecret);
+        extensions.push(Extension::RenegotiationInfo(Vec::new()));
+    }
     if !config.alpn.is_empty() {
         extensions.push(Extension::Alpn(config.alpn.clone()));
     }
@@ -145,7 +167,13 @@ pub(crate) fn send_client_hello(
         legacy_version: ProtocolVersion::TLS12,
         random,
         legacy_session_id,
-        cipher_suites: config.suites.iter().map(|s| s.suite).collect(),
+        cipher_suites: config
+            .protocols
+            .tls13
+            .iter()
+            .map(|s| s.suite)
+            .chain(config.protocols.tls12.iter().map(|s| s.suite))
+            .collect(),
         legacy_compression_methods: vec![0],
         extensions,
     };
@@ -269,7 +297,7 @@ fn check_server_hello_common(s: &ExpectServerHello, sh: &ServerHello) -> Result<
         return Err(PeerMisbehaved::IllegalParameter("legacy_compression_method is not 0").into());
     }
     let suite = tls13_suite(sh.cipher_suite)
-        .filter(|suite| s.config.suites.contains(suite))
+        .filter(|suite| s.config.protocols.tls13.contains(suite))
         .ok_or(PeerIncompatible::ChoseUnofferedParameter("cipher suite"))?;
     if let Some((retry_suite, _)) = s.retried {
         // RFC 8446, Section 4.1.4: the ServerHello must keep the HRR's suite.

@@ -7,14 +7,17 @@
 //! straight-line function per message. Steps never do I/O: they queue records
 //! through [`crate::conn::Common`].
 
+pub(crate) mod client12;
 pub(crate) mod client13;
 pub(crate) mod negotiate;
+pub(crate) mod rsa_kx;
+pub(crate) mod server12;
 pub(crate) mod server13;
 
 #[cfg(test)]
 mod rfc8448;
 
-use crate::codec::messages::{Certificate, CertificateVerify, HandshakeMessage};
+use crate::codec::messages::{Certificate, Certificate12, CertificateVerify, HandshakeMessage};
 use crate::conn::Common;
 use crate::crypto::Tls13Suite;
 use crate::error::{CertificateError, Error, Limit, PeerMisbehaved};
@@ -190,6 +193,14 @@ pub(crate) fn take_peer_chain(cx: &Common, c: Certificate) -> Result<Vec<Vec<u8>
         .into_iter()
         .map(|e| e.cert_data)
         .collect())
+}
+
+/// Takes the peer's chain out of a TLS 1.2 Certificate message, within our bound.
+pub(crate) fn take_tls12_chain(cx: &Common, c: Certificate12) -> Result<Vec<Vec<u8>>, Error> {
+    if c.certificate_list.len() > cx.limits.max_chain_len {
+        return Err(Limit::ChainLength(cx.limits.max_chain_len).into());
+    }
+    Ok(c.certificate_list)
 }
 
 /// Checks the peer's CertificateVerify over the transcript so far (RFC 8446,

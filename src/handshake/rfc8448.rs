@@ -116,12 +116,17 @@ fn trace_client(
         key_log: log,
         rng: fixed_rng(later_randomness),
     };
-    let mut conn = Connection::new(parts, State::Client(super::client13::Step::Traffic));
+    let mut conn = Connection::new(
+        parts,
+        State::Client(crate::client::ClientState::Tls13(
+            super::client13::Step::Traffic,
+        )),
+    );
     let name = ServerName::try_from("server").unwrap();
     conn.start(|cx| {
         let step =
             super::client13::after_client_hellos(config, name, cx, first, retry, vec![share])?;
-        Ok(State::Client(step))
+        Ok(State::Client(crate::client::ClientState::Tls13(step)))
     })
     .unwrap();
     conn

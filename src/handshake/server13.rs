@@ -166,7 +166,7 @@ fn select_parameters(
     cx: &mut Common,
     ch: &ClientHello,
 ) -> Result<Selection, Error> {
-    let suite = choose_suite(&config.suites, &ch.cipher_suites)
+    let suite = choose_suite(&config.protocols.tls13, &ch.cipher_suites)
         .ok_or(PeerIncompatible::NoCommonCipherSuite)?;
     // RFC 8446, Section 9.2: signature_algorithms is mandatory for certificate authentication.
     let peer_schemes = find(ch, |e| match e {

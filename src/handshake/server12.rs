@@ -1,0 +1,401 @@
+//! The TLS 1.2 server handshake (RFC 5246, Section 7.3), entered when the
+//! ClientHello's best common version is TLS 1.2:
+//!
+//! ```text
+//! read_client_hello -> send_server_flight: ServerHello, Certificate,
+//!   [ServerKeyExchange (ECDHE)], ServerHelloDone
+//!   -> read_client_key_exchange -> read ChangeCipherSpec -> read_client_finished
+//!   -> send ChangeCipherSpec, Finished
+//! ```
+
+use std::sync::Arc;
+
+use super::client12::{derive_master_secret_with, DOWNGRADE_TLS12};
+use super::negotiate::{choose_alpn, choose_signature_scheme};
+use super::unexpected;
+use crate::codec::extensions::Extension;
+use crate::codec::messages::{
+    Certificate12, ClientHello, ClientKeyExchange, EcdheServerParams, Finished, HandshakeMessage,
+    ServerHello, ServerKeyExchange,
+};
+use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::conn::Common;
+use crate::crypto::kx::KeyShare;
+use crate::crypto::sign::KeyAlgorithm;
+use crate::crypto::{Authentication, KeyExchange, Tls12Suite};
+use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
+use crate::events::{Event, Parameter};
+use crate::keys::tls12::{FinishedLabel, KeyBlock, MasterSecret};
+use crate::server::ServerConfig;
+use crate::transcript::Transcript;
+
+/// The steps of a TLS 1.2 server handshake; each names the message expected next.
+pub(crate) enum Step {
+    ClientKeyExchange(Box<Handshake>),
+    ChangeCipherSpec(Box<Handshake>),
+    ClientFinished(Box<Handshake>),
+    /// The handshake is complete.
+    Traffic,
+}
+
+/// What a TLS 1.2 server handshake carries from ClientHello to Finished.
+pub(crate) struct Handshake {
+    config: Arc<ServerConfig>,
+    transcript: Transcript,
+    suite: Tls12Suite,
+    client_random: [u8; 32],
+    server_random: [u8; 32],
+    extended_master_secret: bool,
+    /// Our ECDHE private key, for the client's share.
+    key_share: Option<KeyShare>,
+    master_secret: Option<MasterSecret>,
+    key_block: Option<KeyBlock>,
+}
+
+impl Step {
+    /// Handles one handshake message; `raw` is its encoding for the transcript.
+    pub(crate) fn handle(
+        self,
+        cx: &mut Common,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Step, Error> {
+        match (self, msg) {
+            (Step::ClientKeyExchange(h), HandshakeMessage::ClientKeyExchange(cke)) => {
+                read_client_key_exchange(h, cx, &cke, raw)
+            }
+            (Step::ClientFinished(h), HandshakeMessage::Finished(f)) => {
+                read_client_finished(h, cx, &f, raw)
+            }
+            (step, msg) => Err(unexpected(step.expects(), &msg)),
+        }
+    }
+
+    /// RFC 5246, Section 7.1: the client's ChangeCipherSpec switches our read keys.
+    pub(crate) fn handle_change_cipher_spec(self, cx: &mut Common) -> Result<Step, Error> {
+        let Step::ChangeCipherSpec(h) = self else {
+            return Err(PeerMisbehaved::UnexpectedChangeCipherSpec.into());
+        };
+        let keys = h
+            .key_block
+            .as_ref()
+            .ok_or(Error::Internal("key block missing"))?;
+        cx.install_tls12_read(
+            h.suite.aead,
+            &keys.client_write_key,
+            &keys.client_write_iv,
+            "client_write_key",
+        )?;
+        Ok(Step::ClientFinished(h))
+    }
+
+    fn expects(&self) -> &'static str {
+        match self {
+            Step::ClientKeyExchange(_) => "ClientKeyExchange",
+            Step::ChangeCipherSpec(_) => "ChangeCipherSpec",
+            Step::ClientFinished(_) => "Finished",
+            Step::Traffic => "no handshake message",
+        }
+    }
+}
+
+/// Finds a typed extension in a ClientHello.
+fn find<'a, T>(ch: &'a ClientHello, f: impl Fn(&'a Extension) -> Option<T>) -> Option<T> {
+    ch.extensions.iter().find_map(f)
+}
+
+/// The suite, group and signature scheme for this client: the first of our
+/// suites the client offered whose authentication fits our key, for which a
+/// group (ECDHE) and a signature scheme can be agreed.
+fn select(
+    config: &ServerConfig,
+    ch: &ClientHello,
+) -> Result<(Tls12Suite, Option<(NamedGroup, SignatureScheme)>), Error> {
+    let key = &config.certified_key.key;
+    let auth = match key.algorithm() {
+        KeyAlgorithm::Rsa => Authentication::Rsa,
+        // RFC 8422, Section 5.1.2 / RFC 8422 bis: Ed25519 certificates use the ECDSA suites.
+        _ => Authentication::Ecdsa,
+    };
+    // RFC 8422, Section 4: without supported_groups the client accepts any curve.
+    let client_groups = find(ch, |e| match e {
+        Extension::SupportedGroups(g) => Some(g.as_slice()),
+        _ => None,
+    });
+    let group = config
+        .groups
+        .iter()
+        .copied()
+        .find(|g| client_groups.is_none_or(|list| list.contains(g)));
+    // RFC 5246, Section 7.4.1.4.1: without signature_algorithms a client
+    // accepts only SHA-1 signatures, which we do not make.
+    let client_schemes = find(ch, |e| match e {
+        Extension::SignatureAlgorithms(s) => Some(s.as_slice()),
+        _ => None,
+    })
+    .unwrap_or_default();
+    let scheme = choose_signature_scheme(key.tls12_schemes(), client_schemes);
+    let mut saw_suite = false;
+    for suite in &config.protocols.tls12 {
+        if !ch.cipher_suites.contains(&suite.suite) || suite.auth != auth {
+            continue;
+        }
+        saw_suite = true;
+        match suite.kx {
+            KeyExchange::Rsa if config.rsa_decryption_key.is_some() => return Ok((*suite, None)),
+            KeyExchange::Rsa => {}
+            KeyExchange::Ecdhe => {
+                if let (Some(group), Some(scheme)) = (group, scheme) {
+                    return Ok((*suite, Some((group, scheme))));
+                }
+            }
+        }
+    }
+    Err(match (saw_suite, group, scheme) {
+        (false, _, _) => PeerIncompatible::NoCommonCipherSuite,
+        (true, None, _) => PeerIncompatible::NoCommonGroup,
+        (true, _, _) => PeerIncompatible::NoCommonSignatureScheme,
+    }
+    .into())
+}
+
+/// RFC 5246, Section 7.4.1.2-3, with RFC 7627, RFC 5746, RFC 8422 and the
+/// RFC 8446 downgrade sentinel.
+pub(crate) fn read_client_hello(
+    config: Arc<ServerConfig>,
+    cx: &mut Common,
+    ch: ClientHello,
+    raw: &[u8],
+) -> Result<Step, Error> {
+    cx.hello_seen = true;
+    cx.client_random = ch.random;
+    if !ch.legacy_compression_methods.contains(&0) {
+        return Err(PeerMisbehaved::IllegalParameter("no null compression method").into());
+    }
+    // RFC 5746, Section 3.6: an initial ClientHello signals secure
+    // renegotiation with the SCSV or an empty renegotiation_info.
+    let renegotiation_info = find(&ch, |e| match e {
+        Extension::RenegotiationInfo(body) => Some(body),
+        _ => None,
+    });
+    if renegotiation_info.is_some_and(|body| !body.is_empty()) {
+        return Err(PeerMisbehaved::BadRenegotiationInfo.into());
+    }
+    let secure_renegotiation = renegotiation_info.is_some()
+        || ch
+            .cipher_suites
+            .contains(&crate::codec::CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+    let extended_master_secret = find(&ch, |e| {
+        matches!(e, Extension::ExtendedMasterSecret).then_some(())
+    })
+    .is_some();
+    if !extended_master_secret && config.protocols.require_ems {
+        return Err(PeerIncompatible::ExtendedMasterSecretRequired.into());
+    }
+    // RFC 8422, Section 5.1.2: a client listing point formats must accept uncompressed.
+    let point_formats = find(&ch, |e| match e {
+        Extension::EcPointFormats(f) => Some(f),
+        _ => None,
+    });
+    if point_formats.is_some_and(|f| !f.contains(&0)) {
+        return Err(PeerMisbehaved::IllegalParameter("ec_point_formats lacks uncompressed").into());
+    }
+    let (suite, ecdhe) = select(&config, &ch)?;
+    let alpn = match find(&ch, |e| match e {
+        Extension::Alpn(list) => Some(list.as_slice()),
+        _ => None,
+    }) {
+        Some(offered) if !config.alpn.is_empty() => Some(
+            choose_alpn(&config.alpn, offered)
+                .ok_or(PeerIncompatible::NoApplicationProtocol)?
+                .clone(),
+        ),
+        _ => None,
+    };
+    let sni = find(&ch, |e| match e {
+        Extension::ServerName(name) => Some(name),
+        _ => None,
+    })
+    .map(|name| String::from_utf8_lossy(name).to_ascii_lowercase());
+
+    let mut server_random = [0u8; 32];
+    cx.rng.fill(&mut server_random)?;
+    // RFC 8446, Section 4.1.3: a server that could have spoken TLS 1.3 says so
+    // in its random, so a TLS 1.3 client can detect a downgrade.
+    if !config.protocols.tls13.is_empty() {
+        if let Some(tail) = server_random.get_mut(24..) {
+            tail.copy_from_slice(&DOWNGRADE_TLS12);
+        }
+    }
+
+    let mut extensions = Vec::new();
+    if secure_renegotiation {
+        extensions.push(Extension::RenegotiationInfo(Vec::new()));
+    }
+    if extended_master_secret {
+        extensions.push(Extension::ExtendedMasterSecret);
+    }
+    if ecdhe.is_some() && point_formats.is_some() {
+        extensions.push(Extension::EcPointFormats(vec![0]));
+    }
+    if sni.is_some() {
+        extensions.push(Extension::ServerNameAck);
+    }
+    if let Some(protocol) = &alpn {
+        extensions.push(Extension::Alpn(vec![protocol.clone()]));
+    }
+    let sh = ServerHello {
+        legacy_version: ProtocolVersion::TLS12,
+        random: server_random,
+        // No session resumption: an empty session id says "not cached".
+        legacy_session_id_echo: Vec::new(),
+        cipher_suite: suite.suite,
+        legacy_compression_method: 0,
+        extensions,
+    };
+    let mut transcript = Transcript::new();
+    transcript.start_hash(suite.hash);
+    transcript.add(raw);
+    cx.send_handshake(&HandshakeMessage::ServerHello(sh), &mut transcript)?;
+
+    cx.negotiated.version = Some(ProtocolVersion::TLS12);
+    cx.negotiated.cipher_suite = Some(suite.suite);
+    cx.negotiated.alpn = alpn.clone();
+    cx.negotiated.server_name = sni.clone();
+    cx.emit(Event::Chosen(Parameter::Version(ProtocolVersion::TLS12)));
+    cx.emit(Event::Chosen(Parameter::CipherSuite(suite.suite)));
+    cx.emit(Event::Chosen(Parameter::Alpn(alpn)));
+    cx.emit(Event::Chosen(Parameter::ServerName(sni)));
+
+    let certificate = Certificate12 {
+        certificate_list: config.certified_key.chain.clone(),
+    };
+    cx.send_handshake(
+        &HandshakeMessage::Certificate12(certificate),
+        &mut transcript,
+    )?;
+
+    let key_share = match ecdhe {
+        Some((group, scheme)) => {
+            let share = KeyShare::generate(group, &mut cx.rng)?;
+            let ske = server_key_exchange(&config, cx, &ch.random, &server_random, &share, scheme)?;
+            cx.send_handshake(&HandshakeMessage::ServerKeyExchange(ske), &mut transcript)?;
+            cx.negotiated.group = Some(group);
+            cx.negotiated.signature_scheme = Some(scheme);
+            cx.emit(Event::Chosen(Parameter::Group(group)));
+            cx.emit(Event::Chosen(Parameter::SignatureScheme(scheme)));
+            Some(share)
+        }
+        None => None,
+    };
+    cx.send_handshake(&HandshakeMessage::ServerHelloDone, &mut transcript)?;
+
+    Ok(Step::ClientKeyExchange(Box::new(Handshake {
+        config,
+        transcript,
+        suite,
+        client_random: ch.random,
+        server_random,
+        extended_master_secret,
+        key_share,
+        master_secret: None,
+        key_block: None,
+    })))
+}
+
+/// RFC 8422, Section 5.4: ServerECDHParams (named curve, our public point)
+/// and a signature over client_random + server_random + those params.
+fn server_key_exchange(
+    config: &ServerConfig,
+    cx: &mut Common,
+    client_random: &[u8; 32],
+    server_random: &[u8; 32],
+    share: &KeyShare,
+    scheme: SignatureScheme,
+) -> Result<ServerKeyExchange, Error> {
+    let mut params =
+        EcdheServerParams::new(share.group(), share.public().to_vec(), scheme, Vec::new());
+    let signed = params.signed_content(client_random, server_random);
+    params.signature = config
+        .certified_key
+        .key
+        .sign(scheme, &signed, &mut cx.rng)?;
+    Ok(ServerKeyExchange::from_ecdhe(&params))
+}
+
+fn read_client_key_exchange(
+    mut h: Box<Handshake>,
+    cx: &mut Common,
+    cke: &ClientKeyExchange,
+    raw: &[u8],
+) -> Result<Step, Error> {
+    let pre_master_secret = match h.suite.kx {
+        KeyExchange::Ecdhe => {
+            let share = h.key_share.take().ok_or(Error::Internal("no key share"))?;
+            share.agree(cke.ecdhe_public()?)?
+        }
+        // RFC 5246, Section 7.4.7.1: never fails here; a bad pre-master secret
+        // fails at Finished like a wrong one (see rsa_kx for why).
+        KeyExchange::Rsa => {
+            let key = h
+                .config
+                .rsa_decryption_key
+                .as_ref()
+                .ok_or(Error::Internal("RSA key exchange without a key"))?;
+            super::rsa_kx::server_decrypt(key, cke, &mut cx.rng)?
+        }
+    };
+    h.transcript.add(raw);
+    let master = derive_master_secret_with(
+        cx,
+        h.suite,
+        h.extended_master_secret,
+        &h.transcript,
+        &h.client_random,
+        &h.server_random,
+        &pre_master_secret,
+    )?;
+    h.key_block = Some(master.key_block(h.suite.aead, &h.client_random, &h.server_random));
+    h.master_secret = Some(master);
+    Ok(Step::ChangeCipherSpec(h))
+}
+
+fn read_client_finished(
+    mut h: Box<Handshake>,
+    cx: &mut Common,
+    f: &Finished,
+    raw: &[u8],
+) -> Result<Step, Error> {
+    let master = h
+        .master_secret
+        .take()
+        .ok_or(Error::Internal("master secret missing"))?;
+    // RFC 5246, Section 7.4.9: compared in constant time; a mismatch is decrypt_error.
+    master.verify_finished(
+        FinishedLabel::Client,
+        h.transcript.current_hash()?.as_ref(),
+        &f.verify_data,
+    )?;
+    h.transcript.add(raw);
+    let keys = h
+        .key_block
+        .take()
+        .ok_or(Error::Internal("key block missing"))?;
+    cx.send_change_cipher_spec()?;
+    cx.install_tls12_write(
+        h.suite.aead,
+        &keys.server_write_key,
+        &keys.server_write_iv,
+        "server_write_key",
+    )?;
+    let verify_data =
+        master.verify_data(FinishedLabel::Server, h.transcript.current_hash()?.as_ref());
+    cx.send_handshake(
+        &HandshakeMessage::Finished(Finished {
+            verify_data: verify_data.to_vec(),
+        }),
+        &mut h.transcript,
+    )?;
+    cx.start_traffic_tls12(master, h.client_random, h.server_random);
+    Ok(Step::Traffic)
+}

@@ -1,0 +1,246 @@
+//! In-memory TLS 1.2: every suite x group x certificate type, version
+//! negotiation both ways, downgrade protection, TLS_FALLBACK_SCSV, the
+//! extended master secret and exporters. (Refused renegotiation is checked
+//! against OpenSSL in tests/openssl.rs, which can ask for one.)
+
+mod support;
+
+use std::sync::Arc;
+
+use keyway::codec::extensions::Extension;
+use keyway::codec::messages::{ClientHello, HandshakeMessage};
+use keyway::codec::{ContentType, HandshakeType};
+use keyway::{
+    AlertDescription as A, CipherSuite as C, ClientConfig, ClientConnection, Error, NamedGroup,
+    ProtocolVersion as V, ServerConfig, ServerConnection,
+};
+use support::{connect, send, transfer, KeyKind, TestPki};
+
+const ECDSA_SUITES: [C; 3] = [
+    C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    C::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    C::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+];
+const RSA_SUITES: [C; 3] = [
+    C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    C::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    C::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+];
+const GROUPS: [NamedGroup; 3] = [
+    NamedGroup::X25519,
+    NamedGroup::SECP256R1,
+    NamedGroup::SECP384R1,
+];
+
+fn server(pki: &TestPki) -> keyway::ServerConfigBuilder {
+    ServerConfig::builder().certificate(pki.certified_key())
+}
+
+#[test]
+fn every_tls12_suite_group_and_certificate_completes() {
+    for kind in KeyKind::ALL {
+        let pki = TestPki::generate(kind, &["example.com"]);
+        let suites = match kind {
+            KeyKind::Rsa2048 => RSA_SUITES,
+            _ => ECDSA_SUITES,
+        };
+        for suite in suites {
+            for group in GROUPS {
+                let client = ClientConfig::builder(pki.root_store())
+                    .versions(&[V::TLS12])
+                    .cipher_suites(&[suite])
+                    .groups(&[group])
+                    .build()
+                    .unwrap();
+                let server = server(&pki).versions(&[V::TLS12]).build().unwrap();
+                let (mut c, mut s, result) = connect(client, server, "example.com");
+                result.unwrap_or_else(|e| panic!("{} {suite:?} {group:?}: {e}", kind.name()));
+                for n in [c.negotiated(), s.negotiated()] {
+                    assert_eq!(n.version, Some(V::TLS12));
+                    assert_eq!(n.cipher_suite, Some(suite));
+                    assert_eq!(n.group, Some(group));
+                }
+                assert_eq!(send(&mut c, &mut s, b"ping over 1.2"), b"ping over 1.2");
+                assert_eq!(send(&mut s, &mut c, b"pong over 1.2"), b"pong over 1.2");
+                c.send_close_notify();
+                transfer(&mut c, &mut s).unwrap();
+                assert!(s.peer_has_closed());
+            }
+        }
+    }
+}
+
+#[test]
+fn versions_are_negotiated_per_connection() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let both = [V::TLS13, V::TLS12];
+    let cases = [
+        (&both[..], &[V::TLS12][..], Ok(V::TLS12)),
+        (&[V::TLS12][..], &both[..], Ok(V::TLS12)),
+        (&both[..], &both[..], Ok(V::TLS13)),
+        (&[V::TLS13][..], &[V::TLS12][..], Err(A::PROTOCOL_VERSION)),
+        (&[V::TLS12][..], &[V::TLS13][..], Err(A::PROTOCOL_VERSION)),
+    ];
+    for (client_versions, server_versions, expected) in cases {
+        let client = ClientConfig::builder(pki.root_store())
+            .versions(client_versions)
+            .build()
+            .unwrap();
+        let server = server(&pki).versions(server_versions).build().unwrap();
+        let (c, _, result) = connect(client, server, "example.com");
+        match expected {
+            Ok(version) => {
+                result
+                    .unwrap_or_else(|e| panic!("{client_versions:?} vs {server_versions:?}: {e}"));
+                assert_eq!(c.negotiated().version, Some(version));
+            }
+            Err(alert) => assert_eq!(
+                result.unwrap_err().alert(),
+                Some(alert),
+                "{client_versions:?} vs {server_versions:?}"
+            ),
+        }
+    }
+}
+
+fn records(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut out = Vec::new();
+    while bytes.len() >= 5 {
+        let len = usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
+        out.push((bytes[0], bytes[5..5 + len].to_vec()));
+        bytes = &bytes[5 + len..];
+    }
+    out
+}
+
+/// Runs a client's ClientHello through `mutate` on its way to the server and
+/// returns both connections after the server's answer reached the client.
+fn tampered_hello(
+    client: ClientConfig,
+    server: ServerConfig,
+    mutate: impl FnOnce(&mut ClientHello),
+) -> (ClientConnection, ServerConnection, Result<(), Error>) {
+    let mut c = ClientConnection::new(Arc::new(client), "example.com").unwrap();
+    let mut s = ServerConnection::new(Arc::new(server));
+    let (_, payload) = records(&c.take_tls()).remove(0);
+    let HandshakeMessage::ClientHello(mut ch) =
+        HandshakeMessage::decode(HandshakeType::CLIENT_HELLO, &payload[4..]).unwrap()
+    else {
+        panic!("not a ClientHello")
+    };
+    mutate(&mut ch);
+    let mut body = Vec::new();
+    HandshakeMessage::ClientHello(ch).encode(&mut body);
+    let mut record = Vec::new();
+    keyway::record::write_plaintext_records(
+        V::TLS12,
+        ContentType::HANDSHAKE,
+        &body,
+        1 << 14,
+        &mut record,
+    )
+    .unwrap();
+    s.read_tls_bytes(&record).unwrap();
+    let server_result = s.process();
+    let _ = transfer(&mut s, &mut c);
+    let result = server_result.and(c.error().cloned().map_or(Ok(()), Err));
+    (c, s, result)
+}
+
+#[test]
+fn a_downgrade_to_tls12_is_detected_by_the_client() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = ClientConfig::builder(pki.root_store()).build().unwrap();
+    // An attacker strips TLS 1.3 from the offer; the server, which speaks 1.3,
+    // answers 1.2 with the RFC 8446 sentinel in its random.
+    let (c, _, result) = tampered_hello(client, server(&pki).build().unwrap(), |ch| {
+        ch.extensions
+            .retain(|e| !matches!(e, Extension::SupportedVersionsClientHello(_)));
+    });
+    assert!(result.is_err());
+    assert_eq!(
+        c.error(),
+        Some(&Error::PeerMisbehaved(
+            keyway::error::PeerMisbehaved::DowngradeDetected
+        ))
+    );
+    assert_eq!(c.error().unwrap().alert(), Some(A::ILLEGAL_PARAMETER));
+}
+
+#[test]
+fn fallback_scsv_is_refused_when_a_higher_version_was_possible() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = ClientConfig::builder(pki.root_store())
+        .versions(&[V::TLS12])
+        .build()
+        .unwrap();
+    let (_, s, _) = tampered_hello(client, server(&pki).build().unwrap(), |ch| {
+        ch.cipher_suites.push(C::TLS_FALLBACK_SCSV)
+    });
+    assert_eq!(s.error().unwrap().alert(), Some(A::INAPPROPRIATE_FALLBACK));
+
+    // A TLS 1.2-only server has nothing higher to offer: the fallback is fine.
+    let client = ClientConfig::builder(pki.root_store())
+        .versions(&[V::TLS12])
+        .build()
+        .unwrap();
+    let only12 = server(&pki).versions(&[V::TLS12]).build().unwrap();
+    let (_, s, _) = tampered_hello(client, only12, |ch| {
+        ch.cipher_suites.push(C::TLS_FALLBACK_SCSV)
+    });
+    assert_eq!(s.error(), None);
+}
+
+#[test]
+fn the_extended_master_secret_is_required_unless_switched_off() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let strip = |ch: &mut ClientHello| {
+        ch.extensions
+            .retain(|e| !matches!(e, Extension::ExtendedMasterSecret))
+    };
+    let client = || {
+        ClientConfig::builder(pki.root_store())
+            .versions(&[V::TLS12])
+            .build()
+            .unwrap()
+    };
+    let (_, s, _) = tampered_hello(client(), server(&pki).build().unwrap(), strip);
+    assert_eq!(
+        s.error(),
+        Some(&Error::PeerIncompatible(
+            keyway::error::PeerIncompatible::ExtendedMasterSecretRequired
+        ))
+    );
+    assert_eq!(s.error().unwrap().alert(), Some(A::HANDSHAKE_FAILURE));
+
+    // With the requirement off on both sides, a connection without it completes.
+    let client = ClientConfig::builder(pki.root_store())
+        .versions(&[V::TLS12])
+        .require_extended_master_secret(false)
+        .build()
+        .unwrap();
+    let server_config = server(&pki)
+        .require_extended_master_secret(false)
+        .build()
+        .unwrap();
+    let (_, s, _) = tampered_hello(client, server_config, strip);
+    assert_eq!(s.error(), None);
+}
+
+#[test]
+fn tls12_exporters_agree() {
+    let pki = TestPki::generate(KeyKind::Rsa2048, &["example.com"]);
+    let client = ClientConfig::builder(pki.root_store())
+        .versions(&[V::TLS12])
+        .build()
+        .unwrap();
+    let (mut c, s, result) = connect(client, server(&pki).build().unwrap(), "example.com");
+    result.unwrap();
+    let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
+    c.export_keying_material(&mut a, b"EXPORTER-test", b"ctx")
+        .unwrap();
+    s.export_keying_material(&mut b, b"EXPORTER-test", b"ctx")
+        .unwrap();
+    assert_eq!(a, b);
+    assert!(c.update_keys(false).is_err(), "TLS 1.2 has no KeyUpdate");
+}
