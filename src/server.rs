@@ -77,7 +77,9 @@ fn choose_version(config: &ServerConfig, ch: &ClientHello) -> Result<ProtocolVer
         None => Vec::new(),
     };
     let ours13 = !config.protocols.tls13.is_empty();
-    let ours12 = !config.protocols.tls12.is_empty();
+    // Client certificates are implemented for TLS 1.3 only: a server that
+    // requires them must not quietly accept a TLS 1.2 client without one.
+    let ours12 = !config.protocols.tls12.is_empty() && config.client_verifier.is_none();
     let chosen = if ours13 && offered.contains(&ProtocolVersion::TLS13) {
         ProtocolVersion::TLS13
     } else if ours12 && offered.contains(&ProtocolVersion::TLS12) {
@@ -249,7 +251,9 @@ impl ServerConfigBuilder {
         self
     }
 
-    /// Requests a client certificate and checks it with `verifier`.
+    /// Requests a client certificate and checks it with `verifier`. Client
+    /// certificates are implemented for TLS 1.3 only, so such a server does not
+    /// negotiate TLS 1.2.
     pub fn client_auth(mut self, verifier: Arc<dyn ClientCertVerifier>) -> Self {
         self.client_verifier = Some(verifier);
         self
