@@ -2,6 +2,9 @@
 //! test PKI and an in-memory transport between a client and a server.
 #![allow(dead_code)]
 
+#[cfg(feature = "rsa-kx")]
+pub mod rsa_kx;
+
 use std::sync::Arc;
 
 use keyway::{

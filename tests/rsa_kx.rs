@@ -1,0 +1,132 @@
+//! TLS 1.2 RSA key exchange (feature `rsa-kx`): in-memory handshakes, and the
+//! server's refusal to be a padding oracle: every malformed ClientKeyExchange
+//! ends exactly like a wrong pre-master secret.
+#![cfg(feature = "rsa-kx")]
+
+mod support;
+
+use keyway::{
+    AlertDescription, CipherSuite as C, ClientConfig, Error, ProtocolVersion as V, ServerConfig,
+};
+use support::rsa_kx::{
+    attacker_flight, rsa_configs, run, server_at_client_key_exchange, Case, Outcome,
+};
+use support::{connect, send, KeyKind, TestPki};
+
+#[test]
+fn rsa_key_exchange_suites_complete_when_both_sides_enable_them() {
+    let pki = TestPki::generate(KeyKind::Rsa2048, &["example.com"]);
+    for suite in [
+        C::TLS_RSA_WITH_AES_128_GCM_SHA256,
+        C::TLS_RSA_WITH_AES_256_GCM_SHA384,
+    ] {
+        let client = ClientConfig::builder(pki.root_store())
+            .cipher_suites(&[suite])
+            .enable_rsa_key_exchange()
+            .build()
+            .unwrap();
+        let server = ServerConfig::builder()
+            .certificate(pki.certified_key())
+            .enable_rsa_key_exchange()
+            .build()
+            .unwrap();
+        let (mut c, mut s, result) = connect(client, server, "example.com");
+        result.unwrap_or_else(|e| panic!("{suite:?}: {e}"));
+        assert_eq!(c.negotiated().cipher_suite, Some(suite));
+        assert_eq!(c.negotiated().version, Some(V::TLS12));
+        assert_eq!(c.negotiated().group, None, "no ephemeral key exchange");
+        assert_eq!(
+            send(&mut c, &mut s, b"no forward secrecy"),
+            b"no forward secrecy"
+        );
+    }
+}
+
+#[test]
+fn rsa_key_exchange_is_off_unless_enabled_and_after_every_ecdhe_suite() {
+    let pki = TestPki::generate(KeyKind::Rsa2048, &["example.com"]);
+    // Listed without the explicit switch: a configuration error.
+    let err = ClientConfig::builder(pki.root_store())
+        .cipher_suites(&[C::TLS_RSA_WITH_AES_128_GCM_SHA256])
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("enable_rsa_key_exchange"), "{err}");
+    // Enabled on both sides, ECDHE still wins.
+    let client = ClientConfig::builder(pki.root_store())
+        .versions(&[V::TLS12])
+        .enable_rsa_key_exchange()
+        .build()
+        .unwrap();
+    let server = ServerConfig::builder()
+        .certificate(pki.certified_key())
+        .enable_rsa_key_exchange()
+        .build()
+        .unwrap();
+    let (c, _, result) = connect(client, server, "example.com");
+    result.unwrap();
+    assert_eq!(
+        c.negotiated().cipher_suite,
+        Some(C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)
+    );
+    // A server that did not enable it does not pick it, even if that is all the client offers.
+    let client = ClientConfig::builder(pki.root_store())
+        .cipher_suites(&[C::TLS_RSA_WITH_AES_128_GCM_SHA256])
+        .enable_rsa_key_exchange()
+        .build()
+        .unwrap();
+    let (_, _, result) = connect(
+        client,
+        ServerConfig::builder()
+            .certificate(pki.certified_key())
+            .build()
+            .unwrap(),
+        "example.com",
+    );
+    assert_eq!(
+        result.unwrap_err().alert(),
+        Some(AlertDescription::HANDSHAKE_FAILURE)
+    );
+}
+
+/// DESIGN.md, "RSA key exchange without an oracle": every malformed
+/// ClientKeyExchange must end the same way as a well-formed one carrying a
+/// pre-master secret the client does not know: the server accepts the
+/// ClientKeyExchange and ChangeCipherSpec, then fails the Finished record
+/// with bad_record_mac. Only public length errors may fail earlier.
+#[test]
+fn malformed_client_key_exchanges_are_indistinguishable_from_a_wrong_pre_master() {
+    let pki = TestPki::generate(KeyKind::Rsa2048, &["example.com"]);
+    let (client, server) = rsa_configs(&pki);
+    for case in Case::ALL {
+        for seed in [0x11u8, 0x5a] {
+            let mut at = server_at_client_key_exchange(&client, &server);
+            let (before, finished) = attacker_flight(&at, case, seed);
+            let outcome = run(&mut at, &before, &finished);
+            match case {
+                Case::Valid => assert_eq!(outcome, Outcome::Completed, "{case:?}"),
+                c if c.is_public_length_error() => {
+                    let Outcome::Early(e) = &outcome else {
+                        panic!("{case:?}: {outcome:?}")
+                    };
+                    assert_eq!(
+                        e.alert(),
+                        Some(AlertDescription::DECODE_ERROR),
+                        "{case:?}: {e}"
+                    );
+                }
+                _ => assert_eq!(
+                    outcome,
+                    Outcome::AtFinished(Error::DecryptFailed),
+                    "{case:?}"
+                ),
+            }
+            // Nothing the server sent depends on the case: only its fatal
+            // bad_record_mac alert (in plaintext: it has not sent its own
+            // ChangeCipherSpec yet).
+            let sent = at.server.take_tls();
+            if !matches!(outcome, Outcome::Completed) && !case.is_public_length_error() {
+                assert_eq!(sent, [21, 3, 3, 0, 2, 2, 20], "{case:?}");
+            }
+        }
+    }
+}
