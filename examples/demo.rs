@@ -1,7 +1,9 @@
-//! `cargo run --example demo`: a TLS 1.3 handshake between a keyway client and
-//! a keyway server in one process over loopback, printed as an annotated
-//! transcript: who sends which message, what it carries, which secrets come
-//! from what, and why the server's certificate is trusted.
+//! `cargo run --example demo`: handshakes between a keyway client and a
+//! keyway server in one process over loopback — TLS 1.3, TLS 1.2 with ECDHE
+//! and (with `--features rsa-kx`) TLS 1.2 with RSA key exchange — printed as
+//! an annotated transcript: who sends which message, what it carries, where
+//! the pre-master secret comes from, which secrets are derived from what, and
+//! why the server's certificate is trusted.
 //!
 //! Nothing external is needed: the root CA, intermediate and server
 //! certificate are generated with rcgen on the spot.
@@ -17,7 +19,7 @@ use keyway::codec::messages::HandshakeMessage;
 use keyway::events::{Direction, Event, Observer, Parameter, Side};
 
 fn main() {
-    println!("keyway demo: one TLS 1.3 handshake, annotated\n");
+    println!("keyway demo: TLS handshakes, annotated\n");
     let pki = support::TestPki::generate(support::KeyKind::EcdsaP256, &["localhost"]);
     println!("Setup: a throwaway public key infrastructure made with rcgen");
     println!(
@@ -29,18 +31,39 @@ fn main() {
     println!("The server holds the chain [server cert, intermediate] and the server key.\n");
 
     let printer = Arc::new(Printer::default());
-    let server_config = keyway::ServerConfig::builder()
+    println!("=== 1. TLS 1.3 (RFC 8446): ECDHE key share in the first flight, everything after ServerHello encrypted ===\n");
+    let server = keyway::ServerConfig::builder()
         .certificate(pki.certified_key())
-        .alpn(&[b"http/1.1"])
+        .alpn(&[b"http/1.1"]);
+    let client = keyway::ClientConfig::builder(pki.root_store()).alpn(&[b"h2", b"http/1.1"]);
+    run(client, server, &printer);
+
+    println!("\n=== 2. TLS 1.2 (RFC 5246) with ECDHE: the server signs a fresh key share; the pre-master secret is the ECDH result ===\n");
+    let server = keyway::ServerConfig::builder()
+        .certificate(pki.certified_key())
+        .versions(&[keyway::ProtocolVersion::TLS12]);
+    let client = keyway::ClientConfig::builder(pki.root_store());
+    run(client, server, &printer);
+
+    rsa_key_exchange(&printer);
+    println!("\nTip: set SSLKEYLOGFILE and use the client/server examples to decrypt a capture in Wireshark.");
+}
+
+/// Runs one handshake over loopback with `printer` on both sides, exchanges a
+/// line each way, closes with close_notify, and prints the result.
+fn run(
+    client: keyway::ClientConfigBuilder,
+    server: keyway::ServerConfigBuilder,
+    printer: &Arc<Printer>,
+) {
+    let server_config = server
         .observer(printer.clone())
         .build()
         .expect("server config");
-    let client_config = keyway::ClientConfig::builder(pki.root_store())
-        .alpn(&[b"h2", b"http/1.1"])
+    let client_config = client
         .observer(printer.clone())
         .build()
         .expect("client config");
-
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let addr = listener.local_addr().expect("local address");
     println!("The server listens on {addr}; the client connects and the handshake begins.\n");
@@ -67,21 +90,45 @@ fn main() {
     let request = server.join().expect("server thread").expect("server");
 
     let n = tls.connection().negotiated();
+    let show = |v: Option<String>| v.unwrap_or_else(|| "(none)".into());
     println!("\nResult");
     println!(
-        "  version {:?}, suite {:?}, group {:?}, signature {:?}, ALPN {:?}",
-        n.version.unwrap(),
-        n.cipher_suite.unwrap(),
-        n.group.unwrap(),
-        n.signature_scheme.unwrap(),
-        n.alpn.as_deref().map(String::from_utf8_lossy)
+        "  version {}, suite {}, group {}, signature {}, ALPN {}",
+        show(n.version.map(|v| format!("{v:?}"))),
+        show(n.cipher_suite.map(|v| format!("{v:?}"))),
+        show(n.group.map(|v| format!("{v:?}"))),
+        show(n.signature_scheme.map(|v| format!("{v:?}"))),
+        show(
+            n.alpn
+                .as_deref()
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+        ),
     );
     println!("  server received {:?}", String::from_utf8_lossy(&request));
     println!("  client received {:?}", String::from_utf8_lossy(&reply));
     println!(
         "  both sides closed with close_notify, so neither could be fooled by a truncated stream."
     );
-    println!("\nTip: set SSLKEYLOGFILE and use the client/server examples to decrypt a capture in Wireshark.");
+}
+
+/// The third handshake: TLS 1.2 RSA key exchange, only with the `rsa-kx` feature.
+#[cfg(feature = "rsa-kx")]
+fn rsa_key_exchange(printer: &Arc<Printer>) {
+    println!("\n=== 3. TLS 1.2 with RSA key exchange: the client encrypts the pre-master secret to the server's RSA key ===");
+    println!("    (no forward secrecy: whoever later obtains the server's private key can decrypt a recording of this session)\n");
+    let pki = support::TestPki::generate(support::KeyKind::Rsa2048, &["localhost"]);
+    let server = keyway::ServerConfig::builder()
+        .certificate(pki.certified_key())
+        .enable_rsa_key_exchange();
+    let client = keyway::ClientConfig::builder(pki.root_store())
+        .cipher_suites(&[keyway::CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256])
+        .enable_rsa_key_exchange();
+    run(client, server, printer);
+}
+
+#[cfg(not(feature = "rsa-kx"))]
+fn rsa_key_exchange(_: &Arc<Printer>) {
+    println!("\n(Run `cargo run --example demo --features rsa-kx` to also see a TLS 1.2 RSA key exchange.)");
 }
 
 /// Prints events as they happen, with a line of explanation for each.
@@ -111,11 +158,15 @@ fn subject_of(der: &[u8]) -> String {
 impl Printer {
     fn message(&self, side: Side, msg: &HandshakeMessage) {
         let (me, peer) = who(side);
-        let encrypted = !matches!(
+        // TLS 1.3 encrypts everything after ServerHello; TLS 1.2 only what
+        // follows a ChangeCipherSpec (its Finished).
+        let encrypted = matches!(
             msg,
-            HandshakeMessage::ClientHello(_)
-                | HandshakeMessage::ServerHello(_)
-                | HandshakeMessage::HelloRetryRequest(_)
+            HandshakeMessage::EncryptedExtensions(_)
+                | HandshakeMessage::CertificateRequest(_)
+                | HandshakeMessage::Certificate(_)
+                | HandshakeMessage::CertificateVerify(_)
+                | HandshakeMessage::Finished(_)
         );
         let lock = if encrypted {
             "  [encrypted]"
@@ -187,8 +238,34 @@ impl Printer {
                 println!("{me} -> {peer}: CertificateVerify{lock}: a {:?} signature over the transcript hash, proving the {me} holds the certificate's private key", cv.algorithm);
             }
             HandshakeMessage::Finished(f) => {
-                println!("{me} -> {peer}: Finished{lock}: HMAC over the whole transcript ({} bytes); any tampering with earlier messages would make it fail", f.verify_data.len());
+                println!("{me} -> {peer}: Finished{lock}: a MAC over the hash of the whole transcript ({} bytes); any tampering with earlier messages would make it fail", f.verify_data.len());
             }
+            HandshakeMessage::Certificate12(c) => {
+                println!("{me} -> {peer}: Certificate{lock}: {} certificate(s)", c.certificate_list.len());
+                for (i, der) in c.certificate_list.iter().enumerate() {
+                    println!("    [{i}] {}", subject_of(der));
+                }
+            }
+            HandshakeMessage::ServerKeyExchange(ske) => match ske.ecdhe() {
+                Ok(p) => println!(
+                    "{me} -> {peer}: ServerKeyExchange{lock}: ephemeral {:?} public key {}, signed with {:?} over both randoms: the certificate key vouches for a key used once (forward secrecy)",
+                    p.curve,
+                    hex_prefix(&p.public),
+                    p.scheme
+                ),
+                Err(_) => println!("{me} -> {peer}: ServerKeyExchange{lock}"),
+            },
+            HandshakeMessage::ServerHelloDone => println!("{me} -> {peer}: ServerHelloDone{lock}: the server's first flight is over"),
+            HandshakeMessage::ClientKeyExchange(cke) => match cke.ecdhe_public() {
+                Ok(public) => println!(
+                    "{me} -> {peer}: ClientKeyExchange{lock}: the client's ephemeral public key {}; pre_master_secret = ECDH(client key, server key)",
+                    hex_prefix(public)
+                ),
+                Err(_) => println!(
+                    "{me} -> {peer}: ClientKeyExchange{lock}: a fresh 48-byte pre_master_secret, RSA-encrypted to the server certificate's key ({} bytes)",
+                    cke.body.len().saturating_sub(2)
+                ),
+            },
             other => println!("{me} -> {peer}: {:?}", other.handshake_type()),
         }
     }
@@ -200,7 +277,9 @@ impl Observer for Printer {
         let (me, _) = who(side);
         match event {
             Event::Sent(msg) => self.message(side, msg),
-            Event::SentChangeCipherSpec => println!("{me}: change_cipher_spec (a dummy record for middlebox compatibility, RFC 8446 Appendix D.4)"),
+            Event::SentChangeCipherSpec => println!(
+                "{me}: change_cipher_spec (TLS 1.3: a dummy for middlebox compatibility, RFC 8446 Appendix D.4; TLS 1.2: \"everything I send from now on is encrypted\")"
+            ),
             Event::SecretDerived { name, from } => println!("    {me} derives {name} = {from}"),
             Event::KeyInstalled { direction, secret } => {
                 let dir = match direction {
@@ -215,6 +294,7 @@ impl Observer for Printer {
             Event::CertificateVerified { chain_len } => println!(
                 "    {me} verified the chain of {chain_len}: leaf -> intermediate -> the trusted root, signatures valid, dates valid, name \"localhost\" in the SAN"
             ),
+            Event::Chosen(keyway::events::Parameter::Version(v)) if side == Side::Server => println!("    server chooses {v:?}"),
             Event::HandshakeComplete => println!("    {me}: handshake complete; application data flows under the application traffic keys"),
             Event::AlertSent(a) => println!("{me} sends alert {a:?}"),
             _ => {}
