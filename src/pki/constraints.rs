@@ -193,7 +193,7 @@ fn unsupported_form(name: &GeneralName<'_>) -> Option<&'static str> {
 /// A subtree as text for errors.
 fn subtree_text(base: &GeneralName<'_>) -> String {
     match base {
-        GeneralName::DNSName(d) if d.is_empty() => "every dNSName".into(),
+        GeneralName::DNSName("") => "every dNSName".into(),
         GeneralName::DNSName(d) => format!("dNSName {d}"),
         GeneralName::IPAddress(b) => ip_subtree_text(b),
         GeneralName::DirectoryName(dn) => format!("directoryName {dn}"),

@@ -310,7 +310,21 @@ impl PathSearch<'_, '_> {
             }
         }
 
-        for (index, issuer) in self.intermediates.iter().enumerate() {
+        // Certificates that are not self-issued first: a self-signed copy of a
+        // root the store does not hold only lengthens the path, while its
+        // cross-signed sibling may reach an anchor directly.
+        let ordered = self
+            .intermediates
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.is_self_issued())
+            .chain(
+                self.intermediates
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.is_self_issued()),
+            );
+        for (index, issuer) in ordered {
             if issuer.x509.subject().as_raw() != issuer_name || path.contains(&index) {
                 continue;
             }
