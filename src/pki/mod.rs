@@ -39,7 +39,8 @@ pub use pem::{
 pub use revocation::UnknownStatusPolicy;
 pub use roots::{RootStore, TrustAnchor, SYSTEM_BUNDLES, SYSTEM_DIR};
 pub use verify::{
-    verify_client_chain, verify_server_chain, DefaultClientVerifier, DefaultServerVerifier,
+    verify_client_chain, verify_server_chain, verify_server_path, DefaultClientVerifier,
+    DefaultServerVerifier,
 };
 
 use crate::codec::SignatureScheme;

@@ -35,6 +35,24 @@ pub fn verify_server_chain(
     Ok(path)
 }
 
+/// Verifies a server's chain like [`verify_server_chain`] but without the
+/// name check: for tools that inspect a chain before knowing the host.
+pub fn verify_server_path(
+    roots: &RootStore,
+    end_entity: &[u8],
+    intermediates: &[Vec<u8>],
+    options: &VerifyOptions,
+) -> Result<VerifiedPath, CertificateError> {
+    verify_path(
+        roots,
+        end_entity,
+        intermediates,
+        Purpose::ServerAuth,
+        options,
+    )
+    .map(|(path, _)| path)
+}
+
 /// Verifies a client's chain without a connection: like
 /// [`verify_server_chain`], for clientAuth and without a name.
 pub fn verify_client_chain(
@@ -62,9 +80,17 @@ pub struct DefaultServerVerifier {
 }
 
 impl DefaultServerVerifier {
-    /// A verifier that trusts `roots`.
+    /// A verifier that trusts `roots`, with [`VerifyOptions::default`] except
+    /// that a certificate in `roots` is accepted as the peer's own
+    /// certificate: putting a self-signed certificate in the store is how the
+    /// crate's quick start (and many test setups) pin a peer. Use
+    /// [`Self::with_options`] to refuse that.
     pub fn new(roots: Arc<RootStore>) -> Self {
-        Self::with_options(roots, VerifyOptions::default())
+        let options = VerifyOptions {
+            allow_anchor_as_leaf: true,
+            ..VerifyOptions::default()
+        };
+        Self::with_options(roots, options)
     }
 
     /// A verifier that trusts `roots` and applies `options` (their `time` is
@@ -106,9 +132,17 @@ pub struct DefaultClientVerifier {
 }
 
 impl DefaultClientVerifier {
-    /// A verifier that trusts `roots`.
+    /// A verifier that trusts `roots`, with [`VerifyOptions::default`] except
+    /// that a certificate in `roots` is accepted as the peer's own
+    /// certificate: putting a self-signed certificate in the store is how the
+    /// crate's quick start (and many test setups) pin a peer. Use
+    /// [`Self::with_options`] to refuse that.
     pub fn new(roots: Arc<RootStore>) -> Self {
-        Self::with_options(roots, VerifyOptions::default())
+        let options = VerifyOptions {
+            allow_anchor_as_leaf: true,
+            ..VerifyOptions::default()
+        };
+        Self::with_options(roots, options)
     }
 
     /// A verifier that trusts `roots` and applies `options` (their `time` is
