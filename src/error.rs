@@ -193,6 +193,13 @@ pub enum CertificateError {
     InvalidPurpose(String),
     /// The key or algorithm in the certificate is not supported.
     Unsupported(String),
+    /// A name in the chain falls outside the name constraints of a CA above it.
+    NameConstraintViolation(String),
+    /// A certificate in the chain is listed on a CRL its issuer signed.
+    Revoked(String),
+    /// Revocation was asked for, but no usable CRL covers a certificate and the
+    /// policy refuses unknown status.
+    RevocationStatusUnknown(String),
     /// Any other rule failed.
     Other(String),
 }
@@ -268,9 +275,10 @@ impl Error {
             },
             Error::InvalidCertificate(e) => match e {
                 CertificateError::NoCertificate => A::CERTIFICATE_REQUIRED,
-                CertificateError::BadEncoding(_) | CertificateError::BadSignature(_) => {
-                    A::BAD_CERTIFICATE
-                }
+                CertificateError::BadEncoding(_)
+                | CertificateError::BadSignature(_)
+                | CertificateError::NameConstraintViolation(_) => A::BAD_CERTIFICATE,
+                CertificateError::Revoked(_) => A::CERTIFICATE_REVOKED,
                 CertificateError::Expired(_) | CertificateError::NotYetValid(_) => {
                     A::CERTIFICATE_EXPIRED
                 }
@@ -278,6 +286,7 @@ impl Error {
                 CertificateError::Unsupported(_) => A::UNSUPPORTED_CERTIFICATE,
                 CertificateError::NotValidForName(_)
                 | CertificateError::InvalidPurpose(_)
+                | CertificateError::RevocationStatusUnknown(_)
                 | CertificateError::Other(_) => A::CERTIFICATE_UNKNOWN,
             },
             Error::DecryptFailed => A::BAD_RECORD_MAC,
@@ -444,6 +453,9 @@ impl fmt::Display for CertificateError {
             | CertificateError::NotValidForName(s)
             | CertificateError::InvalidPurpose(s)
             | CertificateError::Unsupported(s)
+            | CertificateError::NameConstraintViolation(s)
+            | CertificateError::Revoked(s)
+            | CertificateError::RevocationStatusUnknown(s)
             | CertificateError::Other(s) => f.write_str(s),
         }
     }

@@ -66,6 +66,119 @@ pub fn record(data: &[u8]) {
     receive_expecting(&sealed, piece, record_decrypter(), &expected);
 }
 
+/// Most certificates one [`x509`] input is cut into.
+pub const X509_MAX_CHUNKS: usize = 12;
+
+/// Parses certificates and builds paths from arbitrary bytes.
+///
+/// `data[1..]` is cut into chunks, each a 2-byte big-endian length and that
+/// many bytes (a last chunk shorter than its length takes what is left), at
+/// most [`X509_MAX_CHUNKS`]. Chunk 0 is the end entity, chunk 1 the trust
+/// anchor, the rest the intermediates the peer sent. Every chunk is also
+/// tried as a trust anchor and as a PEM bundle.
+///
+/// `data[0]` picks the options: bit 0 allows an anchor as the leaf, bit 1
+/// verifies a client instead of a server, bit 2 trusts every chunk that
+/// parses (so hostile chains reach the whole-path checks: name constraints,
+/// revocation), bit 3 passes chunk 1 as a CRL with a deny policy instead,
+/// bits 4-5 pick the verification time (2026-06-01, 2023-02-28, 2023-06-01,
+/// 1970), bits 6-7 the name (example.com, a wildcard-shaped name, an IPv4
+/// and an IPv6 address).
+///
+/// Properties checked: nothing panics, and a verified path starts at the end
+/// entity and holds only certificates that were given.
+pub fn x509(data: &[u8]) {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use crate::pki::{
+        verify_client_chain, verify_server_chain, RootStore, ServerName, TrustAnchor,
+        UnknownStatusPolicy, VerifyOptions,
+    };
+
+    let Some((&control, mut rest)) = data.split_first() else {
+        return;
+    };
+    let mut chunks: Vec<Vec<u8>> = Vec::new();
+    while !rest.is_empty() && chunks.len() < X509_MAX_CHUNKS {
+        let (len, body) = match rest {
+            [hi, lo, body @ ..] => (usize::from(*hi) << 8 | usize::from(*lo), body),
+            _ => break,
+        };
+        let take = len.min(body.len());
+        let (chunk, tail) = body.split_at(take);
+        chunks.push(chunk.to_vec());
+        rest = tail;
+    }
+    let mut all = RootStore::new();
+    for chunk in &chunks {
+        if let Ok(anchor) = TrustAnchor::from_der(chunk) {
+            all.add(anchor);
+        }
+        let _ = RootStore::from_pem(chunk);
+    }
+    let Some((leaf, others)) = chunks.split_first() else {
+        return;
+    };
+    let (anchor, intermediates) = match others.split_first() {
+        Some((anchor, intermediates)) => (Some(anchor), intermediates),
+        None => (None, others),
+    };
+    let with_crl = control & 8 != 0;
+    let mut roots = RootStore::new();
+    if let Some(anchor) = anchor.filter(|_| !with_crl) {
+        let _ = roots.add_der(anchor);
+    }
+    if control & 4 != 0 {
+        roots = all;
+    }
+    let time = match control >> 4 & 3 {
+        0 => 1_780_272_000,
+        1 => 1_677_615_892,
+        2 => 1_685_577_600,
+        _ => 0,
+    };
+    let options = VerifyOptions {
+        time: Some(UNIX_EPOCH + Duration::from_secs(time)),
+        allow_anchor_as_leaf: control & 1 != 0,
+        crls: anchor.filter(|_| with_crl).cloned().into_iter().collect(),
+        unknown_revocation_status: if with_crl {
+            UnknownStatusPolicy::Deny
+        } else {
+            UnknownStatusPolicy::Allow
+        },
+        ..VerifyOptions::default()
+    };
+    let name = match control >> 6 {
+        0 => "example.com",
+        1 => "www.example.com",
+        2 => "192.0.2.7",
+        _ => "2001:db8::1",
+    };
+    let Ok(name) = ServerName::try_from(name) else {
+        return;
+    };
+    let result = if control & 2 != 0 {
+        verify_client_chain(&roots, leaf, intermediates, &options)
+    } else {
+        verify_server_chain(&roots, leaf, intermediates, &name, &options)
+    };
+    if let Ok(path) = result {
+        let mut certificates = path.certificates();
+        assert_eq!(
+            certificates.next(),
+            Some(leaf.as_slice()),
+            "path must start at the leaf"
+        );
+        for cert in certificates {
+            assert!(
+                intermediates.iter().any(|i| i.as_slice() == cert),
+                "path holds a certificate that was not sent"
+            );
+        }
+        let _ = path.to_string();
+    }
+}
+
 /// Decodes `data[1..]` as the body of a handshake message of type `data[0]`
 /// and, when it decodes, checks that it encodes back to the same bytes. Also
 /// decodes `data` as an alert.

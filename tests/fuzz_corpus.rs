@@ -24,7 +24,7 @@ use keyway::{
     ProtocolVersion, RootStore, ServerConfig, ServerConnection, SignatureScheme,
 };
 
-const TARGETS: [&str; 3] = ["record", "handshake_message", "connection"];
+const TARGETS: [&str; 4] = ["record", "handshake_message", "connection", "x509"];
 
 fn corpus_dir(target: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -61,6 +61,11 @@ fn handshake_message_corpus_replays() {
 #[test]
 fn connection_corpus_replays() {
     replay("connection", fuzzing::connection);
+}
+
+#[test]
+fn x509_corpus_replays() {
+    replay("x509", fuzzing::x509);
 }
 
 /// The control byte that hands a `record` or `connection` input over in one piece.
@@ -146,6 +151,7 @@ fn regenerate_seed_corpus() {
     add_record_seeds(&mut corpus, &full);
     add_rfc8448_seeds(&mut corpus);
     add_message_variants(&mut corpus, &full);
+    add_x509_seeds(&mut corpus);
 
     corpus.write();
 }
@@ -682,4 +688,61 @@ impl Trace {
         let of_side = self.messages.iter().filter(|(s, _)| *s == side);
         of_side.map(|(_, bytes)| bytes.clone()).collect()
     }
+}
+
+/// `x509` seeds: the committed test chains, framed as the target reads them
+/// (control byte, then 2-byte-length-prefixed certificates: leaf, anchor,
+/// intermediates), and a few broken variants.
+fn add_x509_seeds(corpus: &mut Corpus) {
+    let load = |name: &str| {
+        keyway::pki::load_certs_pem_file(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("testdata")
+                .join(name),
+        )
+        .unwrap()
+    };
+    let frame = |certs: &[Vec<u8>]| {
+        let mut out = Vec::new();
+        for cert in certs {
+            out.extend_from_slice(&u16::try_from(cert.len()).unwrap().to_be_bytes());
+            out.extend_from_slice(cert);
+        }
+        out
+    };
+    let google = [
+        load("realworld/google-leaf.pem"),
+        load("realworld/google-gts-root-r1.pem"),
+        load("realworld/google-gts-ca-1c3.pem"),
+    ]
+    .concat();
+    // Name bits 01 would be www.example.com; the Google chain uses time 1.
+    corpus.add("x509", "google", 0b0001_0000, &frame(&google));
+    let le = [
+        load("realworld/letsencrypt-leaf.pem"),
+        load("realworld/dst-root-ca-x3.pem"),
+        load("realworld/letsencrypt-chain.pem"),
+        load("realworld/isrg-root-x1.pem"),
+    ]
+    .concat();
+    corpus.add("x509", "letsencrypt-cross", 0b0010_0000, &frame(&le));
+    corpus.add("x509", "letsencrypt-trust-all", 0b0010_0100, &frame(&le));
+    let v1 = [
+        load("pki/v1-inter-leaf.pem"),
+        load("pki/v1-root.pem"),
+        load("pki/v1-inter.pem"),
+    ]
+    .concat();
+    corpus.add("x509", "v1-intermediate", 0, &frame(&v1));
+    let pss = [load("pss-leaf.pem"), load("pss-root.pem")].concat();
+    corpus.add("x509", "pss-anchor-as-leaf", 0b0000_0101, &frame(&pss));
+    let mut truncated = frame(&google);
+    truncated.truncate(truncated.len() / 2);
+    corpus.add("x509", "google-truncated", 0b0001_0000, &truncated);
+    let mut flipped = frame(&google);
+    if let Some(byte) = flipped.get_mut(400) {
+        *byte ^= 0x80;
+    }
+    corpus.add("x509", "google-flipped", 0b0001_0000, &flipped);
+    corpus.add("x509", "empty", 0, &[]);
 }

@@ -1,7 +1,11 @@
 //! Certificates: trust anchors, the verifier seam, and PEM loading.
 //!
 //! - [`RootStore`] holds the trust anchors a client (or a server asking for
-//!   client certificates) accepts.
+//!   client certificates) accepts (`roots.rs`: PEM, DER, directories, the
+//!   system store, Mozilla's roots with the `webpki-roots` feature).
+//! - [`verify_server_chain`] and [`verify_client_chain`] check a chain without
+//!   a connection and return the [`VerifiedPath`]; [`VerifyOptions`] sets the
+//!   time, limits, CRLs and the other knobs.
 //! - [`ServerCertVerifier`] and [`ClientCertVerifier`] are the seams a user
 //!   plugs into; [`DefaultServerVerifier`] and [`DefaultClientVerifier`] build a
 //!   path from the peer's chain to an anchor and check it (`path.rs`
@@ -9,164 +13,39 @@
 //! - [`load_certs_pem`] and [`load_private_key_pem`] read certbot-style files.
 //!
 //! Decisions recorded here:
-//! - A trust anchor is its subject name and public key (RFC 5280, Section
-//!   6.1.1(d)); the anchor certificate's own validity dates and extensions are
-//!   not checked, so an expired root that still signs valid intermediates keeps
-//!   working, as in the RFC's path validation algorithm.
 //! - Names chain by exact comparison of the DER-encoded issuer and subject
 //!   (RFC 5280, Section 7.1 allows more lenient matching; CAs in practice copy
 //!   the bytes, and exact comparison cannot be confused by string-preparation
 //!   bugs).
+//! - Trust anchors: see `roots.rs`; the rules applied on a path: `path.rs`.
 
+mod checks;
+mod constraints;
 mod name;
 mod path;
 pub mod pem;
+mod revocation;
+mod roots;
 mod verify;
 
 use core::fmt;
-use std::path::Path;
 use std::time::SystemTime;
 
 pub use name::ServerName;
-pub use path::{MAX_PATH_LEN, MAX_SIGNATURE_CHECKS};
+pub use path::{LeafKeyUsage, VerifiedPath, VerifyOptions, MAX_PATH_LEN, MAX_SIGNATURE_CHECKS};
 pub use pem::{
     load_certs_pem, load_certs_pem_file, load_private_key_pem, load_private_key_pem_file,
 };
-pub use verify::{DefaultClientVerifier, DefaultServerVerifier};
+pub use revocation::UnknownStatusPolicy;
+pub use roots::{RootStore, TrustAnchor, SYSTEM_BUNDLES, SYSTEM_DIR};
+pub use verify::{
+    verify_client_chain, verify_server_chain, verify_server_path, DefaultClientVerifier,
+    DefaultServerVerifier,
+};
 
 use crate::codec::SignatureScheme;
 use crate::crypto::sign::{self, SigningKey};
 use crate::error::{CertificateError, Error, PeerMisbehaved};
-
-/// A trusted root: the certificate as given, and the two parts path building
-/// uses.
-#[derive(Clone, PartialEq, Eq)]
-pub struct TrustAnchor {
-    der: Vec<u8>,
-    subject: Vec<u8>,
-    spki: Vec<u8>,
-}
-
-impl TrustAnchor {
-    /// The anchor's certificate, DER.
-    pub fn der(&self) -> &[u8] {
-        &self.der
-    }
-
-    /// The raw DER of the anchor's subject Name (what issuers are matched with,
-    /// and what a CertificateRequest's certificate_authorities lists).
-    pub fn subject(&self) -> &[u8] {
-        &self.subject
-    }
-
-    /// The anchor's DER SubjectPublicKeyInfo.
-    pub fn spki(&self) -> &[u8] {
-        &self.spki
-    }
-}
-
-impl fmt::Debug for TrustAnchor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let subject = x509_parser::parse_x509_certificate(&self.der)
-            .map(|(_, c)| c.subject().to_string())
-            .unwrap_or_default();
-        f.debug_struct("TrustAnchor")
-            .field("subject", &subject)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The set of trust anchors; duplicates are stored once.
-#[derive(Clone, Default)]
-pub struct RootStore {
-    anchors: Vec<TrustAnchor>,
-}
-
-impl fmt::Debug for RootStore {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RootStore({} anchors)", self.anchors.len())
-    }
-}
-
-impl RootStore {
-    /// An empty store.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds one DER certificate as a trust anchor. Adding a certificate that is
-    /// already present does nothing.
-    pub fn add_der(&mut self, der: &[u8]) -> Result<(), Error> {
-        let cert = match x509_parser::parse_x509_certificate(der) {
-            Ok(([], cert)) => cert,
-            Ok(_) => {
-                return Err(Error::Config(
-                    "root certificate has bytes after its end".into(),
-                ))
-            }
-            Err(e) => {
-                return Err(Error::Config(format!(
-                    "root certificate is not valid X.509: {e}"
-                )))
-            }
-        };
-        if self.anchors.iter().any(|a| a.der == der) {
-            return Ok(());
-        }
-        self.anchors.push(TrustAnchor {
-            der: der.to_vec(),
-            subject: cert.subject().as_raw().to_vec(),
-            spki: cert.public_key().raw.to_vec(),
-        });
-        Ok(())
-    }
-
-    /// A store holding every CERTIFICATE of a PEM bundle.
-    pub fn from_pem(bytes: &[u8]) -> Result<Self, Error> {
-        Self::from_pem_source(bytes, "root certificates")
-    }
-
-    /// A store holding every CERTIFICATE of a PEM file (e.g. `ca.pem`, or a
-    /// system bundle such as `/etc/ssl/certs/ca-certificates.crt`).
-    pub fn from_pem_file(path: impl AsRef<Path>) -> Result<Self, Error> {
-        let path = path.as_ref();
-        let source = path.display().to_string();
-        let bytes = pem::read_file(path, &source)?;
-        Self::from_pem_source(&bytes, &source)
-    }
-
-    fn from_pem_source(bytes: &[u8], source: &str) -> Result<Self, Error> {
-        let mut store = RootStore::new();
-        for (i, der) in load_certs_pem(bytes, source)?.iter().enumerate() {
-            store.add_der(der).map_err(|e| Error::KeyFile {
-                path: source.to_string(),
-                reason: format!("certificate {}: {e}", i + 1),
-            })?;
-        }
-        Ok(store)
-    }
-
-    /// Number of distinct anchors.
-    pub fn len(&self) -> usize {
-        self.anchors.len()
-    }
-
-    /// True when the store holds no anchor: nothing would verify.
-    pub fn is_empty(&self) -> bool {
-        self.anchors.is_empty()
-    }
-
-    /// The anchors, in the order they were added.
-    pub fn anchors(&self) -> &[TrustAnchor] {
-        &self.anchors
-    }
-
-    /// The anchors' raw DER subject names, for certificate_authorities (RFC
-    /// 8446, Section 4.2.4).
-    pub fn subjects(&self) -> impl Iterator<Item = &[u8]> {
-        self.anchors.iter().map(|a| a.subject())
-    }
-}
 
 /// Signature schemes we can verify, most preferred first: what a client puts
 /// in signature_algorithms.

@@ -120,7 +120,8 @@ impl fmt::Display for SanEntry<'_> {
     }
 }
 
-fn ip_from_bytes(bytes: &[u8]) -> Option<IpAddr> {
+/// The address in a 4- or 16-octet iPAddress.
+pub(crate) fn ip_from_bytes(bytes: &[u8]) -> Option<IpAddr> {
     if let Ok(v4) = <[u8; 4]>::try_from(bytes) {
         return Some(IpAddr::from(v4));
     }

@@ -1,51 +1,57 @@
-//! Certification path building and the RFC 5280 checks applied along the
-//! path (the part a later issue grows into a full RFC 5280, Section 6
-//! validator).
+//! Certification path building and validation (RFC 5280, Section 6, with the
+//! CA/Browser Forum rules browsers enforce).
 //!
-//! Applied, kept deliberately small:
-//! - a path leaf -> intermediates (in any order the peer sent them) -> anchor,
-//!   issuer matched to subject by raw DER, every signature verified with ring;
-//!   when a candidate issuer fails, the others are tried, within
-//!   [`MAX_PATH_LEN`] certificates and [`MAX_SIGNATURE_CHECKS`] signature checks;
-//! - signature algorithms: sha256/384/512WithRSAEncryption, RSASSA-PSS with
-//!   the usual parameters, ecdsa-with-SHA256/384, Ed25519; SHA-1 and MD5 refused;
-//!   RSA keys of at least 2048 bits;
-//! - validity periods of every certificate in the path (not of the anchor);
-//! - issuers: basicConstraints cA=true, pathLenConstraint, keyUsage
-//!   keyCertSign when keyUsage is present; the end entity must not be a CA;
-//! - extendedKeyUsage, when present, must allow serverAuth (or clientAuth);
-//! - unknown critical extensions are refused (RFC 5280, Section 4.2).
+//! Path building (RFC 4158 in spirit): a depth-first search from the end
+//! entity through the certificates the peer sent (any order, with extras,
+//! duplicates and strangers) to a trust anchor, matching issuer to subject by
+//! raw DER. Anchors are tried before sent certificates, so the shortest path
+//! wins and an anchor the peer also sent is used as an anchor. When a
+//! candidate fails (bad signature, expired, not a CA, name constraints,
+//! revoked), the search backtracks and tries the others: cross-signed
+//! intermediates, an expired and a renewed intermediate with the same name.
 //!
-//! Not yet applied: name constraints (certificates that carry them are
-//! refused rather than trusted blindly), policies (a critical policy extension
-//! is refused), revocation.
+//! The search is bounded by [`VerifyOptions::max_depth`] certificates and
+//! [`VerifyOptions::max_signature_checks`] signature verifications, so a
+//! hostile peer that sends many certificates with the same names cannot make
+//! us verify without end; running out of either is its own error.
 //!
-//! Every error names the certificate's position in the peer's list (0 is the
-//! end entity), its subject, and the rule that failed.
+//! Checked on every path (see `checks.rs`, `constraints.rs`, `revocation.rs`):
+//! signatures (RSA PKCS#1 v1.5 and PSS with SHA-256/384/512, ECDSA P-256/P-384,
+//! Ed25519; SHA-1 and MD5 refused, RSA keys under 2048 bits refused, the outer
+//! and inner signature algorithms equal); validity; X.509 v3 for every
+//! certificate but the anchor; basicConstraints and pathLenConstraint;
+//! keyUsage; extendedKeyUsage (on intermediates too); unknown critical and
+//! duplicate extensions; name constraints of every CA and of the anchor;
+//! revocation when the caller supplies CRLs.
+//!
+//! Not applied: certificate policies (a critical policies extension is an
+//! unknown critical extension and refused), OCSP.
+//!
+//! When every candidate path fails, the error of the path that got furthest
+//! (most certificates from the leaf) is reported; among equals, a specific
+//! fault beats "unknown issuer".
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use core::fmt;
+use std::time::SystemTime;
 
-use x509_parser::certificate::X509Certificate;
-use x509_parser::extensions::ParsedExtension;
-use x509_parser::oid_registry::{
-    OID_X509_EXT_AUTHORITY_KEY_IDENTIFIER, OID_X509_EXT_BASIC_CONSTRAINTS,
-    OID_X509_EXT_EXTENDED_KEY_USAGE, OID_X509_EXT_KEY_USAGE, OID_X509_EXT_NAME_CONSTRAINTS,
-    OID_X509_EXT_SUBJECT_ALT_NAME, OID_X509_EXT_SUBJECT_KEY_IDENTIFIER,
+use x509_parser::extensions::NameConstraints;
+use x509_parser::prelude::FromDer;
+
+use super::checks::{
+    check_common, check_end_entity, check_issuer, check_key_size, name_text, parse,
+    signature_algorithm, unix_seconds, Cert,
 };
-use x509_parser::signature_algorithm::RsaSsaPssParams;
-use x509_parser::time::ASN1Time;
-use x509_parser::x509::X509Name;
-
-use super::RootStore;
-use crate::crypto::sign::{self, oid, CertSignatureAlgorithm, KeyAlgorithm, PublicKey};
+use super::constraints::check_name_constraints;
+use super::revocation::{Crls, UnknownStatusPolicy};
+use super::{RootStore, TrustAnchor};
+use crate::crypto::sign::{self, PublicKey};
 use crate::error::CertificateError;
 
-/// Most certificates in a path, end entity included, anchor excluded.
+/// Most certificates in a path by default, end entity included, anchor excluded.
 pub const MAX_PATH_LEN: usize = 10;
 
-/// Most signature verifications one path search may spend (DESIGN.md limits):
-/// a peer that sends many certificates with the same names cannot make us
-/// verify without end.
+/// Most signature verifications one path search may spend by default
+/// (DESIGN.md limits).
 pub const MAX_SIGNATURE_CHECKS: usize = 100;
 
 /// What the end-entity certificate will be used for (RFC 5280, Section 4.2.1.12).
@@ -57,79 +63,185 @@ pub(crate) enum Purpose {
     ClientAuth,
 }
 
-/// A certificate the peer sent, parsed, with its position in the peer's list
-/// (0 is the end entity) so errors can point at it.
-pub(crate) struct Cert<'a> {
-    pub(crate) position: usize,
-    pub(crate) x509: X509Certificate<'a>,
+/// What the end entity's keyUsage, when present, must allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LeafKeyUsage {
+    /// digitalSignature or keyEncipherment (the default: the verifier seam is
+    /// not told the key exchange, and either use is a legitimate TLS one).
+    #[default]
+    DigitalSignatureOrKeyEncipherment,
+    /// digitalSignature: the key signs the handshake (ECDHE, TLS 1.3).
+    DigitalSignature,
+    /// keyEncipherment: the key decrypts the premaster secret (TLS 1.2 RSA
+    /// key exchange).
+    KeyEncipherment,
+    /// keyUsage is not looked at.
+    Ignore,
 }
 
-impl Cert<'_> {
-    /// "certificate 1 (CN=Example CA)", as every error names a certificate.
-    pub(crate) fn label(&self) -> String {
-        format!(
-            "certificate {} ({})",
-            self.position,
-            name_text(self.x509.subject())
-        )
+/// Parameters of a verification; `VerifyOptions::default()` is what the
+/// default verifiers use.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// The time the chain must be valid at; `None` means now.
+    pub time: Option<SystemTime>,
+    /// Most certificates in a path, end entity included, anchor excluded.
+    pub max_depth: usize,
+    /// Most signature verifications the search may spend.
+    pub max_signature_checks: usize,
+    /// Whether the end-entity certificate may itself be a trust anchor (a
+    /// pinned self-signed server). Off by default.
+    pub allow_anchor_as_leaf: bool,
+    /// What the end entity's keyUsage must allow.
+    pub leaf_key_usage: LeafKeyUsage,
+    /// DER CRLs to check every certificate of the path against.
+    pub crls: Vec<Vec<u8>>,
+    /// What to do when no supplied CRL covers a certificate.
+    pub unknown_revocation_status: UnknownStatusPolicy,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        Self {
+            time: None,
+            max_depth: MAX_PATH_LEN,
+            max_signature_checks: MAX_SIGNATURE_CHECKS,
+            allow_anchor_as_leaf: false,
+            leaf_key_usage: LeafKeyUsage::default(),
+            crls: Vec::new(),
+            unknown_revocation_status: UnknownStatusPolicy::default(),
+        }
     }
 }
 
-fn name_text(name: &X509Name<'_>) -> String {
-    let text = name.to_string();
-    if text.is_empty() {
-        "empty subject".into()
-    } else {
-        text
+/// A path that verified: the peer's certificates from the end entity up, and
+/// the anchor it ends at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedPath {
+    certificates: Vec<PathEntry>,
+    anchor: TrustAnchor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PathEntry {
+    position: usize,
+    subject: String,
+    der: Vec<u8>,
+}
+
+impl VerifiedPath {
+    /// The certificates of the path, DER, end entity first, anchor excluded.
+    pub fn certificates(&self) -> impl Iterator<Item = &[u8]> {
+        self.certificates.iter().map(|e| e.der.as_slice())
+    }
+
+    /// Each certificate's position in the list the peer sent (0 is the end
+    /// entity), in path order.
+    pub fn positions(&self) -> impl Iterator<Item = usize> + '_ {
+        self.certificates.iter().map(|e| e.position)
+    }
+
+    /// The trust anchor the path ends at.
+    pub fn anchor(&self) -> &TrustAnchor {
+        &self.anchor
     }
 }
 
-fn parse(position: usize, der: &[u8]) -> Result<Cert<'_>, CertificateError> {
-    match x509_parser::parse_x509_certificate(der) {
-        Ok(([], x509)) => Ok(Cert { position, x509 }),
-        Ok(_) => Err(CertificateError::BadEncoding(format!(
-            "certificate {position} has bytes after its end"
-        ))),
-        Err(e) => Err(CertificateError::BadEncoding(format!(
-            "certificate {position} is not valid X.509: {e}"
-        ))),
+impl fmt::Display for VerifiedPath {
+    /// One line per certificate: "certificate 0 (CN=leaf)", ..., then
+    /// "trusted root (CN=Root)".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.certificates {
+            writeln!(f, "certificate {} ({})", e.position, e.subject)?;
+        }
+        write!(f, "trusted root ({})", self.anchor.name())
     }
 }
 
-/// Checks the chain and returns the parsed end entity for the name check.
+/// Verifies the chain and returns the path and the parsed end entity (for the
+/// name check).
 pub(crate) fn verify_path<'a>(
     roots: &RootStore,
     end_entity: &'a [u8],
     intermediates: &'a [Vec<u8>],
-    now: SystemTime,
     purpose: Purpose,
-) -> Result<Cert<'a>, CertificateError> {
+    options: &VerifyOptions,
+) -> Result<(VerifiedPath, Cert<'a>), CertificateError> {
     let leaf = parse(0, end_entity)?;
+    // DESIGN.md: a chain is at most 10 certificates on the wire; whatever the
+    // caller passes, parsing stays bounded by what it passes, and the search
+    // below by the depth and signature budgets.
     let intermediates = intermediates
         .iter()
         .enumerate()
-        .map(|(i, der)| parse(i + 1, der))
+        .map(|(i, der)| parse(i.saturating_add(1), der))
         .collect::<Result<Vec<_>, _>>()?;
-    let now = unix_seconds(now);
+    let now = unix_seconds(options.time.unwrap_or_else(SystemTime::now));
+    let crls = Crls::parse(&options.crls)?;
 
     check_common(&leaf, now, purpose)?;
-    check_end_entity(&leaf)?;
+
+    let leaf_spki = leaf.x509.public_key().raw;
+    let leaf_subject = leaf.x509.subject().as_raw();
+    if let Some(anchor) = roots
+        .anchors()
+        .iter()
+        .find(|a| a.subject() == leaf_subject && a.spki() == leaf_spki)
+    {
+        if !options.allow_anchor_as_leaf {
+            return Err(CertificateError::InvalidPurpose(format!(
+                "{} is itself a trusted root, and this verification does not accept a \
+                 trusted root as the end-entity certificate (allow_anchor_as_leaf)",
+                leaf.label()
+            )));
+        }
+        let path = VerifiedPath {
+            certificates: vec![entry(&leaf)],
+            anchor: anchor.clone(),
+        };
+        return Ok((path, leaf));
+    }
+    check_end_entity(&leaf, options.leaf_key_usage)?;
 
     let mut search = PathSearch {
         roots,
+        leaf: &leaf,
         intermediates: &intermediates,
         now,
         purpose,
-        checks_left: MAX_SIGNATURE_CHECKS,
+        options,
+        crls: &crls,
+        checks_left: options.max_signature_checks,
+        out_of_budget: false,
         error: None,
     };
     let mut path = Vec::new();
-    if search.extend(&leaf, &mut path) {
-        Ok(leaf)
-    } else {
-        Err(search
-            .error
-            .unwrap_or_else(|| CertificateError::UnknownIssuer("no path to a trusted root".into())))
+    match search.extend(&leaf, &mut path) {
+        Some(anchor) => {
+            let mut certificates = vec![entry(&leaf)];
+            certificates.extend(path.iter().filter_map(|&i| intermediates.get(i)).map(entry));
+            let anchor = roots.anchors().get(anchor).cloned().ok_or_else(|| {
+                CertificateError::Other("internal error: anchor index out of range".into())
+            })?;
+            Ok((
+                VerifiedPath {
+                    certificates,
+                    anchor,
+                },
+                leaf,
+            ))
+        }
+        None => Err(search.error.map(|(_, e)| e).unwrap_or_else(|| {
+            CertificateError::UnknownIssuer("no path to a trusted root".into())
+        })),
+    }
+}
+
+fn entry(cert: &Cert<'_>) -> PathEntry {
+    PathEntry {
+        position: cert.position,
+        subject: name_text(cert.x509.subject()),
+        der: cert.x509.as_ref().to_vec(),
     }
 }
 
@@ -137,57 +249,94 @@ pub(crate) fn verify_path<'a>(
 /// reason it failed.
 struct PathSearch<'s, 'a> {
     roots: &'s RootStore,
+    leaf: &'s Cert<'a>,
     intermediates: &'s [Cert<'a>],
     now: i64,
     purpose: Purpose,
+    options: &'s VerifyOptions,
+    crls: &'s Crls<'s>,
     checks_left: usize,
-    error: Option<CertificateError>,
+    out_of_budget: bool,
+    /// The best error so far, with the number of certificates of the path it
+    /// was found on.
+    error: Option<(usize, CertificateError)>,
 }
 
 impl PathSearch<'_, '_> {
-    /// Keeps the first error, unless it only says "unknown issuer" and a later
-    /// one names a specific fault (an expired or non-CA issuer tells the user
-    /// more than the dead end another branch reached).
-    fn note(&mut self, error: CertificateError) {
+    /// Keeps the error of the path that got furthest; on a tie, a specific
+    /// fault (an expired or non-CA issuer) beats a dead end, which tells the
+    /// user less. Once the budget is spent, that is the error.
+    fn note(&mut self, depth: usize, error: CertificateError) {
+        if self.out_of_budget {
+            return;
+        }
         let replace = match &self.error {
             None => true,
-            Some(CertificateError::UnknownIssuer(_)) => {
-                !matches!(error, CertificateError::UnknownIssuer(_))
+            Some((best, old)) => {
+                depth > *best
+                    || (depth == *best
+                        && matches!(old, CertificateError::UnknownIssuer(_))
+                        && !matches!(error, CertificateError::UnknownIssuer(_)))
             }
-            Some(_) => false,
         };
         if replace {
-            self.error = Some(error);
+            self.error = Some((depth, error));
         }
     }
 
     /// Tries to complete a path from `child`, whose issuers are still to be
-    /// found; `path` holds the indices of the intermediates already below it.
-    fn extend(&mut self, child: &Cert<'_>, path: &mut Vec<usize>) -> bool {
+    /// found; `path` holds the indices of the intermediates already below it
+    /// (`child` is the last of them, or the leaf). Returns the anchor's index.
+    fn extend(&mut self, child: &Cert<'_>, path: &mut Vec<usize>) -> Option<usize> {
         let issuer_name = child.x509.issuer().as_raw();
+        let depth = path.len().saturating_add(1);
         let mut candidates = 0usize;
 
-        for anchor in self.roots.anchors() {
+        for (a, anchor) in self.roots.anchors().iter().enumerate() {
             if anchor.subject() != issuer_name {
                 continue;
             }
             candidates += 1;
-            let label = format!("the trusted root {}", name_text(child.x509.issuer()));
-            match self.check_signature(child, anchor.spki(), &label) {
-                Ok(()) => return true,
-                Err(e) => self.note(e),
+            let label = format!("the trusted root {}", anchor.name());
+            let checked = self
+                .check_signature(child, anchor.spki(), &label)
+                .and_then(|()| self.check_complete(path, anchor));
+            match checked {
+                Ok(()) => return Some(a),
+                Err(e) => self.note(depth, e),
+            }
+            if self.out_of_budget {
+                return None;
             }
         }
 
-        for (index, issuer) in self.intermediates.iter().enumerate() {
+        // Certificates that are not self-issued first: a self-signed copy of a
+        // root the store does not hold only lengthens the path, while its
+        // cross-signed sibling may reach an anchor directly.
+        let ordered = self
+            .intermediates
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.is_self_issued())
+            .chain(
+                self.intermediates
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.is_self_issued()),
+            );
+        for (index, issuer) in ordered {
             if issuer.x509.subject().as_raw() != issuer_name || path.contains(&index) {
                 continue;
             }
             candidates += 1;
-            if path.len() + 2 > MAX_PATH_LEN {
-                self.note(CertificateError::UnknownIssuer(format!(
-                    "no path to a trusted root within {MAX_PATH_LEN} certificates"
-                )));
+            if depth >= self.options.max_depth {
+                self.note(
+                    depth,
+                    CertificateError::UnknownIssuer(format!(
+                        "no path to a trusted root within {} certificates (the maximum depth)",
+                        self.options.max_depth
+                    )),
+                );
                 continue;
             }
             let checked = self
@@ -195,14 +344,20 @@ impl PathSearch<'_, '_> {
                 .and_then(|()| check_common(issuer, self.now, self.purpose))
                 .and_then(|()| check_issuer(issuer, child, path.len()));
             if let Err(e) = checked {
-                self.note(e);
+                self.note(depth.saturating_add(1), e);
+                if self.out_of_budget {
+                    return None;
+                }
                 continue;
             }
             path.push(index);
-            if self.extend(issuer, path) {
-                return true;
+            if let Some(anchor) = self.extend(issuer, path) {
+                return Some(anchor);
             }
             path.pop();
+            if self.out_of_budget {
+                return None;
+            }
         }
 
         if candidates == 0 {
@@ -213,15 +368,54 @@ impl PathSearch<'_, '_> {
                 )
             } else {
                 format!(
-                    "no path to a trusted root: {} was issued by {}, which is neither in the \
-                     root store nor sent by the peer",
-                    child.label(),
+                    "no path to a trusted root: the issuer of certificate {} ({}) is neither \
+                     in the root store nor sent by the peer",
+                    child.position,
                     name_text(child.x509.issuer())
                 )
             };
-            self.note(CertificateError::UnknownIssuer(reason));
+            self.note(depth, CertificateError::UnknownIssuer(reason));
         }
-        false
+        None
+    }
+
+    /// The checks that need the whole path: name constraints (of every CA on
+    /// the path and of the anchor) and revocation.
+    fn check_complete(&self, path: &[usize], anchor: &TrustAnchor) -> Result<(), CertificateError> {
+        let certs: Vec<&Cert<'_>> = path
+            .iter()
+            .filter_map(|&i| self.intermediates.get(i))
+            .collect();
+        // Leaf-first list of the whole path, anchor excluded.
+        let all: Vec<&Cert<'_>> = core::iter::once(self.leaf).chain(certs).collect();
+        check_path_constraints(&all, anchor)?;
+        if self.options.crls.is_empty()
+            && self.options.unknown_revocation_status == UnknownStatusPolicy::Allow
+        {
+            return Ok(());
+        }
+        for (i, cert) in all.iter().enumerate() {
+            let (spki, may_sign) = match all.get(i.saturating_add(1)) {
+                Some(issuer) => (
+                    issuer.x509.public_key().raw,
+                    issuer
+                        .x509
+                        .key_usage()
+                        .ok()
+                        .flatten()
+                        .is_none_or(|ku| ku.value.crl_sign()),
+                ),
+                None => (anchor.spki(), true),
+            };
+            self.crls.check(
+                cert,
+                spki,
+                may_sign,
+                self.now,
+                self.options.unknown_revocation_status,
+            )?;
+        }
+        Ok(())
     }
 
     /// Verifies `child`'s signature with `issuer_spki`, spending one check.
@@ -231,7 +425,12 @@ impl PathSearch<'_, '_> {
         issuer_spki: &[u8],
         issuer_label: &str,
     ) -> Result<(), CertificateError> {
-        let alg = signature_algorithm(child)?;
+        let x = &child.x509;
+        let alg = signature_algorithm(
+            &x.signature_algorithm,
+            &x.tbs_certificate.signature,
+            &child.label(),
+        )?;
         let key = PublicKey::from_spki(issuer_spki).map_err(|why| {
             CertificateError::Unsupported(format!(
                 "the key of {issuer_label} cannot be used: {why}"
@@ -239,12 +438,17 @@ impl PathSearch<'_, '_> {
         })?;
         check_key_size(&key, issuer_label)?;
         if self.checks_left == 0 {
-            return Err(CertificateError::UnknownIssuer(format!(
-                "no path to a trusted root found within {MAX_SIGNATURE_CHECKS} signature checks"
-            )));
+            self.out_of_budget = true;
+            let error = CertificateError::UnknownIssuer(format!(
+                "no path to a trusted root found within {} signature checks \
+                 (the peer's chain has too many candidate issuers)",
+                self.options.max_signature_checks
+            ));
+            self.error = Some((usize::MAX, error.clone()));
+            return Err(error);
         }
         self.checks_left -= 1;
-        let signature = &child.x509.signature_value;
+        let signature = &x.signature_value;
         if signature.unused_bits != 0 {
             return Err(CertificateError::BadEncoding(format!(
                 "the signature of {} is not a whole number of bytes",
@@ -254,7 +458,7 @@ impl PathSearch<'_, '_> {
         sign::verify_cert_signature(
             alg,
             issuer_spki,
-            child.x509.tbs_certificate.as_ref(),
+            x.tbs_certificate.as_ref(),
             &signature.data,
         )
         .map_err(|_| {
@@ -267,282 +471,41 @@ impl PathSearch<'_, '_> {
     }
 }
 
-/// The CA/Browser Forum Baseline Requirements (Section 6.1.5) require RSA
-/// keys of at least 2048 bits and ring's verifiers refuse smaller ones; saying
-/// so beats "bad signature".
-fn check_key_size(key: &PublicKey<'_>, owner: &str) -> Result<(), CertificateError> {
-    if key.algorithm == KeyAlgorithm::Rsa && key.bits < 2048 {
-        return Err(CertificateError::Unsupported(format!(
-            "{owner} has a {}-bit RSA key; at least 2048 bits are required",
-            key.bits
-        )));
-    }
-    Ok(())
-}
-
-/// Maps a certificate's signatureAlgorithm to one we verify.
-fn signature_algorithm(cert: &Cert<'_>) -> Result<CertSignatureAlgorithm, CertificateError> {
-    use CertSignatureAlgorithm as C;
-    let x = &cert.x509;
-    // RFC 5280, Section 4.1.1.2: signatureAlgorithm MUST be the same as the
-    // signature field in the TBSCertificate, which the signature covers.
-    if x.signature_algorithm != x.tbs_certificate.signature {
-        return Err(CertificateError::BadEncoding(format!(
-            "{}: signatureAlgorithm differs from the signed TBSCertificate's signature field",
-            cert.label()
-        )));
-    }
-    let alg = &x.signature_algorithm;
-    let params = alg.parameters.as_ref();
-    // RFC 4055, Section 5: NULL parameters for RSA (some encoders omit them);
-    // RFC 5758, Section 3.2 and RFC 8410, Section 3: absent for ECDSA and Ed25519.
-    let null_or_absent = params.is_none_or(|p| p.tag().0 == 5 && p.data.is_empty());
-    let bad_params = || {
-        CertificateError::BadEncoding(format!(
-            "{}: malformed signature algorithm parameters",
-            cert.label()
-        ))
-    };
-    let chosen = match alg.algorithm.as_bytes() {
-        oid::SHA256_WITH_RSA if null_or_absent => C::RsaPkcs1Sha256,
-        oid::SHA384_WITH_RSA if null_or_absent => C::RsaPkcs1Sha384,
-        oid::SHA512_WITH_RSA if null_or_absent => C::RsaPkcs1Sha512,
-        oid::ECDSA_WITH_SHA256 if params.is_none() => C::EcdsaSha256,
-        oid::ECDSA_WITH_SHA384 if params.is_none() => C::EcdsaSha384,
-        oid::ED25519 if params.is_none() => C::Ed25519,
-        oid::SHA256_WITH_RSA
-        | oid::SHA384_WITH_RSA
-        | oid::SHA512_WITH_RSA
-        | oid::ECDSA_WITH_SHA256
-        | oid::ECDSA_WITH_SHA384
-        | oid::ED25519 => return Err(bad_params()),
-        oid::RSASSA_PSS => {
-            let params = params
-                .and_then(|p| RsaSsaPssParams::try_from(p).ok())
-                .ok_or_else(bad_params)?;
-            pss_algorithm(&params).ok_or_else(|| {
-                CertificateError::Unsupported(format!(
-                    "{} is signed with RSASSA-PSS parameters other than the usual ones \
-                     (SHA-256/384/512, MGF1 with the same hash, salt as long as the hash)",
-                    cert.label()
-                ))
-            })?
-        }
-        weak @ (oid::SHA1_WITH_RSA | oid::ECDSA_WITH_SHA1 | oid::MD5_WITH_RSA) => {
-            let name = match weak {
-                oid::SHA1_WITH_RSA => "sha1WithRSAEncryption",
-                oid::ECDSA_WITH_SHA1 => "ecdsa-with-SHA1",
-                _ => "md5WithRSAEncryption",
-            };
-            return Err(CertificateError::Unsupported(format!(
-                "{} is signed with {name}, which is refused: \
-                 SHA-1 and MD5 signatures can be forged",
-                cert.label()
-            )));
-        }
-        other => {
-            return Err(CertificateError::Unsupported(format!(
-                "{} is signed with an unsupported algorithm ({})",
-                cert.label(),
-                sign::dotted_oid(other)
-            )))
-        }
-    };
-    Ok(chosen)
-}
-
-/// RFC 4055, Section 3.1 allows any hash, mask and salt; we accept the
-/// combinations TLS 1.3's rsa_pss_* schemes use (RFC 8446, Section 4.2.3).
-fn pss_algorithm(params: &RsaSsaPssParams<'_>) -> Option<CertSignatureAlgorithm> {
-    let hash = params.hash_algorithm_oid().as_bytes();
-    let (alg, salt) = match hash {
-        oid::SHA256 => (CertSignatureAlgorithm::RsaPssSha256, 32),
-        oid::SHA384 => (CertSignatureAlgorithm::RsaPssSha384, 48),
-        oid::SHA512 => (CertSignatureAlgorithm::RsaPssSha512, 64),
-        _ => return None,
-    };
-    let mgf = params.mask_gen_algorithm().ok()?;
-    let good = mgf.mgf.as_bytes() == oid::MGF1
-        && mgf.hash.as_bytes() == hash
-        && params.salt_length() == salt
-        && params.trailer_field() == 1;
-    good.then_some(alg)
-}
-
-fn unix_seconds(now: SystemTime) -> i64 {
-    match now.duration_since(UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-        Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
-    }
-}
-
-/// "2026-01-01T00:00:00Z".
-fn time_text(time: &ASN1Time) -> String {
-    let t = time.to_datetime();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-}
-
-fn now_text(now: i64) -> String {
-    ASN1Time::from_timestamp(now).map_or_else(|_| format!("{now} s after 1970"), |t| time_text(&t))
-}
-
-/// Checks every certificate in the path gets: validity, extensions, purpose.
-fn check_common(cert: &Cert<'_>, now: i64, purpose: Purpose) -> Result<(), CertificateError> {
-    // RFC 5280, Section 4.1.2.5: valid from notBefore through notAfter, both included.
-    let validity = cert.x509.validity();
-    if now < validity.not_before.timestamp() {
-        return Err(CertificateError::NotYetValid(format!(
-            "{} is not valid before {}; the time now is {}",
-            cert.label(),
-            time_text(&validity.not_before),
-            now_text(now)
-        )));
-    }
-    if now > validity.not_after.timestamp() {
-        return Err(CertificateError::Expired(format!(
-            "{} expired at {}; the time now is {}",
-            cert.label(),
-            time_text(&validity.not_after),
-            now_text(now)
-        )));
-    }
-    check_extensions(cert)?;
-    check_extended_key_usage(cert, purpose)
-}
-
-/// RFC 5280, Section 4.2: each extension appears at most once, and a critical
-/// extension we do not process makes the certificate unusable.
-fn check_extensions(cert: &Cert<'_>) -> Result<(), CertificateError> {
-    if cert.x509.extensions_map().is_err() {
-        return Err(CertificateError::BadEncoding(format!(
-            "{} has the same extension twice",
-            cert.label()
-        )));
-    }
-    for ext in cert.x509.extensions() {
-        let processed = [
-            &OID_X509_EXT_BASIC_CONSTRAINTS,
-            &OID_X509_EXT_KEY_USAGE,
-            &OID_X509_EXT_EXTENDED_KEY_USAGE,
-            &OID_X509_EXT_SUBJECT_ALT_NAME,
-            &OID_X509_EXT_SUBJECT_KEY_IDENTIFIER,
-            &OID_X509_EXT_AUTHORITY_KEY_IDENTIFIER,
-        ]
-        .contains(&&ext.oid);
-        if ext.oid == OID_X509_EXT_NAME_CONSTRAINTS {
-            return Err(CertificateError::Unsupported(format!(
-                "{} carries name constraints, which keyway does not enforce yet; \
-                 refusing rather than ignoring them",
-                cert.label()
-            )));
-        }
-        if let ParsedExtension::ParseError { error } = ext.parsed_extension() {
-            if processed || ext.critical {
+/// RFC 5280, Section 6.1.3(b)-(c) and 6.1.4(g): the name constraints of each
+/// CA (and of the anchor) bind every certificate below it; a self-issued
+/// intermediate's subject is exempt.
+fn check_path_constraints(all: &[&Cert<'_>], anchor: &TrustAnchor) -> Result<(), CertificateError> {
+    if let Some(nc_der) = anchor.name_constraints() {
+        let owner = format!("the trusted root {}", anchor.name());
+        let nc = match NameConstraints::from_der(nc_der) {
+            Ok((_, nc)) => nc,
+            Err(_) => {
                 return Err(CertificateError::BadEncoding(format!(
-                    "{}: extension {} does not parse: {error}",
-                    cert.label(),
-                    ext.oid.to_id_string()
-                )));
+                    "the name constraints of {owner} do not parse"
+                )))
             }
+        };
+        for cert in all {
+            check_name_constraints(&nc, &owner, cert, subject_bound(cert))?;
         }
-        if ext.critical && !processed {
-            return Err(CertificateError::Unsupported(format!(
-                "{} has a critical extension keyway does not process ({})",
-                cert.label(),
-                ext.oid.to_id_string()
-            )));
+    }
+    for (i, ca) in all.iter().enumerate().skip(1) {
+        let nc = ca.x509.name_constraints().map_err(|e| {
+            CertificateError::BadEncoding(format!("{}: bad nameConstraints: {e}", ca.label()))
+        })?;
+        let Some(nc) = nc else {
+            continue;
+        };
+        let owner = ca.label();
+        for cert in all.iter().take(i) {
+            check_name_constraints(nc.value, &owner, cert, subject_bound(cert))?;
         }
     }
     Ok(())
 }
 
-/// RFC 5280, Section 4.2.1.12: when extendedKeyUsage is present the
-/// certificate may be used only for the purposes listed. Like browsers, we
-/// apply this to issuers too, so a CA restricted to e-mail cannot vouch for a
-/// web server.
-fn check_extended_key_usage(cert: &Cert<'_>, purpose: Purpose) -> Result<(), CertificateError> {
-    let eku = cert.x509.extended_key_usage().map_err(|e| {
-        CertificateError::BadEncoding(format!("{}: bad extendedKeyUsage: {e}", cert.label()))
-    })?;
-    let Some(eku) = eku else {
-        return Ok(());
-    };
-    let (allowed, name) = match purpose {
-        Purpose::ServerAuth => (eku.value.server_auth, "serverAuth"),
-        Purpose::ClientAuth => (eku.value.client_auth, "clientAuth"),
-    };
-    if allowed || eku.value.any {
-        Ok(())
-    } else {
-        Err(CertificateError::InvalidPurpose(format!(
-            "{} may not be used for {name}: its extendedKeyUsage does not list it",
-            cert.label()
-        )))
-    }
-}
-
-/// The end entity must not be a CA, and its key must be one we can use to
-/// check its handshake signature.
-fn check_end_entity(leaf: &Cert<'_>) -> Result<(), CertificateError> {
-    let bc = leaf.x509.basic_constraints().map_err(|e| {
-        CertificateError::BadEncoding(format!("{}: bad basicConstraints: {e}", leaf.label()))
-    })?;
-    if bc.is_some_and(|bc| bc.value.ca) {
-        return Err(CertificateError::InvalidPurpose(format!(
-            "{} is a CA certificate (basicConstraints cA=true) and cannot identify a peer",
-            leaf.label()
-        )));
-    }
-    let key = PublicKey::from_spki(leaf.x509.public_key().raw).map_err(|why| {
-        CertificateError::Unsupported(format!(
-            "{} has a key keyway cannot use: {why}",
-            leaf.label()
-        ))
-    })?;
-    check_key_size(&key, &leaf.label())
-}
-
-/// Checks `issuer` may issue `child`; `below` is how many intermediates sit
-/// between `issuer` and the end entity.
-fn check_issuer(issuer: &Cert<'_>, child: &Cert<'_>, below: usize) -> Result<(), CertificateError> {
-    let bc = issuer.x509.basic_constraints().map_err(|e| {
-        CertificateError::BadEncoding(format!("{}: bad basicConstraints: {e}", issuer.label()))
-    })?;
-    // RFC 5280, Section 6.1.4(k): an intermediate must assert cA=true.
-    let Some(bc) = bc.filter(|bc| bc.value.ca) else {
-        return Err(CertificateError::InvalidPurpose(format!(
-            "{} is not a CA (no basicConstraints cA=true) but issued {}",
-            issuer.label(),
-            child.label()
-        )));
-    };
-    // RFC 5280, Section 6.1.4(m): pathLenConstraint bounds the intermediates below.
-    if let Some(max) = bc.value.path_len_constraint {
-        if below > usize::try_from(max).unwrap_or(usize::MAX) {
-            return Err(CertificateError::InvalidPurpose(format!(
-                "{} allows {max} intermediate certificates below it (pathLenConstraint) \
-                 but the path has {below}",
-                issuer.label()
-            )));
-        }
-    }
-    // RFC 5280, Section 4.2.1.3: keyCertSign is required to sign certificates.
-    let ku = issuer.x509.key_usage().map_err(|e| {
-        CertificateError::BadEncoding(format!("{}: bad keyUsage: {e}", issuer.label()))
-    })?;
-    if ku.is_some_and(|ku| !ku.value.key_cert_sign()) {
-        return Err(CertificateError::InvalidPurpose(format!(
-            "{} may not sign certificates: its keyUsage lacks keyCertSign",
-            issuer.label()
-        )));
-    }
-    Ok(())
+/// False (the subject is exempt) for a self-issued certificate that is not
+/// the end entity.
+fn subject_bound(cert: &Cert<'_>) -> bool {
+    cert.position == 0 || !cert.is_self_issued()
 }

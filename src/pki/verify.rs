@@ -1,27 +1,102 @@
-//! The default verifiers: a path to a trusted root (see `path.rs`), plus,
-//! for servers, the name the client connected to (see `name.rs`).
+//! The default verifiers and the connection-free entry points: a path to a
+//! trusted root (see `path.rs`), plus, for servers, the name the client
+//! connected to (see `name.rs`).
 
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use x509_parser::extensions::GeneralName;
 
+use super::checks::Cert;
 use super::name::{san_matches, SanEntry};
-use super::path::{verify_path, Cert, Purpose};
+use super::path::{verify_path, Purpose, VerifiedPath, VerifyOptions};
 use super::{ClientCertVerifier, RootStore, ServerCertVerifier, ServerName};
 use crate::error::CertificateError;
+
+/// Verifies a server's chain without a connection: a path from `end_entity`
+/// through `intermediates` (DER, any order) to one of `roots`, valid at
+/// `options.time`, allowed for serverAuth, and valid for `server_name`.
+/// Returns the path that was built.
+pub fn verify_server_chain(
+    roots: &RootStore,
+    end_entity: &[u8],
+    intermediates: &[Vec<u8>],
+    server_name: &ServerName,
+    options: &VerifyOptions,
+) -> Result<VerifiedPath, CertificateError> {
+    let (path, leaf) = verify_path(
+        roots,
+        end_entity,
+        intermediates,
+        Purpose::ServerAuth,
+        options,
+    )?;
+    check_name(&leaf, server_name)?;
+    Ok(path)
+}
+
+/// Verifies a server's chain like [`verify_server_chain`] but without the
+/// name check: for tools that inspect a chain before knowing the host.
+pub fn verify_server_path(
+    roots: &RootStore,
+    end_entity: &[u8],
+    intermediates: &[Vec<u8>],
+    options: &VerifyOptions,
+) -> Result<VerifiedPath, CertificateError> {
+    verify_path(
+        roots,
+        end_entity,
+        intermediates,
+        Purpose::ServerAuth,
+        options,
+    )
+    .map(|(path, _)| path)
+}
+
+/// Verifies a client's chain without a connection: like
+/// [`verify_server_chain`], for clientAuth and without a name.
+pub fn verify_client_chain(
+    roots: &RootStore,
+    end_entity: &[u8],
+    intermediates: &[Vec<u8>],
+    options: &VerifyOptions,
+) -> Result<VerifiedPath, CertificateError> {
+    verify_path(
+        roots,
+        end_entity,
+        intermediates,
+        Purpose::ClientAuth,
+        options,
+    )
+    .map(|(path, _)| path)
+}
 
 /// The verifier a client uses by default: a path to one of `roots`, valid
 /// now, for the name it connected to.
 #[derive(Debug, Clone)]
 pub struct DefaultServerVerifier {
     roots: Arc<RootStore>,
+    options: VerifyOptions,
 }
 
 impl DefaultServerVerifier {
-    /// A verifier that trusts `roots`.
+    /// A verifier that trusts `roots`, with [`VerifyOptions::default`] except
+    /// that a certificate in `roots` is accepted as the peer's own
+    /// certificate: putting a self-signed certificate in the store is how the
+    /// crate's quick start (and many test setups) pin a peer. Use
+    /// [`Self::with_options`] to refuse that.
     pub fn new(roots: Arc<RootStore>) -> Self {
-        Self { roots }
+        let options = VerifyOptions {
+            allow_anchor_as_leaf: true,
+            ..VerifyOptions::default()
+        };
+        Self::with_options(roots, options)
+    }
+
+    /// A verifier that trusts `roots` and applies `options` (their `time` is
+    /// replaced by the handshake's).
+    pub fn with_options(roots: Arc<RootStore>, options: VerifyOptions) -> Self {
+        Self { roots, options }
     }
 }
 
@@ -33,14 +108,18 @@ impl ServerCertVerifier for DefaultServerVerifier {
         server_name: &ServerName,
         now: SystemTime,
     ) -> Result<(), CertificateError> {
-        let leaf = verify_path(
+        let options = VerifyOptions {
+            time: Some(now),
+            ..self.options.clone()
+        };
+        verify_server_chain(
             &self.roots,
             end_entity,
             intermediates,
-            now,
-            Purpose::ServerAuth,
-        )?;
-        check_name(&leaf, server_name)
+            server_name,
+            &options,
+        )
+        .map(|_| ())
     }
 }
 
@@ -49,12 +128,27 @@ impl ServerCertVerifier for DefaultServerVerifier {
 #[derive(Debug, Clone)]
 pub struct DefaultClientVerifier {
     roots: Arc<RootStore>,
+    options: VerifyOptions,
 }
 
 impl DefaultClientVerifier {
-    /// A verifier that trusts `roots`.
+    /// A verifier that trusts `roots`, with [`VerifyOptions::default`] except
+    /// that a certificate in `roots` is accepted as the peer's own
+    /// certificate: putting a self-signed certificate in the store is how the
+    /// crate's quick start (and many test setups) pin a peer. Use
+    /// [`Self::with_options`] to refuse that.
     pub fn new(roots: Arc<RootStore>) -> Self {
-        Self { roots }
+        let options = VerifyOptions {
+            allow_anchor_as_leaf: true,
+            ..VerifyOptions::default()
+        };
+        Self::with_options(roots, options)
+    }
+
+    /// A verifier that trusts `roots` and applies `options` (their `time` is
+    /// replaced by the handshake's).
+    pub fn with_options(roots: Arc<RootStore>, options: VerifyOptions) -> Self {
+        Self { roots, options }
     }
 }
 
@@ -65,14 +159,11 @@ impl ClientCertVerifier for DefaultClientVerifier {
         intermediates: &[Vec<u8>],
         now: SystemTime,
     ) -> Result<(), CertificateError> {
-        verify_path(
-            &self.roots,
-            end_entity,
-            intermediates,
-            now,
-            Purpose::ClientAuth,
-        )
-        .map(|_| ())
+        let options = VerifyOptions {
+            time: Some(now),
+            ..self.options.clone()
+        };
+        verify_client_chain(&self.roots, end_entity, intermediates, &options).map(|_| ())
     }
 
     fn root_hint_subjects(&self) -> Vec<Vec<u8>> {
@@ -337,8 +428,8 @@ mod tests {
         assert_eq!(
             err,
             CertificateError::Expired(
-                "certificate 0 (CN=old) expired at 2026-01-01T00:00:00Z; \
-                 the time now is 2026-06-01T00:00:00Z"
+                "certificate 0 (CN=old) expired at 2026-01-01T00:00:00Z \
+                 (verification time 2026-06-01T00:00:00Z)"
                     .into()
             )
         );
@@ -384,8 +475,8 @@ mod tests {
         assert_eq!(
             verify_with_stranger_root(&pki.leaf, &chain),
             Err(CertificateError::UnknownIssuer(
-                "no path to a trusted root: certificate 1 (CN=Test Intermediate) was issued by \
-                 CN=Test Root, which is neither in the root store nor sent by the peer"
+                "no path to a trusted root: the issuer of certificate 1 (CN=Test Root) is neither \
+                 in the root store nor sent by the peer"
                     .into()
             ))
         );
@@ -398,8 +489,8 @@ mod tests {
         assert_eq!(
             err,
             CertificateError::UnknownIssuer(
-                "no path to a trusted root: certificate 0 (CN=leaf) was issued by \
-                 CN=Test Intermediate, which is neither in the root store nor sent by the peer"
+                "no path to a trusted root: the issuer of certificate 0 (CN=Test Intermediate) is \
+                 neither in the root store nor sent by the peer"
                     .into()
             )
         );
@@ -613,13 +704,13 @@ mod tests {
         assert_eq!(
             err,
             CertificateError::UnknownIssuer(
-                "no path to a trusted root within 10 certificates".into()
+                "no path to a trusted root within 10 certificates (the maximum depth)".into()
             )
         );
     }
 
     #[test]
-    fn name_constraints_are_refused_until_enforced() {
+    fn name_constraints_bind_the_names_below() {
         let pki = Pki::new();
         let mut params = ca_params("Constrained CA");
         params.name_constraints = Some(rcgen::NameConstraints {
@@ -627,14 +718,21 @@ mod tests {
             excluded_subtrees: vec![],
         });
         let constrained = CertifiedIssuer::signed_by(params, p256(), &pki.inter).unwrap();
-        let leaf = leaf_params("leaf", &["example.com"])
+        let chain = [constrained.der().to_vec(), pki.inter_der()];
+        let inside = leaf_params("leaf", &["www.example.com"])
             .signed_by(&p256(), &constrained)
             .unwrap();
-        let chain = [constrained.der().to_vec(), pki.inter_der()];
-        assert_fails(
-            pki.verify(leaf.der(), &chain, "example.com"),
-            CertificateError::Unsupported,
-            "name constraints",
+        assert_eq!(pki.verify(inside.der(), &chain, "www.example.com"), Ok(()));
+        let outside = leaf_params("leaf", &["example.com", "evil.test"])
+            .signed_by(&p256(), &constrained)
+            .unwrap();
+        assert_eq!(
+            pki.verify(outside.der(), &chain, "example.com"),
+            Err(CertificateError::NameConstraintViolation(
+                "certificate 0 (CN=leaf) has the name evil.test (dNSName), which is outside \
+                 the names certificate 1 (CN=Constrained CA) permits (dNSName example.com)"
+                    .into()
+            ))
         );
     }
 
