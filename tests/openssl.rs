@@ -1054,3 +1054,246 @@ fn example_client_fetches_the_s_server_www_page() {
         }
     }
 }
+
+/// Starts the example server with `args` on a free port and waits until it listens.
+fn start_example_server(
+    server_bin: &PathBuf,
+    files: &support::PkiFiles,
+    args: &[&str],
+) -> (Guard, u16) {
+    let port = free_port();
+    let mut server = Guard::spawn(
+        Command::new(server_bin)
+            .args(["--addr", &format!("127.0.0.1:{port}")])
+            .arg("--cert")
+            .arg(&files.chain)
+            .arg("--key")
+            .arg(&files.key)
+            .args(args),
+    );
+    server.wait_for("listening on");
+    (server, port)
+}
+
+/// Gets the example server's page with `s_client -tls1_2 -quiet` and `args`;
+/// returns everything s_client printed.
+fn s_client_tls12_get_page(port: u16, files: &support::PkiFiles, args: &[&str]) -> String {
+    let mut client = Guard::spawn(
+        s_client_command(port, files, "-tls1_2")
+            .arg("-quiet")
+            .args(args),
+    );
+    client.stdin().write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    client.wait_for("</html>");
+    client.seen.join("\n")
+}
+
+#[test]
+fn example_server_serves_its_page_to_s_client_over_tls12() {
+    if !have_openssl() {
+        return;
+    }
+    let Some(server_bin) = example_binary("server") else {
+        return;
+    };
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let files = pki.write_files("example-server-12");
+    // Both versions (the default), suites by OpenSSL and by IANA name.
+    let (_server, port) = start_example_server(
+        &server_bin,
+        &files,
+        &[
+            "--ciphers",
+            "TLS_AES_128_GCM_SHA256,ECDHE-ECDSA-AES128-GCM-SHA256,\
+             TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "--alpn",
+            "http/1.1",
+        ],
+    );
+    for (suite, openssl_suite, openssl_group) in [
+        (
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            "ECDHE-ECDSA-AES128-GCM-SHA256",
+            "X25519:P-256",
+        ),
+        (
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+            "ECDHE-ECDSA-CHACHA20-POLY1305",
+            "P-256",
+        ),
+    ] {
+        let page = s_client_tls12_get_page(
+            port,
+            &files,
+            &[
+                "-cipher",
+                openssl_suite,
+                "-curves",
+                openssl_group,
+                "-alpn",
+                "http/1.1",
+            ],
+        );
+        assert!(page.contains("HTTP/1.0 200"), "{page}");
+        assert!(page.contains("version: TLSv1.2"), "{page}");
+        assert!(
+            page.contains(&format!("cipher suite: {}", suite.name().unwrap())),
+            "{page}"
+        );
+        assert!(page.contains("ALPN: http/1.1"), "{page}");
+    }
+}
+
+/// Runs the example client with `args` (bounded); returns whether it
+/// succeeded and everything it printed.
+fn run_example_client(
+    client_bin: &PathBuf,
+    files: &support::PkiFiles,
+    port: u16,
+    args: &[&str],
+) -> (bool, String) {
+    let mut client = Guard::spawn(
+        Command::new(client_bin)
+            .args(["--connect", &format!("127.0.0.1:{port}")])
+            .args(["--servername", "example.com"])
+            .arg("--cafile")
+            .arg(&files.root)
+            .args(args),
+    );
+    let ok = client.finish();
+    // The reader threads may still be passing on the last lines.
+    while let Ok(line) = client.lines.recv_timeout(Duration::from_millis(200)) {
+        client.seen.push(line);
+    }
+    (ok, client.seen.join("\n"))
+}
+
+#[test]
+fn example_client_fetches_the_s_server_www_page_over_tls12() {
+    if !have_openssl() {
+        return;
+    }
+    let Some(client_bin) = example_binary("client") else {
+        return;
+    };
+    let pki = TestPki::generate(KeyKind::Rsa2048, &["example.com"]);
+    let files = pki.write_files("example-client-12");
+    for (suite, name, openssl_suite) in [
+        (
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            "ECDHE-RSA-AES256-GCM-SHA384",
+            "ECDHE-RSA-AES256-GCM-SHA384",
+        ),
+        (
+            CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+            "ECDHE-RSA-CHACHA20-POLY1305",
+        ),
+    ] {
+        let (_server, port) = s_server_speaking(
+            &["-tls1_2"],
+            &files,
+            &["-www", "-cipher", openssl_suite, "-alpn", "http/1.1"],
+        );
+        let (ok, out) = run_example_client(
+            &client_bin,
+            &files,
+            port,
+            &[
+                "--tls12",
+                "--ciphers",
+                name,
+                "--groups",
+                "P-384",
+                "--alpn",
+                "h2,http/1.1",
+            ],
+        );
+        assert!(ok, "{out}");
+        assert!(out.contains("version: TLSv1.2"), "{out}");
+        assert!(
+            out.contains(&format!("cipher suite: {}", suite.name().unwrap())),
+            "{out}"
+        );
+        assert!(out.contains("group: secp384r1"), "{out}");
+        assert!(out.contains("ALPN: http/1.1"), "{out}");
+        assert!(out.contains("HTTP/1.0 200 ok"), "{out}");
+    }
+}
+
+#[cfg(feature = "rsa-kx")]
+#[test]
+fn examples_do_rsa_key_exchange_with_openssl_given_rsa_kx() {
+    if !have_openssl() {
+        return;
+    }
+    let (Some(client_bin), Some(server_bin)) = (example_binary("client"), example_binary("server"))
+    else {
+        return;
+    };
+    let pki = TestPki::generate(KeyKind::Rsa2048, &["example.com"]);
+    let files = pki.write_files("example-rsa-kx");
+
+    let (_server, port) = s_server_speaking(
+        &["-tls1_2"],
+        &files,
+        &["-www", "-cipher", "AES128-GCM-SHA256"],
+    );
+    let (ok, out) = run_example_client(
+        &client_bin,
+        &files,
+        port,
+        &["--rsa-kx", "--ciphers", "AES128-GCM-SHA256"],
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("version: TLSv1.2"), "{out}");
+    assert!(
+        out.contains("cipher suite: TLS_RSA_WITH_AES_128_GCM_SHA256"),
+        "{out}"
+    );
+    assert!(out.contains("HTTP/1.0 200 ok"), "{out}");
+
+    let (_server, port) = start_example_server(&server_bin, &files, &["--rsa-kx"]);
+    let page = s_client_tls12_get_page(port, &files, &["-cipher", "AES256-GCM-SHA384"]);
+    assert!(
+        page.contains("cipher suite: TLS_RSA_WITH_AES_256_GCM_SHA384"),
+        "{page}"
+    );
+}
+
+#[cfg(not(feature = "rsa-kx"))]
+#[test]
+fn examples_refuse_rsa_kx_without_the_feature() {
+    for (name, args) in [
+        (
+            "client",
+            &["--connect", "127.0.0.1:1", "--cafile", "none.pem"][..],
+        ),
+        (
+            "server",
+            &[
+                "--addr",
+                "127.0.0.1:0",
+                "--cert",
+                "none.pem",
+                "--key",
+                "none.pem",
+            ][..],
+        ),
+    ] {
+        let Some(bin) = example_binary(name) else {
+            return;
+        };
+        let out = Command::new(bin)
+            .args(args)
+            .arg("--rsa-kx")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains("rebuild with --features rsa-kx"),
+            "{name}: {stderr}"
+        );
+    }
+}
