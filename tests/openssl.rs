@@ -1,8 +1,10 @@
 //! Interop with the real `openssl` binary: `openssl s_client` against a keyway
 //! server and a keyway client against `openssl s_server`, over every TLS 1.3
 //! suite x group x certificate type, with HelloRetryRequest forced,
-//! application data both ways and KeyUpdate in both directions; plus the
-//! example binaries against OpenSSL.
+//! application data both ways and KeyUpdate in both directions; over every
+//! TLS 1.2 ECDHE suite x group x certificate type (and the RSA key exchange
+//! suites with the `rsa-kx` feature); version mixing; refused renegotiation;
+//! plus the example binaries against OpenSSL.
 //!
 //! Without `openssl` on PATH these tests skip with a printed reason locally,
 //! and fail under CI (`CI` set), where `.ci/run` installs it.
@@ -763,6 +765,42 @@ fn keyway_client_with_both_versions_negotiates_tls13_with_an_s_server_with_both(
         .unwrap();
     let n = keyway_client_exchange(&files, client, &[], &[]);
     assert_eq!(n.version, Some(ProtocolVersion::TLS13));
+}
+
+/// RFC 8422, Section 5.3: "the public key in the server's certificate MUST
+/// respect the client's choice of elliptic curves", and Section 5.1: a server
+/// must not negotiate an ECC suite it cannot complete with the client's curves.
+/// A P-256 certificate for a client that lists only X25519 is such a case.
+#[test]
+#[ignore = "keyway bug: the TLS 1.2 server picks ECDHE_ECDSA with a certificate on a curve \
+            missing from the client's supported_groups (RFC 8422, Section 5.3)"]
+fn keyway_server_declines_an_ecdsa_certificate_on_a_curve_the_client_lacks() {
+    if !have_openssl() {
+        return;
+    }
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let files = pki.write_files("s-client-12-wrong-curve");
+    let server = ServerConfig::builder()
+        .certificate(pki.certified_key())
+        .build()
+        .unwrap();
+    let (port, handle) = keyway_echo_server(server);
+    let mut client = Guard::spawn(s_client_command(port, &files, "-tls1_2").args([
+        "-cipher",
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        "-curves",
+        "X25519",
+    ]));
+    assert!(!client.finish(), "no suite can work, so s_client must fail");
+    let err = handle.join().unwrap().unwrap_err();
+    // Today keyway sends its P-256 Certificate and ServerKeyExchange, and
+    // s_client aborts ("tls12_check_peer_sigalg:wrong curve"), so keyway
+    // reports the peer's alert instead of refusing the suite itself.
+    assert!(
+        err.contains("sent alert handshake_failure"),
+        "{err}\ns_client printed:\n{}",
+        client.seen.join("\n")
+    );
 }
 
 /// Records handshake messages received and alerts sent or received, in order.
