@@ -1,10 +1,14 @@
 //! A TLS client on keyway: `cargo run --example client -- --connect HOST:PORT
-//! [--servername NAME] --cafile ROOTS.pem [--tls13|--tls12] [--ciphers LIST]
-//! [--groups LIST] [--alpn LIST] [--request TEXT]`
+//! [--servername NAME] --cafile ROOTS.pem [--tls13] [--tls12] [--ciphers LIST]
+//! [--rsa-kx] [--groups LIST] [--alpn LIST] [--request TEXT]`
 //!
-//! Connects, prints the negotiated parameters, sends the request (default an
-//! HTTP/1.0 GET), prints the response. Exits non-zero with the error on stderr
-//! on any failure. Secrets go to `$SSLKEYLOGFILE` if it is set.
+//! `--tls13` and `--tls12` pick the versions to offer (default both);
+//! `--ciphers` takes TLS 1.3 and TLS 1.2 suites by IANA or OpenSSL name;
+//! `--rsa-kx` also offers the TLS 1.2 RSA key exchange suites (build with
+//! `--features rsa-kx`). Connects, prints the negotiated parameters (version
+//! first), sends the request (default an HTTP/1.0 GET), prints the response.
+//! Exits non-zero with the error on stderr on any failure. Secrets go to
+//! `$SSLKEYLOGFILE` if it is set.
 
 mod common;
 
@@ -14,8 +18,8 @@ use std::sync::Arc;
 use common::{describe, fail_usage, parse_alpn, parse_groups, parse_suites, Args};
 
 const USAGE: &str =
-    "client --connect HOST:PORT [--servername NAME] --cafile ROOTS.pem [--tls13|--tls12] \
-[--ciphers LIST] [--groups LIST] [--alpn LIST] [--request TEXT]";
+    "client --connect HOST:PORT [--servername NAME] --cafile ROOTS.pem [--tls13] [--tls12] \
+[--ciphers LIST] [--rsa-kx] [--groups LIST] [--alpn LIST] [--request TEXT]";
 
 fn main() {
     let args = Args::from_env();
@@ -29,19 +33,25 @@ fn main() {
             "--alpn",
             "--request",
         ],
-        &["--tls13", "--tls12"],
+        &["--tls13", "--tls12", "--rsa-kx"],
         USAGE,
     );
     let (Some(connect), Some(cafile)) = (args.value("--connect"), args.value("--cafile")) else {
         fail_usage("--connect and --cafile are required", USAGE)
     };
-    if let Err(e) = run(&args, &connect, &cafile) {
+    let rsa_kx = common::rsa_kx(&args);
+    if let Err(e) = run(&args, &connect, &cafile, rsa_kx) {
         eprintln!("error: {e}");
         std::process::exit(1);
     }
 }
 
-fn run(args: &Args, connect: &str, cafile: &str) -> Result<(), Box<dyn std::error::Error>> {
+fn run(
+    args: &Args,
+    connect: &str,
+    cafile: &str,
+    rsa_kx: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
     let host = connect.rsplit_once(':').map(|(h, _)| h).unwrap_or(connect);
     let server_name = args
         .value("--servername")
@@ -50,8 +60,14 @@ fn run(args: &Args, connect: &str, cafile: &str) -> Result<(), Box<dyn std::erro
     let mut builder = keyway::ClientConfig::builder(roots)
         .versions(&common::versions(args))
         .key_log(Arc::new(keyway::keylog::KeyLogFile::from_env()));
+    #[cfg(feature = "rsa-kx")]
+    if rsa_kx {
+        builder = builder.enable_rsa_key_exchange();
+    }
+    #[cfg(not(feature = "rsa-kx"))]
+    let _ = rsa_kx; // common::rsa_kx already refused the flag.
     if let Some(list) = args.value("--ciphers") {
-        builder = builder.cipher_suites(&common::tls13_only(parse_suites(&list)?));
+        builder = builder.cipher_suites(&parse_suites(&list)?);
     }
     if let Some(list) = args.value("--groups") {
         builder = builder.groups(&parse_groups(&list)?);

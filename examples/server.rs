@@ -1,12 +1,16 @@
 //! A TLS server on keyway: `cargo run --example server -- --addr 127.0.0.1:4433
-//! --cert CHAIN.pem --key KEY.pem [--tls13|--tls12] [--ciphers LIST]
-//! [--groups LIST] [--alpn LIST] [--hrr-cookie] [--echo]`
+//! --cert CHAIN.pem --key KEY.pem [--tls13] [--tls12] [--ciphers LIST]
+//! [--rsa-kx] [--groups LIST] [--alpn LIST] [--hrr-cookie] [--echo]`
 //!
-//! Per connection: handshake, then (default) answer one HTTP request with a
-//! page listing the negotiated parameters and close with close_notify, like
-//! `openssl s_server -www`; with `--echo`, echo bytes until the peer closes
-//! (a line `keyupdate` makes the server send a KeyUpdate requesting one back,
-//! for interop tests). Secrets go to `$SSLKEYLOGFILE` if it is set.
+//! `--tls13` and `--tls12` pick the versions (default both); `--ciphers`
+//! takes TLS 1.3 and TLS 1.2 suites by IANA or OpenSSL name; `--rsa-kx` also
+//! accepts the TLS 1.2 RSA key exchange suites (build with `--features
+//! rsa-kx`). Per connection: handshake, then (default) answer one HTTP
+//! request with a page listing the negotiated parameters, version first, and
+//! close with close_notify, like `openssl s_server -www`; with `--echo`, echo
+//! bytes until the peer closes (a line `keyupdate` makes a TLS 1.3 server send
+//! a KeyUpdate requesting one back, for interop tests). Secrets go to
+//! `$SSLKEYLOGFILE` if it is set.
 
 mod common;
 
@@ -16,8 +20,8 @@ use std::sync::Arc;
 
 use common::{describe, fail_usage, parse_alpn, parse_groups, parse_suites, Args};
 
-const USAGE: &str = "server --addr HOST:PORT --cert CHAIN.pem --key KEY.pem [--tls13|--tls12] \
-[--ciphers LIST] [--groups LIST] [--alpn LIST] [--hrr-cookie] [--echo]";
+const USAGE: &str = "server --addr HOST:PORT --cert CHAIN.pem --key KEY.pem [--tls13] [--tls12] \
+[--ciphers LIST] [--rsa-kx] [--groups LIST] [--alpn LIST] [--hrr-cookie] [--echo]";
 
 fn main() {
     let args = Args::from_env();
@@ -30,7 +34,7 @@ fn main() {
             "--groups",
             "--alpn",
         ],
-        &["--tls13", "--tls12", "--echo", "--hrr-cookie"],
+        &["--tls13", "--tls12", "--rsa-kx", "--echo", "--hrr-cookie"],
         USAGE,
     );
     let (Some(addr), Some(cert), Some(key)) = (
@@ -40,7 +44,8 @@ fn main() {
     ) else {
         fail_usage("--addr, --cert and --key are required", USAGE)
     };
-    let config = match build_config(&args, &cert, &key) {
+    let rsa_kx = common::rsa_kx(&args);
+    let config = match build_config(&args, &cert, &key, rsa_kx) {
         Ok(config) => Arc::new(config),
         Err(e) => {
             eprintln!("error: {e}");
@@ -65,15 +70,26 @@ fn main() {
     }
 }
 
-fn build_config(args: &Args, cert: &str, key: &str) -> Result<keyway::ServerConfig, String> {
+fn build_config(
+    args: &Args,
+    cert: &str,
+    key: &str,
+    rsa_kx: bool,
+) -> Result<keyway::ServerConfig, String> {
     let mut builder = keyway::ServerConfig::builder()
         .certificate_chain_pem(cert, key)
         .map_err(|e| e.to_string())?
         .versions(&common::versions(args))
         .key_log(Arc::new(keyway::keylog::KeyLogFile::from_env()))
         .hello_retry_cookie(args.flag("--hrr-cookie"));
+    #[cfg(feature = "rsa-kx")]
+    if rsa_kx {
+        builder = builder.enable_rsa_key_exchange();
+    }
+    #[cfg(not(feature = "rsa-kx"))]
+    let _ = rsa_kx; // common::rsa_kx already refused the flag.
     if let Some(list) = args.value("--ciphers") {
-        builder = builder.cipher_suites(&common::tls13_only(parse_suites(&list)?));
+        builder = builder.cipher_suites(&parse_suites(&list)?);
     }
     if let Some(list) = args.value("--groups") {
         builder = builder.groups(&parse_groups(&list)?);

@@ -36,6 +36,26 @@ fn server(pki: &TestPki) -> keyway::ServerConfigBuilder {
     ServerConfig::builder().certificate(pki.certified_key())
 }
 
+fn certificate_curve(kind: KeyKind) -> Option<NamedGroup> {
+    match kind {
+        KeyKind::EcdsaP256 => Some(NamedGroup::SECP256R1),
+        KeyKind::EcdsaP384 => Some(NamedGroup::SECP384R1),
+        KeyKind::Ed25519 | KeyKind::Rsa2048 => None,
+    }
+}
+
+#[test]
+fn an_ecdsa_certificate_on_a_curve_the_client_lacks_is_not_used() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = ClientConfig::builder(pki.root_store())
+        .versions(&[V::TLS12])
+        .groups(&[NamedGroup::X25519])
+        .build()
+        .unwrap();
+    let (_, _, result) = connect(client, server(&pki).build().unwrap(), "example.com");
+    assert_eq!(result.unwrap_err().alert(), Some(A::HANDSHAKE_FAILURE));
+}
+
 #[test]
 fn every_tls12_suite_group_and_certificate_completes() {
     for kind in KeyKind::ALL {
@@ -46,13 +66,22 @@ fn every_tls12_suite_group_and_certificate_completes() {
         };
         for suite in suites {
             for group in GROUPS {
+                // RFC 8422, Section 5.3: an ECDSA certificate needs its curve in
+                // the client's supported_groups, whatever the ECDHE group is;
+                // the server (which picks in its own order) offers only `group`.
+                let mut client_groups = vec![group];
+                client_groups.extend(certificate_curve(kind).filter(|c| *c != group));
                 let client = ClientConfig::builder(pki.root_store())
                     .versions(&[V::TLS12])
                     .cipher_suites(&[suite])
+                    .groups(&client_groups)
+                    .build()
+                    .unwrap();
+                let server = server(&pki)
+                    .versions(&[V::TLS12])
                     .groups(&[group])
                     .build()
                     .unwrap();
-                let server = server(&pki).versions(&[V::TLS12]).build().unwrap();
                 let (mut c, mut s, result) = connect(client, server, "example.com");
                 result.unwrap_or_else(|e| panic!("{} {suite:?} {group:?}: {e}", kind.name()));
                 for n in [c.negotiated(), s.negotiated()] {

@@ -47,9 +47,11 @@ pub fn fail_usage(problem: &str, usage: &str) -> ! {
     std::process::exit(2);
 }
 
-/// Parses a comma-separated list of suites (IANA or OpenSSL names).
+/// Parses a comma- (or colon-) separated list of TLS 1.3 and TLS 1.2 suites
+/// (IANA or OpenSSL names). The library speaks a version only when the list
+/// has a suite for it, so a list of TLS 1.2 suites alone means TLS 1.2 alone.
 pub fn parse_suites(list: &str) -> Result<Vec<CipherSuite>, String> {
-    list.split(',')
+    list.split([',', ':'])
         .filter(|s| !s.is_empty())
         .map(|s| {
             CipherSuite::from_name(s.trim()).ok_or_else(|| format!("unknown cipher suite {s:?}"))
@@ -82,12 +84,19 @@ pub fn versions(args: &Args) -> Vec<ProtocolVersion> {
     }
 }
 
-/// Only the suites of the selected versions (TLS 1.3 suites start with `TLS_AES`/`TLS_CHACHA`).
-pub fn tls13_only(suites: Vec<CipherSuite>) -> Vec<CipherSuite> {
-    suites
-        .into_iter()
-        .filter(|s| keyway::crypto::tls13_suite(*s).is_some())
-        .collect()
+/// Whether `--rsa-kx` asks for the TLS 1.2 RSA key exchange suites. Without
+/// the `rsa-kx` feature the library cannot do it, so say how to get it and
+/// exit with status 2 (a usage error) rather than silently ignore the flag.
+pub fn rsa_kx(args: &Args) -> bool {
+    let wanted = args.flag("--rsa-kx");
+    if wanted && !cfg!(feature = "rsa-kx") {
+        eprintln!(
+            "error: --rsa-kx needs the RSA key exchange, which this build leaves out: \
+rebuild with --features rsa-kx"
+        );
+        std::process::exit(2);
+    }
+    wanted
 }
 
 /// Describes what a connection negotiated, one `name: value` per line.

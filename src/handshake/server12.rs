@@ -135,9 +135,18 @@ fn select(
     })
     .unwrap_or_default();
     let scheme = choose_signature_scheme(key.tls12_schemes(), client_schemes);
+    // RFC 8422, Sections 5.1 and 5.3: an ECDSA certificate is only usable if
+    // the client supports its curve; otherwise no ECDHE_ECDSA suite will do.
+    let certificate_curve = match key.algorithm() {
+        KeyAlgorithm::EcdsaP256 => Some(NamedGroup::SECP256R1),
+        KeyAlgorithm::EcdsaP384 => Some(NamedGroup::SECP384R1),
+        KeyAlgorithm::Rsa | KeyAlgorithm::Ed25519 => None,
+    };
+    let certificate_usable = certificate_curve
+        .is_none_or(|curve| client_groups.is_none_or(|list| list.contains(&curve)));
     let mut saw_suite = false;
     for suite in &config.protocols.tls12 {
-        if !ch.cipher_suites.contains(&suite.suite) || suite.auth != auth {
+        if !ch.cipher_suites.contains(&suite.suite) || suite.auth != auth || !certificate_usable {
             continue;
         }
         saw_suite = true;
