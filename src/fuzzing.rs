@@ -189,7 +189,54 @@ pub fn handshake_message(data: &[u8]) {
     let Some((&typ, body)) = data.split_first() else {
         return;
     };
-    decode_handshake_message(HandshakeType(typ), body);
+    decode_handshake_message(HandshakeType(typ), body, HandshakeMessage::decode);
+    decode_handshake_message(HandshakeType(typ), body, HandshakeMessage::decode_tls12);
+}
+
+/// Decodes TLS 1.2 key exchange bodies: `data[0]` bit 0 picks
+/// ServerKeyExchange (ECDHE parameters and signature) or ClientKeyExchange
+/// (ECDHE public value, RSA-encrypted pre-master secret); `data[1..]` is the
+/// body. Properties: nothing panics, and whatever parses re-encodes to the
+/// same bytes (with the signed ECDHE params a prefix of the body).
+pub fn tls12_key_exchange(data: &[u8]) {
+    use crate::codec::messages::{ClientKeyExchange, ServerKeyExchange};
+    let Some((&control, body)) = data.split_first() else {
+        return;
+    };
+    if control & 1 == 0 {
+        let ske = ServerKeyExchange {
+            body: body.to_vec(),
+        };
+        if let Ok(params) = ske.ecdhe() {
+            assert!(
+                body.starts_with(&params.params),
+                "signed params are not the body's prefix"
+            );
+            assert_eq!(
+                ServerKeyExchange::from_ecdhe(&params).body,
+                body,
+                "ServerKeyExchange did not round-trip"
+            );
+        }
+    } else {
+        let cke = ClientKeyExchange {
+            body: body.to_vec(),
+        };
+        if let Ok(public) = cke.ecdhe_public() {
+            assert_eq!(
+                ClientKeyExchange::from_ecdhe_public(public).body,
+                body,
+                "ECDHE ClientKeyExchange did not round-trip"
+            );
+        }
+        if let Ok(encrypted) = cke.rsa_encrypted_pre_master() {
+            assert_eq!(
+                ClientKeyExchange::from_rsa_encrypted_pre_master(encrypted).body,
+                body,
+                "RSA ClientKeyExchange did not round-trip"
+            );
+        }
+    }
 }
 
 /// Runs a TLS 1.3 [`ServerConnection`] (Ed25519 key, fixed randomness, so a
@@ -341,7 +388,12 @@ impl CheckedJoiner {
                     );
                     assert_eq!(Some(&message.typ.0), message.encoded.first());
                     self.taken = end;
-                    decode_handshake_message(message.typ, message.body());
+                    decode_handshake_message(message.typ, message.body(), HandshakeMessage::decode);
+                    decode_handshake_message(
+                        message.typ,
+                        message.body(),
+                        HandshakeMessage::decode_tls12,
+                    );
                 }
                 assert_eq!(
                     self.joiner.is_empty(),
@@ -357,8 +409,12 @@ impl CheckedJoiner {
 
 /// Decodes one handshake message body; if it decodes, checks that it encodes
 /// back to the message it came from (4-byte header included).
-fn decode_handshake_message(typ: HandshakeType, body: &[u8]) {
-    let Ok(message) = HandshakeMessage::decode(typ, body) else {
+fn decode_handshake_message(
+    typ: HandshakeType,
+    body: &[u8],
+    decode: fn(HandshakeType, &[u8]) -> Result<HandshakeMessage, crate::error::InvalidMessage>,
+) {
+    let Ok(message) = decode(typ, body) else {
         return;
     };
     assert_eq!(message.handshake_type(), typ);
@@ -384,7 +440,7 @@ fn decode_handshake_message(typ: HandshakeType, body: &[u8]) {
             is_hello && body.ends_with(&[0, 0]) && encoded.len() + 2 == original.len(),
             "{typ} did not round-trip:\n  in:  {original:02x?}\n  out: {encoded:02x?}"
         );
-        let again = HandshakeMessage::decode(typ, encoded.get(4..).unwrap_or_default());
+        let again = decode(typ, encoded.get(4..).unwrap_or_default());
         assert_eq!(again, Ok(message.clone()), "{typ} changed on re-encoding");
     }
 

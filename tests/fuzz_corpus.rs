@@ -24,7 +24,13 @@ use keyway::{
     ProtocolVersion, RootStore, ServerConfig, ServerConnection, SignatureScheme,
 };
 
-const TARGETS: [&str; 4] = ["record", "handshake_message", "connection", "x509"];
+const TARGETS: [&str; 5] = [
+    "record",
+    "handshake_message",
+    "connection",
+    "x509",
+    "tls12_key_exchange",
+];
 
 fn corpus_dir(target: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -66,6 +72,11 @@ fn connection_corpus_replays() {
 #[test]
 fn x509_corpus_replays() {
     replay("x509", fuzzing::x509);
+}
+
+#[test]
+fn tls12_key_exchange_corpus_replays() {
+    replay("tls12_key_exchange", fuzzing::tls12_key_exchange);
 }
 
 /// The control byte that hands a `record` or `connection` input over in one piece.
