@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use super::client13::ExpectServerHello;
-use super::{take_tls12_chain, unexpected, OFFERED_SIGNATURE_SCHEMES};
+use super::{accept_server_chain, take_tls12_chain, unexpected, OFFERED_SIGNATURE_SCHEMES};
 use crate::client::ClientConfig;
 use crate::codec::extensions::Extension;
 use crate::codec::messages::{
@@ -21,7 +21,7 @@ use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
 use crate::crypto::kx::KeyShare;
 use crate::crypto::{tls12_suite, Authentication, KeyExchange, Tls12Suite};
-use crate::error::{CertificateError, Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
+use crate::error::{CertificateError, Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
 use crate::keys::tls12::{FinishedLabel, KeyBlock, MasterSecret};
 use crate::pki::ServerName;
@@ -227,19 +227,7 @@ fn read_server_certificate(
     raw: &[u8],
 ) -> Result<Step, Error> {
     let chain = take_tls12_chain(cx, c)?;
-    let (leaf, intermediates) = chain
-        .split_first()
-        .ok_or(InvalidMessage::EmptyVector("server certificate_list"))?;
-    h.config.verifier.verify_server_cert(
-        leaf,
-        intermediates,
-        &h.server_name,
-        std::time::SystemTime::now(),
-    )?;
-    cx.emit(Event::CertificateVerified {
-        chain_len: chain.len(),
-    });
-    cx.negotiated.peer_certificates = chain;
+    accept_server_chain(cx, h.config.verifier.as_ref(), &h.server_name, chain)?;
     h.transcript.add(raw);
     Ok(match h.suite.kx {
         KeyExchange::Ecdhe => Step::ServerKeyExchange(h),

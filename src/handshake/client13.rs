@@ -12,9 +12,10 @@
 use std::sync::Arc;
 
 use super::{
-    certificate_verify_content, check_certificate_verify, derive_application_secrets,
-    derive_handshake_secrets, take_peer_chain, unexpected, HandshakeSecrets,
-    CLIENT_SIGNATURE_CONTEXT, OFFERED_SIGNATURE_SCHEMES, SERVER_SIGNATURE_CONTEXT,
+    accept_server_chain, certificate_verify_content, check_certificate_verify,
+    derive_application_secrets, derive_handshake_secrets, take_peer_chain, unexpected,
+    HandshakeSecrets, CLIENT_SIGNATURE_CONTEXT, OFFERED_SIGNATURE_SCHEMES,
+    SERVER_SIGNATURE_CONTEXT,
 };
 use crate::client::ClientConfig;
 use crate::codec::extensions::{
@@ -28,7 +29,7 @@ use crate::codec::{ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
 use crate::crypto::kx::KeyShare;
 use crate::crypto::{tls13_suite, Tls13Suite};
-use crate::error::{Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
+use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
 use crate::pki::ServerName;
 use crate::transcript::Transcript;
@@ -555,20 +556,7 @@ fn read_server_certificate(
     raw: &[u8],
 ) -> Result<Step, Error> {
     let chain = take_peer_chain(cx, c)?;
-    // RFC 8446, Section 4.4.2.4: an empty server Certificate is decode_error.
-    let (leaf, intermediates) = chain
-        .split_first()
-        .ok_or(InvalidMessage::EmptyVector("server certificate_list"))?;
-    s.config.verifier.verify_server_cert(
-        leaf,
-        intermediates,
-        &s.server_name,
-        std::time::SystemTime::now(),
-    )?;
-    cx.emit(Event::CertificateVerified {
-        chain_len: chain.len(),
-    });
-    cx.negotiated.peer_certificates = chain;
+    accept_server_chain(cx, s.config.verifier.as_ref(), &s.server_name, chain)?;
     s.transcript.add(raw);
     Ok(Step::ServerCertificateVerify(Box::new(
         ExpectServerCertificateVerify {

@@ -195,6 +195,34 @@ pub(crate) fn take_peer_chain(cx: &Common, c: Certificate) -> Result<Vec<Vec<u8>
         .collect())
 }
 
+/// Checks a server's chain with the client's verifier (RFC 8446, Section
+/// 4.4.2.4 / RFC 5246, Section 7.4.2: an empty one is decode_error) and
+/// records it as the peer's.
+pub(crate) fn accept_server_chain(
+    cx: &mut Common,
+    verifier: &dyn crate::pki::ServerCertVerifier,
+    server_name: &crate::pki::ServerName,
+    chain: Vec<Vec<u8>>,
+) -> Result<(), Error> {
+    let (leaf, intermediates) =
+        chain
+            .split_first()
+            .ok_or(crate::error::InvalidMessage::EmptyVector(
+                "server certificate_list",
+            ))?;
+    verifier.verify_server_cert(
+        leaf,
+        intermediates,
+        server_name,
+        std::time::SystemTime::now(),
+    )?;
+    cx.emit(Event::CertificateVerified {
+        chain_len: chain.len(),
+    });
+    cx.negotiated.peer_certificates = chain;
+    Ok(())
+}
+
 /// Takes the peer's chain out of a TLS 1.2 Certificate message, within our bound.
 pub(crate) fn take_tls12_chain(cx: &Common, c: Certificate12) -> Result<Vec<Vec<u8>>, Error> {
     if c.certificate_list.len() > cx.limits.max_chain_len {

@@ -1,9 +1,11 @@
 //! Pure selection functions: which suite, group, signature scheme and
 //! application protocol a server picks. No state, no I/O: easy to test.
 
-use crate::codec::extensions::KeyShareEntry;
+use crate::codec::extensions::{Extension, KeyShareEntry};
+use crate::codec::messages::ClientHello;
 use crate::codec::{CipherSuite, NamedGroup, SignatureScheme};
 use crate::crypto::Tls13Suite;
+use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 
 /// The first of our suites (server preference) that the client offered.
 pub(crate) fn choose_suite(ours: &[Tls13Suite], offered: &[CipherSuite]) -> Option<Tls13Suite> {
@@ -51,6 +53,47 @@ pub(crate) fn choose_signature_scheme(
 /// (RFC 7301, Section 3.2: the server chooses).
 pub(crate) fn choose_alpn<'a>(ours: &'a [Vec<u8>], offered: &[Vec<u8>]) -> Option<&'a Vec<u8>> {
     ours.iter().find(|p| offered.contains(p))
+}
+
+/// Finds a typed extension in a ClientHello.
+pub(crate) fn find<'a, T>(
+    ch: &'a ClientHello,
+    f: impl Fn(&'a Extension) -> Option<T>,
+) -> Option<T> {
+    ch.extensions.iter().find_map(f)
+}
+
+/// The server's ALPN answer to a ClientHello, for both versions: none if
+/// either side has no list; RFC 7301, Section 3.2: no overlap is a fatal
+/// no_application_protocol.
+pub(crate) fn server_alpn(ours: &[Vec<u8>], ch: &ClientHello) -> Result<Option<Vec<u8>>, Error> {
+    let offered = find(ch, |e| match e {
+        Extension::Alpn(list) => Some(list.as_slice()),
+        _ => None,
+    });
+    match offered {
+        Some(offered) if !ours.is_empty() => Ok(Some(
+            choose_alpn(ours, offered)
+                .ok_or(PeerIncompatible::NoApplicationProtocol)?
+                .clone(),
+        )),
+        _ => Ok(None),
+    }
+}
+
+/// The host name a ClientHello asks for (RFC 6066, Section 3), lowercased;
+/// a name that is not ASCII is illegal_parameter.
+pub(crate) fn server_name(ch: &ClientHello) -> Result<Option<String>, Error> {
+    let Some(name) = find(ch, |e| match e {
+        Extension::ServerName(name) => Some(name),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    match core::str::from_utf8(name) {
+        Ok(name) if name.is_ascii() => Ok(Some(name.to_ascii_lowercase())),
+        _ => Err(PeerMisbehaved::IllegalParameter("server_name is not an ASCII host name").into()),
+    }
 }
 
 #[cfg(test)]

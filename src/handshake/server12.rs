@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use super::client12::{derive_master_secret_with, DOWNGRADE_TLS12};
-use super::negotiate::{choose_alpn, choose_signature_scheme};
+use super::negotiate::{choose_signature_scheme, find, server_alpn, server_name};
 use super::unexpected;
 use crate::codec::extensions::Extension;
 use crate::codec::messages::{
@@ -97,11 +97,6 @@ impl Step {
             Step::Traffic => "no handshake message",
         }
     }
-}
-
-/// Finds a typed extension in a ClientHello.
-fn find<'a, T>(ch: &'a ClientHello, f: impl Fn(&'a Extension) -> Option<T>) -> Option<T> {
-    ch.extensions.iter().find_map(f)
 }
 
 /// The suite, group and signature scheme for this client: the first of our
@@ -210,22 +205,8 @@ pub(crate) fn read_client_hello(
         return Err(PeerMisbehaved::IllegalParameter("ec_point_formats lacks uncompressed").into());
     }
     let (suite, ecdhe) = select(&config, &ch)?;
-    let alpn = match find(&ch, |e| match e {
-        Extension::Alpn(list) => Some(list.as_slice()),
-        _ => None,
-    }) {
-        Some(offered) if !config.alpn.is_empty() => Some(
-            choose_alpn(&config.alpn, offered)
-                .ok_or(PeerIncompatible::NoApplicationProtocol)?
-                .clone(),
-        ),
-        _ => None,
-    };
-    let sni = find(&ch, |e| match e {
-        Extension::ServerName(name) => Some(name),
-        _ => None,
-    })
-    .map(|name| String::from_utf8_lossy(name).to_ascii_lowercase());
+    let alpn = server_alpn(&config.alpn, &ch)?;
+    let sni = server_name(&ch)?;
 
     let mut server_random = [0u8; 32];
     cx.rng.fill(&mut server_random)?;

@@ -11,7 +11,8 @@
 use std::sync::Arc;
 
 use super::negotiate::{
-    choose_alpn, choose_group, choose_signature_scheme, choose_suite, GroupChoice,
+    choose_group, choose_signature_scheme, choose_suite, find, server_alpn, server_name,
+    GroupChoice,
 };
 use super::{
     certificate_verify_content, check_certificate_verify, derive_application_secrets,
@@ -94,11 +95,6 @@ struct Selection {
     sni: Option<String>,
 }
 
-/// Finds a typed extension in a ClientHello.
-fn find<'a, T>(ch: &'a ClientHello, f: impl Fn(&'a Extension) -> Option<T>) -> Option<T> {
-    ch.extensions.iter().find_map(f)
-}
-
 fn read_client_hello(
     config: Arc<ServerConfig>,
     cx: &mut Common,
@@ -176,33 +172,8 @@ fn select_parameters(
     .ok_or(PeerMisbehaved::MissingExtension("signature_algorithms"))?;
     let scheme = choose_signature_scheme(config.certified_key.key.schemes(), peer_schemes)
         .ok_or(PeerIncompatible::NoCommonSignatureScheme)?;
-    let alpn = match find(ch, |e| match e {
-        Extension::Alpn(list) => Some(list.as_slice()),
-        _ => None,
-    }) {
-        // RFC 7301, Section 3.2: no overlap is a fatal no_application_protocol.
-        Some(offered) if !config.alpn.is_empty() => Some(
-            choose_alpn(&config.alpn, offered)
-                .ok_or(PeerIncompatible::NoApplicationProtocol)?
-                .clone(),
-        ),
-        _ => None,
-    };
-    let sni = match find(ch, |e| match e {
-        Extension::ServerName(name) => Some(name),
-        _ => None,
-    }) {
-        Some(name) => Some(
-            String::from_utf8(name.clone())
-                .ok()
-                .filter(|n| n.is_ascii())
-                .ok_or(PeerMisbehaved::IllegalParameter(
-                    "server_name is not an ASCII host name",
-                ))?
-                .to_ascii_lowercase(),
-        ),
-        None => None,
-    };
+    let alpn = server_alpn(&config.alpn, ch)?;
+    let sni = server_name(ch)?;
     cx.negotiated.server_name = sni.clone();
     Ok(Selection {
         suite,
