@@ -169,6 +169,10 @@ pub enum PeerIncompatible {
     /// The peer does not support the extended master secret (RFC 7627), which
     /// this configuration requires.
     ExtendedMasterSecretRequired,
+    /// A TLS 1.2 client sent no certificate to a server that requires one
+    /// (in TLS 1.3 this is [`CertificateError::NoCertificate`], which has its
+    /// own alert there).
+    ClientCertificateRequired,
 }
 
 /// Why a certificate chain was refused.
@@ -436,6 +440,9 @@ impl fmt::Display for PeerIncompatible {
             }
             PeerIncompatible::ExtendedMasterSecretRequired => {
                 f.write_str("peer does not support the extended master secret (RFC 7627)")
+            }
+            PeerIncompatible::ClientCertificateRequired => {
+                f.write_str("the client sent no certificate, and this server requires one")
             }
         }
     }

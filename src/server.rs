@@ -77,9 +77,7 @@ fn choose_version(config: &ServerConfig, ch: &ClientHello) -> Result<ProtocolVer
         None => Vec::new(),
     };
     let ours13 = !config.protocols.tls13.is_empty();
-    // Client certificates are implemented for TLS 1.3 only: a server that
-    // requires them must not quietly accept a TLS 1.2 client without one.
-    let ours12 = !config.protocols.tls12.is_empty() && config.client_verifier.is_none();
+    let ours12 = !config.protocols.tls12.is_empty();
     let chosen = if ours13 && offered.contains(&ProtocolVersion::TLS13) {
         ProtocolVersion::TLS13
     } else if ours12 && offered.contains(&ProtocolVersion::TLS12) {
@@ -94,6 +92,15 @@ fn choose_version(config: &ServerConfig, ch: &ClientHello) -> Result<ProtocolVer
         return Err(PeerMisbehaved::InappropriateFallback.into());
     }
     Ok(chosen)
+}
+
+impl ServerConfig {
+    /// The client verifier of a handshake that requested a client certificate.
+    pub(crate) fn requested_client_verifier(&self) -> Result<&dyn ClientCertVerifier, Error> {
+        self.client_verifier.as_deref().ok_or(Error::Internal(
+            "client certificate requested without a verifier",
+        ))
+    }
 }
 
 /// A certificate chain (leaf first, DER) with the private key of its leaf.
@@ -251,9 +258,8 @@ impl ServerConfigBuilder {
         self
     }
 
-    /// Requests a client certificate and checks it with `verifier`. Client
-    /// certificates are implemented for TLS 1.3 only, so such a server does not
-    /// negotiate TLS 1.2.
+    /// Requests a client certificate (CertificateRequest in TLS 1.3 and TLS
+    /// 1.2) and checks it with `verifier`.
     pub fn client_auth(mut self, verifier: Arc<dyn ClientCertVerifier>) -> Self {
         self.client_verifier = Some(verifier);
         self

@@ -11,6 +11,11 @@
 //! server knows the hash when it sends the HelloRetryRequest; the client learns
 //! it from the HelloRetryRequest's cipher suite. Either may roll up before or
 //! after starting the hash, and the result is the same.
+//!
+//! A TLS 1.2 CertificateVerify signs the handshake messages themselves, not
+//! their hash (RFC 5246, Section 7.4.8), so a handshake that may need one
+//! asks the transcript to keep them ([`Transcript::keep_messages`]) and takes
+//! them back once signed or checked ([`Transcript::take_messages`]).
 
 use core::fmt;
 
@@ -24,6 +29,9 @@ use crate::error::Error;
 #[derive(Clone)]
 pub struct Transcript {
     state: State,
+    /// Every message since [`Transcript::keep_messages`], for a TLS 1.2
+    /// CertificateVerify.
+    kept: Option<Vec<u8>>,
 }
 
 /// Where a transcript stands: before or after its hash is known.
@@ -49,6 +57,7 @@ impl Transcript {
                 messages: Vec::new(),
                 client_hello1_len: None,
             },
+            kept: None,
         }
     }
 
@@ -56,6 +65,9 @@ impl Transcript {
     /// 4.4.1: the transcript covers each message as sent, with its type and
     /// length).
     pub fn add(&mut self, message: &[u8]) {
+        if let Some(kept) = &mut self.kept {
+            kept.extend_from_slice(message);
+        }
         match &mut self.state {
             State::Buffering { messages, .. } => messages.extend_from_slice(message),
             State::Hashing(context) => context.update(message),
@@ -102,6 +114,30 @@ impl Transcript {
                 "transcript hash requested before the cipher suite was known",
             )),
         }
+    }
+
+    /// Keeps every message, from the first on, until [`Self::take_messages`].
+    ///
+    /// Fails with [`Error::Internal`] once hashing has started: the messages
+    /// before that are gone.
+    pub fn keep_messages(&mut self) -> Result<(), Error> {
+        match &self.state {
+            State::Buffering { messages, .. } => {
+                self.kept.get_or_insert_with(|| messages.clone());
+                Ok(())
+            }
+            State::Hashing(_) => Err(Error::Internal(
+                "transcript asked to keep messages after hashing started",
+            )),
+        }
+    }
+
+    /// Returns the messages kept since [`Self::keep_messages`] (the whole
+    /// handshake so far) and stops keeping them.
+    pub fn take_messages(&mut self) -> Result<Vec<u8>, Error> {
+        self.kept
+            .take()
+            .ok_or(Error::Internal("transcript messages were not kept"))
     }
 
     /// Replaces ClientHello1 with the synthetic message_hash message (RFC 8446,
@@ -189,6 +225,29 @@ mod tests {
             hash_of(&transcript),
             sha256(b"client helloserver hellofinished")
         );
+    }
+
+    #[test]
+    fn kept_messages_are_the_whole_handshake_and_are_handed_out_once() {
+        let mut transcript = Transcript::new();
+        transcript.add(b"client hello");
+        transcript.keep_messages().unwrap();
+        transcript.start_hash(HashAlgorithm::Sha256);
+        transcript.add(b"server hello");
+        assert_eq!(
+            transcript.take_messages().unwrap(),
+            b"client helloserver hello"
+        );
+        assert!(matches!(
+            transcript.take_messages(),
+            Err(Error::Internal(_))
+        ));
+        assert!(matches!(
+            transcript.keep_messages(),
+            Err(Error::Internal(_))
+        ));
+        // Keeping does not change the hash.
+        assert_eq!(hash_of(&transcript), sha256(b"client helloserver hello"));
     }
 
     #[test]

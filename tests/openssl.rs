@@ -543,8 +543,19 @@ fn s_client_tls12_session(
     server: ServerConfig,
     extra: &[&str],
 ) -> keyway::Negotiated {
+    s_client_echo_session(files, server, "-tls1_2", extra)
+}
+
+/// s_client speaking `version` against a keyway echo server, as
+/// [`s_client_tls12_session`] (no KeyUpdate).
+fn s_client_echo_session(
+    files: &support::PkiFiles,
+    server: ServerConfig,
+    version: &str,
+    extra: &[&str],
+) -> keyway::Negotiated {
     let (port, handle) = keyway_echo_server(server);
-    let mut client = Guard::spawn(s_client_command(port, files, "-tls1_2").args(extra));
+    let mut client = Guard::spawn(s_client_command(port, files, version).args(extra));
     client.wait_for("Verify return code: 0 (ok)");
     client.send_line("x-hello-over-tls12");
     client.wait_for("x-hello-over-tls12");
@@ -732,6 +743,60 @@ fn s_client_tls13_against_a_tls12_only_keyway_server_gets_protocol_version() {
     assert!(!client.finish(), "s_client must fail");
     let err = handle.join().unwrap().unwrap_err();
     assert!(err.contains("sent alert protocol_version"), "{err}");
+}
+
+/// Client certificates in both versions and both directions: s_server with
+/// `-Verify` (which fails the handshake without a valid client certificate)
+/// against a keyway client presenting one, and s_client with `-cert` against
+/// a keyway server requiring one.
+#[test]
+fn client_certificates_with_openssl_both_ways_in_both_versions() {
+    if !have_openssl() {
+        return;
+    }
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let files = pki.write_files("client-auth-server");
+    for client_kind in [KeyKind::EcdsaP256, KeyKind::Rsa2048, KeyKind::Ed25519] {
+        let client_pki = TestPki::generate(client_kind, &["client.example"]);
+        let client_files = client_pki.write_files("client-auth-client");
+        for (version, expected) in [
+            ("-tls1_2", ProtocolVersion::TLS12),
+            ("-tls1_3", ProtocolVersion::TLS13),
+        ] {
+            let what = format!("{} client certificate, {version}", client_kind.name());
+            let client = ClientConfig::builder(pki.root_store())
+                .client_certificate(client_pki.certified_key())
+                .build()
+                .unwrap();
+            let root = client_files.root.to_str().unwrap();
+            let verify = ["-Verify", "1", "-verify_return_error", "-CAfile", root];
+            let n = keyway_client_exchange(&files, client, &[version], &verify);
+            assert_eq!(n.version, Some(expected), "{what}");
+
+            let verifier =
+                keyway::pki::DefaultClientVerifier::new(Arc::new(client_pki.root_store()));
+            let server = ServerConfig::builder()
+                .certificate(pki.certified_key())
+                .client_auth(Arc::new(verifier))
+                .build()
+                .unwrap();
+            let present = [
+                "-cert",
+                client_files.leaf.to_str().unwrap(),
+                "-cert_chain",
+                client_files.intermediate.to_str().unwrap(),
+                "-key",
+                client_files.key.to_str().unwrap(),
+            ];
+            let n = s_client_echo_session(&files, server, version, &present);
+            assert_eq!(n.version, Some(expected), "{what}");
+            assert_eq!(
+                n.peer_certificates,
+                client_pki.certified_key().chain,
+                "{what}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! In-memory TLS 1.2: every suite x group x certificate type, version
 //! negotiation both ways, downgrade protection, TLS_FALLBACK_SCSV, the
-//! extended master secret and exporters. (Refused renegotiation is checked
+//! extended master secret, exporters and client certificates. (Refused renegotiation is checked
 //! against OpenSSL in tests/openssl.rs, which can ask for one.)
 
 mod support;
@@ -10,11 +10,13 @@ use std::sync::Arc;
 use keyway::codec::extensions::Extension;
 use keyway::codec::messages::{ClientHello, HandshakeMessage};
 use keyway::codec::{ContentType, HandshakeType};
+use keyway::events::Side;
+use keyway::pki::DefaultClientVerifier;
 use keyway::{
     AlertDescription as A, CipherSuite as C, ClientConfig, ClientConnection, Error, NamedGroup,
-    ProtocolVersion as V, ServerConfig, ServerConnection,
+    ProtocolVersion as V, RootStore, ServerConfig, ServerConfigBuilder, ServerConnection,
 };
-use support::{connect, send, transfer, KeyKind, TestPki};
+use support::{connect, send, transfer, KeyKind, Recorder, TestPki};
 
 const ECDSA_SUITES: [C; 3] = [
     C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
@@ -272,4 +274,151 @@ fn tls12_exporters_agree() {
         .unwrap();
     assert_eq!(a, b);
     assert!(c.update_keys(false).is_err(), "TLS 1.2 has no KeyUpdate");
+}
+
+/// A TLS 1.2 server that asks for a client certificate chaining to `roots`.
+fn client_auth_server(pki: &TestPki, roots: RootStore, mandatory: bool) -> ServerConfigBuilder {
+    let verifier = DefaultClientVerifier::new(Arc::new(roots));
+    let verifier = match mandatory {
+        true => verifier,
+        false => verifier.allow_unauthenticated(),
+    };
+    server(pki)
+        .versions(&[V::TLS12])
+        .client_auth(Arc::new(verifier))
+}
+
+#[test]
+fn client_certificates_of_every_key_type_are_checked_in_tls12() {
+    use Side::{Client as Cl, Server as Sv};
+    let expected = [
+        (Cl, "ClientHello"),
+        (Sv, "ServerHello"),
+        (Sv, "Certificate"),
+        (Sv, "ServerKeyExchange"),
+        (Sv, "CertificateRequest"),
+        (Sv, "ServerHelloDone"),
+        (Cl, "Certificate"),
+        (Cl, "ClientKeyExchange"),
+        (Cl, "CertificateVerify"),
+        (Cl, "ChangeCipherSpec"),
+        (Cl, "Finished"),
+        (Sv, "ChangeCipherSpec"),
+        (Sv, "Finished"),
+    ];
+    for server_kind in [KeyKind::EcdsaP256, KeyKind::Rsa2048] {
+        let pki = TestPki::generate(server_kind, &["example.com"]);
+        for client_kind in KeyKind::ALL {
+            let client_pki = TestPki::generate(client_kind, &["client.example"]);
+            let recorder = Arc::new(Recorder::default());
+            let client = ClientConfig::builder(pki.root_store())
+                .client_certificate(client_pki.certified_key())
+                .observer(recorder.clone())
+                .build()
+                .unwrap();
+            let server = client_auth_server(&pki, client_pki.root_store(), true)
+                .observer(recorder.clone())
+                .build()
+                .unwrap();
+            let what = format!(
+                "{} server, {} client",
+                server_kind.name(),
+                client_kind.name()
+            );
+            let (mut c, mut s, result) = connect(client, server, "example.com");
+            result.unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_eq!(*recorder.0.lock().unwrap(), expected, "{what}");
+            assert_eq!(s.negotiated().version, Some(V::TLS12));
+            assert_eq!(
+                s.negotiated().peer_certificates,
+                client_pki.certified_key().chain,
+                "{what}"
+            );
+            assert_eq!(
+                send(&mut c, &mut s, b"from a known client"),
+                b"from a known client"
+            );
+            assert_eq!(send(&mut s, &mut c, b"hello, client"), b"hello, client");
+        }
+    }
+}
+
+#[test]
+fn a_tls12_client_without_a_certificate_is_refused_or_admitted_as_configured() {
+    use Side::{Client as Cl, Server as Sv};
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = || ClientConfig::builder(pki.root_store()).build().unwrap();
+
+    // RFC 5246, Section 7.4.6: TLS 1.2 has no certificate_required alert.
+    let server = client_auth_server(&pki, pki.root_store(), true)
+        .build()
+        .unwrap();
+    let (mut c, mut s, result) = connect(client(), server, "example.com");
+    assert_eq!(result.unwrap_err().alert(), Some(A::HANDSHAKE_FAILURE));
+    assert_eq!(
+        s.error(),
+        Some(&Error::PeerIncompatible(
+            keyway::error::PeerIncompatible::ClientCertificateRequired
+        ))
+    );
+    let _ = transfer(&mut s, &mut c);
+    assert_eq!(c.error(), Some(&Error::AlertReceived(A::HANDSHAKE_FAILURE)));
+
+    // With client authentication optional, an empty Certificate and no
+    // CertificateVerify complete the handshake unauthenticated.
+    let recorder = Arc::new(Recorder::default());
+    let server = client_auth_server(&pki, pki.root_store(), false)
+        .observer(recorder.clone())
+        .build()
+        .unwrap();
+    let (_, s, result) = connect(client(), server, "example.com");
+    result.unwrap();
+    assert!(s.negotiated().peer_certificates.is_empty());
+    let sent: Vec<_> = recorder.0.lock().unwrap().clone();
+    assert!(sent.contains(&(Sv, "CertificateRequest")));
+    assert!(!sent.contains(&(Cl, "Certificate")), "{sent:?}");
+}
+
+#[test]
+fn a_tls12_client_certificate_from_an_unknown_ca_is_unknown_ca() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let stranger = TestPki::generate(KeyKind::EcdsaP256, &["client.example"]);
+    let client = ClientConfig::builder(pki.root_store())
+        .client_certificate(stranger.certified_key())
+        .build()
+        .unwrap();
+    let server = client_auth_server(&pki, pki.root_store(), true)
+        .build()
+        .unwrap();
+    let (mut c, mut s, result) = connect(client, server, "example.com");
+    assert_eq!(result.unwrap_err().alert(), Some(A::UNKNOWN_CA));
+    let _ = transfer(&mut s, &mut c);
+    assert_eq!(c.error(), Some(&Error::AlertReceived(A::UNKNOWN_CA)));
+}
+
+#[test]
+fn a_tls12_certificate_verify_by_the_wrong_key_is_decrypt_error() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client_pki = TestPki::generate(KeyKind::EcdsaP256, &["client.example"]);
+    let impostor = TestPki::generate(KeyKind::EcdsaP256, &["client.example"]);
+    // The client's chain, signed for by a key that is not its leaf's.
+    let stolen = keyway::CertifiedKey {
+        chain: client_pki.certified_key().chain,
+        key: impostor.certified_key().key,
+    };
+    let client = ClientConfig::builder(pki.root_store())
+        .client_certificate(stolen)
+        .build()
+        .unwrap();
+    let server = client_auth_server(&pki, client_pki.root_store(), true)
+        .build()
+        .unwrap();
+    let (_, s, result) = connect(client, server, "example.com");
+    assert_eq!(result.unwrap_err().alert(), Some(A::DECRYPT_ERROR));
+    assert_eq!(
+        s.error(),
+        Some(&Error::PeerMisbehaved(
+            keyway::error::PeerMisbehaved::BadSignature
+        ))
+    );
 }

@@ -6,13 +6,12 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use keyway::codec::HandshakeType as H;
-use keyway::events::{Event, Observer, Side};
+use keyway::events::Side;
 use keyway::{
     AlertDescription, CipherSuite, ClientConfig, ClientConnection, Error, NamedGroup, ServerConfig,
     ServerConnection,
 };
-use support::{connect, handshake, send, transfer, KeyKind, TestPki};
+use support::{connect, handshake, send, transfer, KeyKind, Recorder, TestPki};
 
 const SUITES: [CipherSuite; 3] = [
     CipherSuite::TLS_AES_128_GCM_SHA256,
@@ -310,33 +309,6 @@ fn exporters_agree() {
         .unwrap();
     assert_eq!(a, b);
     assert_ne!(a, other);
-}
-
-/// Records the handshake messages each side sends, in order.
-#[derive(Debug, Default)]
-struct Recorder(Mutex<Vec<(Side, &'static str)>>);
-
-impl Observer for Recorder {
-    fn on_event(&self, side: Side, event: &Event<'_>) {
-        let name = match event {
-            Event::Sent(keyway::codec::messages::HandshakeMessage::HelloRetryRequest(_)) => {
-                "HelloRetryRequest"
-            }
-            Event::Sent(m) => match m.handshake_type() {
-                H::CLIENT_HELLO => "ClientHello",
-                H::SERVER_HELLO => "ServerHello",
-                H::ENCRYPTED_EXTENSIONS => "EncryptedExtensions",
-                H::CERTIFICATE_REQUEST => "CertificateRequest",
-                H::CERTIFICATE => "Certificate",
-                H::CERTIFICATE_VERIFY => "CertificateVerify",
-                H::FINISHED => "Finished",
-                _ => "other",
-            },
-            Event::SentChangeCipherSpec => "ChangeCipherSpec",
-            _ => return,
-        };
-        self.0.lock().unwrap().push((side, name));
-    }
 }
 
 /// The message order of each handshake kind, as a table (s2n-tls style).

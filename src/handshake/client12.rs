@@ -4,27 +4,33 @@
 //! ```text
 //! read_server_hello -> read_server_certificate -> [read_server_key_exchange (ECDHE)]
 //!   -> [read_certificate_request] -> read_server_hello_done
-//!   -> send_client_flight: [Certificate], ClientKeyExchange, ChangeCipherSpec, Finished
+//!   -> send_client_flight: [Certificate], ClientKeyExchange, [CertificateVerify],
+//!      ChangeCipherSpec, Finished
 //!   -> read ChangeCipherSpec -> read_server_finished
 //! ```
 
 use std::sync::Arc;
 
 use super::client13::ExpectServerHello;
-use super::{accept_server_chain, take_tls12_chain, unexpected, OFFERED_SIGNATURE_SCHEMES};
+use super::{
+    accept_server_chain, peer_leaf, take_tls12_chain, unexpected, OFFERED_SIGNATURE_SCHEMES,
+};
 use crate::client::ClientConfig;
 use crate::codec::extensions::Extension;
 use crate::codec::messages::{
-    Certificate12, ClientKeyExchange, Finished, HandshakeMessage, ServerHello, ServerKeyExchange,
+    Certificate12, CertificateRequest12, CertificateVerify, ClientKeyExchange, Finished,
+    HandshakeMessage, ServerHello, ServerKeyExchange,
 };
 use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
 use crate::crypto::kx::KeyShare;
+use crate::crypto::sign::KeyAlgorithm;
 use crate::crypto::{tls12_suite, Authentication, KeyExchange, Tls12Suite};
-use crate::error::{CertificateError, Error, PeerIncompatible, PeerMisbehaved};
+use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
 use crate::keys::tls12::{FinishedLabel, KeyBlock, MasterSecret};
 use crate::pki::ServerName;
+use crate::server::CertifiedKey;
 use crate::transcript::Transcript;
 
 /// The last 8 bytes of ServerHello.random from a TLS 1.3 server that
@@ -56,7 +62,7 @@ pub(crate) struct Handshake {
     extended_master_secret: bool,
     /// The server's ECDHE share, from ServerKeyExchange.
     server_share: Option<(NamedGroup, Vec<u8>)>,
-    certificate_requested: bool,
+    certificate_request: Option<CertificateRequest12>,
     master_secret: Option<MasterSecret>,
     key_block: Option<KeyBlock>,
 }
@@ -79,10 +85,10 @@ impl Step {
             (Step::ServerKeyExchange(h), HandshakeMessage::ServerKeyExchange(ske)) => {
                 read_server_key_exchange(h, cx, &ske, raw)
             }
-            (Step::ServerHelloDone(mut h), HandshakeMessage::CertificateRequest12(_))
-                if !h.certificate_requested =>
+            (Step::ServerHelloDone(mut h), HandshakeMessage::CertificateRequest12(cr))
+                if h.certificate_request.is_none() =>
             {
-                h.certificate_requested = true;
+                h.certificate_request = Some(cr);
                 h.transcript.add(raw);
                 Ok(Step::ServerHelloDone(h))
             }
@@ -198,6 +204,10 @@ pub(crate) fn read_server_hello(
     }
 
     let mut transcript = s.transcript;
+    // A CertificateRequest may come; answering it signs the whole handshake.
+    if config.client_auth.is_some() {
+        transcript.keep_messages()?;
+    }
     transcript.start_hash(suite.hash);
     transcript.add(raw);
     cx.negotiated.version = Some(ProtocolVersion::TLS12);
@@ -214,7 +224,7 @@ pub(crate) fn read_server_hello(
         server_random: sh.random,
         extended_master_secret,
         server_share: None,
-        certificate_requested: false,
+        certificate_request: None,
         master_secret: None,
         key_block: None,
     })))
@@ -253,11 +263,7 @@ fn read_server_key_exchange(
     {
         return Err(PeerMisbehaved::IllegalParameter("ServerKeyExchange signature scheme").into());
     }
-    let leaf = cx
-        .negotiated
-        .peer_certificates
-        .first()
-        .ok_or(CertificateError::NoCertificate)?;
+    let leaf = peer_leaf(cx)?;
     let signed = params.signed_content(&h.client_random, &h.server_random);
     h.config
         .verifier
@@ -300,14 +306,19 @@ fn read_server_hello_done(
     raw: &[u8],
 ) -> Result<Step, Error> {
     h.transcript.add(raw);
-    // We present no certificate in TLS 1.2 (RFC 5246, Section 7.4.6 allows an
-    // empty list); the server decides whether to go on without one.
-    if h.certificate_requested {
-        let empty = HandshakeMessage::Certificate12(Certificate12 {
-            certificate_list: Vec::new(),
-        });
-        cx.send_handshake(&empty, &mut h.transcript)?;
-    }
+    // RFC 5246, Section 7.4.6: answer a CertificateRequest with our chain if
+    // it fits the request, else with an empty one; the server decides whether
+    // to go on without.
+    let signer = match &h.certificate_request {
+        Some(cr) => {
+            let signer = client_signer(&h.config, cr);
+            let certificate_list = signer.map(|(ck, _)| ck.chain.clone()).unwrap_or_default();
+            let certificate = HandshakeMessage::Certificate12(Certificate12 { certificate_list });
+            cx.send_handshake(&certificate, &mut h.transcript)?;
+            signer
+        }
+        None => None,
+    };
     let pre_master_secret = match h.suite.kx {
         KeyExchange::Ecdhe => {
             let (group, server_public) = h
@@ -320,12 +331,7 @@ fn read_server_hello_done(
             ours.agree(&server_public)?
         }
         KeyExchange::Rsa => {
-            let leaf = cx
-                .negotiated
-                .peer_certificates
-                .first()
-                .ok_or(CertificateError::NoCertificate)?
-                .clone();
+            let leaf = peer_leaf(cx)?.to_vec();
             let (encrypted, pre_master_secret) = super::rsa_kx::client_encrypt(&leaf, &mut cx.rng)?;
             let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&encrypted);
             cx.send_handshake(&HandshakeMessage::ClientKeyExchange(cke), &mut h.transcript)?;
@@ -334,6 +340,16 @@ fn read_server_hello_done(
     };
     let master = derive_master_secret(cx, &h, &pre_master_secret)?;
     let keys = master.key_block(h.suite.aead, &h.client_random, &h.server_random);
+    // RFC 5246, Section 7.4.8: sign every handshake message so far.
+    if let Some((ck, scheme)) = signer {
+        let messages = h.transcript.take_messages()?;
+        let signature = ck.key.sign(scheme, &messages, &mut cx.rng)?;
+        let cv = CertificateVerify {
+            algorithm: scheme,
+            signature,
+        };
+        cx.send_handshake(&HandshakeMessage::CertificateVerify(cv), &mut h.transcript)?;
+    }
 
     cx.send_change_cipher_spec()?;
     cx.install_tls12_write(
@@ -353,6 +369,30 @@ fn read_server_hello_done(
     h.master_secret = Some(master);
     h.key_block = Some(keys);
     Ok(Step::ChangeCipherSpec(h))
+}
+
+/// Our certificate and the scheme to sign with, if we have one the server's
+/// CertificateRequest accepts: its certificate type listed (RFC 8422, Section
+/// 5.5: ecdsa_sign also covers Ed25519) and a signature scheme in common.
+fn client_signer<'a>(
+    config: &'a ClientConfig,
+    cr: &CertificateRequest12,
+) -> Option<(&'a CertifiedKey, SignatureScheme)> {
+    let ck = config.client_auth.as_ref()?;
+    let certificate_type = match ck.key.algorithm() {
+        KeyAlgorithm::Rsa => CertificateRequest12::RSA_SIGN,
+        KeyAlgorithm::EcdsaP256 | KeyAlgorithm::EcdsaP384 | KeyAlgorithm::Ed25519 => {
+            CertificateRequest12::ECDSA_SIGN
+        }
+    };
+    if !cr.certificate_types.contains(&certificate_type) {
+        return None;
+    }
+    let scheme = super::negotiate::choose_signature_scheme(
+        ck.key.tls12_schemes(),
+        &cr.supported_signature_algorithms,
+    )?;
+    Some((ck, scheme))
 }
 
 /// RFC 7627, Section 4 (with the session hash through ClientKeyExchange) or

@@ -243,19 +243,55 @@ pub(crate) fn check_certificate_verify(
     transcript: &Transcript,
     verify: impl FnOnce(&[u8], &[u8]) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    if !TLS13_VERIFY_SCHEMES.contains(&cv.algorithm) {
-        return Err(PeerMisbehaved::IllegalParameter(
+    check_offered_scheme(TLS13_VERIFY_SCHEMES, cv.algorithm)?;
+    let content = certificate_verify_content(context, transcript.current_hash()?.as_ref());
+    verify(&content, peer_leaf(cx)?)
+}
+
+/// Refuses a CertificateVerify whose scheme we did not offer (illegal_parameter).
+pub(crate) fn check_offered_scheme(
+    offered: &[crate::codec::SignatureScheme],
+    scheme: crate::codec::SignatureScheme,
+) -> Result<(), Error> {
+    match offered.contains(&scheme) {
+        true => Ok(()),
+        false => Err(PeerMisbehaved::IllegalParameter(
             "CertificateVerify uses a scheme we did not offer",
         )
-        .into());
+        .into()),
     }
-    let leaf = cx
-        .negotiated
-        .peer_certificates
-        .first()
-        .ok_or(CertificateError::NoCertificate)?;
-    let content = certificate_verify_content(context, transcript.current_hash()?.as_ref());
-    verify(&content, leaf)
+}
+
+/// The peer's end-entity certificate, from the chain accepted earlier.
+pub(crate) fn peer_leaf(cx: &Common) -> Result<&[u8], Error> {
+    match cx.negotiated.peer_certificates.first() {
+        Some(leaf) => Ok(leaf),
+        None => Err(CertificateError::NoCertificate.into()),
+    }
+}
+
+/// Checks a client's chain with the server's verifier and records it as the
+/// peer's. Returns false for an empty chain that the verifier lets through
+/// (RFC 8446, Section 4.4.2.4 / RFC 5246, Section 7.4.6: the server's call);
+/// `missing` is the error for one it does not.
+pub(crate) fn accept_client_chain(
+    cx: &mut Common,
+    verifier: &dyn crate::pki::ClientCertVerifier,
+    chain: Vec<Vec<u8>>,
+    missing: Error,
+) -> Result<bool, Error> {
+    let Some((leaf, intermediates)) = chain.split_first() else {
+        return match verifier.client_auth_mandatory() {
+            true => Err(missing),
+            false => Ok(false),
+        };
+    };
+    verifier.verify_client_cert(leaf, intermediates, std::time::SystemTime::now())?;
+    cx.emit(Event::CertificateVerified {
+        chain_len: chain.len(),
+    });
+    cx.negotiated.peer_certificates = chain;
+    Ok(true)
 }
 
 /// The error for a message that is not allowed at this step.

@@ -3,20 +3,24 @@
 //!
 //! ```text
 //! read_client_hello -> send_server_flight: ServerHello, Certificate,
-//!   [ServerKeyExchange (ECDHE)], ServerHelloDone
-//!   -> read_client_key_exchange -> read ChangeCipherSpec -> read_client_finished
-//!   -> send ChangeCipherSpec, Finished
+//!   [ServerKeyExchange (ECDHE)], [CertificateRequest], ServerHelloDone
+//!   -> [read_client_certificate] -> read_client_key_exchange
+//!   -> [read_client_certificate_verify] -> read ChangeCipherSpec
+//!   -> read_client_finished -> send ChangeCipherSpec, Finished
 //! ```
+//!
+//! The bracketed client messages come only when the configuration has a
+//! client verifier; CertificateVerify only after a non-empty Certificate.
 
 use std::sync::Arc;
 
 use super::client12::{derive_master_secret_with, DOWNGRADE_TLS12};
 use super::negotiate::{choose_signature_scheme, find, server_alpn, server_name};
-use super::unexpected;
+use super::{accept_client_chain, check_offered_scheme, peer_leaf, take_tls12_chain, unexpected};
 use crate::codec::extensions::Extension;
 use crate::codec::messages::{
-    Certificate12, ClientHello, ClientKeyExchange, EcdheServerParams, Finished, HandshakeMessage,
-    ServerHello, ServerKeyExchange,
+    Certificate12, CertificateRequest12, CertificateVerify, ClientHello, ClientKeyExchange,
+    EcdheServerParams, Finished, HandshakeMessage, ServerHello, ServerKeyExchange,
 };
 use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
@@ -31,7 +35,9 @@ use crate::transcript::Transcript;
 
 /// The steps of a TLS 1.2 server handshake; each names the message expected next.
 pub(crate) enum Step {
+    ClientCertificate(Box<Handshake>),
     ClientKeyExchange(Box<Handshake>),
+    ClientCertificateVerify(Box<Handshake>),
     ChangeCipherSpec(Box<Handshake>),
     ClientFinished(Box<Handshake>),
     /// The handshake is complete.
@@ -48,6 +54,9 @@ pub(crate) struct Handshake {
     extended_master_secret: bool,
     /// Our ECDHE private key, for the client's share.
     key_share: Option<KeyShare>,
+    /// The client sent a certificate, so a CertificateVerify follows its
+    /// ClientKeyExchange.
+    client_certified: bool,
     master_secret: Option<MasterSecret>,
     key_block: Option<KeyBlock>,
 }
@@ -61,8 +70,14 @@ impl Step {
         raw: &[u8],
     ) -> Result<Step, Error> {
         match (self, msg) {
+            (Step::ClientCertificate(h), HandshakeMessage::Certificate12(c)) => {
+                read_client_certificate(h, cx, c, raw)
+            }
             (Step::ClientKeyExchange(h), HandshakeMessage::ClientKeyExchange(cke)) => {
                 read_client_key_exchange(h, cx, &cke, raw)
+            }
+            (Step::ClientCertificateVerify(h), HandshakeMessage::CertificateVerify(cv)) => {
+                read_client_certificate_verify(h, cx, &cv, raw)
             }
             (Step::ClientFinished(h), HandshakeMessage::Finished(f)) => {
                 read_client_finished(h, cx, &f, raw)
@@ -91,7 +106,9 @@ impl Step {
 
     fn expects(&self) -> &'static str {
         match self {
+            Step::ClientCertificate(_) => "Certificate",
             Step::ClientKeyExchange(_) => "ClientKeyExchange",
+            Step::ClientCertificateVerify(_) => "CertificateVerify",
             Step::ChangeCipherSpec(_) => "ChangeCipherSpec",
             Step::ClientFinished(_) => "Finished",
             Step::Traffic => "no handshake message",
@@ -244,6 +261,9 @@ pub(crate) fn read_client_hello(
         extensions,
     };
     let mut transcript = Transcript::new();
+    if config.client_verifier.is_some() {
+        transcript.keep_messages()?;
+    }
     transcript.start_hash(suite.hash);
     transcript.add(raw);
     cx.send_handshake(&HandshakeMessage::ServerHello(sh), &mut transcript)?;
@@ -278,19 +298,35 @@ pub(crate) fn read_client_hello(
         }
         None => None,
     };
+    if let Some(verifier) = &config.client_verifier {
+        let cr = CertificateRequest12 {
+            certificate_types: vec![
+                CertificateRequest12::RSA_SIGN,
+                CertificateRequest12::ECDSA_SIGN,
+            ],
+            supported_signature_algorithms: verifier.supported_schemes().to_vec(),
+            certificate_authorities: verifier.root_hint_subjects(),
+        };
+        cx.send_handshake(&HandshakeMessage::CertificateRequest12(cr), &mut transcript)?;
+    }
     cx.send_handshake(&HandshakeMessage::ServerHelloDone, &mut transcript)?;
 
-    Ok(Step::ClientKeyExchange(Box::new(Handshake {
-        config,
+    let h = Box::new(Handshake {
         transcript,
         suite,
         client_random: ch.random,
         server_random,
         extended_master_secret,
         key_share,
+        client_certified: false,
         master_secret: None,
         key_block: None,
-    })))
+        config,
+    });
+    Ok(match h.config.client_verifier {
+        Some(_) => Step::ClientCertificate(h),
+        None => Step::ClientKeyExchange(h),
+    })
 }
 
 /// RFC 8422, Section 5.4: ServerECDHParams (named curve, our public point)
@@ -311,6 +347,23 @@ fn server_key_exchange(
         .key
         .sign(scheme, &signed, &mut cx.rng)?;
     Ok(ServerKeyExchange::from_ecdhe(&params))
+}
+
+/// RFC 5246, Section 7.4.6: the client's chain, checked by the verifier. An
+/// empty one is the verifier's call; a verifier that requires a certificate
+/// answers it with handshake_failure (TLS 1.2 has no certificate_required).
+fn read_client_certificate(
+    mut h: Box<Handshake>,
+    cx: &mut Common,
+    c: Certificate12,
+    raw: &[u8],
+) -> Result<Step, Error> {
+    let chain = take_tls12_chain(cx, c)?;
+    h.transcript.add(raw);
+    let verifier = h.config.requested_client_verifier()?;
+    let missing = PeerIncompatible::ClientCertificateRequired.into();
+    h.client_certified = accept_client_chain(cx, verifier, chain, missing)?;
+    Ok(Step::ClientKeyExchange(h))
 }
 
 fn read_client_key_exchange(
@@ -347,6 +400,25 @@ fn read_client_key_exchange(
     )?;
     h.key_block = Some(master.key_block(h.suite.aead, &h.client_random, &h.server_random));
     h.master_secret = Some(master);
+    Ok(match h.client_certified {
+        true => Step::ClientCertificateVerify(h),
+        false => Step::ChangeCipherSpec(h),
+    })
+}
+
+/// RFC 5246, Section 7.4.8: the client's signature over every handshake
+/// message before this one, with a scheme from our CertificateRequest.
+fn read_client_certificate_verify(
+    mut h: Box<Handshake>,
+    cx: &mut Common,
+    cv: &CertificateVerify,
+    raw: &[u8],
+) -> Result<Step, Error> {
+    let verifier = h.config.requested_client_verifier()?;
+    check_offered_scheme(verifier.supported_schemes(), cv.algorithm)?;
+    let messages = h.transcript.take_messages()?;
+    verifier.verify_tls12_signature(&messages, peer_leaf(cx)?, cv.algorithm, &cv.signature)?;
+    h.transcript.add(raw);
     Ok(Step::ChangeCipherSpec(h))
 }
 

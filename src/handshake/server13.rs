@@ -15,9 +15,9 @@ use super::negotiate::{
     GroupChoice,
 };
 use super::{
-    certificate_verify_content, check_certificate_verify, derive_application_secrets,
-    derive_handshake_secrets, take_peer_chain, unexpected, CLIENT_SIGNATURE_CONTEXT,
-    SERVER_SIGNATURE_CONTEXT, TLS13_VERIFY_SCHEMES,
+    accept_client_chain, certificate_verify_content, check_certificate_verify,
+    derive_application_secrets, derive_handshake_secrets, take_peer_chain, unexpected,
+    CLIENT_SIGNATURE_CONTEXT, SERVER_SIGNATURE_CONTEXT, TLS13_VERIFY_SCHEMES,
 };
 use crate::codec::extensions::{Extension, KeyShareEntry};
 use crate::codec::messages::{
@@ -491,25 +491,12 @@ fn read_client_certificate(
 ) -> Result<Step, Error> {
     let chain = take_peer_chain(cx, c)?;
     s.transcript.add(raw);
-    let verifier = s
-        .config
-        .client_verifier
-        .clone()
-        .ok_or(Error::Internal("client auth without verifier"))?;
-    let Some((leaf, intermediates)) = chain.split_first() else {
-        // RFC 8446, Section 4.4.2.4: an empty client Certificate is the server's
-        // call; a verifier that requires one gets certificate_required.
-        if verifier.client_auth_mandatory() {
-            return Err(CertificateError::NoCertificate.into());
-        }
-        return Ok(Step::ClientFinished(Box::new(s)));
-    };
-    verifier.verify_client_cert(leaf, intermediates, std::time::SystemTime::now())?;
-    cx.emit(Event::CertificateVerified {
-        chain_len: chain.len(),
-    });
-    cx.negotiated.peer_certificates = chain;
-    Ok(Step::ClientCertificateVerify(Box::new(s)))
+    let verifier = s.config.requested_client_verifier()?;
+    let missing = CertificateError::NoCertificate.into();
+    Ok(match accept_client_chain(cx, verifier, chain, missing)? {
+        true => Step::ClientCertificateVerify(Box::new(s)),
+        false => Step::ClientFinished(Box::new(s)),
+    })
 }
 
 fn read_client_certificate_verify(
@@ -518,11 +505,7 @@ fn read_client_certificate_verify(
     cv: CertificateVerify,
     raw: &[u8],
 ) -> Result<Step, Error> {
-    let verifier = s
-        .config
-        .client_verifier
-        .clone()
-        .ok_or(Error::Internal("client auth without verifier"))?;
+    let verifier = s.config.requested_client_verifier()?;
     check_certificate_verify(
         cx,
         &cv,

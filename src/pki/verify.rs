@@ -129,6 +129,7 @@ impl ServerCertVerifier for DefaultServerVerifier {
 pub struct DefaultClientVerifier {
     roots: Arc<RootStore>,
     options: VerifyOptions,
+    mandatory: bool,
 }
 
 impl DefaultClientVerifier {
@@ -148,11 +149,26 @@ impl DefaultClientVerifier {
     /// A verifier that trusts `roots` and applies `options` (their `time` is
     /// replaced by the handshake's).
     pub fn with_options(roots: Arc<RootStore>, options: VerifyOptions) -> Self {
-        Self { roots, options }
+        Self {
+            roots,
+            options,
+            mandatory: true,
+        }
+    }
+
+    /// Lets a client without a certificate complete the handshake
+    /// unauthenticated (its chain, when it sends one, is still checked).
+    pub fn allow_unauthenticated(mut self) -> Self {
+        self.mandatory = false;
+        self
     }
 }
 
 impl ClientCertVerifier for DefaultClientVerifier {
+    fn client_auth_mandatory(&self) -> bool {
+        self.mandatory
+    }
+
     fn verify_client_cert(
         &self,
         end_entity: &[u8],

@@ -287,3 +287,34 @@ fn base64(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// Records the handshake messages each side sends, in order.
+#[derive(Debug, Default)]
+pub struct Recorder(pub std::sync::Mutex<Vec<(keyway::events::Side, &'static str)>>);
+
+impl keyway::events::Observer for Recorder {
+    fn on_event(&self, side: keyway::events::Side, event: &keyway::events::Event<'_>) {
+        use keyway::codec::messages::HandshakeMessage;
+        use keyway::codec::HandshakeType as H;
+        use keyway::events::Event;
+        let name = match event {
+            Event::Sent(HandshakeMessage::HelloRetryRequest(_)) => "HelloRetryRequest",
+            Event::Sent(m) => match m.handshake_type() {
+                H::CLIENT_HELLO => "ClientHello",
+                H::SERVER_HELLO => "ServerHello",
+                H::ENCRYPTED_EXTENSIONS => "EncryptedExtensions",
+                H::CERTIFICATE_REQUEST => "CertificateRequest",
+                H::CERTIFICATE => "Certificate",
+                H::SERVER_KEY_EXCHANGE => "ServerKeyExchange",
+                H::SERVER_HELLO_DONE => "ServerHelloDone",
+                H::CLIENT_KEY_EXCHANGE => "ClientKeyExchange",
+                H::CERTIFICATE_VERIFY => "CertificateVerify",
+                H::FINISHED => "Finished",
+                _ => "other",
+            },
+            Event::SentChangeCipherSpec => "ChangeCipherSpec",
+            _ => return,
+        };
+        self.0.lock().unwrap().push((side, name));
+    }
+}

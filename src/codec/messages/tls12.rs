@@ -155,6 +155,12 @@ impl Certificate12 {
 }
 
 impl CertificateRequest12 {
+    /// ClientCertificateType rsa_sign (RFC 5246, Section 7.4.4).
+    pub const RSA_SIGN: u8 = 1;
+    /// ClientCertificateType ecdsa_sign (RFC 8422, Section 5.5), which also
+    /// covers Ed25519 certificates.
+    pub const ECDSA_SIGN: u8 = 64;
+
     /// Reads the three lists of RFC 5246, Section 7.4.4.
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
         Ok(CertificateRequest12 {
