@@ -2,14 +2,15 @@
 //!
 //! `cargo run --example verify -- --roots ROOTS.pem [--intermediates I.pem]
 //! --leaf LEAF.pem [--name HOST_OR_IP] [--time UNIX_SECONDS]
-//! [--purpose server|client] [--max-depth N]`
+//! [--purpose server|client] [--max-depth N] [--legacy]`
 //!
 //! Prints `OK` and the path that was built, or the reason the chain is
 //! refused. Exit status: 0 valid, 1 invalid, 2 usage or file errors.
 //!
 //! The roots may be a PEM bundle or a directory of PEM files. Without
 //! `--name` the name check is skipped (server purpose only); without `--time`
-//! the chain is checked at the current time.
+//! the chain is checked at the current time. `--legacy` accepts SHA-1 RSA
+//! signatures and 1024-bit RSA keys (`VerifyOptions::legacy_algorithms`).
 
 use std::process::ExitCode;
 use std::time::{Duration, UNIX_EPOCH};
@@ -21,7 +22,7 @@ use keyway::pki::{
 
 const USAGE: &str = "usage: verify --roots ROOTS.pem [--intermediates INTERMEDIATES.pem] \
 --leaf LEAF.pem [--name HOST_OR_IP] [--time UNIX_SECONDS] [--purpose server|client] \
-[--max-depth N]";
+[--max-depth N] [--legacy]";
 
 /// The command line, parsed.
 struct Args {
@@ -32,6 +33,7 @@ struct Args {
     time: Option<u64>,
     client: bool,
     max_depth: Option<usize>,
+    legacy: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -42,10 +44,15 @@ fn parse_args() -> Result<Args, String> {
     let mut time = None;
     let mut client = false;
     let mut max_depth = None;
+    let mut legacy = false;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         if flag == "--help" || flag == "-h" {
             return Err(String::new());
+        }
+        if flag == "--legacy" {
+            legacy = true;
+            continue;
         }
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
@@ -85,6 +92,7 @@ fn parse_args() -> Result<Args, String> {
         time,
         client,
         max_depth,
+        legacy,
     })
 }
 
@@ -148,6 +156,7 @@ fn run(args: &Args) -> Result<Result<String, String>, String> {
     }
     let mut options = VerifyOptions {
         time: args.time.map(|s| UNIX_EPOCH + Duration::from_secs(s)),
+        legacy_algorithms: args.legacy,
         ..VerifyOptions::default()
     };
     if let Some(depth) = args.max_depth {

@@ -1,12 +1,13 @@
-//! keyway: TLS 1.3 (and, next, TLS 1.2) written from the wire up — codec,
-//! record layer, key schedule and handshake state machines — on `ring`'s
-//! primitives.
+//! keyway: TLS 1.3 and TLS 1.2 written from the wire up — codec, record
+//! layer, key schedules, handshake state machines and certificate path
+//! validation — on `ring`'s primitives.
 //!
 //! The core is sans-IO: a [`ClientConnection`] or [`ServerConnection`] takes
 //! TLS bytes in and gives TLS bytes out, plaintext in and plaintext out.
 //! [`Stream`] drives one over any blocking `Read + Write`.
 //!
-//! A complete handshake in memory, with a certificate made on the spot:
+//! A complete handshake in memory, with a root CA and a server certificate
+//! made on the spot:
 //!
 //! ```
 //! use std::io::{Read, Write};
@@ -14,14 +15,21 @@
 //! use keyway::{CertifiedKey, ClientConfig, ClientConnection, RootStore, ServerConfig, ServerConnection};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! // A self-signed certificate for "localhost" (rcgen, for the example only).
-//! let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])?;
-//! let mut roots = RootStore::new();
-//! roots.add_der(cert.cert.der())?;
-//! let key = keyway::pki::pem::load_private_key_pem(cert.signing_key.serialize_pem().as_bytes(), "key")?;
+//! // A root CA and a certificate for "localhost" it issues (rcgen, for the example only).
+//! let root_key = rcgen::KeyPair::generate()?;
+//! let mut root_params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+//! root_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+//! let root = root_params.self_signed(&root_key)?;
+//! let issuer = rcgen::Issuer::new(root_params, root_key);
+//! let leaf_key = rcgen::KeyPair::generate()?;
+//! let leaf = rcgen::CertificateParams::new(vec!["localhost".to_string()])?
+//!     .signed_by(&leaf_key, &issuer)?;
 //!
+//! let mut roots = RootStore::new();
+//! roots.add_der(root.der())?;
+//! let key = keyway::pki::pem::load_private_key_pem(leaf_key.serialize_pem().as_bytes(), "key")?;
 //! let server_config = ServerConfig::builder()
-//!     .certificate(CertifiedKey { chain: vec![cert.cert.der().to_vec()], key: Arc::new(key) })
+//!     .certificate(CertifiedKey { chain: vec![leaf.der().to_vec()], key: Arc::new(key) })
 //!     .build()?;
 //! let client_config = ClientConfig::builder(roots).build()?;
 //! let mut client = ClientConnection::new(Arc::new(client_config), "localhost")?;

@@ -454,22 +454,50 @@ fn keyway_client_gets_a_hello_retry_request_from_s_server() {
     assert_eq!(n.group, Some(NamedGroup::SECP256R1));
 }
 
+/// The validator in the handshake against a real server: s_server presents
+/// a certificate from an unknown CA, for another name, or expired; in TLS 1.3
+/// and TLS 1.2 the keyway client refuses it with the matching alert, and
+/// s_server reports receiving that alert.
 #[test]
-fn keyway_client_refuses_s_server_with_an_untrusted_certificate() {
+fn keyway_client_refuses_bad_s_server_certificates_with_the_right_alert() {
     if !have_openssl() {
         return;
     }
-    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
-    let other = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
-    let files = pki.write_files("s-server-unknown-ca");
-    let (mut server, port) = s_server(&files, &[]);
-    let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    tcp.set_read_timeout(Some(WAIT)).unwrap();
-    let client = ClientConfig::builder(other.root_store()).build().unwrap();
-    let mut tls = keyway::Stream::client(Arc::new(client), "example.com", tcp).unwrap();
-    let err = tls.handshake().unwrap_err();
-    assert!(err.to_string().contains("unknown_ca"), "{err}");
-    server.wait_for("alert unknown ca");
+    let good = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let stranger = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let wrong_name = TestPki::generate(KeyKind::EcdsaP256, &["www.example.com"]);
+    let expired = TestPki::generate_with(KeyKind::EcdsaP256, &["example.com"], |leaf| {
+        leaf.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        leaf.not_after = rcgen::date_time_ymd(2021, 1, 1);
+    });
+    let cases = [
+        (&stranger, &good, "unknown_ca", "alert unknown ca"),
+        (
+            &wrong_name,
+            &wrong_name,
+            "certificate_unknown",
+            "alert certificate unknown",
+        ),
+        (
+            &expired,
+            &expired,
+            "certificate_expired",
+            "alert certificate expired",
+        ),
+    ];
+    for (served, trusted, alert, openssl_says) in cases {
+        let files = served.write_files("s-server-refused");
+        for version in ["-tls1_3", "-tls1_2"] {
+            let (mut server, port) = s_server_speaking(&[version], &files, &[]);
+            let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            tcp.set_read_timeout(Some(WAIT)).unwrap();
+            let client = ClientConfig::builder(trusted.root_store()).build().unwrap();
+            let mut tls = keyway::Stream::client(Arc::new(client), "example.com", tcp).unwrap();
+            let err = tls.handshake().unwrap_err();
+            assert!(err.to_string().contains(alert), "{version} {alert}: {err}");
+            server.wait_for(openssl_says);
+        }
+    }
 }
 
 // ---- TLS 1.2 ----------------------------------------------------------------

@@ -1,7 +1,8 @@
-//! The handshake uses the validator: an expired, a name-constrained and a
-//! revoked server certificate fail the TLS 1.3 handshake with the alert
-//! `error.rs` maps them to, and the server receives that alert. (Wrong name
-//! and unknown CA are in tests/tls13.rs and tests/openssl.rs.)
+//! The handshake uses the validator: a server certificate for the wrong
+//! name, from an unknown CA, expired, outside its root's name constraints or
+//! revoked fails the handshake, in TLS 1.3 and in TLS 1.2, with the alert
+//! `error.rs` maps the error to, and the server receives that alert. (The
+//! same against `openssl s_server` is in tests/openssl.rs.)
 
 mod support;
 
@@ -10,7 +11,10 @@ use std::sync::Arc;
 use keyway::codec::AlertDescription;
 use keyway::error::CertificateError;
 use keyway::pki::{DefaultServerVerifier, VerifyOptions};
-use keyway::{CertifiedKey, ClientConfig, Error, RootStore, ServerConfig};
+use keyway::{
+    CertifiedKey, ClientConfig, ClientConfigBuilder, Error, ProtocolVersion, RootStore,
+    ServerConfig,
+};
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, CertificateRevocationListParams,
     CertifiedIssuer, DistinguishedName, DnType, GeneralSubtree, IsCa, KeyIdMethod, KeyPair,
@@ -31,25 +35,22 @@ fn p256() -> KeyPair {
     KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap()
 }
 
-/// A server whose certificate for example.com is made from `params`, issued
-/// by `issuer`.
-fn server(
+/// A certificate for the server made from `params` (CN=server), issued by
+/// `issuer`, with its key.
+fn server_key(
     mut params: CertificateParams,
     issuer: &CertifiedIssuer<'static, KeyPair>,
-) -> ServerConfig {
+) -> CertifiedKey {
     params.distinguished_name = DistinguishedName::new();
     params.distinguished_name.push(DnType::CommonName, "server");
     let key = p256();
     let cert = params.signed_by(&key, issuer).unwrap();
     let signing =
         keyway::pki::pem::load_private_key_pem(key.serialize_pem().as_bytes(), "key").unwrap();
-    ServerConfig::builder()
-        .certificate(CertifiedKey {
-            chain: vec![cert.der().to_vec()],
-            key: Arc::new(signing),
-        })
-        .build()
-        .unwrap()
+    CertifiedKey {
+        chain: vec![cert.der().to_vec()],
+        key: Arc::new(signing),
+    }
 }
 
 fn roots(root: &CertifiedIssuer<'static, KeyPair>) -> RootStore {
@@ -58,12 +59,68 @@ fn roots(root: &CertifiedIssuer<'static, KeyPair>) -> RootStore {
     roots
 }
 
-/// Runs the handshake; returns the client's error and the alert the server got.
-fn refused(client: ClientConfig, server: ServerConfig) -> (Error, Option<Error>) {
-    let (mut c, mut s, result) = connect(client, server, "example.com");
-    let err = result.unwrap_err();
-    let _ = transfer(&mut c, &mut s);
-    (err, s.error().cloned())
+/// Connects to a server presenting `key` as "example.com" in TLS 1.3 and in
+/// TLS 1.2; each time the client must fail with the same error, send
+/// `alert`, and the server must receive it. Returns the client's error.
+fn refused_in_both_versions(
+    client: impl Fn() -> ClientConfigBuilder,
+    key: CertifiedKey,
+    alert: AlertDescription,
+) -> Error {
+    let mut errors = Vec::new();
+    for version in [ProtocolVersion::TLS13, ProtocolVersion::TLS12] {
+        let client = client().versions(&[version]).build().unwrap();
+        let server = ServerConfig::builder()
+            .certificate(key.clone())
+            .build()
+            .unwrap();
+        let (mut c, mut s, result) = connect(client, server, "example.com");
+        let err = result.unwrap_err();
+        let _ = transfer(&mut c, &mut s);
+        assert_eq!(err.alert(), Some(alert), "{version:?}: {err}");
+        assert_eq!(
+            s.error(),
+            Some(&Error::AlertReceived(alert)),
+            "{version:?}: the server got another alert"
+        );
+        errors.push(err);
+    }
+    assert_eq!(errors[0], errors[1], "the versions disagree");
+    errors.remove(0)
+}
+
+#[test]
+fn a_certificate_for_another_name_is_certificate_unknown() {
+    let root = CertifiedIssuer::self_signed(ca("Root"), p256()).unwrap();
+    let params = CertificateParams::new(vec!["www.example.com".into()]).unwrap();
+    let err = refused_in_both_versions(
+        || ClientConfig::builder(roots(&root)),
+        server_key(params, &root),
+        AlertDescription::CERTIFICATE_UNKNOWN,
+    );
+    assert_eq!(
+        err,
+        Error::InvalidCertificate(CertificateError::NotValidForName(
+            "certificate 0 (CN=server) is valid for www.example.com, not for example.com".into()
+        ))
+    );
+}
+
+#[test]
+fn a_certificate_from_an_unknown_ca_is_unknown_ca() {
+    let root = CertifiedIssuer::self_signed(ca("Root"), p256()).unwrap();
+    let stranger = CertifiedIssuer::self_signed(ca("Stranger CA"), p256()).unwrap();
+    let params = CertificateParams::new(vec!["example.com".into()]).unwrap();
+    let err = refused_in_both_versions(
+        || ClientConfig::builder(roots(&root)),
+        server_key(params, &stranger),
+        AlertDescription::UNKNOWN_CA,
+    );
+    assert!(
+        matches!(err, Error::InvalidCertificate(CertificateError::UnknownIssuer(ref m))
+            if m.contains("CN=Stranger CA")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -72,17 +129,15 @@ fn an_expired_server_certificate_is_certificate_expired() {
     let mut params = CertificateParams::new(vec!["example.com".into()]).unwrap();
     params.not_before = date_time_ymd(2020, 1, 1);
     params.not_after = date_time_ymd(2021, 1, 1);
-    let client = ClientConfig::builder(roots(&root)).build().unwrap();
-    let (err, at_server) = refused(client, server(params, &root));
+    let err = refused_in_both_versions(
+        || ClientConfig::builder(roots(&root)),
+        server_key(params, &root),
+        AlertDescription::CERTIFICATE_EXPIRED,
+    );
     assert!(
         matches!(err, Error::InvalidCertificate(CertificateError::Expired(ref m))
             if m.starts_with("certificate 0 (CN=server) expired at 2021-01-01T00:00:00Z")),
         "{err}"
-    );
-    assert_eq!(err.alert(), Some(AlertDescription::CERTIFICATE_EXPIRED));
-    assert_eq!(
-        at_server,
-        Some(Error::AlertReceived(AlertDescription::CERTIFICATE_EXPIRED))
     );
 }
 
@@ -95,18 +150,17 @@ fn a_name_outside_the_roots_constraints_is_bad_certificate() {
     });
     let root = CertifiedIssuer::self_signed(params, p256()).unwrap();
     let leaf = CertificateParams::new(vec!["example.com".into()]).unwrap();
-    let client = ClientConfig::builder(roots(&root)).build().unwrap();
-    let (err, at_server) = refused(client, server(leaf, &root));
+    let err = refused_in_both_versions(
+        || ClientConfig::builder(roots(&root)),
+        server_key(leaf, &root),
+        AlertDescription::BAD_CERTIFICATE,
+    );
     assert!(
         matches!(
             err,
             Error::InvalidCertificate(CertificateError::NameConstraintViolation(_))
         ),
         "{err}"
-    );
-    assert_eq!(
-        at_server,
-        Some(Error::AlertReceived(AlertDescription::BAD_CERTIFICATE))
     );
 }
 
@@ -135,18 +189,17 @@ fn a_revoked_server_certificate_is_certificate_revoked() {
         crls: vec![crl.der().to_vec()],
         ..VerifyOptions::default()
     };
-    let verifier = DefaultServerVerifier::with_options(Arc::new(roots(&root)), options);
-    let client = ClientConfig::builder(roots(&root))
-        .verifier(Arc::new(verifier))
-        .build()
-        .unwrap();
-    let (err, at_server) = refused(client, server(leaf, &root));
+    let verifier = Arc::new(DefaultServerVerifier::with_options(
+        Arc::new(roots(&root)),
+        options,
+    ));
+    let err = refused_in_both_versions(
+        || ClientConfig::builder(roots(&root)).verifier(verifier.clone()),
+        server_key(leaf, &root),
+        AlertDescription::CERTIFICATE_REVOKED,
+    );
     assert!(
         matches!(err, Error::InvalidCertificate(CertificateError::Revoked(_))),
         "{err}"
-    );
-    assert_eq!(
-        at_server,
-        Some(Error::AlertReceived(AlertDescription::CERTIFICATE_REVOKED))
     );
 }

@@ -318,11 +318,72 @@ fn rsa_keys_under_2048_bits_are_refused() {
         verify_server_chain(&roots, &pem_file("pki/rsa1024-leaf.pem"), &[], &name, &now),
         CertificateError::Unsupported(
             "certificate 0 (CN=small leaf) has a 1024-bit RSA key; at least 2048 bits are \
-             required"
+             required; VerifyOptions::legacy_algorithms accepts 1024 bits and up"
                 .into(),
         ),
     );
     // The 2048-bit root's own key is fine (it signs the next test's leaf).
+}
+
+#[test]
+fn sha1_and_small_rsa_keys_only_when_legacy_algorithms_are_allowed() {
+    // Made by testdata/pki/make-openssl-cases.sh (rcgen signs neither).
+    let mut roots = RootStore::new();
+    roots.add_der(&pem_file("pki/v1-root.pem")).unwrap();
+    let strict = VerifyOptions::default();
+    let legacy = VerifyOptions {
+        legacy_algorithms: true,
+        ..VerifyOptions::default()
+    };
+    let sha1_leaf = pem_file("pki/sha1-leaf.pem");
+    let small_leaf = pem_file("pki/rsa1024-leaf.pem");
+    let small_issuer = pem_file("pki/rsa1024-inter.pem");
+    let small_issuer_leaf = pem_file("pki/rsa1024-inter-leaf.pem");
+    // (name, leaf, intermediates, the strict refusal)
+    type Case<'a> = (&'a str, &'a [u8], &'a [Vec<u8>], &'a str);
+    let cases: [Case<'_>; 3] = [
+        (
+            "sha1.test",
+            &sha1_leaf,
+            &[],
+            "certificate 0 (CN=v1 leaf) is signed with sha1WithRSAEncryption",
+        ),
+        (
+            "small.test",
+            &small_leaf,
+            &[],
+            "certificate 0 (CN=small leaf) has a 1024-bit RSA key",
+        ),
+        (
+            "small-issuer.test",
+            &small_issuer_leaf,
+            std::slice::from_ref(&small_issuer),
+            "certificate 1 (CN=Small Intermediate) has a 1024-bit RSA key",
+        ),
+    ];
+    for (host, leaf, intermediates, refusal) in cases {
+        let name = ServerName::try_from(host).unwrap();
+        fails_like(
+            verify_server_chain(&roots, leaf, intermediates, &name, &strict),
+            CertificateError::Unsupported,
+            refusal,
+        );
+        let path = verify_server_chain(&roots, leaf, intermediates, &name, &legacy)
+            .unwrap_or_else(|e| panic!("{host} with legacy_algorithms: {e}"));
+        assert!(path.to_string().contains("V1 Root"), "{path}");
+    }
+    // MD5 stays refused (ring has no verifier for it), legacy or not.
+    let md5 = patch(
+        &sha1_leaf,
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05],
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x04],
+    );
+    let name = ServerName::try_from("sha1.test").unwrap();
+    fails_like(
+        verify_server_chain(&roots, &md5, &[], &name, &legacy),
+        CertificateError::Unsupported,
+        "md5WithRSAEncryption",
+    );
 }
 
 #[test]

@@ -646,9 +646,12 @@ fn ring_verify(
 }
 
 /// A signature algorithm as a certificate's signatureAlgorithm names it
-/// (RFC 5280, Section 4.1.1.2). SHA-1 and MD5 have no variant: they are refused.
+/// (RFC 5280, Section 4.1.1.2). MD5 and ecdsa-with-SHA1 have no variant: they
+/// are refused; sha1WithRSAEncryption only comes from a caller that opted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CertSignatureAlgorithm {
+    /// sha1WithRSAEncryption (RFC 3279, Section 2.2.1): forgeable, legacy only.
+    RsaPkcs1Sha1,
     /// sha256WithRSAEncryption (RFC 4055, Section 5).
     RsaPkcs1Sha256,
     /// sha384WithRSAEncryption.
@@ -672,6 +675,7 @@ pub enum CertSignatureAlgorithm {
 impl fmt::Display for CertSignatureAlgorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            CertSignatureAlgorithm::RsaPkcs1Sha1 => "sha1WithRSAEncryption",
             CertSignatureAlgorithm::RsaPkcs1Sha256 => "sha256WithRSAEncryption",
             CertSignatureAlgorithm::RsaPkcs1Sha384 => "sha384WithRSAEncryption",
             CertSignatureAlgorithm::RsaPkcs1Sha512 => "sha512WithRSAEncryption",
@@ -691,17 +695,36 @@ impl fmt::Display for CertSignatureAlgorithm {
 /// Unlike TLS 1.3 schemes, certificate ECDSA algorithms name only the hash:
 /// a P-384 issuer may sign with SHA-256 and a P-256 issuer with SHA-384, both of
 /// which real CAs do; the curve comes from the issuer's key. RSA keys under 2048
-/// bits are refused.
+/// bits are refused unless `legacy` (then 1024 bits and up, PKCS#1 v1.5 with
+/// SHA-1, SHA-256 or SHA-512 only).
 pub fn verify_cert_signature(
     alg: CertSignatureAlgorithm,
     issuer_spki: &[u8],
     tbs: &[u8],
     signature: &[u8],
+    legacy: bool,
 ) -> Result<(), InvalidSignature> {
     use CertSignatureAlgorithm as C;
     use KeyAlgorithm as K;
     let key = PublicKey::from_spki(issuer_spki).map_err(|_| InvalidSignature)?;
+    let small_rsa = key.algorithm == K::Rsa && key.bits < 2048;
+    if small_rsa && !legacy {
+        return Err(InvalidSignature);
+    }
     let ring_alg: &'static dyn signature::VerificationAlgorithm = match (alg, key.algorithm) {
+        (C::RsaPkcs1Sha1, K::Rsa) if small_rsa => {
+            &signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY
+        }
+        (C::RsaPkcs1Sha256, K::Rsa) if small_rsa => {
+            &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY
+        }
+        (C::RsaPkcs1Sha512, K::Rsa) if small_rsa => {
+            &signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY
+        }
+        (_, K::Rsa) if small_rsa => return Err(InvalidSignature),
+        (C::RsaPkcs1Sha1, K::Rsa) if legacy => {
+            &signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY
+        }
         (C::RsaPkcs1Sha256, K::Rsa) => &signature::RSA_PKCS1_2048_8192_SHA256,
         (C::RsaPkcs1Sha384, K::Rsa) => &signature::RSA_PKCS1_2048_8192_SHA384,
         (C::RsaPkcs1Sha512, K::Rsa) => &signature::RSA_PKCS1_2048_8192_SHA512,

@@ -71,11 +71,23 @@ pub(crate) fn parse(position: usize, der: &[u8]) -> Result<Cert<'_>, Certificate
 
 /// The CA/Browser Forum Baseline Requirements (Section 6.1.5) require RSA
 /// keys of at least 2048 bits and ring's verifiers refuse smaller ones; saying
-/// so beats "bad signature".
-pub(crate) fn check_key_size(key: &PublicKey<'_>, owner: &str) -> Result<(), CertificateError> {
-    if key.algorithm == KeyAlgorithm::Rsa && key.bits < 2048 {
+/// so beats "bad signature". `legacy` lowers the floor to 1024 bits, the
+/// smallest ring verifies.
+pub(crate) fn check_key_size(
+    key: &PublicKey<'_>,
+    owner: &str,
+    legacy: bool,
+) -> Result<(), CertificateError> {
+    let (floor, hint) = match legacy {
+        false => (
+            2048,
+            "; VerifyOptions::legacy_algorithms accepts 1024 bits and up",
+        ),
+        true => (1024, ""),
+    };
+    if key.algorithm == KeyAlgorithm::Rsa && key.bits < floor {
         return Err(CertificateError::Unsupported(format!(
-            "{owner} has a {}-bit RSA key; at least 2048 bits are required",
+            "{owner} has a {}-bit RSA key; at least {floor} bits are required{hint}",
             key.bits
         )));
     }
@@ -84,11 +96,13 @@ pub(crate) fn check_key_size(key: &PublicKey<'_>, owner: &str) -> Result<(), Cer
 
 /// Maps the signature algorithm of a signed object (a certificate or a CRL)
 /// to one we verify. `outer` is the algorithm next to the signature, `inner`
-/// the one inside the signed part; `what` names the object in errors.
+/// the one inside the signed part; `what` names the object in errors;
+/// `legacy` also accepts sha1WithRSAEncryption.
 pub(crate) fn signature_algorithm(
     outer: &AlgorithmIdentifier<'_>,
     inner: &AlgorithmIdentifier<'_>,
     what: &str,
+    legacy: bool,
 ) -> Result<CertSignatureAlgorithm, CertificateError> {
     use CertSignatureAlgorithm as C;
     // RFC 5280, Section 4.1.1.2: signatureAlgorithm MUST be the same as the
@@ -115,6 +129,7 @@ pub(crate) fn signature_algorithm(
         oid::ECDSA_WITH_SHA256 if params.is_none() => C::EcdsaSha256,
         oid::ECDSA_WITH_SHA384 if params.is_none() => C::EcdsaSha384,
         oid::ED25519 if params.is_none() => C::Ed25519,
+        oid::SHA1_WITH_RSA if legacy && null_or_absent => C::RsaPkcs1Sha1,
         oid::SHA256_WITH_RSA
         | oid::SHA384_WITH_RSA
         | oid::SHA512_WITH_RSA
@@ -138,9 +153,13 @@ pub(crate) fn signature_algorithm(
                 oid::ECDSA_WITH_SHA1 => "ecdsa-with-SHA1",
                 _ => "md5WithRSAEncryption",
             };
+            let hint = match weak {
+                oid::SHA1_WITH_RSA => " (VerifyOptions::legacy_algorithms accepts it)",
+                _ => "",
+            };
             return Err(CertificateError::Unsupported(format!(
                 "{what} is signed with {name}, which is refused: \
-                 SHA-1 and MD5 signatures can be forged"
+                 SHA-1 and MD5 signatures can be forged{hint}"
             )));
         }
         other => {
@@ -324,6 +343,7 @@ fn check_extended_key_usage(cert: &Cert<'_>, purpose: Purpose) -> Result<(), Cer
 pub(crate) fn check_end_entity(
     leaf: &Cert<'_>,
     key_usage: LeafKeyUsage,
+    legacy: bool,
 ) -> Result<(), CertificateError> {
     let bc = leaf.x509.basic_constraints().map_err(|e| {
         CertificateError::BadEncoding(format!("{}: bad basicConstraints: {e}", leaf.label()))
@@ -341,7 +361,7 @@ pub(crate) fn check_end_entity(
             leaf.label()
         ))
     })?;
-    check_key_size(&key, &leaf.label())
+    check_key_size(&key, &leaf.label(), legacy)
 }
 
 /// RFC 5280, Section 4.2.1.3 with RFC 5246, Section 7.4.2 and RFC 8446,

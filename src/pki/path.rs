@@ -94,6 +94,13 @@ pub struct VerifyOptions {
     pub allow_anchor_as_leaf: bool,
     /// What the end entity's keyUsage must allow.
     pub leaf_key_usage: LeafKeyUsage,
+    /// Whether to accept, for old private PKIs, what is refused by default
+    /// because it can be forged or factored: certificates signed with
+    /// sha1WithRSAEncryption and RSA keys of 1024 to 2047 bits (RSA-PSS and
+    /// SHA-384 signatures by such keys stay refused: ring has no verifier for
+    /// them). MD5 and ecdsa-with-SHA1 are refused whatever this says. Off by
+    /// default; CRL signatures are always checked strictly.
+    pub legacy_algorithms: bool,
     /// DER CRLs to check every certificate of the path against.
     pub crls: Vec<Vec<u8>>,
     /// What to do when no supplied CRL covers a certificate.
@@ -108,6 +115,7 @@ impl Default for VerifyOptions {
             max_signature_checks: MAX_SIGNATURE_CHECKS,
             allow_anchor_as_leaf: false,
             leaf_key_usage: LeafKeyUsage::default(),
+            legacy_algorithms: false,
             crls: Vec::new(),
             unknown_revocation_status: UnknownStatusPolicy::default(),
         }
@@ -201,7 +209,7 @@ pub(crate) fn verify_path<'a>(
         };
         return Ok((path, leaf));
     }
-    check_end_entity(&leaf, options.leaf_key_usage)?;
+    check_end_entity(&leaf, options.leaf_key_usage, options.legacy_algorithms)?;
 
     let mut search = PathSearch {
         roots,
@@ -430,13 +438,14 @@ impl PathSearch<'_, '_> {
             &x.signature_algorithm,
             &x.tbs_certificate.signature,
             &child.label(),
+            self.options.legacy_algorithms,
         )?;
         let key = PublicKey::from_spki(issuer_spki).map_err(|why| {
             CertificateError::Unsupported(format!(
                 "the key of {issuer_label} cannot be used: {why}"
             ))
         })?;
-        check_key_size(&key, issuer_label)?;
+        check_key_size(&key, issuer_label, self.options.legacy_algorithms)?;
         if self.checks_left == 0 {
             self.out_of_budget = true;
             let error = CertificateError::UnknownIssuer(format!(
@@ -460,6 +469,7 @@ impl PathSearch<'_, '_> {
             issuer_spki,
             x.tbs_certificate.as_ref(),
             &signature.data,
+            self.options.legacy_algorithms,
         )
         .map_err(|_| {
             CertificateError::BadSignature(format!(

@@ -122,6 +122,7 @@ fn usable(crl: &CertificateRevocationList<'_>, issuer_spki: &[u8], now: i64) -> 
         &crl.signature_algorithm,
         &crl.tbs_cert_list.signature,
         "CRL",
+        false,
     ) else {
         return false;
     };
@@ -133,6 +134,7 @@ fn usable(crl: &CertificateRevocationList<'_>, issuer_spki: &[u8], now: i64) -> 
         issuer_spki,
         crl.tbs_cert_list.as_ref(),
         &crl.signature_value.data,
+        false,
     )
     .is_ok()
 }

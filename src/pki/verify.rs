@@ -80,17 +80,12 @@ pub struct DefaultServerVerifier {
 }
 
 impl DefaultServerVerifier {
-    /// A verifier that trusts `roots`, with [`VerifyOptions::default`] except
-    /// that a certificate in `roots` is accepted as the peer's own
-    /// certificate: putting a self-signed certificate in the store is how the
-    /// crate's quick start (and many test setups) pin a peer. Use
-    /// [`Self::with_options`] to refuse that.
+    /// A verifier that trusts `roots`, with [`VerifyOptions::default`]: the
+    /// peer's certificate must chain to a root, not be one (pinning a
+    /// self-signed peer takes [`VerifyOptions::allow_anchor_as_leaf`] through
+    /// [`Self::with_options`]).
     pub fn new(roots: Arc<RootStore>) -> Self {
-        let options = VerifyOptions {
-            allow_anchor_as_leaf: true,
-            ..VerifyOptions::default()
-        };
-        Self::with_options(roots, options)
+        Self::with_options(roots, VerifyOptions::default())
     }
 
     /// A verifier that trusts `roots` and applies `options` (their `time` is
@@ -133,17 +128,12 @@ pub struct DefaultClientVerifier {
 }
 
 impl DefaultClientVerifier {
-    /// A verifier that trusts `roots`, with [`VerifyOptions::default`] except
-    /// that a certificate in `roots` is accepted as the peer's own
-    /// certificate: putting a self-signed certificate in the store is how the
-    /// crate's quick start (and many test setups) pin a peer. Use
-    /// [`Self::with_options`] to refuse that.
+    /// A verifier that trusts `roots`, with [`VerifyOptions::default`]: the
+    /// peer's certificate must chain to a root, not be one (pinning a
+    /// self-signed peer takes [`VerifyOptions::allow_anchor_as_leaf`] through
+    /// [`Self::with_options`]).
     pub fn new(roots: Arc<RootStore>) -> Self {
-        let options = VerifyOptions {
-            allow_anchor_as_leaf: true,
-            ..VerifyOptions::default()
-        };
-        Self::with_options(roots, options)
+        Self::with_options(roots, VerifyOptions::default())
     }
 
     /// A verifier that trusts `roots` and applies `options` (their `time` is

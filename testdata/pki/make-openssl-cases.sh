@@ -10,6 +10,13 @@
 #   v1-inter.pem         v1 P-384 "intermediate" CN=V1 Intermediate, issued by V1 Root
 #   v1-inter-leaf.pem    v3 P-256 leaf for v1.test, issued by V1 Intermediate
 #   rsa1024-leaf.pem     v3 RSA-1024 leaf for small.test, issued by V1 Root
+#   sha1-leaf.pem        v3 P-256 leaf for sha1.test, signed by V1 Root with
+#                        sha1WithRSAEncryption
+#   rsa1024-inter.pem    v3 RSA-1024 CA CN=Small Intermediate, issued by V1 Root
+#   rsa1024-inter-leaf.pem  v3 P-256 leaf for small-issuer.test, signed by the
+#                        RSA-1024 intermediate (sha256WithRSAEncryption)
+#
+# The last three are only accepted with VerifyOptions::legacy_algorithms.
 #
 # Run from this directory: sh make-openssl-cases.sh
 set -eu
@@ -38,4 +45,16 @@ openssl req -new -key $K/rsa1024.pem -subj "/CN=small leaf" -out small.csr
 openssl x509 -req -in small.csr -CA v1-root.pem -CAkey $K/rsa2048.pem -sha256 \
     -days 36500 -set_serial 104 -extfile leaf.ext -out rsa1024-leaf.pem
 
-rm -f root.csr inter.csr leaf.csr small.csr leaf.ext
+leaf_ext sha1.test
+openssl x509 -req -in leaf.csr -CA v1-root.pem -CAkey $K/rsa2048.pem -sha1 \
+    -days 36500 -set_serial 105 -extfile leaf.ext -out sha1-leaf.pem
+
+printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' > ca.ext
+openssl x509 -req -in small.csr -CA v1-root.pem -CAkey $K/rsa2048.pem -sha256 \
+    -days 36500 -set_serial 106 -extfile ca.ext -subj "/CN=Small Intermediate" \
+    -out rsa1024-inter.pem
+leaf_ext small-issuer.test
+openssl x509 -req -in leaf.csr -CA rsa1024-inter.pem -CAkey $K/rsa1024.pem -sha256 \
+    -days 36500 -set_serial 107 -extfile leaf.ext -out rsa1024-inter-leaf.pem
+
+rm -f ca.ext root.csr inter.csr leaf.csr small.csr leaf.ext

@@ -92,6 +92,16 @@ fn ca_params(cn: &str) -> rcgen::CertificateParams {
 impl TestPki {
     /// Generates root -> intermediate (both ECDSA P-256) -> leaf (`kind`) valid for `names`.
     pub fn generate(kind: KeyKind, names: &[&str]) -> TestPki {
+        Self::generate_with(kind, names, |_| {})
+    }
+
+    /// As [`TestPki::generate`], with `adjust` applied to the leaf's parameters
+    /// before it is signed (to make it expired, say).
+    pub fn generate_with(
+        kind: KeyKind,
+        names: &[&str],
+        adjust: impl FnOnce(&mut rcgen::CertificateParams),
+    ) -> TestPki {
         let root_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
         // A distinct root name per PKI, so that a second PKI's root is truly unknown
         // to the first one's clients rather than a same-name impostor.
@@ -117,6 +127,7 @@ impl TestPki {
             rcgen::ExtendedKeyUsagePurpose::ServerAuth,
             rcgen::ExtendedKeyUsagePurpose::ClientAuth,
         ];
+        adjust(&mut leaf_params);
         let leaf = leaf_params.signed_by(&leaf_key, &int_issuer).unwrap();
 
         TestPki {
