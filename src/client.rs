@@ -1,5 +1,12 @@
 //! The client side: [`ClientConfig`] (built with [`ClientConfigBuilder`]) and
 //! [`ClientConnection`].
+// Peer bytes reach this code: no unwrap, unchecked arithmetic or indexing.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use std::sync::Arc;
 

@@ -1,5 +1,12 @@
 //! The server side: [`ServerConfig`] (built with [`ServerConfigBuilder`]) and
 //! [`ServerConnection`].
+// Peer bytes reach this code: no unwrap, unchecked arithmetic or indexing.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use std::sync::Arc;
 

@@ -6,6 +6,13 @@
 //! valid at that point; `handle` matches on (step, message) and calls one
 //! straight-line function per message. Steps never do I/O: they queue records
 //! through [`crate::conn::Common`].
+// Peer bytes reach this code: no unwrap, unchecked arithmetic or indexing.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 pub(crate) mod client12;
 pub(crate) mod client13;
@@ -154,12 +161,7 @@ pub(crate) fn derive_application_secrets(
 /// the context string, a zero byte, and the transcript hash. The padding
 /// keeps a TLS 1.3 signature from being replayable as a TLS 1.2 one.
 pub(crate) fn certificate_verify_content(context: &[u8], transcript_hash: &[u8]) -> Vec<u8> {
-    let mut content = Vec::with_capacity(64 + context.len() + 1 + transcript_hash.len());
-    content.extend_from_slice(&[0x20; 64]);
-    content.extend_from_slice(context);
-    content.push(0);
-    content.extend_from_slice(transcript_hash);
-    content
+    [&[0x20; 64][..], context, &[0], transcript_hash].concat()
 }
 
 /// The context string of a server CertificateVerify.

@@ -68,7 +68,11 @@ mod imp {
 
     impl core::fmt::Debug for RsaDecryptionKey {
         fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            write!(f, "RsaDecryptionKey(RSA-{})", self.0.size() * 8)
+            write!(
+                f,
+                "RsaDecryptionKey(RSA-{})",
+                self.0.size().saturating_mul(8)
+            )
         }
     }
 
@@ -140,22 +144,25 @@ mod imp {
             return Err(unsupported("RSA key size outside 2048..8192 bits"));
         }
         let mut pre_master = Zeroizing::new(vec![0u8; PRE_MASTER_SECRET_LEN]);
-        pre_master[..2].copy_from_slice(&CLIENT_VERSION);
-        rng.fill(&mut pre_master[2..])?;
+        if let Some((version, random)) = pre_master.split_first_chunk_mut() {
+            *version = CLIENT_VERSION;
+            rng.fill(random)?;
+        }
 
         // RFC 8017, Section 7.2.1: EM = 0x00 || 0x02 || PS || 0x00 || M, with
-        // PS at least 8 non-zero random bytes.
-        let mut em = Zeroizing::new(vec![0u8; k]);
-        em[1] = 2;
-        let ps_end = k - PRE_MASTER_SECRET_LEN - 1;
-        for byte in &mut em[2..ps_end] {
-            while *byte == 0 {
-                let mut b = [0u8; 1];
-                rng.fill(&mut b)?;
-                *byte = b[0];
+        // PS at least 8 non-zero random bytes (k is at least 256 here).
+        let ps_len = k.saturating_sub(PRE_MASTER_SECRET_LEN + 3);
+        let mut em = Zeroizing::new(Vec::with_capacity(k));
+        em.extend_from_slice(&[0, 2]);
+        for _ in 0..ps_len {
+            let mut byte = [0u8];
+            while byte == [0] {
+                rng.fill(&mut byte)?;
             }
+            em.extend_from_slice(&byte);
         }
-        em[ps_end + 1..].copy_from_slice(&pre_master);
+        em.push(0);
+        em.extend_from_slice(&pre_master);
         let m = BoxedUint::from_be_slice(&em, public.n_bits_precision())
             .map_err(|_| Error::Internal("encoding the RSA message"))?;
         let c = rsa_encrypt(&public, &m).map_err(|_| Error::Internal("RSA encryption"))?;
@@ -193,10 +200,12 @@ mod imp {
             .unwrap_or_else(|| Zeroizing::new(vec![0u8; k]));
 
         // Step 3: every padding and version check, folded without branching.
-        let good = padding_is_valid(&em, k);
+        let good = padding_is_valid(&em);
 
         // Step 4: constant-time selection of the decrypted or random secret.
-        let decrypted = em.get(k - PRE_MASTER_SECRET_LEN..).unwrap_or_default();
+        let decrypted = em
+            .get(k.saturating_sub(PRE_MASTER_SECRET_LEN)..)
+            .unwrap_or_default();
         let mut pre_master = Zeroizing::new(vec![0u8; PRE_MASTER_SECRET_LEN]);
         for ((out, d), r) in pre_master.iter_mut().zip(decrypted).zip(random.iter()) {
             *out = u8::conditional_select(r, d, good);
@@ -208,22 +217,36 @@ mod imp {
     /// RFC 5246, Section 7.4.7.1 and RFC 8017, Section 7.2.2, in constant
     /// time: `00 02`, non-zero padding up to the separator, `00` exactly
     /// before a 48-byte secret, and the client version in its first two bytes.
-    fn padding_is_valid(em: &[u8], k: usize) -> Choice {
-        let separator = k - PRE_MASTER_SECRET_LEN - 1;
-        let mut good = em[0].ct_eq(&0) & em[1].ct_eq(&2) & em[separator].ct_eq(&0);
-        for byte in &em[2..separator] {
+    ///
+    /// Where the parts start depends only on the (public) modulus length; a
+    /// message too short to hold them all is invalid.
+    fn padding_is_valid(em: &[u8]) -> Choice {
+        let (header_and_ps, rest) = em.split_at(em.len().saturating_sub(PRE_MASTER_SECRET_LEN + 1));
+        let (Some(([zero, two], ps)), Some(([separator, major, minor], _))) =
+            (header_and_ps.split_first_chunk(), rest.split_first_chunk())
+        else {
+            return Choice::from(0);
+        };
+        let [want_major, want_minor] = CLIENT_VERSION;
+        let mut good = zero.ct_eq(&0)
+            & two.ct_eq(&2)
+            & separator.ct_eq(&0)
+            & major.ct_eq(&want_major)
+            & minor.ct_eq(&want_minor);
+        for byte in ps {
             good &= !byte.ct_eq(&0);
         }
-        good &= em[separator + 1].ct_eq(&CLIENT_VERSION[0])
-            & em[separator + 2].ct_eq(&CLIENT_VERSION[1]);
         good
     }
 
-    /// `bytes` right-aligned in `len` bytes (drops leading zeros beyond `len`).
+    /// `bytes` right-aligned in `len` bytes (drops leading bytes beyond `len`,
+    /// which are zeros for a value below the modulus).
     fn left_pad(bytes: &[u8], len: usize) -> Vec<u8> {
-        let mut out = vec![0u8; len];
-        let take = bytes.len().min(len);
-        out[len - take..].copy_from_slice(&bytes[bytes.len() - take..]);
+        let kept = bytes
+            .get(bytes.len().saturating_sub(len)..)
+            .unwrap_or_default();
+        let mut out = vec![0u8; len.saturating_sub(kept.len())];
+        out.extend_from_slice(kept);
         out
     }
 }

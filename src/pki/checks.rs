@@ -194,7 +194,9 @@ fn pss_algorithm(params: &RsaSsaPssParams<'_>) -> Option<CertSignatureAlgorithm>
 pub(crate) fn unix_seconds(now: SystemTime) -> i64 {
     match now.duration_since(UNIX_EPOCH) {
         Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-        Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
+        Err(before) => {
+            i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| 0i64.saturating_sub(s))
+        }
     }
 }
 

@@ -18,6 +18,13 @@
 //!   the bytes, and exact comparison cannot be confused by string-preparation
 //!   bugs).
 //! - Trust anchors: see `roots.rs`; the rules applied on a path: `path.rs`.
+// Peer bytes reach this code: no unwrap, unchecked arithmetic or indexing.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 mod checks;
 mod constraints;

@@ -304,7 +304,7 @@ impl PathSearch<'_, '_> {
             if anchor.subject() != issuer_name {
                 continue;
             }
-            candidates += 1;
+            candidates = candidates.saturating_add(1);
             let label = format!("the trusted root {}", anchor.name());
             let checked = self
                 .check_signature(child, anchor.spki(), &label)
@@ -336,7 +336,7 @@ impl PathSearch<'_, '_> {
             if issuer.x509.subject().as_raw() != issuer_name || path.contains(&index) {
                 continue;
             }
-            candidates += 1;
+            candidates = candidates.saturating_add(1);
             if depth >= self.options.max_depth {
                 self.note(
                     depth,
@@ -456,7 +456,7 @@ impl PathSearch<'_, '_> {
             self.error = Some((usize::MAX, error.clone()));
             return Err(error);
         }
-        self.checks_left -= 1;
+        self.checks_left = self.checks_left.saturating_sub(1);
         let signature = &x.signature_value;
         if signature.unused_bits != 0 {
             return Err(CertificateError::BadEncoding(format!(

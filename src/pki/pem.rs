@@ -35,13 +35,21 @@ fn pem_blocks(bytes: &[u8], source: &str) -> Result<Vec<Pem>, Error> {
                         .to_string()
                 }
                 PEMError::Base64DecodeError => {
-                    format!("PEM block {} is not valid base64", index + 1)
+                    format!("PEM block {} is not valid base64", index.saturating_add(1))
                 }
-                PEMError::IncompletePEM => format!("PEM block {} has no END line", index + 1),
+                PEMError::IncompletePEM => {
+                    format!("PEM block {} has no END line", index.saturating_add(1))
+                }
                 PEMError::InvalidHeader => {
-                    format!("PEM block {} has a malformed BEGIN line", index + 1)
+                    format!(
+                        "PEM block {} has a malformed BEGIN line",
+                        index.saturating_add(1)
+                    )
                 }
-                other => format!("PEM block {} cannot be read: {other}", index + 1),
+                other => format!(
+                    "PEM block {} cannot be read: {other}",
+                    index.saturating_add(1)
+                ),
             };
             key_file_error(source, reason)
         })?;
@@ -80,13 +88,19 @@ pub fn load_certs_pem(bytes: &[u8], source: &str) -> Result<Vec<Vec<u8>>, Error>
             Ok(_) => {
                 return Err(key_file_error(
                     source,
-                    format!("certificate {} has bytes after its end", certs.len() + 1),
+                    format!(
+                        "certificate {} has bytes after its end",
+                        certs.len().saturating_add(1)
+                    ),
                 ))
             }
             Err(e) => {
                 return Err(key_file_error(
                     source,
-                    format!("certificate {} is not valid X.509: {e}", certs.len() + 1),
+                    format!(
+                        "certificate {} is not valid X.509: {e}",
+                        certs.len().saturating_add(1)
+                    ),
                 ))
             }
         }
@@ -158,6 +172,12 @@ pub(crate) fn read_file(path: &Path, source: &str) -> Result<Zeroizing<Vec<u8>>,
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::*;
     use crate::crypto::sign::KeyAlgorithm;

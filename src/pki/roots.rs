@@ -270,7 +270,7 @@ impl RootStore {
         for (i, der) in load_certs_pem(bytes, source)?.iter().enumerate() {
             self.add_der(der).map_err(|e| Error::KeyFile {
                 path: source.to_string(),
-                reason: format!("certificate {}: {e}", i + 1),
+                reason: format!("certificate {}: {e}", i.saturating_add(1)),
             })?;
         }
         Ok(())

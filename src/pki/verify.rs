@@ -215,6 +215,12 @@ fn check_name(leaf: &Cert<'_>, server_name: &ServerName) -> Result<(), Certifica
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use std::time::{Duration, UNIX_EPOCH};
 
