@@ -25,7 +25,7 @@ use crate::keys::tls13::{ExporterSecret, TrafficSecret};
 use crate::limits::Limits;
 use crate::record::{
     write_plaintext_records, Deframer, HandshakeJoiner, RecordDecrypter, RecordEncrypter,
-    Tls12Decrypter, Tls12Encrypter, Tls13Decrypter, Tls13Encrypter,
+    Tls12Decrypter, Tls12Encrypter, Tls13Decrypter, Tls13Encrypter, MAX_PLAINTEXT,
 };
 use crate::transcript::Transcript;
 use crate::{client, server};
@@ -110,10 +110,13 @@ struct TrafficState {
 impl Common {
     fn new(
         side: Side,
-        limits: Limits,
+        mut limits: Limits,
         observer: Option<Arc<dyn Observer>>,
         key_log: Arc<dyn KeyLog>,
     ) -> Self {
+        // Processing pauses while one more record's plaintext would not fit;
+        // below one record's worth it would never resume.
+        limits.max_buffered_plaintext = limits.max_buffered_plaintext.max(MAX_PLAINTEXT);
         Self {
             side,
             deframer: Deframer::new(limits.max_buffered_input, limits.max_empty_records),
@@ -545,8 +548,8 @@ impl Connection {
             }
             // Stop (leaving records buffered) while the application has not read
             // what it has: a fast honest peer must not be cut off for that.
-            let unread = self.plaintext_in.len() - self.plaintext_read;
-            if unread + crate::record::MAX_PLAINTEXT > self.common.limits.max_buffered_plaintext {
+            let unread = self.plaintext_in.len().saturating_sub(self.plaintext_read);
+            if unread.saturating_add(MAX_PLAINTEXT) > self.common.limits.max_buffered_plaintext {
                 return Ok(());
             }
             let Some(record) = self
@@ -582,7 +585,10 @@ impl Connection {
                         .into());
                     }
                     self.common.key_updates_in_a_row = 0;
-                    if self.plaintext_in.len() - self.plaintext_read + record.payload.len()
+                    // The pause above keeps this from firing; it is the hard
+                    // bound should that logic ever change.
+                    let unread = self.plaintext_in.len().saturating_sub(self.plaintext_read);
+                    if unread.saturating_add(record.payload.len())
                         > self.common.limits.max_buffered_plaintext
                     {
                         return Err(Limit::BufferedPlaintext(
@@ -617,6 +623,15 @@ impl Connection {
                 true => HandshakeMessage::decode_tls12(joined.typ, joined.body())?,
                 false => HandshakeMessage::decode(joined.typ, joined.body())?,
             };
+            // Checked once here, before any step looks at the extensions. The
+            // decode before it finds duplicates with a set (n log n, never a
+            // quadratic scan), so even a 64 KiB ClientHello of 16,000 empty
+            // extensions costs a few milliseconds and a short-lived list.
+            let max = self.common.limits.max_extensions;
+            if msg.extension_count() > max {
+                let message = msg.handshake_type();
+                return Err(Limit::Extensions { message, max }.into());
+            }
             let raw = joined.encoded;
             self.common.emit(Event::Received(&msg));
             if self.common.handshake_complete {

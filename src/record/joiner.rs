@@ -144,12 +144,13 @@ impl HandshakeJoiner {
     fn check_declared_lengths(&self) -> Result<(), Error> {
         let mut r = Reader::new(self.buf.get(self.start..).unwrap_or_default());
         while let (Ok(typ), Ok(len)) = (r.u8("msg_type"), r.u24("length")) {
-            let max = match HandshakeType(typ) {
+            let typ = HandshakeType(typ);
+            let max = match typ {
                 HandshakeType::CERTIFICATE => self.max_certificate_size,
                 _ => self.max_message_size,
             };
             if len > max {
-                return Err(Limit::HandshakeMessageSize { len, max }.into());
+                return Err(Limit::HandshakeMessageSize { typ, len, max }.into());
             }
             if r.take(len, "handshake message body").is_err() {
                 break;
@@ -250,6 +251,7 @@ mod tests {
         assert_eq!(
             err,
             Limit::HandshakeMessageSize {
+                typ: HandshakeType::ENCRYPTED_EXTENSIONS,
                 len: 1001,
                 max: 1000
             }
@@ -263,6 +265,7 @@ mod tests {
         assert_eq!(
             joiner.push(&record),
             Err(Limit::HandshakeMessageSize {
+                typ: HandshakeType::CERTIFICATE_VERIFY,
                 len: 0xff_ffff,
                 max: 1000
             }
