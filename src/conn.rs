@@ -489,6 +489,11 @@ impl Connection {
         self.common
             .outgoing
             .drain(..n.min(self.common.outgoing.len()));
+        // All written: free the storage instead of holding its capacity while
+        // the peer is slow to answer, or never does (a half-open handshake).
+        if self.common.outgoing.is_empty() {
+            self.common.outgoing = Vec::new();
+        }
         Ok(n)
     }
 
@@ -528,7 +533,15 @@ impl Connection {
             return Err(e.clone());
         }
         match self.process_records() {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                // Between handshake flights the input buffer is usually empty
+                // for a round trip, or for good if the peer left: free it. Once
+                // the handshake is done it stays, reused record after record.
+                if !self.common.handshake_complete {
+                    self.common.deframer.release_if_empty();
+                }
+                Ok(())
+            }
             Err(e) => {
                 if let Some(alert) = e.alert() {
                     self.common.send_alert(AlertLevel::FATAL, alert);

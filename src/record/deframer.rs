@@ -12,8 +12,11 @@ pub const DEFAULT_MAX_BUFFERED: usize = 2 * MAX_RECORD_LEN;
 /// Default bound on consecutive empty application_data records.
 pub const DEFAULT_MAX_EMPTY_RECORDS: usize = 32;
 
-/// How much room [`Deframer::read_tls`] makes before reading: one whole record.
-const READ_CHUNK: usize = MAX_RECORD_LEN;
+/// The least room [`Deframer::read_tls`] makes before reading. More is made
+/// only for a record whose header says it is longer, so a connection that
+/// only ever receives a ClientHello (one left half-open, say) holds 4 KiB
+/// here instead of a full 18 KiB record buffer.
+const MIN_READ: usize = 4096;
 
 /// Frames records from the bytes the peer sends and decrypts them in place.
 ///
@@ -64,7 +67,7 @@ impl Deframer {
     /// full: take records out with [`Deframer::next_record`] first.
     pub fn read_tls(&mut self, rd: &mut dyn io::Read) -> io::Result<usize> {
         let max_buffered = self.max_buffered;
-        let room = self.make_room(READ_CHUNK);
+        let room = self.make_room(self.missing_record_bytes().max(MIN_READ));
         if room.is_empty() {
             let full = Error::from(Limit::BufferedInput(max_buffered));
             return Err(io::Error::other(full));
@@ -184,6 +187,29 @@ impl Deframer {
     /// True when no unprocessed input is buffered.
     pub fn is_empty(&self) -> bool {
         self.start == self.end
+    }
+
+    /// How many more bytes the record at the front needs to be complete:
+    /// zero when its header has not arrived yet.
+    fn missing_record_bytes(&self) -> usize {
+        let pending = self.buf.get(self.start..self.end).unwrap_or_default();
+        match pending {
+            [_, _, _, len_hi, len_lo, ..] => {
+                let len = usize::from(u16::from_be_bytes([*len_hi, *len_lo]));
+                HEADER_LEN.saturating_add(len).saturating_sub(pending.len())
+            }
+            _ => 0,
+        }
+    }
+
+    /// Frees the storage if no input is pending. The next read allocates it
+    /// again, so this is for pauses (between handshake flights), not for
+    /// every record.
+    pub fn release_if_empty(&mut self) {
+        if self.is_empty() {
+            self.buf = Vec::new();
+            (self.start, self.end) = (0, 0);
+        }
     }
 
     /// Discards consumed bytes and returns writable space after the pending
@@ -327,6 +353,35 @@ mod tests {
             );
         }
         assert!(deframer.buf.capacity() <= DEFAULT_MAX_BUFFERED);
+    }
+
+    #[test]
+    fn reads_make_room_for_the_record_not_a_maximum() {
+        let mut wire = Vec::new();
+        for len in [100, MAX_PLAINTEXT] {
+            write_plaintext_records(
+                ProtocolVersion::TLS12,
+                ContentType::HANDSHAKE,
+                &vec![7; len],
+                MAX_PLAINTEXT,
+                &mut wire,
+            )
+            .unwrap();
+        }
+        let mut deframer = Deframer::default();
+        let mut source = io::Cursor::new(&wire);
+        // A small first read: a ClientHello-sized record fits in MIN_READ.
+        deframer.read_tls(&mut source).unwrap();
+        assert_eq!(deframer.buf.len(), MIN_READ);
+        let r = deframer.next_record(&mut RecordDecrypter::None).unwrap();
+        assert_eq!(r.unwrap().payload.len(), 100);
+        // Then room for exactly the rest of the big record whose header arrived.
+        deframer.read_tls(&mut source).unwrap();
+        assert_eq!(deframer.buf.len(), HEADER_LEN + MAX_PLAINTEXT);
+        let r = deframer.next_record(&mut RecordDecrypter::None).unwrap();
+        assert_eq!(r.unwrap().payload.len(), MAX_PLAINTEXT);
+        deframer.release_if_empty();
+        assert_eq!(deframer.buf.capacity(), 0);
     }
 
     #[test]

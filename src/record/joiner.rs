@@ -12,10 +12,6 @@ pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 * 1024;
 /// Default bound on a Certificate message's body: 256 KiB, for long chains.
 pub const DEFAULT_MAX_CERTIFICATE_SIZE: usize = 256 * 1024;
 
-/// Storage kept after the last message is taken; a larger buffer (left by a
-/// big Certificate) is freed rather than held for the connection's lifetime.
-const RETAINED_CAPACITY: usize = 2 * super::MAX_PLAINTEXT;
-
 /// One complete handshake message, as owned bytes.
 ///
 /// The message is copied out of the joiner (one allocation per handshake
@@ -94,12 +90,12 @@ impl HandshakeJoiner {
         r.vec24("handshake message body").ok()?;
         let encoded = pending.get(..pending.len() - r.remaining())?.to_vec();
         self.start += encoded.len();
+        // Storage is freed with the last buffered message: handshake messages
+        // are few, and a connection waiting for its peer's next flight (or
+        // left half-open) then holds none.
         if self.is_empty() {
             self.start = 0;
-            self.buf.clear();
-            if self.buf.capacity() > RETAINED_CAPACITY {
-                self.buf = Vec::new();
-            }
+            self.buf = Vec::new();
         }
         Some(HandshakeMessage { typ, encoded })
     }
@@ -319,10 +315,10 @@ mod tests {
     }
 
     #[test]
-    fn a_big_buffer_is_not_kept_after_use() {
+    fn no_storage_is_kept_after_the_last_message() {
         let mut joiner = HandshakeJoiner::default();
         joiner.push(&message(11, 100_000, 1)).unwrap();
         assert!(joiner.next_message().is_some());
-        assert!(joiner.buf.capacity() <= RETAINED_CAPACITY);
+        assert_eq!(joiner.buf.capacity(), 0);
     }
 }
