@@ -7,6 +7,14 @@
 //! into `Common::outgoing` for [`Connection::write_tls`]. Nothing here does I/O
 //! except through the reader and writer the caller passes in.
 
+// Wire-facing code: no panic and no silent wrap-around on values a peer
+// controls. Tests may unwrap and index (clippy.toml).
+#![deny(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
 use std::io;
 use std::sync::Arc;
 
@@ -208,7 +216,8 @@ impl Common {
         let keys = secret.keys(suite.aead);
         self.decrypter =
             RecordDecrypter::Tls13(Tls13Decrypter::new(suite.aead, &keys.key, keys.iv)?);
-        self.read_epoch += 1;
+        // Only ever compared for a change, so wrapping is harmless.
+        self.read_epoch = self.read_epoch.wrapping_add(1);
         self.emit(Event::KeyInstalled {
             direction: Direction::Read,
             secret: name,
@@ -279,7 +288,7 @@ impl Common {
         name: &'static str,
     ) -> Result<(), Error> {
         self.decrypter = RecordDecrypter::Tls12(Tls12Decrypter::new(aead, key, iv)?);
-        self.read_epoch += 1;
+        self.read_epoch = self.read_epoch.wrapping_add(1);
         self.emit(Event::KeyInstalled {
             direction: Direction::Read,
             secret: name,
@@ -331,7 +340,7 @@ impl Common {
 
     /// Handles a KeyUpdate from the peer: new read keys, and our own update if requested.
     fn receive_key_update(&mut self, ku: &KeyUpdate, sent_close: bool) -> Result<(), Error> {
-        self.key_updates_in_a_row += 1;
+        self.key_updates_in_a_row = self.key_updates_in_a_row.saturating_add(1);
         if self.key_updates_in_a_row > self.limits.max_key_updates {
             return Err(Limit::KeyUpdates(self.limits.max_key_updates).into());
         }
@@ -738,7 +747,7 @@ impl Connection {
 
     /// Warnings are not errors, but a peer sending them in a loop is cut off.
     fn count_warning(&mut self) -> Result<(), Error> {
-        self.common.warnings_received += 1;
+        self.common.warnings_received = self.common.warnings_received.saturating_add(1);
         if self.common.warnings_received > self.common.limits.max_warning_alerts {
             return Err(Limit::WarningAlerts(self.common.limits.max_warning_alerts).into());
         }
@@ -769,7 +778,7 @@ impl Connection {
         if !self.common.hello_seen || self.common.handshake_complete {
             return Err(PeerMisbehaved::UnexpectedChangeCipherSpec.into());
         }
-        self.common.ccs_received += 1;
+        self.common.ccs_received = self.common.ccs_received.saturating_add(1);
         if self.common.ccs_received > self.common.limits.max_change_cipher_spec {
             return Err(Limit::ChangeCipherSpecs(self.common.limits.max_change_cipher_spec).into());
         }
@@ -784,11 +793,16 @@ impl Connection {
     /// close_notify (the data may have been truncated); `WouldBlock` if no data
     /// is buffered yet (call `read_tls` and `process`).
     pub fn read_plaintext(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let available = &self.plaintext_in[self.plaintext_read..];
+        let available = self
+            .plaintext_in
+            .get(self.plaintext_read..)
+            .unwrap_or_default();
         if !available.is_empty() {
             let n = available.len().min(buf.len());
-            buf[..n].copy_from_slice(&available[..n]);
-            self.plaintext_read += n;
+            if let (Some(dst), Some(src)) = (buf.get_mut(..n), available.get(..n)) {
+                dst.copy_from_slice(src);
+            }
+            self.plaintext_read = self.plaintext_read.saturating_add(n);
             if self.plaintext_read == self.plaintext_in.len() {
                 self.plaintext_in.clear();
                 self.plaintext_read = 0;
@@ -825,9 +839,9 @@ impl Connection {
                 .limits
                 .max_pending_plaintext
                 .saturating_sub(self.pending_out.len());
-            let n = room.min(data.len());
-            self.pending_out.extend_from_slice(&data[..n]);
-            return Ok(n);
+            let taken = data.get(..room.min(data.len())).unwrap_or_default();
+            self.pending_out.extend_from_slice(taken);
+            return Ok(taken.len());
         }
         self.common.send_application_data(data)?;
         Ok(data.len())

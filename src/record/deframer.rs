@@ -75,7 +75,7 @@ impl Deframer {
         let room_len = room.len();
         let read = rd.read(room)?;
         // A reader claiming more than it was given must not move `end` past the storage.
-        self.end += read.min(room_len);
+        self.end = self.end.saturating_add(read.min(room_len));
         Ok(read)
     }
 
@@ -89,8 +89,10 @@ impl Deframer {
         if taken == 0 && !bytes.is_empty() {
             return Err(Limit::BufferedInput(self.max_buffered).into());
         }
-        room[..taken].copy_from_slice(&bytes[..taken]);
-        self.end += taken;
+        if let (Some(dst), Some(src)) = (room.get_mut(..taken), bytes.get(..taken)) {
+            dst.copy_from_slice(src);
+        }
+        self.end = self.end.saturating_add(taken);
         Ok(taken)
     }
 
@@ -144,8 +146,9 @@ impl Deframer {
             return Ok(None);
         }
 
-        let body_start = self.start + HEADER_LEN;
-        let body_end = body_start + len;
+        // Both within the buffer: the whole record was seen to be there.
+        let body_start = self.start.saturating_add(HEADER_LEN);
+        let body_end = body_start.saturating_add(len);
         // The record is consumed whatever happens next: on an error the
         // connection is over anyway.
         self.start = body_end;
@@ -165,7 +168,7 @@ impl Deframer {
                 // Allowed as traffic-analysis cover, but a peer must not make
                 // us spin on them.
                 ContentType::APPLICATION_DATA => {
-                    self.empty_records += 1;
+                    self.empty_records = self.empty_records.saturating_add(1);
                     if self.empty_records > self.max_empty_records {
                         return Err(Limit::EmptyRecords(self.max_empty_records).into());
                     }
@@ -181,7 +184,7 @@ impl Deframer {
     /// Number of unprocessed bytes buffered (a partial record at end of file
     /// means the stream was cut).
     pub fn buffered_len(&self) -> usize {
-        self.end - self.start
+        self.end.saturating_sub(self.start)
     }
 
     /// True when no unprocessed input is buffered.
@@ -220,7 +223,7 @@ impl Deframer {
             (self.start, self.end) = (0, 0);
         } else if self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
-            (self.start, self.end) = (0, self.end - self.start);
+            (self.start, self.end) = (0, self.end.saturating_sub(self.start));
         }
         let target = self.end.saturating_add(want).min(self.max_buffered);
         if self.buf.len() < target {

@@ -85,11 +85,15 @@ impl HandshakeJoiner {
     /// holds only part of one (or nothing).
     pub fn next_message(&mut self) -> Option<HandshakeMessage> {
         let pending = self.buf.get(self.start..)?;
-        let mut r = Reader::new(pending);
-        let typ = HandshakeType(r.u8("msg_type").ok()?);
-        r.vec24("handshake message body").ok()?;
-        let encoded = pending.get(..pending.len() - r.remaining())?.to_vec();
-        self.start += encoded.len();
+        let (typ, encoded) = Reader::new(pending)
+            .spanned(|r| {
+                let typ = r.u8("msg_type")?;
+                r.vec24("handshake message body")?;
+                Ok(HandshakeType(typ))
+            })
+            .ok()?;
+        let encoded = encoded.to_vec();
+        self.start = self.start.saturating_add(encoded.len());
         // Storage is freed with the last buffered message: handshake messages
         // are few, and a connection waiting for its peer's next flight (or
         // left half-open) then holds none.
@@ -164,7 +168,7 @@ mod tests {
     /// A handshake message with a body of `len` bytes of `fill`.
     fn message(typ: u8, len: usize, fill: u8) -> Vec<u8> {
         let mut m = vec![typ, (len >> 16) as u8, (len >> 8) as u8, len as u8];
-        m.resize(HANDSHAKE_HEADER_LEN + len, fill);
+        m.extend(std::iter::repeat_n(fill, len));
         m
     }
 
