@@ -71,9 +71,10 @@
 //! is refused as record_overflow after decryption.
 
 // Wire-facing code: no panic and no silent wrap-around on values a peer
-// controls. Tests may unwrap and index (clippy.toml).
+// controls. Tests may unwrap, expect and index (clippy.toml).
 #![deny(
     clippy::unwrap_used,
+    clippy::expect_used,
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects
 )]
