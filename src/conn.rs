@@ -7,6 +7,15 @@
 //! into `Common::outgoing` for [`Connection::write_tls`]. Nothing here does I/O
 //! except through the reader and writer the caller passes in.
 
+// Wire-facing code: no panic and no silent wrap-around on values a peer
+// controls. Tests may unwrap, expect and index (clippy.toml).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
 use std::io;
 use std::sync::Arc;
 
@@ -25,7 +34,7 @@ use crate::keys::tls13::{ExporterSecret, TrafficSecret};
 use crate::limits::Limits;
 use crate::record::{
     write_plaintext_records, Deframer, HandshakeJoiner, RecordDecrypter, RecordEncrypter,
-    Tls12Decrypter, Tls12Encrypter, Tls13Decrypter, Tls13Encrypter,
+    Tls12Decrypter, Tls12Encrypter, Tls13Decrypter, Tls13Encrypter, MAX_PLAINTEXT,
 };
 use crate::transcript::Transcript;
 use crate::{client, server};
@@ -110,10 +119,13 @@ struct TrafficState {
 impl Common {
     fn new(
         side: Side,
-        limits: Limits,
+        mut limits: Limits,
         observer: Option<Arc<dyn Observer>>,
         key_log: Arc<dyn KeyLog>,
     ) -> Self {
+        // Processing pauses while one more record's plaintext would not fit;
+        // below one record's worth it would never resume.
+        limits.max_buffered_plaintext = limits.max_buffered_plaintext.max(MAX_PLAINTEXT);
         Self {
             side,
             deframer: Deframer::new(limits.max_buffered_input, limits.max_empty_records),
@@ -205,7 +217,8 @@ impl Common {
         let keys = secret.keys(suite.aead);
         self.decrypter =
             RecordDecrypter::Tls13(Tls13Decrypter::new(suite.aead, &keys.key, keys.iv)?);
-        self.read_epoch += 1;
+        // Only ever compared for a change, so wrapping is harmless.
+        self.read_epoch = self.read_epoch.wrapping_add(1);
         self.emit(Event::KeyInstalled {
             direction: Direction::Read,
             secret: name,
@@ -276,7 +289,7 @@ impl Common {
         name: &'static str,
     ) -> Result<(), Error> {
         self.decrypter = RecordDecrypter::Tls12(Tls12Decrypter::new(aead, key, iv)?);
-        self.read_epoch += 1;
+        self.read_epoch = self.read_epoch.wrapping_add(1);
         self.emit(Event::KeyInstalled {
             direction: Direction::Read,
             secret: name,
@@ -328,7 +341,7 @@ impl Common {
 
     /// Handles a KeyUpdate from the peer: new read keys, and our own update if requested.
     fn receive_key_update(&mut self, ku: &KeyUpdate, sent_close: bool) -> Result<(), Error> {
-        self.key_updates_in_a_row += 1;
+        self.key_updates_in_a_row = self.key_updates_in_a_row.saturating_add(1);
         if self.key_updates_in_a_row > self.limits.max_key_updates {
             return Err(Limit::KeyUpdates(self.limits.max_key_updates).into());
         }
@@ -486,6 +499,11 @@ impl Connection {
         self.common
             .outgoing
             .drain(..n.min(self.common.outgoing.len()));
+        // All written: free the storage instead of holding its capacity while
+        // the peer is slow to answer, or never does (a half-open handshake).
+        if self.common.outgoing.is_empty() {
+            self.common.outgoing = Vec::new();
+        }
         Ok(n)
     }
 
@@ -525,7 +543,15 @@ impl Connection {
             return Err(e.clone());
         }
         match self.process_records() {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                // Between handshake flights the input buffer is usually empty
+                // for a round trip, or for good if the peer left: free it. Once
+                // the handshake is done it stays, reused record after record.
+                if !self.common.handshake_complete {
+                    self.common.deframer.release_if_empty();
+                }
+                Ok(())
+            }
             Err(e) => {
                 if let Some(alert) = e.alert() {
                     self.common.send_alert(AlertLevel::FATAL, alert);
@@ -545,8 +571,8 @@ impl Connection {
             }
             // Stop (leaving records buffered) while the application has not read
             // what it has: a fast honest peer must not be cut off for that.
-            let unread = self.plaintext_in.len() - self.plaintext_read;
-            if unread + crate::record::MAX_PLAINTEXT > self.common.limits.max_buffered_plaintext {
+            let unread = self.plaintext_in.len().saturating_sub(self.plaintext_read);
+            if unread.saturating_add(MAX_PLAINTEXT) > self.common.limits.max_buffered_plaintext {
                 return Ok(());
             }
             let Some(record) = self
@@ -582,7 +608,10 @@ impl Connection {
                         .into());
                     }
                     self.common.key_updates_in_a_row = 0;
-                    if self.plaintext_in.len() - self.plaintext_read + record.payload.len()
+                    // The pause above keeps this from firing; it is the hard
+                    // bound should that logic ever change.
+                    let unread = self.plaintext_in.len().saturating_sub(self.plaintext_read);
+                    if unread.saturating_add(record.payload.len())
                         > self.common.limits.max_buffered_plaintext
                     {
                         return Err(Limit::BufferedPlaintext(
@@ -617,6 +646,15 @@ impl Connection {
                 true => HandshakeMessage::decode_tls12(joined.typ, joined.body())?,
                 false => HandshakeMessage::decode(joined.typ, joined.body())?,
             };
+            // Checked once here, before any step looks at the extensions. The
+            // decode before it finds duplicates with a set (n log n, never a
+            // quadratic scan), so even a 64 KiB ClientHello of 16,000 empty
+            // extensions costs a few milliseconds and a short-lived list.
+            let max = self.common.limits.max_extensions;
+            if msg.extension_count() > max {
+                let message = msg.handshake_type();
+                return Err(Limit::Extensions { message, max }.into());
+            }
             let raw = joined.encoded;
             self.common.emit(Event::Received(&msg));
             if self.common.handshake_complete {
@@ -710,7 +748,7 @@ impl Connection {
 
     /// Warnings are not errors, but a peer sending them in a loop is cut off.
     fn count_warning(&mut self) -> Result<(), Error> {
-        self.common.warnings_received += 1;
+        self.common.warnings_received = self.common.warnings_received.saturating_add(1);
         if self.common.warnings_received > self.common.limits.max_warning_alerts {
             return Err(Limit::WarningAlerts(self.common.limits.max_warning_alerts).into());
         }
@@ -741,7 +779,7 @@ impl Connection {
         if !self.common.hello_seen || self.common.handshake_complete {
             return Err(PeerMisbehaved::UnexpectedChangeCipherSpec.into());
         }
-        self.common.ccs_received += 1;
+        self.common.ccs_received = self.common.ccs_received.saturating_add(1);
         if self.common.ccs_received > self.common.limits.max_change_cipher_spec {
             return Err(Limit::ChangeCipherSpecs(self.common.limits.max_change_cipher_spec).into());
         }
@@ -756,11 +794,16 @@ impl Connection {
     /// close_notify (the data may have been truncated); `WouldBlock` if no data
     /// is buffered yet (call `read_tls` and `process`).
     pub fn read_plaintext(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let available = &self.plaintext_in[self.plaintext_read..];
+        let available = self
+            .plaintext_in
+            .get(self.plaintext_read..)
+            .unwrap_or_default();
         if !available.is_empty() {
             let n = available.len().min(buf.len());
-            buf[..n].copy_from_slice(&available[..n]);
-            self.plaintext_read += n;
+            if let (Some(dst), Some(src)) = (buf.get_mut(..n), available.get(..n)) {
+                dst.copy_from_slice(src);
+            }
+            self.plaintext_read = self.plaintext_read.saturating_add(n);
             if self.plaintext_read == self.plaintext_in.len() {
                 self.plaintext_in.clear();
                 self.plaintext_read = 0;
@@ -797,9 +840,9 @@ impl Connection {
                 .limits
                 .max_pending_plaintext
                 .saturating_sub(self.pending_out.len());
-            let n = room.min(data.len());
-            self.pending_out.extend_from_slice(&data[..n]);
-            return Ok(n);
+            let taken = data.get(..room.min(data.len())).unwrap_or_default();
+            self.pending_out.extend_from_slice(taken);
+            return Ok(taken.len());
         }
         self.common.send_application_data(data)?;
         Ok(data.len())

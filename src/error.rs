@@ -212,8 +212,11 @@ pub enum CertificateError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Limit {
-    /// A handshake message longer than allowed.
+    /// A handshake message longer than allowed (`max_handshake_message`, or
+    /// `max_certificate_message` for Certificate).
     HandshakeMessageSize {
+        /// The message type.
+        typ: HandshakeType,
         /// Declared length.
         len: usize,
         /// The bound.
@@ -221,6 +224,13 @@ pub enum Limit {
     },
     /// Too many certificates in a chain.
     ChainLength(usize),
+    /// Too many extensions in one handshake message.
+    Extensions {
+        /// The message that carried them.
+        message: HandshakeType,
+        /// The bound.
+        max: usize,
+    },
     /// Too much unprocessed input buffered.
     BufferedInput(usize),
     /// Too much received plaintext buffered but not read by the application.
@@ -298,6 +308,7 @@ impl Error {
             Error::LimitExceeded(limit) => match limit {
                 Limit::HandshakeMessageSize { .. }
                 | Limit::ChainLength(_)
+                | Limit::Extensions { .. }
                 | Limit::BufferedInput(_)
                 | Limit::BufferedPlaintext(_) => A::DECODE_ERROR,
                 _ => A::UNEXPECTED_MESSAGE,
@@ -469,25 +480,47 @@ impl fmt::Display for CertificateError {
 }
 
 impl fmt::Display for Limit {
+    /// Names the [`crate::Limits`] field that was exceeded, so the bound can be found and raised.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Limit::HandshakeMessageSize { len, max } => {
+            Limit::HandshakeMessageSize { typ, len, max } => {
+                let field = match *typ {
+                    HandshakeType::CERTIFICATE => "max_certificate_message",
+                    _ => "max_handshake_message",
+                };
+                write!(f, "a {len}-byte {typ} message ({field} is {max})")
+            }
+            Limit::ChainLength(max) => {
+                write!(f, "certificate chain longer than {max} (max_chain_len)")
+            }
+            Limit::Extensions { message, max } => {
                 write!(
                     f,
-                    "handshake message of {len} bytes (max_handshake_message_size is {max})"
+                    "more than {max} extensions in a {message} (max_extensions)"
                 )
             }
-            Limit::ChainLength(max) => write!(f, "certificate chain longer than {max}"),
-            Limit::BufferedInput(max) => write!(f, "more than {max} bytes of unprocessed input"),
-            Limit::BufferedPlaintext(max) => {
-                write!(f, "more than {max} bytes of unread plaintext")
+            Limit::BufferedInput(max) => write!(
+                f,
+                "more than {max} bytes of unprocessed input (max_buffered_input)"
+            ),
+            Limit::BufferedPlaintext(max) => write!(
+                f,
+                "more than {max} bytes of unread plaintext (max_buffered_plaintext)"
+            ),
+            Limit::EmptyRecords(max) => write!(
+                f,
+                "more than {max} consecutive empty records (max_empty_records)"
+            ),
+            Limit::WarningAlerts(max) => {
+                write!(f, "more than {max} warning alerts (max_warning_alerts)")
             }
-            Limit::EmptyRecords(max) => write!(f, "more than {max} consecutive empty records"),
-            Limit::WarningAlerts(max) => write!(f, "more than {max} warning alerts"),
-            Limit::KeyUpdates(max) => write!(f, "more than {max} KeyUpdates in a row"),
-            Limit::ChangeCipherSpecs(max) => {
-                write!(f, "more than {max} change_cipher_spec records")
+            Limit::KeyUpdates(max) => {
+                write!(f, "more than {max} KeyUpdates in a row (max_key_updates)")
             }
+            Limit::ChangeCipherSpecs(max) => write!(
+                f,
+                "more than {max} change_cipher_spec records (max_change_cipher_spec)"
+            ),
         }
     }
 }

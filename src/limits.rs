@@ -1,21 +1,37 @@
 //! Bounds on what a peer can make a connection hold or do.
 
-/// Configurable bounds on peer behaviour. Each breach ends the connection with
-/// an alert and an [`crate::Error::LimitExceeded`] naming the bound.
+/// Configurable bounds on peer behaviour.
+///
+/// A peer that breaches a bound ends the connection with an alert and an
+/// [`crate::Error::LimitExceeded`] whose message names the field below. The
+/// two buffer bounds are the exception: they are flow control, not misbehaviour
+/// (an honest peer may send faster than the application reads), so reaching
+/// them pauses reading instead — see each field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
-    /// Largest handshake message other than Certificate (default 64 KiB).
+    /// Largest handshake message body other than Certificate (default 64 KiB).
     pub max_handshake_message: usize,
-    /// Largest Certificate message (default 256 KiB).
+    /// Largest Certificate message body (default 256 KiB).
     pub max_certificate_message: usize,
     /// Most certificates accepted in the peer's chain (default 10).
     pub max_chain_len: usize,
-    /// Most unprocessed TLS bytes buffered (default 64 KiB: a few full records).
+    /// Most extensions in one handshake message, summed over a Certificate's
+    /// entries (default 64: browsers send fewer than 25). Without it a 64 KiB
+    /// ClientHello could hold 16,000 empty extensions.
+    pub max_extensions: usize,
+    /// Most unprocessed TLS bytes buffered (default 64 KiB: a few full
+    /// records; raised to one full record if smaller). When full,
+    /// [`crate::Connection::read_tls`] refuses more input with an error naming
+    /// this bound until records are processed; nothing is dropped.
     pub max_buffered_input: usize,
-    /// Most received plaintext held for the application before reading stops (default 1 MiB).
+    /// Most received plaintext held for the application (default 1 MiB;
+    /// raised to one record's plaintext, 16 KiB, if smaller). Processing
+    /// pauses, leaving records in the input buffer, until the application
+    /// reads.
     pub max_buffered_plaintext: usize,
-    /// Most plaintext buffered for sending before the handshake completes (default 1 MiB).
+    /// Most plaintext buffered for sending before the handshake completes
+    /// (default 1 MiB); [`crate::Connection::write_plaintext`] takes no more.
     pub max_pending_plaintext: usize,
     /// Most consecutive empty application_data records (default 32).
     pub max_empty_records: usize,
@@ -33,6 +49,7 @@ impl Default for Limits {
             max_handshake_message: 64 * 1024,
             max_certificate_message: 256 * 1024,
             max_chain_len: 10,
+            max_extensions: 64,
             max_buffered_input: 64 * 1024,
             max_buffered_plaintext: 1024 * 1024,
             max_pending_plaintext: 1024 * 1024,

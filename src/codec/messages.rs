@@ -251,6 +251,25 @@ impl HandshakeMessage {
         Ok(message)
     }
 
+    /// How many extensions the message carries, summed over a Certificate's
+    /// entries: the count [`crate::Limits::max_extensions`] bounds.
+    pub fn extension_count(&self) -> usize {
+        match self {
+            HandshakeMessage::ClientHello(ch) => ch.extensions.len(),
+            HandshakeMessage::ServerHello(sh) | HandshakeMessage::HelloRetryRequest(sh) => {
+                sh.extensions.len()
+            }
+            HandshakeMessage::EncryptedExtensions(ee) => ee.extensions.len(),
+            HandshakeMessage::CertificateRequest(cr) => cr.extensions.len(),
+            HandshakeMessage::Certificate(c) => c
+                .certificate_list
+                .iter()
+                .fold(0, |n, entry| n.saturating_add(entry.extensions.len())),
+            HandshakeMessage::NewSessionTicket(ticket) => ticket.extensions.len(),
+            _ => 0,
+        }
+    }
+
     /// Appends the whole message, 4-byte header included.
     pub fn encode(&self, out: &mut Vec<u8>) {
         write_message(out, self.handshake_type(), |w| self.write_body(w));

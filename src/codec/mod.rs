@@ -6,6 +6,15 @@
 //! caller decides which alert that becomes through [`crate::Error`]. Nothing
 //! here panics on peer input: all reads are bounds-checked.
 
+// Wire-facing code: no panic and no silent wrap-around on values a peer
+// controls. Tests may unwrap, expect and index (clippy.toml).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
 mod enums;
 pub mod extensions;
 pub mod messages;
@@ -151,10 +160,12 @@ impl<'a> Reader<'a> {
         if body.len() % 2 != 0 {
             return Err(InvalidMessage::OddLength(what));
         }
-        Ok(body
-            .chunks_exact(2)
-            .map(|c| u16::from_be_bytes([c[0], c[1]]))
-            .collect())
+        let mut r = Reader::new(body);
+        let mut list = Vec::with_capacity(body.len() / 2);
+        while !r.is_empty() {
+            list.push(r.u16(what)?);
+        }
+        Ok(list)
     }
 }
 
@@ -208,30 +219,38 @@ impl<'a> Writer<'a> {
 
     /// Writes a body behind a 1-byte length prefix.
     pub fn vec8(&mut self, body: impl FnOnce(&mut Writer<'_>)) {
-        self.prefixed(1, body)
+        self.prefixed::<1>(body)
     }
 
     /// Writes a body behind a 2-byte length prefix.
     pub fn vec16(&mut self, body: impl FnOnce(&mut Writer<'_>)) {
-        self.prefixed(2, body)
+        self.prefixed::<2>(body)
     }
 
     /// Writes a body behind a 3-byte length prefix.
     pub fn vec24(&mut self, body: impl FnOnce(&mut Writer<'_>)) {
-        self.prefixed(3, body)
+        self.prefixed::<3>(body)
     }
 
-    fn prefixed(&mut self, prefix: usize, body: impl FnOnce(&mut Writer<'_>)) {
+    /// Writes an `N`-byte length prefix (zero for now), the body, then the
+    /// body's length into the prefix.
+    fn prefixed<const N: usize>(&mut self, body: impl FnOnce(&mut Writer<'_>)) {
         let start = self.buf.len();
-        self.buf.resize(start + prefix, 0);
+        self.buf.extend_from_slice(&[0; N]);
         body(&mut Writer { buf: self.buf });
-        let len = self.buf.len() - start - prefix;
+        let len = self.buf.len().saturating_sub(start).saturating_sub(N);
+        let be = u32::try_from(len).unwrap_or(u32::MAX).to_be_bytes();
         debug_assert!(
-            len < 1 << (8 * prefix),
+            be.iter().rev().skip(N).all(|&b| b == 0),
             "body too long for its length prefix"
         );
-        let be = (len as u32).to_be_bytes();
-        self.buf[start..start + prefix].copy_from_slice(&be[4 - prefix..]);
+        let prefix = self
+            .buf
+            .get_mut(start..)
+            .and_then(|b| b.first_chunk_mut::<N>());
+        if let (Some(prefix), Some(len)) = (prefix, be.last_chunk::<N>()) {
+            *prefix = *len;
+        }
     }
 }
 

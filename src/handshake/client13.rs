@@ -206,12 +206,6 @@ pub(crate) fn send_client_hello(
 /// sent (RFC 8448's traces use their own) together with its key shares; with
 /// `retry`, also the HelloRetryRequest and second ClientHello that followed.
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
 pub(crate) fn after_client_hellos(
     config: Arc<ClientConfig>,
     server_name: ServerName,

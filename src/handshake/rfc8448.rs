@@ -17,13 +17,6 @@
 //!   Finished record.
 //! - server, Section 3: from the RFC's ClientHello and randomness our server
 //!   emits the RFC's ServerHello record and derives the RFC's handshake secrets.
-// Test code: a mismatch with the RFC should panic loudly.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
 
 use std::sync::{Arc, Mutex};
 

@@ -8,6 +8,7 @@
 //!   -> read_client_finished
 //! ```
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::negotiate::{
@@ -185,19 +186,20 @@ fn select_parameters(
 
 /// RFC 8446, Section 4.2.8: each share must be for a group the client lists
 /// in supported_groups, and no group may appear twice.
+///
+/// Both checks use sets: a 64 KiB ClientHello can list 14,000 groups and
+/// 3,500 shares, and nested scans over those cost ~25 ms of CPU per hello.
 fn check_client_shares(groups: &[NamedGroup], shares: &[KeyShareEntry]) -> Result<(), Error> {
-    for (i, share) in shares.iter().enumerate() {
-        if !groups.contains(&share.group) {
+    let offered: BTreeSet<NamedGroup> = groups.iter().copied().collect();
+    let mut seen = BTreeSet::new();
+    for share in shares {
+        if !offered.contains(&share.group) {
             return Err(PeerMisbehaved::IllegalParameter(
                 "key share for a group not in supported_groups",
             )
             .into());
         }
-        if shares
-            .iter()
-            .take(i)
-            .any(|earlier| earlier.group == share.group)
-        {
+        if !seen.insert(share.group) {
             return Err(PeerMisbehaved::IllegalParameter("two key shares for one group").into());
         }
     }

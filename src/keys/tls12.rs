@@ -208,7 +208,9 @@ impl MasterSecret {
         //   SecurityParameters.client_random);
         // Note the order: the server's random comes first here, unlike in
         // the master secret and the exporter.
-        let mut block = Zeroizing::new(vec![0; 2 * key_len + 2 * iv_len]);
+        // Two keys and two IVs (lengths from the suite table, so no overflow).
+        let block_len = key_len.saturating_add(iv_len).saturating_mul(2);
+        let mut block = Zeroizing::new(vec![0; block_len]);
         prf(
             self.hash,
             &self.bytes[..],

@@ -47,10 +47,6 @@ const LABEL_PREFIX: &[u8] = b"tls13 ";
 /// for every TLS 1.3 AEAD.
 pub const IV_LEN: usize = 12;
 
-/// RFC 8446, Section 7.1: "0" in the key schedule is a string of Hash.length
-/// zero bytes; this holds enough for any ring digest.
-const ZEROS: [u8; digest::MAX_OUTPUT_LEN] = [0; digest::MAX_OUTPUT_LEN];
-
 /// A secret of the key schedule: an HKDF pseudorandom key and its hash.
 pub struct Secret {
     hash: HashAlgorithm,
@@ -157,7 +153,7 @@ impl Secret {
         //   } HkdfLabel;
         // The casts cannot truncate once the bounds above hold.
         let length = (out.len() as u16).to_be_bytes();
-        let label_len = [(LABEL_PREFIX.len() + label.len()) as u8];
+        let label_len = [LABEL_PREFIX.len().saturating_add(label.len()) as u8];
         let context_len = [context.len() as u8];
         let hkdf_label: [&[u8]; 6] = [
             &length,
@@ -215,13 +211,13 @@ fn check_hkdf_label(
     context: &[u8],
     out_len: usize,
 ) -> Result<(), &'static str> {
-    if LABEL_PREFIX.len() + label.len() > usize::from(u8::MAX) {
+    if LABEL_PREFIX.len().saturating_add(label.len()) > usize::from(u8::MAX) {
         return Err("HKDF-Expand-Label label longer than 249 bytes");
     }
     if context.len() > usize::from(u8::MAX) {
         return Err("HKDF-Expand-Label context longer than 255 bytes");
     }
-    if out_len > usize::from(u8::MAX) * hash.output_len() {
+    if out_len > usize::from(u8::MAX).saturating_mul(hash.output_len()) {
         return Err("HKDF-Expand output longer than 255 hash lengths");
     }
     Ok(())
@@ -229,8 +225,10 @@ fn check_hkdf_label(
 
 /// Returns a string of Hash.length zero bytes, the key schedule's "0".
 fn zeros(hash: HashAlgorithm) -> &'static [u8] {
-    // ring's digests are never longer than MAX_OUTPUT_LEN.
-    &ZEROS[..hash.output_len()]
+    match hash {
+        HashAlgorithm::Sha256 => &[0; 32],
+        HashAlgorithm::Sha384 => &[0; 48],
+    }
 }
 
 /// The Early Secret: the key schedule before (EC)DHE.

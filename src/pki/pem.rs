@@ -172,12 +172,6 @@ pub(crate) fn read_file(path: &Path, source: &str) -> Result<Zeroizing<Vec<u8>>,
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
 mod tests {
     use super::*;
     use crate::crypto::sign::KeyAlgorithm;

@@ -12,8 +12,11 @@ pub const DEFAULT_MAX_BUFFERED: usize = 2 * MAX_RECORD_LEN;
 /// Default bound on consecutive empty application_data records.
 pub const DEFAULT_MAX_EMPTY_RECORDS: usize = 32;
 
-/// How much room [`Deframer::read_tls`] makes before reading: one whole record.
-const READ_CHUNK: usize = MAX_RECORD_LEN;
+/// The least room [`Deframer::read_tls`] makes before reading. More is made
+/// only for a record whose header says it is longer, so a connection that
+/// only ever receives a ClientHello (one left half-open, say) holds 4 KiB
+/// here instead of a full 18 KiB record buffer.
+const MIN_READ: usize = 4096;
 
 /// Frames records from the bytes the peer sends and decrypts them in place.
 ///
@@ -64,7 +67,7 @@ impl Deframer {
     /// full: take records out with [`Deframer::next_record`] first.
     pub fn read_tls(&mut self, rd: &mut dyn io::Read) -> io::Result<usize> {
         let max_buffered = self.max_buffered;
-        let room = self.make_room(READ_CHUNK);
+        let room = self.make_room(self.missing_record_bytes().max(MIN_READ));
         if room.is_empty() {
             let full = Error::from(Limit::BufferedInput(max_buffered));
             return Err(io::Error::other(full));
@@ -72,7 +75,7 @@ impl Deframer {
         let room_len = room.len();
         let read = rd.read(room)?;
         // A reader claiming more than it was given must not move `end` past the storage.
-        self.end += read.min(room_len);
+        self.end = self.end.saturating_add(read.min(room_len));
         Ok(read)
     }
 
@@ -86,8 +89,10 @@ impl Deframer {
         if taken == 0 && !bytes.is_empty() {
             return Err(Limit::BufferedInput(self.max_buffered).into());
         }
-        room[..taken].copy_from_slice(&bytes[..taken]);
-        self.end += taken;
+        if let (Some(dst), Some(src)) = (room.get_mut(..taken), bytes.get(..taken)) {
+            dst.copy_from_slice(src);
+        }
+        self.end = self.end.saturating_add(taken);
         Ok(taken)
     }
 
@@ -141,8 +146,9 @@ impl Deframer {
             return Ok(None);
         }
 
-        let body_start = self.start + HEADER_LEN;
-        let body_end = body_start + len;
+        // Both within the buffer: the whole record was seen to be there.
+        let body_start = self.start.saturating_add(HEADER_LEN);
+        let body_end = body_start.saturating_add(len);
         // The record is consumed whatever happens next: on an error the
         // connection is over anyway.
         self.start = body_end;
@@ -162,7 +168,7 @@ impl Deframer {
                 // Allowed as traffic-analysis cover, but a peer must not make
                 // us spin on them.
                 ContentType::APPLICATION_DATA => {
-                    self.empty_records += 1;
+                    self.empty_records = self.empty_records.saturating_add(1);
                     if self.empty_records > self.max_empty_records {
                         return Err(Limit::EmptyRecords(self.max_empty_records).into());
                     }
@@ -178,12 +184,35 @@ impl Deframer {
     /// Number of unprocessed bytes buffered (a partial record at end of file
     /// means the stream was cut).
     pub fn buffered_len(&self) -> usize {
-        self.end - self.start
+        self.end.saturating_sub(self.start)
     }
 
     /// True when no unprocessed input is buffered.
     pub fn is_empty(&self) -> bool {
         self.start == self.end
+    }
+
+    /// How many more bytes the record at the front needs to be complete:
+    /// zero when its header has not arrived yet.
+    fn missing_record_bytes(&self) -> usize {
+        let pending = self.buf.get(self.start..self.end).unwrap_or_default();
+        match pending {
+            [_, _, _, len_hi, len_lo, ..] => {
+                let len = usize::from(u16::from_be_bytes([*len_hi, *len_lo]));
+                HEADER_LEN.saturating_add(len).saturating_sub(pending.len())
+            }
+            _ => 0,
+        }
+    }
+
+    /// Frees the storage if no input is pending. The next read allocates it
+    /// again, so this is for pauses (between handshake flights), not for
+    /// every record.
+    pub fn release_if_empty(&mut self) {
+        if self.is_empty() {
+            self.buf = Vec::new();
+            (self.start, self.end) = (0, 0);
+        }
     }
 
     /// Discards consumed bytes and returns writable space after the pending
@@ -194,7 +223,7 @@ impl Deframer {
             (self.start, self.end) = (0, 0);
         } else if self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
-            (self.start, self.end) = (0, self.end - self.start);
+            (self.start, self.end) = (0, self.end.saturating_sub(self.start));
         }
         let target = self.end.saturating_add(want).min(self.max_buffered);
         if self.buf.len() < target {
@@ -327,6 +356,35 @@ mod tests {
             );
         }
         assert!(deframer.buf.capacity() <= DEFAULT_MAX_BUFFERED);
+    }
+
+    #[test]
+    fn reads_make_room_for_the_record_not_a_maximum() {
+        let mut wire = Vec::new();
+        for len in [100, MAX_PLAINTEXT] {
+            write_plaintext_records(
+                ProtocolVersion::TLS12,
+                ContentType::HANDSHAKE,
+                &vec![7; len],
+                MAX_PLAINTEXT,
+                &mut wire,
+            )
+            .unwrap();
+        }
+        let mut deframer = Deframer::default();
+        let mut source = io::Cursor::new(&wire);
+        // A small first read: a ClientHello-sized record fits in MIN_READ.
+        deframer.read_tls(&mut source).unwrap();
+        assert_eq!(deframer.buf.len(), MIN_READ);
+        let r = deframer.next_record(&mut RecordDecrypter::None).unwrap();
+        assert_eq!(r.unwrap().payload.len(), 100);
+        // Then room for exactly the rest of the big record whose header arrived.
+        deframer.read_tls(&mut source).unwrap();
+        assert_eq!(deframer.buf.len(), HEADER_LEN + MAX_PLAINTEXT);
+        let r = deframer.next_record(&mut RecordDecrypter::None).unwrap();
+        assert_eq!(r.unwrap().payload.len(), MAX_PLAINTEXT);
+        deframer.release_if_empty();
+        assert_eq!(deframer.buf.capacity(), 0);
     }
 
     #[test]

@@ -12,10 +12,6 @@ pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 * 1024;
 /// Default bound on a Certificate message's body: 256 KiB, for long chains.
 pub const DEFAULT_MAX_CERTIFICATE_SIZE: usize = 256 * 1024;
 
-/// Storage kept after the last message is taken; a larger buffer (left by a
-/// big Certificate) is freed rather than held for the connection's lifetime.
-const RETAINED_CAPACITY: usize = 2 * super::MAX_PLAINTEXT;
-
 /// One complete handshake message, as owned bytes.
 ///
 /// The message is copied out of the joiner (one allocation per handshake
@@ -89,17 +85,21 @@ impl HandshakeJoiner {
     /// holds only part of one (or nothing).
     pub fn next_message(&mut self) -> Option<HandshakeMessage> {
         let pending = self.buf.get(self.start..)?;
-        let mut r = Reader::new(pending);
-        let typ = HandshakeType(r.u8("msg_type").ok()?);
-        r.vec24("handshake message body").ok()?;
-        let encoded = pending.get(..pending.len() - r.remaining())?.to_vec();
-        self.start += encoded.len();
+        let (typ, encoded) = Reader::new(pending)
+            .spanned(|r| {
+                let typ = r.u8("msg_type")?;
+                r.vec24("handshake message body")?;
+                Ok(HandshakeType(typ))
+            })
+            .ok()?;
+        let encoded = encoded.to_vec();
+        self.start = self.start.saturating_add(encoded.len());
+        // Storage is freed with the last buffered message: handshake messages
+        // are few, and a connection waiting for its peer's next flight (or
+        // left half-open) then holds none.
         if self.is_empty() {
             self.start = 0;
-            self.buf.clear();
-            if self.buf.capacity() > RETAINED_CAPACITY {
-                self.buf = Vec::new();
-            }
+            self.buf = Vec::new();
         }
         Some(HandshakeMessage { typ, encoded })
     }
@@ -144,12 +144,13 @@ impl HandshakeJoiner {
     fn check_declared_lengths(&self) -> Result<(), Error> {
         let mut r = Reader::new(self.buf.get(self.start..).unwrap_or_default());
         while let (Ok(typ), Ok(len)) = (r.u8("msg_type"), r.u24("length")) {
-            let max = match HandshakeType(typ) {
+            let typ = HandshakeType(typ);
+            let max = match typ {
                 HandshakeType::CERTIFICATE => self.max_certificate_size,
                 _ => self.max_message_size,
             };
             if len > max {
-                return Err(Limit::HandshakeMessageSize { len, max }.into());
+                return Err(Limit::HandshakeMessageSize { typ, len, max }.into());
             }
             if r.take(len, "handshake message body").is_err() {
                 break;
@@ -167,7 +168,7 @@ mod tests {
     /// A handshake message with a body of `len` bytes of `fill`.
     fn message(typ: u8, len: usize, fill: u8) -> Vec<u8> {
         let mut m = vec![typ, (len >> 16) as u8, (len >> 8) as u8, len as u8];
-        m.resize(HANDSHAKE_HEADER_LEN + len, fill);
+        m.extend(std::iter::repeat_n(fill, len));
         m
     }
 
@@ -250,6 +251,7 @@ mod tests {
         assert_eq!(
             err,
             Limit::HandshakeMessageSize {
+                typ: HandshakeType::ENCRYPTED_EXTENSIONS,
                 len: 1001,
                 max: 1000
             }
@@ -263,6 +265,7 @@ mod tests {
         assert_eq!(
             joiner.push(&record),
             Err(Limit::HandshakeMessageSize {
+                typ: HandshakeType::CERTIFICATE_VERIFY,
                 len: 0xff_ffff,
                 max: 1000
             }
@@ -316,10 +319,10 @@ mod tests {
     }
 
     #[test]
-    fn a_big_buffer_is_not_kept_after_use() {
+    fn no_storage_is_kept_after_the_last_message() {
         let mut joiner = HandshakeJoiner::default();
         joiner.push(&message(11, 100_000, 1)).unwrap();
         assert!(joiner.next_message().is_some());
-        assert!(joiner.buf.capacity() <= RETAINED_CAPACITY);
+        assert_eq!(joiner.buf.capacity(), 0);
     }
 }

@@ -70,6 +70,15 @@
 //! 2^14 + 24; a longer record that authenticates holds too much plaintext and
 //! is refused as record_overflow after decryption.
 
+// Wire-facing code: no panic and no silent wrap-around on values a peer
+// controls. Tests may unwrap, expect and index (clippy.toml).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
 mod deframer;
 mod joiner;
 mod key;
@@ -360,7 +369,7 @@ mod tests {
 
     /// Frames every record in `wire`, returning (type, payload) pairs.
     fn read_all(wire: &[u8], decrypter: &mut RecordDecrypter) -> Vec<(ContentType, Vec<u8>)> {
-        let mut deframer = Deframer::new(wire.len() + MAX_RECORD_LEN, 4);
+        let mut deframer = Deframer::new(wire.len().saturating_add(MAX_RECORD_LEN), 4);
         assert_eq!(deframer.push(wire).unwrap(), wire.len());
         let mut records = Vec::new();
         while let Some(r) = deframer.next_record(decrypter).unwrap() {

@@ -109,7 +109,7 @@ fn overhead(aead: AeadAlgorithm) -> usize {
     } else {
         0
     };
-    explicit + aead.ring().tag_len()
+    explicit.saturating_add(aead.ring().tag_len())
 }
 
 /// Makes the key of one direction, with the write IV laid out for [`RecordKey::nonce`].
@@ -122,7 +122,9 @@ fn record_key(aead: AeadAlgorithm, key: &[u8], fixed_iv: &[u8]) -> Result<Record
     // AES-GCM: the salt followed by zeros, so that XORing in the explicit nonce
     // gives `salt || nonce_explicit`. ChaCha20-Poly1305: the IV as it is.
     let mut iv = [0u8; IV_LEN];
-    iv[..fixed_iv.len()].copy_from_slice(fixed_iv);
+    iv.get_mut(..fixed_iv.len())
+        .ok_or(Error::Internal("TLS 1.2 write IV longer than a nonce"))?
+        .copy_from_slice(fixed_iv);
     RecordKey::new(aead, key, iv)
 }
 
@@ -191,7 +193,7 @@ impl Tls12Encrypter {
         let aead = self.key.aead;
         let too_long = |_| Error::Internal("record too long to seal");
         let plaintext_len = u16::try_from(payload.len()).map_err(too_long)?;
-        let len = u16::try_from(payload.len() + overhead(aead)).map_err(too_long)?;
+        let len = u16::try_from(payload.len().saturating_add(overhead(aead))).map_err(too_long)?;
         let version = ProtocolVersion::TLS12;
         let seq = self.key.take_seq()?;
         let aad = additional_data(seq, typ, version.0.to_be_bytes(), plaintext_len);
@@ -207,16 +209,16 @@ impl Tls12Encrypter {
         let sealed_start = out.len();
         out.extend_from_slice(payload);
         let nonce = self.key.nonce(seq);
-        match self
-            .key
-            .key
-            .seal_in_place_separate_tag(nonce, aad, &mut out[sealed_start..])
+        let key = &self.key.key;
+        match out
+            .get_mut(sealed_start..)
+            .and_then(|plaintext| key.seal_in_place_separate_tag(nonce, aad, plaintext).ok())
         {
-            Ok(tag) => {
+            Some(tag) => {
                 out.extend_from_slice(tag.as_ref());
                 Ok(())
             }
-            Err(_) => {
+            None => {
                 // Never leave plaintext behind where the caller would send it.
                 out.truncate(start);
                 Err(Error::Internal("AEAD seal failed"))

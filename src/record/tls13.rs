@@ -92,8 +92,8 @@ impl Tls13Encrypter {
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
         let tag_len = self.key.aead.ring().tag_len();
-        let inner_len = payload.len() + 1 + padding;
-        let len = u16::try_from(inner_len + tag_len)
+        let inner_len = payload.len().saturating_add(1).saturating_add(padding);
+        let len = u16::try_from(inner_len.saturating_add(tag_len))
             .map_err(|_| Error::Internal("record too long to seal"))?;
         // RFC 8446, Section 5.2: opaque_type is always application_data and
         // legacy_record_version always 0x0303; the header is the additional data.
@@ -103,21 +103,21 @@ impl Tls13Encrypter {
         let start = out.len();
         out.reserve(HEADER_LEN + usize::from(len));
         out.extend_from_slice(&header);
+        let inner_start = out.len();
         out.extend_from_slice(payload);
         out.push(typ.0);
         // RFC 8446, Section 5.4: padding octets MUST be zero.
-        out.resize(out.len() + padding, 0);
-        let inner = &mut out[start + HEADER_LEN..];
-        match self
-            .key
-            .key
-            .seal_in_place_separate_tag(nonce, aead::Aad::from(header), inner)
-        {
-            Ok(tag) => {
+        out.resize(out.len().saturating_add(padding), 0);
+        let key = &self.key.key;
+        match out.get_mut(inner_start..).and_then(|inner| {
+            key.seal_in_place_separate_tag(nonce, aead::Aad::from(header), inner)
+                .ok()
+        }) {
+            Some(tag) => {
                 out.extend_from_slice(tag.as_ref());
                 Ok(())
             }
-            Err(_) => {
+            None => {
                 // Never leave plaintext behind where the caller would send it.
                 out.truncate(start);
                 Err(Error::Internal("AEAD seal failed"))

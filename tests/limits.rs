@@ -1,0 +1,450 @@
+//! Every bound in `keyway::Limits`, breached in memory: the connection ends
+//! with the alert the bound maps to, the peer receives that alert, and the
+//! error names the `Limits` field so an operator knows what to raise.
+//!
+//! The two buffer bounds are flow control rather than misbehaviour: the tests
+//! show a flooding peer held to them without the connection being cut off.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use keyway::codec::extensions::Extension;
+use keyway::codec::messages::{ClientHello, HandshakeMessage};
+use keyway::codec::{ContentType, ExtensionType, HandshakeType, ProtocolVersion};
+use keyway::crypto::AeadAlgorithm;
+use keyway::error::Limit;
+use keyway::record::{write_plaintext_records, Tls13Encrypter};
+use keyway::{
+    AlertDescription as A, CipherSuite, ClientConfig, ClientConnection, Error, Limits,
+    ServerConfig, ServerConnection,
+};
+use support::{handshake, transfer, KeyKind, TestPki};
+
+fn pki() -> TestPki {
+    TestPki::generate(KeyKind::EcdsaP256, &["example.com"])
+}
+
+fn client_with(pki: &TestPki, limits: Limits) -> ClientConnection {
+    let config = ClientConfig::builder(pki.root_store())
+        .limits(limits)
+        .build()
+        .unwrap();
+    ClientConnection::new(Arc::new(config), "example.com").unwrap()
+}
+
+fn server_with(pki: &TestPki, limits: Limits) -> ServerConnection {
+    let config = ServerConfig::builder()
+        .certificate(pki.certified_key())
+        .limits(limits)
+        .build()
+        .unwrap();
+    ServerConnection::new(Arc::new(config))
+}
+
+fn connected() -> (ClientConnection, ServerConnection) {
+    let pki = pki();
+    let mut client = client_with(&pki, Limits::default());
+    let mut server = server_with(&pki, Limits::default());
+    handshake(&mut client, &mut server).unwrap();
+    (client, server)
+}
+
+fn plaintext_record(typ: ContentType, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_plaintext_records(ProtocolVersion::TLS12, typ, payload, 1 << 14, &mut out).unwrap();
+    out
+}
+
+/// Checks that `err` is exactly `limit`, maps to `alert`, and names `field`.
+fn assert_breach(err: &Error, limit: Limit, alert: A, field: &str) {
+    assert_eq!(err, &Error::LimitExceeded(limit));
+    assert_eq!(err.alert(), Some(alert), "{err}");
+    assert!(err.to_string().contains(field), "{err} should name {field}");
+}
+
+/// The fatal alert in the last record `conn` queued, which must be plaintext
+/// (sent before any keys were installed).
+fn last_plaintext_alert(conn: &mut keyway::Connection) -> A {
+    let bytes = conn.take_tls();
+    let mut rest = &bytes[..];
+    let mut last = None;
+    while let [typ, _, _, hi, lo, body @ ..] = rest {
+        let len = usize::from(u16::from_be_bytes([*hi, *lo]));
+        last = Some((*typ, body[..len].to_vec()));
+        rest = &body[len..];
+    }
+    let (typ, body) = last.expect("a record");
+    assert_eq!(typ, 21, "last record is an alert");
+    assert_eq!(body[0], 2, "fatal");
+    A(body[1])
+}
+
+/// Feeds `bytes` to `conn` as a transport would, processing as it goes;
+/// returns the first error.
+fn feed(conn: &mut keyway::Connection, bytes: &[u8]) -> Result<(), Error> {
+    let mut offset = 0;
+    while offset < bytes.len() {
+        offset += conn.read_tls_bytes(&bytes[offset..])?;
+        conn.process()?;
+    }
+    Ok(())
+}
+
+/// Runs a handshake with client-side `limits`; returns the client's error
+/// and checks that its alert reached the server.
+fn client_refuses_server(pki: &TestPki, limits: Limits) -> Error {
+    let mut client = client_with(pki, limits);
+    let mut server = server_with(pki, Limits::default());
+    let err = handshake(&mut client, &mut server).unwrap_err();
+    assert_eq!(client.error(), Some(&err));
+    let alert = err.alert().expect("an alert");
+    // The server reads the client's alert (under handshake keys by now).
+    let _ = transfer(&mut client, &mut server);
+    assert_eq!(server.error(), Some(&Error::AlertReceived(alert)));
+    err
+}
+
+/// A real ClientHello from our client, decoded.
+fn client_hello(pki: &TestPki) -> ClientHello {
+    let bytes = client_with(pki, Limits::default()).take_tls();
+    let len = usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
+    assert_eq!(bytes.len(), 5 + len, "one record");
+    match HandshakeMessage::decode(HandshakeType::CLIENT_HELLO, &bytes[9..]).unwrap() {
+        HandshakeMessage::ClientHello(ch) => ch,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// `ch` as plaintext records, fragmented as needed.
+fn client_hello_records(ch: ClientHello) -> Vec<u8> {
+    let mut msg = Vec::new();
+    HandshakeMessage::ClientHello(ch).encode(&mut msg);
+    plaintext_record(ContentType::HANDSHAKE, &msg)
+}
+
+#[test]
+fn max_handshake_message() {
+    let pki = pki();
+    let mut server = server_with(&pki, Limits::default());
+    // Only the header of a ClientHello one byte over 64 KiB: refused before
+    // the body is buffered.
+    let header = [1, 0x01, 0x00, 0x01];
+    let err = feed(
+        &mut server,
+        &plaintext_record(ContentType::HANDSHAKE, &header),
+    )
+    .unwrap_err();
+    let limit = Limit::HandshakeMessageSize {
+        typ: HandshakeType::CLIENT_HELLO,
+        len: 0x1_0001,
+        max: 0x1_0000,
+    };
+    assert_breach(&err, limit, A::DECODE_ERROR, "max_handshake_message");
+    assert_eq!(last_plaintext_alert(&mut server), A::DECODE_ERROR);
+}
+
+#[test]
+fn max_certificate_message() {
+    let pki = pki();
+    let mut limits = Limits::default();
+    limits.max_certificate_message = 300;
+    let err = client_refuses_server(&pki, limits);
+    let Error::LimitExceeded(Limit::HandshakeMessageSize { typ, len, max }) = err else {
+        panic!("{err}");
+    };
+    assert_eq!((typ, max), (HandshakeType::CERTIFICATE, 300));
+    assert!(len > 300);
+    assert!(err.to_string().contains("max_certificate_message"), "{err}");
+    assert_eq!(err.alert(), Some(A::DECODE_ERROR));
+}
+
+#[test]
+fn max_chain_len() {
+    let pki = pki();
+    // The test server sends leaf and intermediate.
+    let mut limits = Limits::default();
+    limits.max_chain_len = 1;
+    let err = client_refuses_server(&pki, limits);
+    assert_breach(
+        &err,
+        Limit::ChainLength(1),
+        A::DECODE_ERROR,
+        "max_chain_len",
+    );
+}
+
+/// `ch` with `n` extra empty extensions of distinct unknown types in front.
+fn with_extra_extensions(mut ch: ClientHello, n: u16) -> ClientHello {
+    let extra = (0..n).map(|i| Extension::Unknown(ExtensionType(0x1000 + i), Vec::new()));
+    ch.extensions.splice(0..0, extra);
+    ch
+}
+
+#[test]
+fn max_extensions_in_a_client_hello() {
+    let pki = pki();
+    let ch = client_hello(&pki);
+    let own = ch.extensions.len();
+    let max = Limits::default().max_extensions;
+    // Exactly at the bound is fine...
+    let at_bound = with_extra_extensions(ch.clone(), (max - own) as u16);
+    let mut server = server_with(&pki, Limits::default());
+    feed(&mut server, &client_hello_records(at_bound)).unwrap();
+    // ...one more is not.
+    let over = with_extra_extensions(ch, (max - own + 1) as u16);
+    let mut server = server_with(&pki, Limits::default());
+    let err = feed(&mut server, &client_hello_records(over)).unwrap_err();
+    let limit = Limit::Extensions {
+        message: HandshakeType::CLIENT_HELLO,
+        max,
+    };
+    assert_breach(&err, limit, A::DECODE_ERROR, "max_extensions");
+    assert_eq!(last_plaintext_alert(&mut server), A::DECODE_ERROR);
+}
+
+#[test]
+fn a_client_hello_packed_with_empty_extensions_is_refused_cheaply() {
+    let pki = pki();
+    // ~60 KB of four-byte extensions: what a quadratic duplicate check would choke on.
+    let ch = with_extra_extensions(client_hello(&pki), 15_000);
+    let records = client_hello_records(ch);
+    let mut server = server_with(&pki, Limits::default());
+    let started = std::time::Instant::now();
+    let err = feed(&mut server, &records).unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(matches!(
+        err,
+        Error::LimitExceeded(Limit::Extensions { .. })
+    ));
+    // Generous even for an unoptimised build on a busy machine: the decode
+    // is n log n and takes a few milliseconds.
+    assert!(elapsed.as_millis() < 500, "took {elapsed:?}");
+}
+
+#[test]
+fn max_extensions_in_server_messages() {
+    let pki = pki();
+    // The ServerHello carries supported_versions and key_share.
+    let mut limits = Limits::default();
+    limits.max_extensions = 1;
+    let err = client_refuses_server(&pki, limits);
+    let limit = Limit::Extensions {
+        message: HandshakeType::SERVER_HELLO,
+        max: 1,
+    };
+    assert_breach(&err, limit, A::DECODE_ERROR, "max_extensions");
+}
+
+/// A server whose application reads nothing, flooded with `total` bytes of
+/// application data: returns the server, the client's records not yet taken,
+/// and the error that stopped the transport.
+fn flood_unread_server(total: usize) -> (ServerConnection, Vec<u8>, Error) {
+    let (mut client, mut server) = connected();
+    client.write_plaintext(&vec![7u8; total]).unwrap();
+    let wire = client.take_tls();
+    let mut offset = 0;
+    loop {
+        assert!(offset < wire.len(), "the flood fit in the buffers");
+        match server.read_tls_bytes(&wire[offset..]) {
+            Ok(n) => offset += n,
+            Err(e) => return (server, wire[offset..].to_vec(), e),
+        }
+        server.process().unwrap();
+    }
+}
+
+/// Reads every byte of plaintext the server holds right now.
+fn read_held(server: &mut ServerConnection) -> usize {
+    let mut buf = vec![0u8; 1 << 16];
+    let mut held = 0;
+    while let Ok(n) = server.read_plaintext(&mut buf) {
+        held += n;
+    }
+    held
+}
+
+#[test]
+fn max_buffered_input_pushes_back_without_ending_the_connection() {
+    let total = 2 << 20;
+    let (mut server, rest, err) = flood_unread_server(total);
+    let max = Limits::default().max_buffered_input;
+    assert_eq!(err, Error::LimitExceeded(Limit::BufferedInput(max)));
+    assert!(err.to_string().contains("max_buffered_input"), "{err}");
+    // Flow control, not misbehaviour: no alert, no error, and once the
+    // application reads, everything arrives.
+    assert!(!server.wants_write());
+    assert_eq!(server.error(), None);
+    let mut got = read_held(&mut server);
+    feed_slowly(&mut server, &rest, &mut got);
+    assert_eq!(got, total);
+}
+
+/// Feeds `rest` while reading all plaintext, counting it into `got`.
+fn feed_slowly(server: &mut ServerConnection, mut rest: &[u8], got: &mut usize) {
+    loop {
+        server.process().unwrap();
+        *got += read_held(server);
+        if rest.is_empty() && !server.has_plaintext() {
+            server.process().unwrap();
+            *got += read_held(server);
+            return;
+        }
+        let n = server.read_tls_bytes(rest).unwrap_or(0);
+        rest = &rest[n..];
+    }
+}
+
+#[test]
+fn max_buffered_plaintext_pauses_processing() {
+    let (mut server, rest, _) = flood_unread_server(2 << 20);
+    // Processing paused with records still buffered as ciphertext.
+    let held = read_held(&mut server);
+    let max = Limits::default().max_buffered_plaintext;
+    assert!(held <= max, "held {held}, bound {max}");
+    assert!(held > max / 2, "held {held}: processing paused too early");
+    let mut got = held;
+    feed_slowly(&mut server, &rest, &mut got);
+    assert_eq!(got, 2 << 20);
+}
+
+/// A key log that keeps every secret.
+#[derive(Debug, Default)]
+struct Secrets(Mutex<Vec<(String, Vec<u8>)>>);
+
+impl keyway::keylog::KeyLog for Secrets {
+    fn log(&self, label: &str, _: &[u8; 32], secret: &[u8]) {
+        self.0
+            .lock()
+            .unwrap()
+            .push((label.to_string(), secret.to_vec()));
+    }
+}
+
+/// HKDF-Expand-Label(secret, label, "", len) with SHA-256 (RFC 8446,
+/// Section 7.1), for len up to 32: one HMAC block.
+fn expand_label(secret: &[u8], label: &[u8], len: usize) -> Vec<u8> {
+    let full_label = [b"tls13 ", label].concat();
+    let mut info = vec![0, len as u8, full_label.len() as u8];
+    info.extend_from_slice(&full_label);
+    info.extend_from_slice(&[0, 1]); // empty context, then HKDF's block counter
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
+    ring::hmac::sign(&key, &info).as_ref()[..len].to_vec()
+}
+
+/// A client/server pair after the handshake, plus a record sealer holding
+/// the client's application write keys: lets the test send records our
+/// client never would.
+fn connected_with_client_sealer() -> (ClientConnection, ServerConnection, Tls13Encrypter) {
+    let pki = pki();
+    let secrets = Arc::new(Secrets::default());
+    let config = ClientConfig::builder(pki.root_store())
+        .cipher_suites(&[CipherSuite::TLS_AES_128_GCM_SHA256])
+        .key_log(secrets.clone())
+        .build()
+        .unwrap();
+    let mut client = ClientConnection::new(Arc::new(config), "example.com").unwrap();
+    let mut server = server_with(&pki, Limits::default());
+    handshake(&mut client, &mut server).unwrap();
+    let secrets = secrets.0.lock().unwrap();
+    let (_, secret) = secrets
+        .iter()
+        .find(|(label, _)| label == "CLIENT_TRAFFIC_SECRET_0")
+        .unwrap();
+    let key = expand_label(secret, b"key", 16);
+    let iv = expand_label(secret, b"iv", 12).try_into().unwrap();
+    let sealer = Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &key, iv).unwrap();
+    (client, server, sealer)
+}
+
+/// Checks that the server's (protected) alert reaches the client.
+fn client_receives(client: &mut ClientConnection, server: &mut ServerConnection, alert: A) {
+    let _ = transfer(server, client);
+    assert_eq!(client.error(), Some(&Error::AlertReceived(alert)));
+}
+
+#[test]
+fn max_empty_records() {
+    let (mut client, mut server, mut sealer) = connected_with_client_sealer();
+    let max = Limits::default().max_empty_records;
+    let mut wire = Vec::new();
+    for _ in 0..max {
+        sealer
+            .seal_record(ContentType::APPLICATION_DATA, &[], &mut wire)
+            .unwrap();
+    }
+    feed(&mut server, &wire).unwrap();
+    // One more in a row is too many.
+    wire.clear();
+    sealer
+        .seal_record(ContentType::APPLICATION_DATA, &[], &mut wire)
+        .unwrap();
+    let err = feed(&mut server, &wire).unwrap_err();
+    assert_breach(
+        &err,
+        Limit::EmptyRecords(max),
+        A::UNEXPECTED_MESSAGE,
+        "max_empty_records",
+    );
+    client_receives(&mut client, &mut server, A::UNEXPECTED_MESSAGE);
+}
+
+#[test]
+fn max_warning_alerts() {
+    let pki = pki();
+    let mut server = server_with(&pki, Limits::default());
+    let max = Limits::default().max_warning_alerts;
+    let user_canceled = plaintext_record(ContentType::ALERT, &[1, A::USER_CANCELED.0]);
+    for _ in 0..max {
+        feed(&mut server, &user_canceled).unwrap();
+    }
+    let err = feed(&mut server, &user_canceled).unwrap_err();
+    assert_breach(
+        &err,
+        Limit::WarningAlerts(max),
+        A::UNEXPECTED_MESSAGE,
+        "max_warning_alerts",
+    );
+    assert_eq!(last_plaintext_alert(&mut server), A::UNEXPECTED_MESSAGE);
+}
+
+#[test]
+fn max_key_updates() {
+    let (mut client, mut server) = connected();
+    let max = Limits::default().max_key_updates;
+    for _ in 0..max {
+        client.update_keys(false).unwrap();
+    }
+    transfer(&mut client, &mut server).unwrap();
+    client.update_keys(false).unwrap();
+    let err = transfer(&mut client, &mut server).unwrap_err();
+    assert_breach(
+        &err,
+        Limit::KeyUpdates(max),
+        A::UNEXPECTED_MESSAGE,
+        "max_key_updates",
+    );
+    client_receives(&mut client, &mut server, A::UNEXPECTED_MESSAGE);
+}
+
+#[test]
+fn max_change_cipher_spec() {
+    let pki = pki();
+    let mut client = client_with(&pki, Limits::default());
+    let mut server = server_with(&pki, Limits::default());
+    let ccs = plaintext_record(ContentType::CHANGE_CIPHER_SPEC, &[1]);
+    // RFC 8446, Section 5: one compatibility record after the ClientHello is
+    // dropped; the default bound allows exactly that one.
+    let mut wire = client.take_tls();
+    wire.extend_from_slice(&ccs);
+    feed(&mut server, &wire).unwrap();
+    let err = feed(&mut server, &ccs).unwrap_err();
+    assert_breach(
+        &err,
+        Limit::ChangeCipherSpecs(1),
+        A::UNEXPECTED_MESSAGE,
+        "max_change_cipher_spec",
+    );
+    // The alert follows the server's flight, under its handshake keys.
+    client_receives(&mut client, &mut server, A::UNEXPECTED_MESSAGE);
+}
