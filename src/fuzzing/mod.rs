@@ -10,22 +10,39 @@
 //! Section 5 finds, a sealed record opens to what was sealed), because a
 //! broken property is a bug the fuzzer should report, just like a panic.
 //!
-//! The first byte of a `record` or `connection` input is a control byte
-//! (how the rest is cut into pieces before it is handed over), so the same
-//! bytes are tried whole, byte by byte, and split at every size in between.
+//! | target | function | drives |
+//! | --- | --- | --- |
+//! | `record` | [`record`] | deframer, handshake joiner, TLS 1.3 record protection |
+//! | `handshake_message` | [`handshake_message`] | the message codec, TLS 1.3 and TLS 1.2 |
+//! | `client_hello` | `client_hello` (feature `arbitrary`) | the server's ClientHello processing, from a ClientHello built field by field |
+//! | `server` | [`server`] | a whole TLS 1.3 and TLS 1.2 server connection |
+//! | `client` | [`client`] | a whole TLS 1.3 and TLS 1.2 client connection |
+//! | `x509` | [`x509`] | certificate parsing and path building |
+//! | `pem` | [`pem`] | certificate, private key and root store loading |
+//! | `tls12_key_exchange` | [`tls12_key_exchange`] | TLS 1.2 key exchange bodies; with `rsa-kx`, the server's RSA decryption |
+//!
+//! The first byte of a `record`, `server` or `client` input is a control byte
+//! that sets how the rest is cut into pieces before it is handed over, so the
+//! same bytes are tried whole, byte by byte, and split at every size in
+//! between.
 
-use std::sync::{Arc, OnceLock};
+#[cfg(feature = "arbitrary")]
+mod client_hello;
+mod connection;
+
+#[cfg(feature = "arbitrary")]
+pub use client_hello::*;
+pub use connection::*;
 
 use crate::codec::messages::{Alert, HandshakeMessage};
-use crate::codec::{ContentType, HandshakeType, NamedGroup, Writer};
+use crate::codec::{ContentType, HandshakeType, Writer};
 use crate::crypto::sign::SigningKey;
-use crate::crypto::AeadAlgorithm;
+use crate::crypto::{AeadAlgorithm, Rng};
 use crate::error::Error;
 use crate::record::{
     Deframer, HandshakeJoiner, PlainRecord, RecordDecrypter, Tls13Decrypter, Tls13Encrypter,
-    DEFAULT_MAX_EMPTY_RECORDS, HEADER_LEN, MAX_PLAINTEXT, MAX_TLS13_CIPHERTEXT,
+    DEFAULT_MAX_EMPTY_RECORDS, HEADER_LEN, MAX_PLAINTEXT,
 };
-use crate::server::{CertifiedKey, ServerConfig, ServerConnection};
 
 /// The traffic key of the protected passes of [`record`]: AES-128-GCM.
 pub const RECORD_KEY: [u8; 16] = [0x42; 16];
@@ -198,6 +215,9 @@ pub fn handshake_message(data: &[u8]) {
 /// (ECDHE public value, RSA-encrypted pre-master secret); `data[1..]` is the
 /// body. Properties: nothing panics, and whatever parses re-encodes to the
 /// same bytes (with the signed ECDHE params a prefix of the body).
+///
+/// With the `rsa-kx` feature a ClientKeyExchange also goes through the
+/// server's RSA decryption (see [`rsa_pre_master`]).
 pub fn tls12_key_exchange(data: &[u8]) {
     use crate::codec::messages::{ClientKeyExchange, ServerKeyExchange};
     let Some((&control, body)) = data.split_first() else {
@@ -236,36 +256,153 @@ pub fn tls12_key_exchange(data: &[u8]) {
                 "RSA ClientKeyExchange did not round-trip"
             );
         }
+        #[cfg(feature = "rsa-kx")]
+        rsa_pre_master(control, &cke);
     }
 }
 
-/// Runs a TLS 1.3 [`ServerConnection`] (Ed25519 key, fixed randomness, so a
-/// crash replays) on `data[1..]` as if a client had sent it, pushed in pieces
-/// sized by `data[0]`. Stops at the first error, after checking that the
-/// error sticks and that everything the server sent is well framed.
-pub fn connection(data: &[u8]) {
-    let Some((&control, input)) = data.split_first() else {
-        return;
+/// Runs the server's RSA pre-master decryption (RFC 5246, Section 7.4.7.1)
+/// with the fixed key of [`rsa_certified_key`] on `cke`, whatever it holds.
+///
+/// Properties: a ciphertext as long as the modulus always yields a 48-byte
+/// pre-master secret (never an error that would tell good padding from bad,
+/// see `handshake::rsa_kx`); any other length is refused. With `control` bit
+/// 1 set, the body's first 46 bytes are also encrypted as a client would
+/// (with `control` bit 2 set, the ciphertext byte at the position the body's
+/// 47th byte gives is then flipped), and the server must decrypt exactly that
+/// pre-master secret back (flipped: some 48 bytes).
+#[cfg(feature = "rsa-kx")]
+pub fn rsa_pre_master(control: u8, cke: &crate::codec::messages::ClientKeyExchange) {
+    use std::sync::OnceLock;
+
+    use crate::codec::messages::ClientKeyExchange;
+    use crate::handshake::rsa_kx::{client_encrypt, server_decrypt, RsaDecryptionKey};
+
+    static KEY: OnceLock<(RsaDecryptionKey, Vec<u8>)> = OnceLock::new();
+    let (key, leaf) = KEY.get_or_init(|| {
+        let certified = rsa_certified_key();
+        let der = certified.key.rsa_pkcs1_der().unwrap_or_default();
+        match RsaDecryptionKey::from_pkcs1_der(der) {
+            Ok(key) => (key, certified.chain.into_iter().next().unwrap_or_default()),
+            Err(e) => panic!("the fuzzing RSA key was refused: {e}"),
+        }
+    });
+    let modulus_len = |cke: &ClientKeyExchange| {
+        cke.rsa_encrypted_pre_master()
+            .is_ok_and(|c| c.len() == 2048 / 8)
     };
-    let mut server = ServerConnection::new(server_config());
-    let mut sent = Vec::new();
-    for mut piece in input.chunks(piece_len(control)) {
-        while !piece.is_empty() {
-            let Ok(taken @ 1..) = server.read_tls_bytes(piece) else {
-                // The buffered-input bound: a peer may hit it, and the
-                // connection has nothing more to do with this input.
-                return check_server_output(&sent);
-            };
-            piece = piece.get(taken..).unwrap_or_default();
-            let result = server.process();
-            sent.extend_from_slice(&server.take_tls());
-            if let Err(e) = result {
-                assert_eq!(server.process(), Err(e), "a connection error must stick");
-                return check_server_output(&sent);
-            }
+    match server_decrypt(key, cke, &mut fixed_rng(Vec::new())) {
+        Ok(pre_master) => assert_eq!(pre_master.len(), 48, "pre-master secret length"),
+        Err(e) => assert!(
+            !modulus_len(cke),
+            "a full-length ciphertext was refused: {e}"
+        ),
+    }
+    if control & 2 == 0 {
+        return;
+    }
+    let random = cke.body.iter().copied().chain([0; 46]).take(46).collect();
+    let (mut ciphertext, sent) = match client_encrypt(leaf, &mut fixed_rng(vec![random])) {
+        Ok(encrypted) => encrypted,
+        Err(e) => panic!("encrypting to the fuzzing RSA key failed: {e}"),
+    };
+    let flip = control & 4 != 0;
+    let position = cke.body.get(46).map_or(0, |&b| usize::from(b));
+    if let (true, Some(byte)) = (flip, ciphertext.get_mut(position)) {
+        *byte ^= 0x80;
+    }
+    let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&ciphertext);
+    match server_decrypt(key, &cke, &mut fixed_rng(Vec::new())) {
+        Ok(got) if !flip => assert_eq!(got, sent, "the server decrypted another secret"),
+        Ok(got) => assert_eq!(got.len(), 48, "pre-master secret length"),
+        Err(e) => panic!("a client's ciphertext was refused: {e}"),
+    }
+}
+
+/// A generator that hands out `values` (each only to a request of its
+/// length), then the byte 0x42.
+fn fixed_rng(values: Vec<Vec<u8>>) -> Rng {
+    Rng::Fixed {
+        sequence: values.into(),
+        fallback: 0x42,
+    }
+}
+
+/// Loads `data` as everything keyway reads from PEM files: a certificate
+/// chain, a root store, a private key; and as a DER private key.
+///
+/// Properties: nothing panics; a chain that loads loads again, the same, from
+/// the PEM [`pem_encode`] writes for it; a root store loads exactly when the
+/// chain does and holds only its certificates; and a key that loads signs
+/// with its first signature scheme.
+pub fn pem(data: &[u8]) {
+    use crate::pki::pem::{load_certs_pem, load_private_key_pem};
+    use crate::pki::RootStore;
+
+    let certs = load_certs_pem(data, "fuzz input");
+    if let Ok(certs) = &certs {
+        let again = load_certs_pem(&pem_encode("CERTIFICATE", certs), "re-encoded");
+        assert_eq!(again.as_ref(), Ok(certs), "certificates did not round-trip");
+    }
+    let roots = RootStore::from_pem(data);
+    assert_eq!(
+        roots.is_ok(),
+        certs.is_ok(),
+        "root store and chain disagree"
+    );
+    if let (Ok(roots), Ok(certs)) = (&roots, &certs) {
+        for anchor in roots.anchors() {
+            assert!(
+                certs.iter().any(|c| c.as_slice() == anchor.der()),
+                "a trust anchor that was not in the bundle"
+            );
         }
     }
-    check_server_output(&sent);
+    let keys = [
+        load_private_key_pem(data, "fuzz input").ok(),
+        SigningKey::from_der(data).ok(),
+    ];
+    for key in keys.into_iter().flatten() {
+        let Some(&scheme) = key.schemes().first() else {
+            panic!("{key:?} has no signature scheme");
+        };
+        if let Err(e) = key.sign(scheme, b"keyway", &mut fixed_rng(Vec::new())) {
+            panic!("{key:?} loaded but cannot sign with {scheme}: {e}");
+        }
+    }
+}
+
+/// Writes `ders` as PEM blocks labelled `label` (RFC 7468, Section 2:
+/// base64 with padding, lines of 64 characters).
+pub fn pem_encode(label: &str, ders: &[Vec<u8>]) -> Vec<u8> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    for der in ders {
+        let mut base64 = Vec::new();
+        for chunk in der.chunks(3) {
+            let bits = chunk
+                .iter()
+                .chain([0, 0].iter())
+                .take(3)
+                .fold(0u32, |acc, &b| acc << 8 | u32::from(b));
+            for i in 0..4 {
+                let sextet = (bits >> (18 - 6 * i) & 63) as usize;
+                // One input byte makes two characters, two make three.
+                base64.push(if i <= chunk.len() {
+                    ALPHABET[sextet]
+                } else {
+                    b'='
+                });
+            }
+        }
+        out.extend_from_slice(format!("-----BEGIN {label}-----\n").as_bytes());
+        for line in base64.chunks(64) {
+            out.extend_from_slice(line);
+            out.push(b'\n');
+        }
+        out.extend_from_slice(format!("-----END {label}-----\n").as_bytes());
+    }
+    out
 }
 
 /// The piece size a control byte selects: 1, 2, 5, 10, 17, ... (`control`
@@ -588,77 +725,5 @@ fn record_decrypter() -> RecordDecrypter {
     match Tls13Decrypter::new(AeadAlgorithm::Aes128Gcm, &RECORD_KEY, RECORD_IV) {
         Ok(decrypter) => RecordDecrypter::Tls13(decrypter),
         Err(e) => panic!("a 16-byte AES-128-GCM key was refused: {e}"),
-    }
-}
-
-/// Checks that the server only ever wrote whole, well-formed TLS 1.3 records.
-fn check_server_output(sent: &[u8]) {
-    let mut rest = sent;
-    while !rest.is_empty() {
-        let Some(RawRecord {
-            typ,
-            body: Some(body),
-            after,
-        }) = frame(rest)
-        else {
-            panic!("the server wrote a partial record: {rest:02x?}");
-        };
-        assert!(
-            matches!(
-                typ,
-                ContentType::CHANGE_CIPHER_SPEC
-                    | ContentType::ALERT
-                    | ContentType::HANDSHAKE
-                    | ContentType::APPLICATION_DATA
-            ) && rest.get(1..3) == Some(&[3, 3][..])
-                && body.len() <= MAX_TLS13_CIPHERTEXT
-                && !body.is_empty(),
-            "the server wrote a malformed record header: {:02x?}",
-            rest.get(..HEADER_LEN)
-        );
-        rest = after;
-    }
-}
-
-/// The server config [`connection`] runs with, built once: the key of
-/// [`server_certified_key`], every suite, the groups secp256r1 and secp384r1
-/// (x25519 is left out so that a ClientHello with only an x25519 share gets a
-/// HelloRetryRequest), and fixed randomness, so that a client with fixed
-/// randomness can record a whole handshake this server will replay.
-pub fn server_config() -> Arc<ServerConfig> {
-    static CONFIG: OnceLock<Arc<ServerConfig>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            let config = ServerConfig::builder()
-                .certificate(server_certified_key())
-                .groups(&[NamedGroup::SECP256R1, NamedGroup::SECP384R1])
-                .dangerous_fixed_randomness(Vec::new())
-                .build();
-            match config {
-                Ok(config) => Arc::new(config),
-                Err(e) => panic!("the fuzzing server config was refused: {e}"),
-            }
-        })
-        .clone()
-}
-
-/// An Ed25519 key made from a fixed seed, with a placeholder certificate: the
-/// server never parses its own chain, and a client that is to accept it needs a
-/// verifier that accepts anything.
-pub fn server_certified_key() -> CertifiedKey {
-    // RFC 8410, Section 7: a PKCS#8 v1 Ed25519 private key is this fixed
-    // prefix followed by the 32-byte seed.
-    let mut pkcs8 = vec![
-        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
-        0x20,
-    ];
-    pkcs8.extend_from_slice(&[0x5e; 32]);
-    let key = match SigningKey::from_der(&pkcs8) {
-        Ok(key) => key,
-        Err(e) => panic!("the fixed Ed25519 key was refused: {e}"),
-    };
-    CertifiedKey {
-        chain: vec![b"keyway fuzzing placeholder certificate".to_vec()],
-        key: Arc::new(key),
     }
 }
