@@ -1,34 +1,34 @@
 //! Replays every file of the fuzz corpora (`fuzz/corpus/<target>/`) through
 //! the functions the fuzz targets call, so that plain `cargo test`, on stable
 //! and without cargo-fuzz, re-checks every seed and every regression input.
+//! The `client_hello` corpus needs the `arbitrary` feature (on with
+//! `--all-features`, the README's test command), and the `rsa-kx` seeds of
+//! `server`, `client` and `tls12_key_exchange` reach the RSA code only with
+//! `rsa-kx`.
 //!
-//! The `seed-*` files are made by `regenerate_seed_corpus`, which is ignored:
-//! run it explicitly to rewrite them (see the README's "Fuzzing" section).
-//! Files named `regression-*` are minimized crashes; they are never rewritten.
+//! The `seed-*` files are made by `regenerate_seed_corpus` (in `seeds.rs`),
+//! which is ignored: run it explicitly to rewrite them (see the README's
+//! "Fuzzing" section). Files named `regression-*` are minimized crashes; they
+//! are never rewritten.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::sync::Arc;
 
-use keyway::codec::extensions::{Extension, KeyShareEntry};
-use keyway::codec::messages::HandshakeMessage;
-use keyway::codec::{ContentType, ExtensionType, HandshakeType, Writer};
-use keyway::crypto::AeadAlgorithm;
-use keyway::error::CertificateError;
-use keyway::events::{Event, Observer, Side};
-use keyway::pki::{ClientCertVerifier, ServerCertVerifier, ServerName};
-use keyway::record::{write_plaintext_records, RecordEncrypter, Tls13Encrypter, MAX_PLAINTEXT};
 use keyway::{
-    fuzzing, CipherSuite, ClientConfig, ClientConnection, Connection, Error, NamedGroup,
-    ProtocolVersion, RootStore, ServerConfig, ServerConnection, SignatureScheme,
+    fuzzing, ClientConfig, ClientConnection, Connection, Error, ServerConfig, ServerConnection,
 };
 
-const TARGETS: [&str; 5] = [
+#[path = "fuzz_corpus/seeds.rs"]
+mod seeds;
+
+const TARGETS: [&str; 8] = [
     "record",
     "handshake_message",
-    "connection",
+    "client_hello",
+    "server",
+    "client",
     "x509",
+    "pem",
     "tls12_key_exchange",
 ];
 
@@ -64,9 +64,20 @@ fn handshake_message_corpus_replays() {
     replay("handshake_message", fuzzing::handshake_message);
 }
 
+#[cfg(feature = "arbitrary")]
 #[test]
-fn connection_corpus_replays() {
-    replay("connection", fuzzing::connection);
+fn client_hello_corpus_replays() {
+    replay("client_hello", fuzzing::client_hello);
+}
+
+#[test]
+fn server_corpus_replays() {
+    replay("server", fuzzing::server);
+}
+
+#[test]
+fn client_corpus_replays() {
+    replay("client", fuzzing::client);
 }
 
 #[test]
@@ -75,685 +86,76 @@ fn x509_corpus_replays() {
 }
 
 #[test]
+fn pem_corpus_replays() {
+    replay("pem", fuzzing::pem);
+}
+
+#[test]
 fn tls12_key_exchange_corpus_replays() {
     replay("tls12_key_exchange", fuzzing::tls12_key_exchange);
 }
 
-/// The control byte that hands a `record` or `connection` input over in one piece.
-const WHOLE: u8 = 0xff;
+/// Feeds a recorded peer stream in one piece to the connection the `target`
+/// ("server" or "client") runs for `control`; true if the handshake completed
+/// and the peer's close_notify arrived.
+fn replays_to_close(target: &str, control: u8, stream: &[u8]) -> Result<bool, Error> {
+    let rsa = control & fuzzing::CONTROL_RSA != 0;
+    match target {
+        "server" => feed(&mut ServerConnection::new(server_config(rsa)), stream),
+        _ => {
+            let mut client = ClientConnection::new(client_config(rsa), fuzzing::SERVER_NAME)?;
+            feed(&mut client, stream)
+        }
+    }
+}
 
-/// Rewrites the `seed-*` files of every corpus from in-memory handshakes (with
-/// fixed randomness, so the same code writes the same files), RFC 8448's
-/// messages, and hand-made GREASE and malformed variants.
+fn feed(conn: &mut Connection, mut stream: &[u8]) -> Result<bool, Error> {
+    while !stream.is_empty() {
+        stream = &stream[conn.read_tls_bytes(stream)?..];
+        conn.process()?;
+        let mut plaintext = [0u8; 1024];
+        while let Ok(1..) = conn.read_plaintext(&mut plaintext) {}
+    }
+    Ok(!conn.is_handshaking() && conn.peer_has_closed())
+}
+
+/// The server config of the `server` target, or with `rsa` its RSA variant.
+fn server_config(rsa: bool) -> Arc<ServerConfig> {
+    #[cfg(feature = "rsa-kx")]
+    if rsa {
+        return fuzzing::rsa_server_config();
+    }
+    assert!(!rsa, "RSA seeds need the rsa-kx feature");
+    fuzzing::server_config()
+}
+
+/// The client config of the `client` target, or with `rsa` its RSA variant.
+fn client_config(rsa: bool) -> Arc<ClientConfig> {
+    #[cfg(feature = "rsa-kx")]
+    if rsa {
+        return fuzzing::rsa_client_config();
+    }
+    assert!(!rsa, "RSA seeds need the rsa-kx feature");
+    fuzzing::client_config()
+}
+
+/// The handshake seeds of `server` and `client` are recorded peer streams
+/// that replay to the end of a connection, which is what starts the fuzzer
+/// deep in the handshake. A change to the handshake that breaks this (the
+/// seeds then stop at the first message that differs) needs the seeds
+/// regenerated.
 #[test]
-#[ignore = "rewrites fuzz/corpus/*/seed-*; run it explicitly"]
-fn regenerate_seed_corpus() {
-    let mut corpus = Corpus::default();
-
-    // A full handshake against the connection target's own server, then data,
-    // a KeyUpdate and close_notify both ways: everything this client sends is
-    // a seed that drives that server to the end of a connection.
-    let full = Trace::run(Scenario::Full);
-    let retry = Trace::run(Scenario::Retry);
-    let client_auth = Trace::run(Scenario::ClientAuth);
-    for (name, trace) in [("full", &full), ("retry", &retry)] {
-        let sent: Vec<u8> = trace.flights_of(Side::Client).concat();
-        // That server is deterministic, so what the client sent replays to the end.
-        let mut server = ServerConnection::new(fuzzing::server_config());
-        let mut rest = &sent[..];
-        while !rest.is_empty() {
-            rest = &rest[server.read_tls_bytes(rest).unwrap()..];
-            server.process().unwrap();
-        }
-        assert!(!server.is_handshaking(), "{name}");
-        assert_eq!(server.peer_has_closed(), name == "full", "{name}");
-        corpus.add("connection", &format!("{name}-handshake"), WHOLE, &sent);
-        corpus.add(
-            "connection",
-            &format!("{name}-handshake-5-byte-pieces"),
-            2,
-            &sent,
-        );
+fn handshake_seeds_replay_to_the_end() {
+    let mut names = vec!["tls13-full", "tls13-retry", "tls12-full"];
+    if cfg!(feature = "rsa-kx") {
+        names.push("tls12-rsa");
     }
-    for (name, suite, group) in [
-        (
-            "aes256-p384",
-            CipherSuite::TLS_AES_256_GCM_SHA384,
-            NamedGroup::SECP384R1,
-        ),
-        (
-            "chacha-x25519",
-            CipherSuite::TLS_CHACHA20_POLY1305_SHA256,
-            NamedGroup::X25519,
-        ),
-    ] {
-        let config = client_config().cipher_suites(&[suite]).groups(&[group]);
-        let config = Arc::new(config.build().unwrap());
-        let hello = ClientConnection::new(config, "example.com")
-            .unwrap()
-            .take_tls();
-        corpus.add("connection", &format!("client-hello-{name}"), WHOLE, &hello);
-    }
-
-    // Raw flights: after ServerHello they are protected under the handshake's
-    // own keys, which only the framing and authentication checks see.
-    for (name, trace, flights) in [("full", &full, 99), ("retry", &retry, 3)] {
-        for (i, (side, flight)) in trace.flights.iter().take(flights).enumerate() {
-            let side = side_name(*side);
-            corpus.add(
-                "record",
-                &format!("{name}-flight-{i}-{side}"),
-                WHOLE,
-                flight,
-            );
+    for target in ["server", "client"] {
+        for name in &names {
+            let data = std::fs::read(corpus_dir(target).join(format!("seed-{name}"))).unwrap();
+            let (&control, stream) = data.split_first().unwrap();
+            let replayed = replays_to_close(target, control, stream);
+            assert_eq!(replayed, Ok(true), "{target}/seed-{name}");
         }
     }
-    for (name, trace) in [
-        ("full", &full),
-        ("retry", &retry),
-        ("client-auth", &client_auth),
-    ] {
-        for (i, (side, message)) in trace.messages.iter().enumerate() {
-            let typ = HandshakeType(message[0]).name().unwrap_or("unknown");
-            let name = format!("keyway-{name}-{i:02}-{}-{typ}", side_name(*side));
-            corpus.add_message(&name, message);
-        }
-    }
-    add_record_seeds(&mut corpus, &full);
-    add_rfc8448_seeds(&mut corpus);
-    add_message_variants(&mut corpus, &full);
-    add_x509_seeds(&mut corpus);
-
-    corpus.write();
-}
-
-fn side_name(side: Side) -> &'static str {
-    match side {
-        Side::Client => "client",
-        Side::Server => "server",
-    }
-}
-
-/// Record-layer seeds: the server's and client's messages in plaintext
-/// records, fragmented, and sealed under the key the `record` target's
-/// protected passes use, plus padding and malformed records.
-fn add_record_seeds(corpus: &mut Corpus, full: &Trace) {
-    let server = full.messages_of(Side::Server).concat();
-    let client = full.messages_of(Side::Client).concat();
-    let plaintext = |data: &[u8], fragment: usize| {
-        let mut wire = Vec::new();
-        write_plaintext_records(
-            ProtocolVersion::TLS12,
-            ContentType::HANDSHAKE,
-            data,
-            fragment,
-            &mut wire,
-        )
-        .unwrap();
-        wire
-    };
-    corpus.add(
-        "record",
-        "server-messages-plaintext",
-        WHOLE,
-        &plaintext(&server, MAX_PLAINTEXT),
-    );
-    corpus.add(
-        "record",
-        "server-messages-fragmented",
-        1,
-        &plaintext(&server, 7),
-    );
-    corpus.add(
-        "record",
-        "client-messages-plaintext",
-        3,
-        &plaintext(&client, MAX_PLAINTEXT),
-    );
-
-    let mut encrypter = RecordEncrypter::Tls13(
-        Tls13Encrypter::new(
-            AeadAlgorithm::Aes128Gcm,
-            &fuzzing::RECORD_KEY,
-            fuzzing::RECORD_IV,
-        )
-        .unwrap(),
-    );
-    let mut sealed = Vec::new();
-    for (typ, data) in [
-        (ContentType::HANDSHAKE, &server[..]),
-        (ContentType::APPLICATION_DATA, b"GET / HTTP/1.1\r\n\r\n"),
-        (ContentType::APPLICATION_DATA, b""),
-        (ContentType::HANDSHAKE, &[24, 0, 0, 1, 1]), // KeyUpdate, update_requested
-        (ContentType::ALERT, &[1, 0]),               // close_notify
-    ] {
-        encrypter
-            .write_records(typ, data, MAX_PLAINTEXT, &mut sealed)
-            .unwrap();
-    }
-    corpus.add(
-        "record",
-        "sealed-flight-data-key-update-close",
-        WHOLE,
-        &sealed,
-    );
-
-    // Records whose header type is 0: the protected pass seals `body || 0`,
-    // so the body's last non-zero byte becomes the inner type and the zeros
-    // after it padding.
-    let finished = full
-        .messages_of(Side::Server)
-        .into_iter()
-        .find(|m| m[0] == HandshakeType::FINISHED.0)
-        .unwrap();
-    let mut padded = Vec::new();
-    for body in [
-        [&finished[..], &[22, 0, 0, 0]].concat(),
-        b"data\x17\x00\x00".to_vec(),
-        vec![0; 40],
-    ] {
-        raw_record(&mut padded, 0, 0x0303, &body);
-    }
-    corpus.add("record", "inner-plaintext-padding", WHOLE, &padded);
-
-    let mut empties = Vec::new();
-    for _ in 0..33 {
-        raw_record(&mut empties, 23, 0x0303, &[]);
-    }
-    corpus.add("record", "empty-application-data-run", WHOLE, &empties);
-
-    let mut alerts = Vec::new();
-    raw_record(&mut alerts, 21, 0x0303, &[1, 0]);
-    raw_record(&mut alerts, 21, 0x0303, &[2, 40]);
-    corpus.add("record", "alerts", WHOLE, &alerts);
-
-    let mut interleaved = Vec::new();
-    raw_record(&mut interleaved, 22, 0x0303, &finished[..6]);
-    raw_record(&mut interleaved, 20, 0x0303, &[1]);
-    raw_record(&mut interleaved, 22, 0x0303, &finished[6..]);
-    corpus.add(
-        "record",
-        "interleaved-change-cipher-spec",
-        WHOLE,
-        &interleaved,
-    );
-
-    let mut bad = Vec::new();
-    raw_record(&mut bad, 22, 0x0403, &[1]);
-    corpus.add("record", "bad-record-version", WHOLE, &bad);
-    // A header declaring 2^14 + 1 bytes is refused before its body arrives.
-    corpus.add("record", "record-overflow", WHOLE, &[22, 3, 3, 0x40, 0x01]);
-    let mut bad = Vec::new();
-    raw_record(&mut bad, 24, 0x0303, &[0]);
-    corpus.add("record", "unknown-content-type", WHOLE, &bad);
-    let mut bad = Vec::new();
-    raw_record(&mut bad, 22, 0x0303, &[]);
-    corpus.add("record", "empty-handshake-record", WHOLE, &bad);
-    // An EncryptedExtensions header declaring 64 KiB + 1, over the joiner's bound.
-    let mut bad = Vec::new();
-    raw_record(&mut bad, 22, 0x0303, &[8, 0x01, 0x00, 0x01]);
-    corpus.add("record", "oversized-handshake-message", WHOLE, &bad);
-}
-
-/// Appends a record with any header, checked by nothing.
-fn raw_record(out: &mut Vec<u8>, typ: u8, version: u16, body: &[u8]) {
-    let mut w = Writer::new(out);
-    w.u8(typ);
-    w.u16(version);
-    w.vec16(|w| w.bytes(body));
-}
-
-/// The handshake messages of RFC 8448 (all its traces), and its clients'
-/// first ClientHello records for the connection target.
-fn add_rfc8448_seeds(corpus: &mut Corpus) {
-    const MESSAGES: [&str; 9] = [
-        "ClientHello",
-        "ServerHello",
-        "EncryptedExtensions",
-        "CertificateRequest",
-        "Certificate",
-        "CertificateVerify",
-        "Finished",
-        "NewSessionTicket",
-        "EndOfEarlyData",
-    ];
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rfc8448.txt");
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let (mut messages, mut hellos) = (0, 0);
-    while let Some(line) = lines.next() {
-        // "      ClientHello (196 octets):  01 00 00 c0 03 03 cb 34 ..."
-        let Some((label, rest)) = line.trim().split_once(" (") else {
-            continue;
-        };
-        let Some((Ok(len), first)) = rest
-            .split_once(" octets):")
-            .map(|(len, first)| (len.parse::<usize>(), first))
-        else {
-            continue;
-        };
-        // Empty values read "(0 octets):  (empty)".
-        let mut bytes = hex_line(first).unwrap_or_default();
-        while bytes.len() < len {
-            // Page footers and headers are not hex: skip them.
-            bytes.extend(hex_line(lines.next().unwrap()).unwrap_or_default());
-        }
-        assert_eq!(bytes.len(), len, "{label}");
-        if MESSAGES.contains(&label) {
-            messages += 1;
-            corpus.add_message(&format!("rfc8448-{messages:02}-{label}"), &bytes);
-        } else if label == "complete record" && bytes.starts_with(&[22, 3, 1]) {
-            hellos += 1;
-            corpus.add(
-                "connection",
-                &format!("rfc8448-client-hello-{hellos}"),
-                WHOLE,
-                &bytes,
-            );
-        }
-    }
-    assert!(
-        messages > 20 && hellos > 0,
-        "{messages} messages, {hellos} hellos"
-    );
-}
-
-/// Parses a line of space-separated hex octets; `None` if it is anything else.
-fn hex_line(line: &str) -> Option<Vec<u8>> {
-    line.split_whitespace()
-        .map(|token| match token.len() {
-            2 => u8::from_str_radix(token, 16).ok(),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Hand-made messages: GREASE in every list a ClientHello has, the hello
-/// shapes the codec special-cases, and malformed bodies.
-fn add_message_variants(corpus: &mut Corpus, full: &Trace) {
-    let client_hello = full.messages_of(Side::Client)[0].clone();
-    let body = &client_hello[4..];
-    let Ok(HandshakeMessage::ClientHello(mut hello)) =
-        HandshakeMessage::decode(HandshakeType::CLIENT_HELLO, body)
-    else {
-        panic!("the recorded ClientHello does not decode");
-    };
-
-    // RFC 8701: GREASE values must survive as unknown values.
-    let mut grease = hello.clone();
-    grease.cipher_suites.insert(0, CipherSuite(0x0a0a));
-    for extension in &mut grease.extensions {
-        match extension {
-            Extension::SupportedGroups(groups) => groups.insert(0, NamedGroup(0x1a1a)),
-            Extension::SupportedVersionsClientHello(versions) => {
-                versions.insert(0, ProtocolVersion(0x2a2a))
-            }
-            Extension::KeyShareClientHello(shares) => shares.insert(
-                0,
-                KeyShareEntry {
-                    group: NamedGroup(0x1a1a),
-                    key_exchange: vec![0],
-                },
-            ),
-            Extension::SignatureAlgorithms(schemes) => schemes.insert(0, SignatureScheme(0x3a3a)),
-            Extension::Alpn(protocols) => protocols.insert(0, vec![0x4a, 0x4a]),
-            _ => {}
-        }
-    }
-    grease
-        .extensions
-        .insert(0, Extension::Unknown(ExtensionType(0x5a5a), Vec::new()));
-    grease
-        .extensions
-        .push(Extension::Unknown(ExtensionType(0x6a6a), vec![0]));
-    corpus.add_message(
-        "grease-client-hello",
-        &encode(HandshakeMessage::ClientHello(grease)),
-    );
-
-    // The duplicate extension the codec must refuse.
-    let mut duplicate = hello.clone();
-    duplicate.extensions.push(duplicate.extensions[0].clone());
-    corpus.add_message(
-        "client-hello-duplicate-extension",
-        &encode(HandshakeMessage::ClientHello(duplicate)),
-    );
-
-    // TLS 1.2-style hellos without an extension block, and the one shape that
-    // does not round-trip byte for byte: an explicit empty block.
-    hello.extensions.clear();
-    let bare = encode(HandshakeMessage::ClientHello(hello));
-    corpus.add_message("client-hello-no-extensions", &bare);
-    corpus.add_message(
-        "client-hello-empty-extension-block",
-        &with_body_suffix(&bare, &[0, 0]),
-    );
-    let server_hello = full.messages_of(Side::Server)[0].clone();
-    let Ok(HandshakeMessage::ServerHello(mut server_hello)) =
-        HandshakeMessage::decode(HandshakeType::SERVER_HELLO, &server_hello[4..])
-    else {
-        panic!("the recorded ServerHello does not decode");
-    };
-    server_hello.extensions.clear();
-    let bare = encode(HandshakeMessage::ServerHello(server_hello));
-    corpus.add_message(
-        "server-hello-empty-extension-block",
-        &with_body_suffix(&bare, &[0, 0]),
-    );
-
-    corpus.add_message(
-        "client-hello-truncated",
-        &client_hello[..client_hello.len() / 2],
-    );
-    corpus.add_message(
-        "client-hello-trailing-byte",
-        &with_body_suffix(&client_hello, &[0]),
-    );
-    corpus.add_message("key-update-not-requested", &[24, 0, 0, 1, 0]);
-    corpus.add_message("key-update-illegal-value", &[24, 0, 0, 1, 2]);
-    corpus.add_message("end-of-early-data", &[5, 0, 0, 0]);
-    corpus.add_message("end-of-early-data-with-body", &[5, 0, 0, 1, 0]);
-    corpus.add_message("finished-empty", &[20, 0, 0, 0]);
-    corpus.add_message("certificate-empty-list", &[11, 0, 0, 4, 0, 0, 0, 0]);
-    corpus.add_message("unknown-type", &[0x7f, 0, 0, 2, 1, 2]);
-    // handshake_message also decodes its whole input as an alert.
-    corpus.add_message("alert-shaped", &[2, 0, 0, 1, 40]);
-}
-
-fn encode(message: HandshakeMessage) -> Vec<u8> {
-    let mut out = Vec::new();
-    message.encode(&mut out);
-    out
-}
-
-/// Appends `suffix` to a whole message's body, fixing its length.
-fn with_body_suffix(message: &[u8], suffix: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut w = Writer::new(&mut out);
-    w.u8(message[0]);
-    w.vec24(|w| {
-        w.bytes(&message[4..]);
-        w.bytes(suffix);
-    });
-    out
-}
-
-/// The files to write, by target; identical contents are written once.
-#[derive(Default)]
-struct Corpus {
-    files: BTreeMap<&'static str, BTreeMap<Vec<u8>, String>>,
-}
-
-impl Corpus {
-    /// A `record` or `connection` input: the control byte, then the bytes.
-    fn add(&mut self, target: &'static str, name: &str, control: u8, bytes: &[u8]) {
-        let data = [&[control][..], bytes].concat();
-        assert!(
-            data.len() < 20_000,
-            "{target}/{name} is {} bytes",
-            data.len()
-        );
-        let files = self.files.entry(target).or_default();
-        files.entry(data).or_insert_with(|| format!("seed-{name}"));
-    }
-
-    /// A `handshake_message` input from a whole message: its type, then its
-    /// body (the 24-bit length is left out: the target adds it).
-    fn add_message(&mut self, name: &str, message: &[u8]) {
-        let (typ, body) = (message[0], message.get(4..).unwrap_or_default());
-        self.add("handshake_message", name, typ, body);
-    }
-
-    fn write(self) {
-        for target in TARGETS {
-            let dir = corpus_dir(target);
-            std::fs::create_dir_all(&dir).unwrap();
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                let name = path.file_name().unwrap().to_string_lossy().into_owned();
-                if name.starts_with("seed-") {
-                    std::fs::remove_file(&path).unwrap();
-                }
-            }
-            for (data, name) in self.files.get(target).into_iter().flatten() {
-                std::fs::write(dir.join(name), data).unwrap();
-            }
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scenario {
-    /// A full handshake against `fuzzing::server_config()`.
-    Full,
-    /// An x25519-only share, which that server answers with a HelloRetryRequest.
-    Retry,
-    /// A full handshake with a client certificate.
-    ClientAuth,
-}
-
-/// What each side sent in one in-memory connection.
-#[derive(Debug, Default)]
-struct Trace {
-    /// The raw TLS bytes of each flight, in order.
-    flights: Vec<(Side, Vec<u8>)>,
-    /// Every handshake message sent (as the client saw them), encoded with its 4-byte header.
-    messages: Vec<(Side, Vec<u8>)>,
-}
-
-#[derive(Debug, Default)]
-struct Recorder(Mutex<Vec<(Side, Vec<u8>)>>);
-
-impl Observer for Recorder {
-    fn on_event(&self, side: Side, event: &Event<'_>) {
-        // Installed on the client only (the fuzzing server's config is
-        // shared), so what it receives is what the server sent.
-        let (sender, message) = match (event, side) {
-            (Event::Sent(message), side) => (side, message),
-            (Event::Received(message), Side::Client) => (Side::Server, message),
-            (Event::Received(message), Side::Server) => (Side::Client, message),
-            _ => return,
-        };
-        let mut encoded = Vec::new();
-        message.encode(&mut encoded);
-        self.0.lock().unwrap().push((sender, encoded));
-    }
-}
-
-/// Accepts every certificate and signature: the fuzzing server's certificate is a placeholder.
-#[derive(Debug)]
-struct AcceptAnything;
-
-impl ServerCertVerifier for AcceptAnything {
-    fn verify_server_cert(
-        &self,
-        _: &[u8],
-        _: &[Vec<u8>],
-        _: &ServerName,
-        _: SystemTime,
-    ) -> Result<(), CertificateError> {
-        Ok(())
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        _: &[u8],
-        _: &[u8],
-        _: SignatureScheme,
-        _: &[u8],
-    ) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
-impl ClientCertVerifier for AcceptAnything {
-    fn verify_client_cert(
-        &self,
-        _: &[u8],
-        _: &[Vec<u8>],
-        _: SystemTime,
-    ) -> Result<(), CertificateError> {
-        Ok(())
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        _: &[u8],
-        _: &[u8],
-        _: SignatureScheme,
-        _: &[u8],
-    ) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
-fn client_config() -> keyway::ClientConfigBuilder {
-    ClientConfig::builder(RootStore::new())
-        .verifier(Arc::new(AcceptAnything))
-        .alpn(&[b"h2", b"http/1.1"])
-        .dangerous_fixed_randomness(Vec::new())
-}
-
-impl Trace {
-    fn run(scenario: Scenario) -> Trace {
-        let recorder = Arc::new(Recorder::default());
-        let mut client = client_config().observer(recorder.clone());
-        let server = match scenario {
-            Scenario::Full => {
-                client = client.key_shares(&[NamedGroup::SECP256R1]);
-                fuzzing::server_config()
-            }
-            Scenario::Retry => {
-                client = client.key_shares(&[NamedGroup::X25519]);
-                fuzzing::server_config()
-            }
-            Scenario::ClientAuth => Arc::new(
-                ServerConfig::builder()
-                    .certificate(fuzzing::server_certified_key())
-                    .client_auth(Arc::new(AcceptAnything))
-                    .alpn(&[b"http/1.1"])
-                    .dangerous_fixed_randomness(Vec::new())
-                    .build()
-                    .unwrap(),
-            ),
-        };
-        if scenario == Scenario::ClientAuth {
-            client = client.client_certificate(fuzzing::server_certified_key());
-        }
-        let mut c =
-            ClientConnection::new(Arc::new(client.build().unwrap()), "example.com").unwrap();
-        let mut s = ServerConnection::new(server);
-
-        let mut trace = Trace::default();
-        for _ in 0..10 {
-            if !c.is_handshaking() && !s.is_handshaking() && !c.wants_write() && !s.wants_write() {
-                break;
-            }
-            trace.flight(Side::Client, &mut c, &mut s);
-            trace.flight(Side::Server, &mut s, &mut c);
-        }
-        assert!(!c.is_handshaking() && !s.is_handshaking(), "{scenario:?}");
-        assert_eq!(
-            s.negotiated().hello_retry_request,
-            scenario == Scenario::Retry
-        );
-
-        if scenario == Scenario::Full {
-            c.write_plaintext(b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n")
-                .unwrap();
-            trace.flight(Side::Client, &mut c, &mut s);
-            s.write_plaintext(b"HTTP/1.1 200 OK\r\n\r\nhello").unwrap();
-            trace.flight(Side::Server, &mut s, &mut c);
-            c.update_keys(true).unwrap();
-            trace.flight(Side::Client, &mut c, &mut s);
-            trace.flight(Side::Server, &mut s, &mut c);
-            c.send_close_notify();
-            trace.flight(Side::Client, &mut c, &mut s);
-            s.send_close_notify();
-            trace.flight(Side::Server, &mut s, &mut c);
-        }
-        trace.messages = std::mem::take(&mut *recorder.0.lock().unwrap());
-        trace
-    }
-
-    /// Moves what `from` has queued to `to` and records it.
-    fn flight(&mut self, side: Side, from: &mut Connection, to: &mut Connection) {
-        let bytes = from.take_tls();
-        if bytes.is_empty() {
-            return;
-        }
-        let mut offset = 0;
-        while offset < bytes.len() {
-            offset += to.read_tls_bytes(&bytes[offset..]).unwrap();
-            to.process().unwrap();
-        }
-        self.flights.push((side, bytes));
-    }
-
-    fn flights_of(&self, side: Side) -> Vec<Vec<u8>> {
-        let of_side = self.flights.iter().filter(|(s, _)| *s == side);
-        of_side.map(|(_, bytes)| bytes.clone()).collect()
-    }
-
-    fn messages_of(&self, side: Side) -> Vec<Vec<u8>> {
-        let of_side = self.messages.iter().filter(|(s, _)| *s == side);
-        of_side.map(|(_, bytes)| bytes.clone()).collect()
-    }
-}
-
-/// `x509` seeds: the committed test chains, framed as the target reads them
-/// (control byte, then 2-byte-length-prefixed certificates: leaf, anchor,
-/// intermediates), and a few broken variants.
-fn add_x509_seeds(corpus: &mut Corpus) {
-    let load = |name: &str| {
-        keyway::pki::load_certs_pem_file(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("testdata")
-                .join(name),
-        )
-        .unwrap()
-    };
-    let frame = |certs: &[Vec<u8>]| {
-        let mut out = Vec::new();
-        for cert in certs {
-            out.extend_from_slice(&u16::try_from(cert.len()).unwrap().to_be_bytes());
-            out.extend_from_slice(cert);
-        }
-        out
-    };
-    let google = [
-        load("realworld/google-leaf.pem"),
-        load("realworld/google-gts-root-r1.pem"),
-        load("realworld/google-gts-ca-1c3.pem"),
-    ]
-    .concat();
-    // Name bits 01 would be www.example.com; the Google chain uses time 1.
-    corpus.add("x509", "google", 0b0001_0000, &frame(&google));
-    let le = [
-        load("realworld/letsencrypt-leaf.pem"),
-        load("realworld/dst-root-ca-x3.pem"),
-        load("realworld/letsencrypt-chain.pem"),
-        load("realworld/isrg-root-x1.pem"),
-    ]
-    .concat();
-    corpus.add("x509", "letsencrypt-cross", 0b0010_0000, &frame(&le));
-    corpus.add("x509", "letsencrypt-trust-all", 0b0010_0100, &frame(&le));
-    let v1 = [
-        load("pki/v1-inter-leaf.pem"),
-        load("pki/v1-root.pem"),
-        load("pki/v1-inter.pem"),
-    ]
-    .concat();
-    corpus.add("x509", "v1-intermediate", 0, &frame(&v1));
-    let pss = [load("pss-leaf.pem"), load("pss-root.pem")].concat();
-    corpus.add("x509", "pss-anchor-as-leaf", 0b0000_0101, &frame(&pss));
-    let mut truncated = frame(&google);
-    truncated.truncate(truncated.len() / 2);
-    corpus.add("x509", "google-truncated", 0b0001_0000, &truncated);
-    let mut flipped = frame(&google);
-    if let Some(byte) = flipped.get_mut(400) {
-        *byte ^= 0x80;
-    }
-    corpus.add("x509", "google-flipped", 0b0001_0000, &flipped);
-    corpus.add("x509", "empty", 0, &[]);
 }

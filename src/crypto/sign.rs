@@ -331,12 +331,8 @@ fn from_pkcs8(der: &[u8]) -> Result<SigningKey, String> {
                 .read_all(tag::SEQUENCE)
                 .map_err(|()| bad("RSAPrivateKey is not a DER SEQUENCE"))?;
             check_rsa_private_size(body)?;
-            RsaKeyPair::from_pkcs8(der)
-                .map(|k| SigningKey {
-                    inner: Inner::Rsa(k),
-                    rsa_pkcs1: Some(zeroize::Zeroizing::new(private_key.to_vec())),
-                })
-                .map_err(|e| format!("RSA key rejected: {e}"))
+            let pair = RsaKeyPair::from_pkcs8(der).map_err(|e| format!("RSA key rejected: {e}"))?;
+            rsa_signing_key(pair, private_key)
         }
         oid::EC_PUBLIC_KEY => {
             // RFC 5480, Section 2.1.1: the parameters name the curve.
@@ -367,12 +363,43 @@ fn from_pkcs1(der: &[u8]) -> Result<SigningKey, String> {
         .read_all(tag::SEQUENCE)
         .map_err(|()| "not valid PKCS#1 RSAPrivateKey DER".to_string())?;
     check_rsa_private_size(body)?;
-    RsaKeyPair::from_der(der)
-        .map(|k| SigningKey {
-            inner: Inner::Rsa(k),
-            rsa_pkcs1: Some(zeroize::Zeroizing::new(der.to_vec())),
-        })
-        .map_err(|e| format!("RSA key rejected: {e}"))
+    let pair = RsaKeyPair::from_der(der).map_err(|e| format!("RSA key rejected: {e}"))?;
+    rsa_signing_key(pair, der)
+}
+
+/// An RSA signing key, once it has made a signature that verifies under its
+/// own public key; `pkcs1` is its RSAPrivateKey DER.
+///
+/// ring checks the modulus, the exponents and the primes when it loads a
+/// key, but not that the CRT exponents dP and dQ agree with d (RFC 8017,
+/// Section 3.2). A key file damaged there loads, and then every signature
+/// fails ring's own check after signing: a server would start and answer
+/// every handshake with internal_error. One signature at load time (about a
+/// millisecond) reports the broken file where it is named instead.
+fn rsa_signing_key(pair: RsaKeyPair, pkcs1: &[u8]) -> Result<SigningKey, String> {
+    const MESSAGE: &[u8] = b"keyway RSA key self-test";
+    let mut sig = vec![0u8; pair.public().modulus_len()];
+    let signed = pair.sign(
+        &signature::RSA_PKCS1_SHA256,
+        &ring::rand::SystemRandom::new(),
+        MESSAGE,
+        &mut sig,
+    );
+    let public = signature::UnparsedPublicKey::new(
+        &signature::RSA_PKCS1_2048_8192_SHA256,
+        pair.public_key().as_ref(),
+    );
+    if signed.is_err() || public.verify(MESSAGE, &sig).is_err() {
+        return Err(
+            "RSA key rejected: its private values are inconsistent (a test \
+                    signature does not verify); the file is damaged"
+                .into(),
+        );
+    }
+    Ok(SigningKey {
+        inner: Inner::Rsa(pair),
+        rsa_pkcs1: Some(zeroize::Zeroizing::new(pkcs1.to_vec())),
+    })
 }
 
 /// Refuses RSA keys below 2048 bits with a message that says so, before ring
@@ -936,6 +963,25 @@ mod tests {
             std::fs::read(format!("{}/testdata/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
         let (_, pem) = x509_parser::pem::parse_x509_pem(&text).unwrap();
         (pem.label, pem.contents)
+    }
+
+    #[test]
+    fn rsa_keys_whose_crt_exponents_disagree_are_refused_at_load() {
+        // rsa2048.pkcs1.pem with one bit of dQ (exponent2) flipped: ring
+        // loads it, but cannot sign with it (found by the pem fuzz target).
+        let (label, mut der) = pem_der("rsa2048.pkcs1.pem");
+        let mut body = Der::new(Der::new(&der).read_all(tag::SEQUENCE).unwrap());
+        for _ in 0..7 {
+            // version, n, e, d, p, q, dP
+            body.read(tag::INTEGER).unwrap();
+        }
+        let dq = body.read(tag::INTEGER).unwrap();
+        let offset = dq.as_ptr() as usize - der.as_ptr() as usize + dq.len() / 2;
+        der[offset] ^= 0x01;
+        let why = SigningKey::from_pem_block(&label, &der).unwrap_err();
+        assert!(why.contains("inconsistent"), "{why}");
+        let pkcs8 = pem_der("rsa2048.pem").1;
+        assert!(SigningKey::from_der(&pkcs8).is_ok());
     }
 
     fn load(path: &str) -> SigningKey {
