@@ -499,9 +499,10 @@ impl Connection {
         self.common
             .outgoing
             .drain(..n.min(self.common.outgoing.len()));
-        // All written: free the storage instead of holding its capacity while
-        // the peer is slow to answer, or never does (a half-open handshake).
-        if self.common.outgoing.is_empty() {
+        // All written during the handshake: free the storage instead of
+        // holding its capacity while the peer is slow to answer, or never does
+        // (a half-open handshake). Afterwards it is reused record after record.
+        if self.common.outgoing.is_empty() && !self.common.handshake_complete {
             self.common.outgoing = Vec::new();
         }
         Ok(n)

@@ -155,6 +155,9 @@ pub struct ServerConfig {
     pub(crate) groups: Vec<NamedGroup>,
     pub(crate) alpn: Vec<Vec<u8>>,
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    /// The TLS 1.2 CertificateRequest's certificate_authorities, from the
+    /// client verifier's root subjects, computed once.
+    pub(crate) client_ca_hints: Vec<Vec<u8>>,
     pub(crate) hello_retry_cookie: Option<ring::hmac::Key>,
     /// The certificate key as RSA decryption needs it, when RSA key exchange is on.
     pub(crate) rsa_decryption_key: Option<crate::handshake::rsa_kx::RsaDecryptionKey>,
@@ -330,6 +333,11 @@ impl ServerConfigBuilder {
             ),
             false => None,
         };
+        let client_ca_hints = self
+            .client_verifier
+            .as_ref()
+            .map(|v| fitting_ca_hints(v.root_hint_subjects()))
+            .unwrap_or_default();
         Ok(ServerConfig {
             certified_key,
             protocols,
@@ -337,12 +345,28 @@ impl ServerConfigBuilder {
             groups: resolve_groups(&self.groups)?,
             alpn: self.alpn,
             client_verifier: self.client_verifier,
+            client_ca_hints,
             hello_retry_cookie,
             key_log: self.key_log,
             observer: self.observer,
             limits: self.limits,
             fixed_randomness: self.fixed_randomness,
         })
+    }
+}
+
+/// RFC 5246, Section 7.4.4: `certificate_authorities<0..2^16-1>`, each name
+/// with a 2-byte length. A list that does not fit is dropped whole: an empty
+/// list means "any CA", which is true of what the client may send anyway.
+fn fitting_ca_hints(subjects: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    let encoded = subjects
+        .iter()
+        .map(|s| s.len().saturating_add(2))
+        .fold(0usize, usize::saturating_add);
+    let fits = encoded <= usize::from(u16::MAX) && subjects.iter().all(|s| !s.is_empty());
+    match fits {
+        true => subjects,
+        false => Vec::new(),
     }
 }
 

@@ -305,6 +305,33 @@ fn server_hello_violations_get_their_alerts() {
     assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
 }
 
+/// A client gets a HelloRetryRequest from a `retrying` server; its second
+/// ClientHello goes to a server with the `other` config instead, whose first
+/// record (the ServerHello) the client then reads. Returns the client's error.
+fn retried_then_answered_by(pki: &TestPki, retrying: ServerConfig, other: ServerConfig) -> Error {
+    let mut client = client(pki);
+    let mut server = ServerConnection::new(Arc::new(retrying));
+    support::transfer(&mut client, &mut server).unwrap();
+    support::transfer(&mut server, &mut client).unwrap();
+    // The client's compatibility CCS is for the first server; give `other` the
+    // second ClientHello alone.
+    let second_hello = records(&client.take_tls())
+        .into_iter()
+        .find(|(t, _)| *t == 22)
+        .unwrap()
+        .1;
+    let mut other = ServerConnection::new(Arc::new(other));
+    other
+        .read_tls_bytes(&record(ContentType::HANDSHAKE, &second_hello))
+        .unwrap();
+    other.process().unwrap();
+    let (_, payload) = records(&other.take_tls()).remove(0);
+    client
+        .read_tls_bytes(&record(ContentType::HANDSHAKE, &payload))
+        .unwrap();
+    client.process().unwrap_err()
+}
+
 #[test]
 fn hello_retry_request_violations_get_their_alerts() {
     let pki = pki();
@@ -348,40 +375,32 @@ fn hello_retry_request_violations_get_their_alerts() {
     );
     assert_eq!(err.alert(), Some(A::UNEXPECTED_MESSAGE));
 
-    // A ServerHello that contradicts the HRR's group.
-    let mut client = self::client(&pki);
-    let mut server = ServerConnection::new(Arc::new(retrying()));
-    support::transfer(&mut client, &mut server).unwrap();
-    support::transfer(&mut server, &mut client).unwrap();
     // A ServerHello with another suite than the HRR named (RFC 8446, Section 4.1.4).
-    let mut other = ServerConnection::new(Arc::new(
-        ServerConfig::builder()
-            .certificate(pki.certified_key())
-            .cipher_suites(&[keyway::CipherSuite::TLS_AES_256_GCM_SHA384])
-            .build()
-            .unwrap(),
-    ));
-    // The client's compatibility CCS is for the first server; give `other` the
-    // second ClientHello alone.
-    let second_hello = records(&client.take_tls())
-        .into_iter()
-        .find(|(t, _)| *t == 22)
-        .unwrap()
-        .1;
-    other
-        .read_tls_bytes(&record(ContentType::HANDSHAKE, &second_hello))
+    let other = ServerConfig::builder()
+        .certificate(pki.certified_key())
+        .cipher_suites(&[keyway::CipherSuite::TLS_AES_256_GCM_SHA384])
+        .build()
         .unwrap();
-    other.process().unwrap();
-    let flight = other.take_tls();
-    let (_, payload) = records(&flight).remove(0);
-    client
-        .read_tls_bytes(&record(ContentType::HANDSHAKE, &payload))
-        .unwrap();
-    let err = client.process().unwrap_err();
+    let err = retried_then_answered_by(&pki, retrying(), other);
     assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
     assert!(
         err.to_string()
             .contains("differs from the HelloRetryRequest"),
+        "{err}"
+    );
+
+    // RFC 8446, Section 4.2.1: after a HelloRetryRequest (TLS 1.3) the
+    // ServerHello may not switch to TLS 1.2.
+    let tls12_only = ServerConfig::builder()
+        .certificate(pki.certified_key())
+        .versions(&[keyway::ProtocolVersion::TLS12])
+        .build()
+        .unwrap();
+    let err = retried_then_answered_by(&pki, retrying(), tls12_only);
+    assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
+    assert!(
+        err.to_string()
+            .contains("TLS 1.2 ServerHello after a HelloRetryRequest"),
         "{err}"
     );
 }

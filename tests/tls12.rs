@@ -364,19 +364,115 @@ fn a_tls12_client_without_a_certificate_is_refused_or_admitted_as_configured() {
     let _ = transfer(&mut s, &mut c);
     assert_eq!(c.error(), Some(&Error::AlertReceived(A::HANDSHAKE_FAILURE)));
 
-    // With client authentication optional, an empty Certificate and no
+    // With client authentication optional, an empty Certificate (RFC 5246,
+    // Section 7.4.6: the client answers a request even without one) and no
     // CertificateVerify complete the handshake unauthenticated.
     let recorder = Arc::new(Recorder::default());
+    let client = ClientConfig::builder(pki.root_store())
+        .observer(recorder.clone())
+        .build()
+        .unwrap();
     let server = client_auth_server(&pki, pki.root_store(), false)
         .observer(recorder.clone())
         .build()
         .unwrap();
-    let (_, s, result) = connect(client(), server, "example.com");
+    let (_, s, result) = connect(client, server, "example.com");
     result.unwrap();
     assert!(s.negotiated().peer_certificates.is_empty());
     let sent: Vec<_> = recorder.0.lock().unwrap().clone();
-    assert!(sent.contains(&(Sv, "CertificateRequest")));
-    assert!(!sent.contains(&(Cl, "Certificate")), "{sent:?}");
+    assert!(sent.contains(&(Sv, "CertificateRequest")), "{sent:?}");
+    assert!(sent.contains(&(Cl, "Certificate")), "{sent:?}");
+    assert!(!sent.contains(&(Cl, "CertificateVerify")), "{sent:?}");
+}
+
+/// Runs a TLS 1.2 client-auth handshake (the client has a certificate) to
+/// the client's second flight, lets `tamper` edit its plaintext handshake
+/// messages (type, body) before the ChangeCipherSpec, delivers the result and
+/// returns the server's error, if any.
+fn server_error_after_tampering(tamper: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) -> Option<Error> {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = ClientConfig::builder(pki.root_store())
+        .client_certificate(pki.certified_key())
+        .build()
+        .unwrap();
+    let server = client_auth_server(&pki, pki.root_store(), true)
+        .build()
+        .unwrap();
+    let mut c = ClientConnection::new(Arc::new(client), "example.com").unwrap();
+    let mut s = ServerConnection::new(Arc::new(server));
+    transfer(&mut c, &mut s).unwrap();
+    transfer(&mut s, &mut c).unwrap();
+    let flight = records(&c.take_tls());
+    let ccs_at = flight.iter().position(|(t, _)| *t == 20).unwrap();
+    let mut messages = Vec::new();
+    for (_, payload) in &flight[..ccs_at] {
+        let mut rest = &payload[..];
+        while rest.len() >= 4 {
+            let len =
+                usize::from(u16::from_be_bytes([rest[2], rest[3]])) | usize::from(rest[1]) << 16;
+            messages.push((rest[0], rest[4..4 + len].to_vec()));
+            rest = &rest[4 + len..];
+        }
+    }
+    tamper(&mut messages);
+    let mut body = Vec::new();
+    for (typ, msg) in &messages {
+        body.push(*typ);
+        body.extend_from_slice(&(msg.len() as u32).to_be_bytes()[1..]);
+        body.extend_from_slice(msg);
+    }
+    let mut wire = Vec::new();
+    keyway::record::write_plaintext_records(
+        V::TLS12,
+        ContentType::HANDSHAKE,
+        &body,
+        1 << 14,
+        &mut wire,
+    )
+    .unwrap();
+    for (typ, payload) in &flight[ccs_at..] {
+        wire.extend_from_slice(&[*typ, 3, 3]);
+        wire.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+        wire.extend_from_slice(payload);
+    }
+    s.read_tls_bytes(&wire).unwrap();
+    s.process().err()
+}
+
+#[test]
+fn tls12_client_auth_refuses_a_skipped_or_unoffered_certificate_verify() {
+    const CERTIFICATE_VERIFY: u8 = 15;
+    // Untouched, the flight is accepted: the re-framing itself is sound.
+    assert_eq!(server_error_after_tampering(|_| {}), None);
+
+    // A certificate without CertificateVerify: the ChangeCipherSpec comes
+    // where the proof of possession should be.
+    let err =
+        server_error_after_tampering(|m| m.retain(|(t, _)| *t != CERTIFICATE_VERIFY)).unwrap();
+    assert_eq!(err.alert(), Some(A::UNEXPECTED_MESSAGE), "{err}");
+
+    // A scheme the CertificateRequest did not offer (rsa_pkcs1_sha1).
+    let err = server_error_after_tampering(|m| {
+        let cv = m
+            .iter_mut()
+            .find(|(t, _)| *t == CERTIFICATE_VERIFY)
+            .unwrap();
+        cv.1[..2].copy_from_slice(&[0x02, 0x01]);
+    })
+    .unwrap();
+    assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
+
+    // A signature over other bytes.
+    let err = server_error_after_tampering(|m| {
+        let cv = m
+            .iter_mut()
+            .find(|(t, _)| *t == CERTIFICATE_VERIFY)
+            .unwrap();
+        let last = cv.1.len() - 1;
+        cv.1[last] ^= 1;
+    })
+    .unwrap();
+    assert_eq!(err.alert(), Some(A::DECRYPT_ERROR), "{err}");
 }
 
 #[test]

@@ -141,6 +141,14 @@ pub(crate) fn read_server_hello(
     raw: &[u8],
 ) -> Result<Step, Error> {
     let config = s.config;
+    // RFC 8446, Section 4.2.1: the version chosen with a HelloRetryRequest
+    // (TLS 1.3) must be the one the ServerHello keeps.
+    if s.retried.is_some() {
+        return Err(PeerMisbehaved::IllegalParameter(
+            "TLS 1.2 ServerHello after a HelloRetryRequest",
+        )
+        .into());
+    }
     if sh.legacy_version != ProtocolVersion::TLS12 || config.protocols.tls12.is_empty() {
         return Err(PeerIncompatible::NoCommonVersion.into());
     }

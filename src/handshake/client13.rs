@@ -101,7 +101,7 @@ pub(crate) struct ExpectServerHello {
     pub(crate) client_hello: ClientHello,
     key_shares: Vec<KeyShare>,
     /// Set after a HelloRetryRequest: the suite and group it named.
-    retried: Option<(Tls13Suite, Option<NamedGroup>)>,
+    pub(crate) retried: Option<(Tls13Suite, Option<NamedGroup>)>,
     sent_ccs: bool,
 }
 

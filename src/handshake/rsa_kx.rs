@@ -144,10 +144,13 @@ mod imp {
             return Err(unsupported("RSA key size outside 2048..8192 bits"));
         }
         let mut pre_master = Zeroizing::new(vec![0u8; PRE_MASTER_SECRET_LEN]);
-        if let Some((version, random)) = pre_master.split_first_chunk_mut() {
-            *version = CLIENT_VERSION;
-            rng.fill(random)?;
-        }
+        let Some((version, random)) = pre_master.split_first_chunk_mut() else {
+            return Err(Error::Internal(
+                "pre-master secret shorter than its version",
+            ));
+        };
+        *version = CLIENT_VERSION;
+        rng.fill(random)?;
 
         // RFC 8017, Section 7.2.1: EM = 0x00 || 0x02 || PS || 0x00 || M, with
         // PS at least 8 non-zero random bytes (k is at least 256 here).
@@ -203,9 +206,13 @@ mod imp {
         let good = padding_is_valid(&em);
 
         // Step 4: constant-time selection of the decrypted or random secret.
-        let decrypted = em
-            .get(k.saturating_sub(PRE_MASTER_SECRET_LEN)..)
-            .unwrap_or_default();
+        // em is k >= 256 bytes long (left_pad), so this never fails; its
+        // length is public either way.
+        let Some(decrypted) = em.last_chunk::<PRE_MASTER_SECRET_LEN>() else {
+            return Err(Error::Internal(
+                "decrypted block shorter than a pre-master secret",
+            ));
+        };
         let mut pre_master = Zeroizing::new(vec![0u8; PRE_MASTER_SECRET_LEN]);
         for ((out, d), r) in pre_master.iter_mut().zip(decrypted).zip(random.iter()) {
             *out = u8::conditional_select(r, d, good);

@@ -305,7 +305,7 @@ pub(crate) fn read_client_hello(
                 CertificateRequest12::ECDSA_SIGN,
             ],
             supported_signature_algorithms: verifier.supported_schemes().to_vec(),
-            certificate_authorities: verifier.root_hint_subjects(),
+            certificate_authorities: config.client_ca_hints.clone(),
         };
         cx.send_handshake(&HandshakeMessage::CertificateRequest12(cr), &mut transcript)?;
     }
@@ -363,6 +363,10 @@ fn read_client_certificate(
     let verifier = h.config.requested_client_verifier()?;
     let missing = PeerIncompatible::ClientCertificateRequired.into();
     h.client_certified = accept_client_chain(cx, verifier, chain, missing)?;
+    if !h.client_certified {
+        // No CertificateVerify will need the messages.
+        h.transcript.take_messages()?;
+    }
     Ok(Step::ClientKeyExchange(h))
 }
 

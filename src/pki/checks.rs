@@ -71,23 +71,17 @@ pub(crate) fn parse(position: usize, der: &[u8]) -> Result<Cert<'_>, Certificate
 
 /// The CA/Browser Forum Baseline Requirements (Section 6.1.5) require RSA
 /// keys of at least 2048 bits and ring's verifiers refuse smaller ones; saying
-/// so beats "bad signature". `legacy` lowers the floor to 1024 bits, the
-/// smallest ring verifies.
+/// so beats "bad signature". `min_bits` is 2048, or 1024 (the smallest ring
+/// verifies) for a legacy CA; `hint` ends the error with what could help.
 pub(crate) fn check_key_size(
     key: &PublicKey<'_>,
     owner: &str,
-    legacy: bool,
+    min_bits: usize,
+    hint: &str,
 ) -> Result<(), CertificateError> {
-    let (floor, hint) = match legacy {
-        false => (
-            2048,
-            "; VerifyOptions::legacy_algorithms accepts 1024 bits and up",
-        ),
-        true => (1024, ""),
-    };
-    if key.algorithm == KeyAlgorithm::Rsa && key.bits < floor {
+    if key.algorithm == KeyAlgorithm::Rsa && key.bits < min_bits {
         return Err(CertificateError::Unsupported(format!(
-            "{owner} has a {}-bit RSA key; at least {floor} bits are required{hint}",
+            "{owner} has a {}-bit RSA key; at least {min_bits} bits are required{hint}",
             key.bits
         )));
     }
@@ -345,7 +339,6 @@ fn check_extended_key_usage(cert: &Cert<'_>, purpose: Purpose) -> Result<(), Cer
 pub(crate) fn check_end_entity(
     leaf: &Cert<'_>,
     key_usage: LeafKeyUsage,
-    legacy: bool,
 ) -> Result<(), CertificateError> {
     let bc = leaf.x509.basic_constraints().map_err(|e| {
         CertificateError::BadEncoding(format!("{}: bad basicConstraints: {e}", leaf.label()))
@@ -363,7 +356,15 @@ pub(crate) fn check_end_entity(
             leaf.label()
         ))
     })?;
-    check_key_size(&key, &leaf.label(), legacy)
+    // Even with legacy algorithms: every TLS signature check (and RSA key
+    // exchange) needs 2048 bits, so a smaller leaf could pass here only to
+    // fail the handshake with a less helpful error.
+    check_key_size(
+        &key,
+        &leaf.label(),
+        2048,
+        " (also with legacy_algorithms: TLS cannot use a smaller key)",
+    )
 }
 
 /// RFC 5280, Section 4.2.1.3 with RFC 5246, Section 7.4.2 and RFC 8446,

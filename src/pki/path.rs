@@ -96,9 +96,10 @@ pub struct VerifyOptions {
     pub leaf_key_usage: LeafKeyUsage,
     /// Whether to accept, for old private PKIs, what is refused by default
     /// because it can be forged or factored: certificates signed with
-    /// sha1WithRSAEncryption and RSA keys of 1024 to 2047 bits (RSA-PSS and
-    /// SHA-384 signatures by such keys stay refused: ring has no verifier for
-    /// them). MD5 and ecdsa-with-SHA1 are refused whatever this says. Off by
+    /// sha1WithRSAEncryption and CA certificates with RSA keys of 1024 to 2047
+    /// bits (RSA-PSS and SHA-384 signatures by such keys stay refused: ring has
+    /// no verifier for them; an end entity's key needs 2048 bits regardless,
+    /// as TLS signatures do). MD5 and ecdsa-with-SHA1 are refused whatever this says. Off by
     /// default; CRL signatures are always checked strictly.
     pub legacy_algorithms: bool,
     /// DER CRLs to check every certificate of the path against.
@@ -209,7 +210,7 @@ pub(crate) fn verify_path<'a>(
         };
         return Ok((path, leaf));
     }
-    check_end_entity(&leaf, options.leaf_key_usage, options.legacy_algorithms)?;
+    check_end_entity(&leaf, options.leaf_key_usage)?;
 
     let mut search = PathSearch {
         roots,
@@ -445,7 +446,15 @@ impl PathSearch<'_, '_> {
                 "the key of {issuer_label} cannot be used: {why}"
             ))
         })?;
-        check_key_size(&key, issuer_label, self.options.legacy_algorithms)?;
+        match self.options.legacy_algorithms {
+            true => check_key_size(&key, issuer_label, 1024, "")?,
+            false => check_key_size(
+                &key,
+                issuer_label,
+                2048,
+                "; VerifyOptions::legacy_algorithms accepts 1024 bits and up for CA certificates",
+            )?,
+        }
         if self.checks_left == 0 {
             self.out_of_budget = true;
             let error = CertificateError::UnknownIssuer(format!(

@@ -16,7 +16,8 @@
 #   rsa1024-inter-leaf.pem  v3 P-256 leaf for small-issuer.test, signed by the
 #                        RSA-1024 intermediate (sha256WithRSAEncryption)
 #
-# The last three are only accepted with VerifyOptions::legacy_algorithms.
+# sha1-leaf and the rsa1024-inter chain are only accepted with
+# VerifyOptions::legacy_algorithms (a 1024-bit leaf never is).
 #
 # Run from this directory: sh make-openssl-cases.sh
 set -eu
