@@ -329,3 +329,4 @@ impl keyway::events::Observer for Recorder {
         self.0.lock().unwrap().push((side, name));
     }
 }
+pub mod mitm;
