@@ -96,6 +96,8 @@ pub(crate) struct Common {
     ccs_received: usize,
     warnings_received: usize,
     key_updates_in_a_row: usize,
+    /// We sent (or, mid-handshake, queued) our close_notify: no more data.
+    sent_close: bool,
 }
 
 /// What `export_keying_material` derives from, by version.
@@ -152,6 +154,7 @@ impl Common {
             ccs_received: 0,
             warnings_received: 0,
             key_updates_in_a_row: 0,
+            sent_close: false,
         }
     }
 
@@ -340,7 +343,7 @@ impl Common {
     }
 
     /// Handles a KeyUpdate from the peer: new read keys, and our own update if requested.
-    fn receive_key_update(&mut self, ku: &KeyUpdate, sent_close: bool) -> Result<(), Error> {
+    fn receive_key_update(&mut self, ku: &KeyUpdate) -> Result<(), Error> {
         self.key_updates_in_a_row = self.key_updates_in_a_row.saturating_add(1);
         if self.key_updates_in_a_row > self.limits.max_key_updates {
             return Err(Limit::KeyUpdates(self.limits.max_key_updates).into());
@@ -358,7 +361,7 @@ impl Common {
         // our own KeyUpdate (not requesting another) before sending more data.
         match ku.request_update {
             // After our close_notify we send nothing more (RFC 8446, Section 6.1).
-            KeyUpdateRequest::UPDATE_REQUESTED if sent_close => Ok(()),
+            KeyUpdateRequest::UPDATE_REQUESTED if self.sent_close => Ok(()),
             KeyUpdateRequest::UPDATE_REQUESTED => {
                 self.send_key_update(KeyUpdateRequest::UPDATE_NOT_REQUESTED)
             }
@@ -367,16 +370,35 @@ impl Common {
         }
     }
 
-    /// Seals application data, updating our keys first when the AEAD's limit nears.
-    fn send_application_data(&mut self, data: &[u8]) -> Result<(), Error> {
+    /// Seals application data; returns how much was sent.
+    ///
+    /// Before a key seals more records than `Limits::max_records_per_key` or
+    /// its AEAD allows (RFC 8446, Section 5.5), TLS 1.3 moves to new keys
+    /// with a KeyUpdate. TLS 1.2 has no way to: the last record the key may
+    /// seal is a close_notify, and writing ends with [`Error::KeyExhausted`].
+    fn send_application_data(&mut self, data: &[u8]) -> Result<usize, Error> {
         let max_fragment = self.encrypter.fragment_limit(self.peer_record_size_limit);
+        let mut sent = 0usize;
         for chunk in data.chunks(max_fragment) {
-            if self.encrypter.needs_key_update() {
-                self.send_key_update(KeyUpdateRequest::UPDATE_NOT_REQUESTED)?;
+            if self
+                .encrypter
+                .key_exhausted(self.limits.max_records_per_key)
+            {
+                if !self.is_tls12() {
+                    self.send_key_update(KeyUpdateRequest::UPDATE_NOT_REQUESTED)?;
+                } else {
+                    self.send_alert(AlertLevel::WARNING, AlertDescription::CLOSE_NOTIFY);
+                    self.sent_close = true;
+                    return match sent {
+                        0 => Err(Error::KeyExhausted),
+                        n => Ok(n),
+                    };
+                }
             }
             self.send_records(ContentType::APPLICATION_DATA, chunk)?;
+            sent = sent.saturating_add(chunk.len());
         }
-        Ok(())
+        Ok(sent)
     }
 
     fn send_alert(&mut self, level: AlertLevel, description: AlertDescription) {
@@ -413,8 +435,6 @@ pub struct Connection {
     error: Option<Error>,
     /// The peer's close_notify arrived after the handshake: an orderly end.
     close_notify_received: bool,
-    /// We sent (or, mid-handshake, queued) our close_notify.
-    sent_close: bool,
     /// close_notify requested before the handshake completed: sent after the
     /// buffered application data, once the handshake is done.
     close_pending: bool,
@@ -453,7 +473,6 @@ impl Connection {
             pending_out: Vec::new(),
             error: None,
             close_notify_received: false,
-            sent_close: false,
             close_pending: false,
             transport_eof: false,
         }
@@ -711,7 +730,7 @@ impl Connection {
                 }
                 .into())
             }
-            HandshakeMessage::KeyUpdate(ku) => self.common.receive_key_update(&ku, self.sent_close),
+            HandshakeMessage::KeyUpdate(ku) => self.common.receive_key_update(&ku),
             // Tickets are accepted and dropped: this client does not resume sessions yet.
             HandshakeMessage::NewSessionTicket(_) if self.common.side == Side::Client => Ok(()),
             other => Err(PeerMisbehaved::UnexpectedMessage {
@@ -832,7 +851,7 @@ impl Connection {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        if self.sent_close {
+        if self.common.sent_close {
             return Err(Error::WriteAfterClose);
         }
         if !self.common.handshake_complete {
@@ -845,17 +864,16 @@ impl Connection {
             self.pending_out.extend_from_slice(taken);
             return Ok(taken.len());
         }
-        self.common.send_application_data(data)?;
-        Ok(data.len())
+        self.common.send_application_data(data)
     }
 
     /// Queues a close_notify alert: we will send no more data. Mid-handshake,
     /// it goes out after the handshake and any data already written.
     pub fn send_close_notify(&mut self) {
-        if self.sent_close || self.error.is_some() {
+        if self.common.sent_close || self.error.is_some() {
             return;
         }
-        self.sent_close = true;
+        self.common.sent_close = true;
         match self.common.handshake_complete {
             true => self
                 .common
@@ -880,7 +898,7 @@ impl Connection {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        if self.sent_close {
+        if self.common.sent_close {
             return Err(Error::WriteAfterClose);
         }
         if !self.common.handshake_complete {

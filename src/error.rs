@@ -58,6 +58,10 @@ pub enum Error {
     /// The caller asked for something the protocol cannot express (for
     /// example, exported keying material longer than RFC 8446 allows).
     ApiMisuse(&'static str),
+    /// A TLS 1.2 write key sealed as many records as it may
+    /// ([`crate::Limits::max_records_per_key`] or its AEAD's limit); TLS 1.2
+    /// cannot change keys, so close_notify was sent and writing has ended.
+    KeyExhausted,
     /// A cryptographic operation failed where it cannot fail for valid input.
     Internal(&'static str),
 }
@@ -320,7 +324,8 @@ impl Error {
             | Error::WriteAfterClose
             | Error::Config(_)
             | Error::KeyFile { .. }
-            | Error::ApiMisuse(_) => return None,
+            | Error::ApiMisuse(_)
+            | Error::KeyExhausted => return None,
         })
     }
 }
@@ -352,6 +357,13 @@ impl fmt::Display for Error {
             Error::Config(s) => return write!(f, "invalid configuration: {s}"),
             Error::KeyFile { path, reason } => return write!(f, "{path}: {reason}"),
             Error::ApiMisuse(s) => return write!(f, "invalid request: {s}"),
+            Error::KeyExhausted => {
+                return f.write_str(
+                    "cannot write: the TLS 1.2 write key reached its record limit \
+                     (max_records_per_key or the AEAD's), so close_notify was sent; \
+                     reconnect to send more",
+                )
+            }
             Error::Internal(s) => write!(f, "internal error: {s}")?,
         }
         if let Some(alert) = self.alert() {

@@ -41,6 +41,12 @@ pub struct Limits {
     pub max_key_updates: usize,
     /// Most change_cipher_spec compatibility records (default 1; RFC 8446 allows one).
     pub max_change_cipher_spec: usize,
+    /// Most records we seal under one key (default `u64::MAX`: the AEAD's
+    /// own confidentiality limit, 2^23 records for AES-GCM, always applies as
+    /// well). TLS 1.3 moves to fresh keys with a KeyUpdate before the bound;
+    /// TLS 1.2, which cannot, sends close_notify and refuses further writes
+    /// with [`crate::Error::KeyExhausted`]. Lower it to rekey more often.
+    pub max_records_per_key: u64,
 }
 
 impl Default for Limits {
@@ -57,6 +63,7 @@ impl Default for Limits {
             max_warning_alerts: 8,
             max_key_updates: 32,
             max_change_cipher_spec: 1,
+            max_records_per_key: u64::MAX,
         }
     }
 }

@@ -573,7 +573,8 @@ fn edit_server_hello(flight: &mut Flight, edit: impl FnOnce(&mut Vec<Extension>)
 #[test]
 fn tls12_client_requires_extended_master_secret_and_renegotiation_info() {
     let pki = pki();
-    let cases: [(&str, Box<dyn Fn(&mut Vec<Extension>)>, Error); 3] = [
+    type Edit = Box<dyn Fn(&mut Vec<Extension>)>;
+    let cases: [(&str, Edit, Error); 3] = [
         (
             "extended master secret stripped",
             Box::new(|e| e.retain(|x| !matches!(x, Extension::ExtendedMasterSecret))),

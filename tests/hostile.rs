@@ -449,7 +449,15 @@ fn close_notify_before_the_handshake_completes_is_an_error() {
     c.read_tls_bytes(&record(ContentType::ALERT, &[1, 0]))
         .unwrap();
     assert_eq!(c.process(), Err(Error::AlertReceived(A::CLOSE_NOTIFY)));
-    assert!(c.read_plaintext(&mut [0u8; 4]).is_err());
+    let err = c.read_plaintext(&mut [0u8; 4]).unwrap_err();
+    assert_eq!(
+        err.into_inner()
+            .unwrap()
+            .downcast::<Error>()
+            .ok()
+            .map(|e| *e),
+        Some(Error::AlertReceived(A::CLOSE_NOTIFY))
+    );
     assert!(!c.peer_has_closed());
 }
 
@@ -487,7 +495,10 @@ fn a_client_failing_on_server_hello_tells_the_server_why() {
             &encode(&HandshakeMessage::ServerHello(sh)),
         ))
         .unwrap();
-    assert!(client.process().is_err());
+    assert_eq!(
+        client.process().unwrap_err().alert(),
+        Some(A::ILLEGAL_PARAMETER)
+    );
     // The client has no keys yet, so its alert is plaintext; the server, which
     // already reads with handshake keys, still reports the client's reason.
     support::transfer(&mut client, &mut server).unwrap_err();

@@ -20,9 +20,12 @@ use keyway::events::Side;
 use keyway::{AlertDescription, Connection, Error};
 use ring::{aead, hmac};
 
+/// One key log line: label, client random, secret.
+type Logged = (String, [u8; 32], Vec<u8>);
+
 /// Records every secret both endpoints log, by label.
 #[derive(Debug, Default)]
-pub struct KeyCapture(Mutex<Vec<(String, [u8; 32], Vec<u8>)>>);
+pub struct KeyCapture(Mutex<Vec<Logged>>);
 
 impl keyway::keylog::KeyLog for KeyCapture {
     fn log(&self, label: &str, client_random: &[u8; 32], secret: &[u8]) {

@@ -330,3 +330,4 @@ impl keyway::events::Observer for Recorder {
     }
 }
 pub mod mitm;
+pub mod process;
