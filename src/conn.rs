@@ -172,7 +172,7 @@ impl Common {
         transcript: &mut Transcript,
     ) -> Result<(), Error> {
         let mut bytes = Vec::new();
-        msg.encode(&mut bytes);
+        msg.encode(&mut bytes)?;
         transcript.add(&bytes);
         self.emit(Event::Sent(msg));
         self.send_records(ContentType::HANDSHAKE, &bytes)
@@ -327,7 +327,7 @@ impl Common {
             request_update: request,
         });
         let mut bytes = Vec::new();
-        msg.encode(&mut bytes);
+        msg.encode(&mut bytes)?;
         self.emit(Event::Sent(&msg));
         self.send_records(ContentType::HANDSHAKE, &bytes)?;
         let traffic = self

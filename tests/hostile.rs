@@ -61,7 +61,7 @@ fn record(typ: ContentType, payload: &[u8]) -> Vec<u8> {
 
 fn encode(msg: &HandshakeMessage) -> Vec<u8> {
     let mut out = Vec::new();
-    msg.encode(&mut out);
+    msg.encode(&mut out).unwrap();
     out
 }
 
@@ -403,6 +403,56 @@ fn hello_retry_request_violations_get_their_alerts() {
             .contains("TLS 1.2 ServerHello after a HelloRetryRequest"),
         "{err}"
     );
+}
+
+#[test]
+fn a_cookie_too_long_to_echo_is_refused_without_a_panic() {
+    let pki = pki();
+    let mut limits = keyway::Limits::default();
+    limits.max_handshake_message = 100_000;
+    let config = Arc::new(
+        ClientConfig::builder(pki.root_store())
+            .limits(limits)
+            .build()
+            .unwrap(),
+    );
+    for (cookie_len, fits) in [(65_400, false), (60_000, true)] {
+        let mut client = ClientConnection::new(config.clone(), "example.com").unwrap();
+        let retrying = ServerConfig::builder()
+            .certificate(pki.certified_key())
+            .groups(&[NamedGroup::SECP384R1])
+            .hello_retry_cookie(true)
+            .build()
+            .unwrap();
+        let mut server = ServerConnection::new(Arc::new(retrying));
+        support::transfer(&mut client, &mut server).unwrap();
+        let (_, payload) = records(&server.take_tls()).remove(0);
+        let HandshakeMessage::HelloRetryRequest(mut hrr) =
+            HandshakeMessage::decode(HandshakeType::SERVER_HELLO, &payload[4..]).unwrap()
+        else {
+            panic!("not a HelloRetryRequest")
+        };
+        for e in &mut hrr.extensions {
+            if let Extension::Cookie(c) = e {
+                *c = vec![0xc0; cookie_len];
+            }
+        }
+        let hrr = encode(&HandshakeMessage::HelloRetryRequest(hrr));
+        client
+            .read_tls_bytes(&record(ContentType::HANDSHAKE, &hrr))
+            .unwrap();
+        let result = client.process();
+        if fits {
+            result.unwrap();
+            let second = records(&client.take_tls());
+            let hello = second.iter().filter(|(t, _)| *t == 22).count();
+            assert_eq!(hello, 4, "a 60 kB hello spans four records");
+        } else {
+            let err = result.unwrap_err();
+            assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
+            assert!(err.to_string().contains("too long to echo"), "{err}");
+        }
+    }
 }
 
 #[test]

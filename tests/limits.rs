@@ -119,7 +119,7 @@ fn client_hello(pki: &TestPki) -> ClientHello {
 /// `ch` as plaintext records, fragmented as needed.
 fn client_hello_records(ch: ClientHello) -> Vec<u8> {
     let mut msg = Vec::new();
-    HandshakeMessage::ClientHello(ch).encode(&mut msg);
+    HandshakeMessage::ClientHello(ch).encode(&mut msg).unwrap();
     plaintext_record(ContentType::HANDSHAKE, &msg)
 }
 

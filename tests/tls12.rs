@@ -161,7 +161,7 @@ fn tampered_hello(
     };
     mutate(&mut ch);
     let mut body = Vec::new();
-    HandshakeMessage::ClientHello(ch).encode(&mut body);
+    HandshakeMessage::ClientHello(ch).encode(&mut body).unwrap();
     let mut record = Vec::new();
     keyway::record::write_plaintext_records(
         V::TLS12,

@@ -307,11 +307,11 @@ mod tests {
     fn a_bad_ciphertext_decrypts_to_a_fresh_random_secret_each_time() {
         let (key, leaf) = key();
         let (mut ciphertext, sent) = client_encrypt(&leaf, &mut Rng::default()).unwrap();
-        let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&ciphertext);
+        let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&ciphertext).unwrap();
         let good = server_decrypt(&key, &cke, &mut Rng::default()).unwrap();
         assert_eq!(good, sent);
         ciphertext[7] ^= 0x40;
-        let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&ciphertext);
+        let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&ciphertext).unwrap();
         let first = server_decrypt(&key, &cke, &mut Rng::default()).unwrap();
         let second = server_decrypt(&key, &cke, &mut Rng::default()).unwrap();
         assert_eq!(first.len(), PRE_MASTER_SECRET_LEN);

@@ -226,6 +226,7 @@ pub fn write_plaintext_records(
         w.u8(typ.0);
         w.u16(legacy_record_version.0);
         w.vec16(|w| w.bytes(fragment));
+        w.finish()?;
     }
     Ok(())
 }

@@ -144,7 +144,7 @@ impl Flight {
     /// Replaces the first message of the encoded message's type.
     pub fn replace(&mut self, msg: &HandshakeMessage) {
         let mut bytes = Vec::new();
-        msg.encode(&mut bytes);
+        msg.encode(&mut bytes).unwrap();
         *self.message_mut(msg.handshake_type()) = bytes;
     }
 

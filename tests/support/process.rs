@@ -105,7 +105,10 @@ impl Guard {
     pub fn wait_for(&mut self, needle: &str) -> String {
         let deadline = Instant::now() + WAIT;
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.lines.recv_timeout(left.min(Duration::from_millis(100))) {
+            match self
+                .lines
+                .recv_timeout(left.min(Duration::from_millis(100)))
+            {
                 Ok(line) => {
                     self.seen.push(line.clone());
                     if line.contains(needle) {
