@@ -115,6 +115,51 @@ fn client_hello_violations_get_their_alerts() {
         "{err}"
     );
 
+    // RFC 8446, Appendix D.5: legacy_version 0x0300 or lower is refused even
+    // when supported_versions offers TLS 1.3.
+    for version in [0x0300, 0x0200, 0x0002] {
+        let (err, alert) =
+            server_refuses(|ch| ch.legacy_version = keyway::ProtocolVersion(version));
+        assert_eq!(
+            (err.alert(), alert),
+            (Some(A::PROTOCOL_VERSION), A::PROTOCOL_VERSION.0),
+            "0x{version:04x}: {err}"
+        );
+    }
+    // 0x0301 (TLS 1.0, as old middleboxes expect) still negotiates TLS 1.3.
+    let pki = pki();
+    let mut ch = client_hello(&pki);
+    ch.legacy_version = keyway::ProtocolVersion::TLS10;
+    let mut s = server(&pki);
+    s.read_tls_bytes(&record(
+        ContentType::HANDSHAKE,
+        &encode(&HandshakeMessage::ClientHello(ch)),
+    ))
+    .unwrap();
+    s.process().unwrap();
+    assert_eq!(s.negotiated().version, Some(ProtocolVersion::TLS13));
+
+    // RFC 6066, Section 3: SNI is a DNS host name, never a path, a pattern,
+    // a name with spaces, a trailing dot or an IP literal.
+    for name in [
+        "../../etc/passwd",
+        "a b",
+        "*.example.com",
+        "example.com.",
+        "192.0.2.1",
+        "::1",
+    ] {
+        let (err, alert) = server_refuses(|ch| {
+            for e in &mut ch.extensions {
+                if let Extension::ServerName(n) = e {
+                    *n = name.as_bytes().to_vec();
+                }
+            }
+        });
+        assert_eq!(alert, A::ILLEGAL_PARAMETER.0, "{name}: {err}");
+        assert!(err.to_string().contains("not a DNS host name"), "{err}");
+    }
+
     let (err, alert) = server_refuses(|ch| ch.legacy_compression_methods = vec![1, 0]);
     assert_eq!(alert, A::ILLEGAL_PARAMETER.0, "{err}");
 
@@ -279,6 +324,13 @@ fn server_hello_violations_get_their_alerts() {
         sh.extensions
             .retain(|e| !matches!(e, Extension::SupportedVersionsServerHello(_)));
         sh.legacy_version = keyway::ProtocolVersion::TLS11;
+    });
+    assert_eq!(err.alert(), Some(A::PROTOCOL_VERSION), "{err}");
+
+    // RFC 8446, Appendix D.5: 0x0300 or lower is protocol_version, whatever
+    // supported_versions says.
+    let err = client_refuses(config(), |sh| {
+        sh.legacy_version = keyway::ProtocolVersion(0x0300)
     });
     assert_eq!(err.alert(), Some(A::PROTOCOL_VERSION), "{err}");
 

@@ -270,6 +270,11 @@ fn key_share_extension(shares: &[KeyShare]) -> Extension {
 /// Checks shared by ServerHello and HelloRetryRequest (RFC 8446, Section 4.1.3/4.1.4);
 /// returns the selected suite.
 fn check_server_hello_common(s: &ExpectServerHello, sh: &ServerHello) -> Result<Tls13Suite, Error> {
+    // RFC 8446, Appendix D.5: SSL 3.0 or below is protocol_version, whatever
+    // supported_versions says.
+    if sh.legacy_version <= ProtocolVersion::SSL3 {
+        return Err(PeerIncompatible::NoCommonVersion.into());
+    }
     let version = sh.extensions.iter().find_map(|e| match e {
         Extension::SupportedVersionsServerHello(v) => Some(*v),
         _ => None,
