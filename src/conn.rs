@@ -134,6 +134,7 @@ impl Common {
             joiner: HandshakeJoiner::new(
                 limits.max_handshake_message,
                 limits.max_certificate_message,
+                limits.max_client_hello,
             ),
             limits,
             rng: Rng::default(),
@@ -439,6 +440,8 @@ pub struct Connection {
     /// buffered application data, once the handshake is done.
     close_pending: bool,
     transport_eof: bool,
+    /// Renegotiation attempts refused so far.
+    renegotiation_attempts: usize,
 }
 
 impl core::fmt::Debug for Connection {
@@ -475,6 +478,7 @@ impl Connection {
             close_notify_received: false,
             close_pending: false,
             transport_eof: false,
+            renegotiation_attempts: 0,
         }
     }
 
@@ -712,16 +716,12 @@ impl Connection {
             HandshakeMessage::HelloRequest
                 if self.common.is_tls12() && self.common.side == Side::Client =>
             {
-                self.common
-                    .send_alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION);
-                Ok(())
+                self.refuse_renegotiation()
             }
             HandshakeMessage::ClientHello(_)
                 if self.common.is_tls12() && self.common.side == Side::Server =>
             {
-                self.common
-                    .send_alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION);
-                Ok(())
+                self.refuse_renegotiation()
             }
             HandshakeMessage::KeyUpdate(_) if self.common.is_tls12() => {
                 Err(PeerMisbehaved::UnexpectedMessage {
@@ -739,6 +739,19 @@ impl Connection {
             }
             .into()),
         }
+    }
+
+    /// Answers a renegotiation attempt with a no_renegotiation warning; a peer
+    /// that keeps trying (each attempt costs us an alert record) is cut off.
+    fn refuse_renegotiation(&mut self) -> Result<(), Error> {
+        self.renegotiation_attempts = self.renegotiation_attempts.saturating_add(1);
+        let max = self.common.limits.max_renegotiation_attempts;
+        if self.renegotiation_attempts > max {
+            return Err(Limit::RenegotiationAttempts(max).into());
+        }
+        self.common
+            .send_alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION);
+        Ok(())
     }
 
     fn receive_alert(&mut self, alert: Alert) -> Result<(), Error> {

@@ -216,8 +216,9 @@ pub enum CertificateError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Limit {
-    /// A handshake message longer than allowed (`max_handshake_message`, or
-    /// `max_certificate_message` for Certificate).
+    /// A handshake message longer than allowed (`max_handshake_message`,
+    /// `max_certificate_message` for Certificate, `max_client_hello` for
+    /// ClientHello).
     HandshakeMessageSize {
         /// The message type.
         typ: HandshakeType,
@@ -247,6 +248,8 @@ pub enum Limit {
     KeyUpdates(usize),
     /// Too many change_cipher_spec records.
     ChangeCipherSpecs(usize),
+    /// Too many renegotiation attempts (HelloRequest or a new ClientHello).
+    RenegotiationAttempts(usize),
 }
 
 impl Error {
@@ -498,6 +501,7 @@ impl fmt::Display for Limit {
             Limit::HandshakeMessageSize { typ, len, max } => {
                 let field = match *typ {
                     HandshakeType::CERTIFICATE => "max_certificate_message",
+                    HandshakeType::CLIENT_HELLO => "max_client_hello",
                     _ => "max_handshake_message",
                 };
                 write!(f, "a {len}-byte {typ} message ({field} is {max})")
@@ -532,6 +536,10 @@ impl fmt::Display for Limit {
             Limit::ChangeCipherSpecs(max) => write!(
                 f,
                 "more than {max} change_cipher_spec records (max_change_cipher_spec)"
+            ),
+            Limit::RenegotiationAttempts(max) => write!(
+                f,
+                "more than {max} refused renegotiation attempts (max_renegotiation_attempts)"
             ),
         }
     }

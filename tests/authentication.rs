@@ -18,91 +18,12 @@ use keyway::error::{PeerIncompatible, PeerMisbehaved};
 use keyway::events::Side;
 use keyway::pki::DefaultClientVerifier;
 use keyway::{
-    AlertDescription as A, CipherSuite, ClientConfig, ClientConfigBuilder, ClientConnection, Error,
-    NamedGroup, ProtocolVersion, ServerConfig, ServerConfigBuilder, ServerConnection,
-    SignatureScheme,
+    AlertDescription as A, CipherSuite, ClientConfig, ClientConfigBuilder, Error, NamedGroup,
+    ProtocolVersion, ServerConfig, ServerConfigBuilder, SignatureScheme,
 };
 use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
-use support::mitm::{Flight, KeyCapture, Wire};
+use support::mitm::{Flight, Mitm};
 use support::{KeyKind, TestPki};
-
-/// A client and a server whose every byte crosses a [`Wire`].
-struct Mitm {
-    client: ClientConnection,
-    server: ServerConnection,
-    wire: Wire,
-}
-
-impl Mitm {
-    fn new(client: ClientConfigBuilder, server: ServerConfigBuilder) -> Mitm {
-        let keys = Arc::new(KeyCapture::default());
-        let client = client.key_log(keys.clone()).build().unwrap();
-        let server = server.key_log(keys.clone()).build().unwrap();
-        Mitm {
-            client: ClientConnection::new(Arc::new(client), "example.com").unwrap(),
-            server: ServerConnection::new(Arc::new(server)),
-            wire: Wire::new(keys),
-        }
-    }
-
-    /// The next flight from `side`, opened.
-    fn take(&mut self, side: Side) -> Flight {
-        match side {
-            Side::Client => self.wire.take(side, &mut self.client),
-            Side::Server => self.wire.take(side, &mut self.server),
-        }
-    }
-
-    /// Delivers `flight` to the other side.
-    fn deliver(&mut self, flight: Flight) -> Result<(), Error> {
-        match flight.from {
-            Side::Client => self.wire.deliver(flight, &mut self.server),
-            Side::Server => self.wire.deliver(flight, &mut self.client),
-        }
-    }
-
-    /// Passes flights until `side` has one ready that contains `typ`
-    /// (or, for `None`, until the handshake is done).
-    fn run_to(&mut self, side: Side, typ: H) -> Flight {
-        for _ in 0..10 {
-            for from in [Side::Client, Side::Server] {
-                let flight = self.take(from);
-                if from == side && flight.position(typ).is_some() {
-                    return flight;
-                }
-                self.deliver(flight).unwrap();
-            }
-        }
-        panic!("{side:?} never sent {typ}");
-    }
-
-    /// Passes every flight until neither side has anything to send.
-    fn finish(&mut self) -> Result<(), Error> {
-        for _ in 0..10 {
-            let (c, s) = (self.take(Side::Client), self.take(Side::Server));
-            if c.items.is_empty() && s.items.is_empty() {
-                return Ok(());
-            }
-            self.deliver(c)?;
-            self.deliver(s)?;
-        }
-        panic!("handshake did not settle");
-    }
-
-    /// Delivers a tampered flight, which must be refused with `error`; then
-    /// checks that the refusing side sent `alert` and that its peer got it.
-    fn refused(&mut self, flight: Flight, error: Error, alert: A) {
-        let refuser = match flight.from {
-            Side::Client => Side::Server,
-            Side::Server => Side::Client,
-        };
-        assert_eq!(self.deliver(flight), Err(error.clone()));
-        assert_eq!(error.alert(), Some(alert), "{error}");
-        let answer = self.take(refuser);
-        assert_eq!(answer.alert(), Some(alert), "alert on the wire");
-        assert_eq!(self.deliver(answer), Err(Error::AlertReceived(alert)));
-    }
-}
 
 fn pki() -> TestPki {
     TestPki::generate(KeyKind::EcdsaP256, &["example.com"])

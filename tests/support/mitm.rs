@@ -17,7 +17,10 @@ use std::sync::{Arc, Mutex};
 use keyway::codec::messages::{ClientHello, HandshakeMessage};
 use keyway::codec::HandshakeType;
 use keyway::events::Side;
-use keyway::{AlertDescription, Connection, Error};
+use keyway::{
+    AlertDescription, ClientConfigBuilder, ClientConnection, Connection, Error,
+    ServerConfigBuilder, ServerConnection,
+};
 use ring::{aead, hmac};
 
 /// One key log line: label, client random, secret.
@@ -430,6 +433,12 @@ impl Wire {
         }
     }
 
+    /// The current key epoch of `from`'s direction (0: plaintext), for
+    /// messages a test injects.
+    pub fn epoch(&mut self, from: Side) -> usize {
+        self.direction(from).current()
+    }
+
     fn direction(&mut self, from: Side) -> &mut Direction {
         match from {
             Side::Client => &mut self.to_server,
@@ -633,4 +642,81 @@ fn has_supported_versions(mut ext: &[u8]) -> bool {
         ext = &ext[4 + len..];
     }
     false
+}
+
+/// A client and a server whose every byte crosses a [`Wire`].
+pub struct Mitm {
+    pub client: ClientConnection,
+    pub server: ServerConnection,
+    pub wire: Wire,
+}
+
+impl Mitm {
+    pub fn new(client: ClientConfigBuilder, server: ServerConfigBuilder) -> Mitm {
+        let keys = Arc::new(KeyCapture::default());
+        let client = client.key_log(keys.clone()).build().unwrap();
+        let server = server.key_log(keys.clone()).build().unwrap();
+        Mitm {
+            client: ClientConnection::new(Arc::new(client), "example.com").unwrap(),
+            server: ServerConnection::new(Arc::new(server)),
+            wire: Wire::new(keys),
+        }
+    }
+
+    /// The next flight from `side`, opened.
+    pub fn take(&mut self, side: Side) -> Flight {
+        match side {
+            Side::Client => self.wire.take(side, &mut self.client),
+            Side::Server => self.wire.take(side, &mut self.server),
+        }
+    }
+
+    /// Delivers `flight` to the other side.
+    pub fn deliver(&mut self, flight: Flight) -> Result<(), Error> {
+        match flight.from {
+            Side::Client => self.wire.deliver(flight, &mut self.server),
+            Side::Server => self.wire.deliver(flight, &mut self.client),
+        }
+    }
+
+    /// Passes flights until `side` has one ready that contains `typ`.
+    pub fn run_to(&mut self, side: Side, typ: HandshakeType) -> Flight {
+        for _ in 0..10 {
+            for from in [Side::Client, Side::Server] {
+                let flight = self.take(from);
+                if from == side && flight.position(typ).is_some() {
+                    return flight;
+                }
+                self.deliver(flight).unwrap();
+            }
+        }
+        panic!("{side:?} never sent {typ}");
+    }
+
+    /// Passes every flight until neither side has anything to send.
+    pub fn finish(&mut self) -> Result<(), Error> {
+        for _ in 0..10 {
+            let (c, s) = (self.take(Side::Client), self.take(Side::Server));
+            if c.items.is_empty() && s.items.is_empty() {
+                return Ok(());
+            }
+            self.deliver(c)?;
+            self.deliver(s)?;
+        }
+        panic!("handshake did not settle");
+    }
+
+    /// Delivers a tampered flight, which must be refused with `error`; then
+    /// checks that the refusing side sent `alert` and that its peer got it.
+    pub fn refused(&mut self, flight: Flight, error: Error, alert: AlertDescription) {
+        let refuser = match flight.from {
+            Side::Client => Side::Server,
+            Side::Server => Side::Client,
+        };
+        assert_eq!(self.deliver(flight), Err(error.clone()));
+        assert_eq!(error.alert(), Some(alert), "{error}");
+        let answer = self.take(refuser);
+        assert_eq!(answer.alert(), Some(alert), "alert on the wire");
+        assert_eq!(self.deliver(answer), Err(Error::AlertReceived(alert)));
+    }
 }
