@@ -166,30 +166,10 @@ fn max_client_hello() {
     assert_eq!(last_plaintext_alert(&mut server), A::DECODE_ERROR);
 }
 
-/// The largest ClientHello a TLS 1.3 server must accept: 32,767 cipher
-/// suites (ours last) and an extension block filled to 65,535 bytes with
-/// distinct empty extensions in front of the real ones. (A TLS 1.2 hello may
-/// add 254 compression methods, up to `MAX_CLIENT_HELLO`.)
-fn largest_client_hello(mut ch: ClientHello) -> ClientHello {
-    let ours = ch.cipher_suites.clone();
-    let filler = (0..32_767 - ours.len() as u16).map(|i| CipherSuite(0x6000 + i));
-    ch.cipher_suites = filler.chain(ours).collect();
-    let mut own = Vec::new();
-    keyway::codec::extensions::encode_extensions(
-        &mut keyway::codec::Writer::new(&mut own),
-        &ch.extensions,
-    );
-    let room = (65_535 - (own.len() - 2)) / 4;
-    let filler =
-        (0..room as u16).map(|i| Extension::Unknown(ExtensionType(0x1000 + i), Vec::new()));
-    ch.extensions.splice(0..0, filler);
-    ch
-}
-
 #[test]
 fn the_largest_legal_client_hello_is_accepted_by_default() {
     let pki = pki();
-    let ch = largest_client_hello(client_hello(&pki));
+    let ch = support::largest_client_hello(client_hello(&pki));
     let mut msg = Vec::new();
     HandshakeMessage::ClientHello(ch).encode(&mut msg).unwrap();
     // Within 3 bytes of the limit (the filler comes in 4-byte steps), less
