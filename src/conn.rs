@@ -220,7 +220,7 @@ impl Common {
     ) -> Result<(), Error> {
         let keys = secret.keys(suite.aead);
         self.decrypter =
-            RecordDecrypter::Tls13(Tls13Decrypter::new(suite.aead, &keys.key, keys.iv)?);
+            RecordDecrypter::Tls13(Tls13Decrypter::new(suite.aead, &keys.key, &keys.iv)?);
         // Only ever compared for a change, so wrapping is harmless.
         self.read_epoch = self.read_epoch.wrapping_add(1);
         self.emit(Event::KeyInstalled {
@@ -239,7 +239,7 @@ impl Common {
     ) -> Result<(), Error> {
         let keys = secret.keys(suite.aead);
         self.encrypter =
-            RecordEncrypter::Tls13(Tls13Encrypter::new(suite.aead, &keys.key, keys.iv)?);
+            RecordEncrypter::Tls13(Tls13Encrypter::new(suite.aead, &keys.key, &keys.iv)?);
         self.emit(Event::KeyInstalled {
             direction: Direction::Write,
             secret: name,

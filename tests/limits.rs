@@ -377,7 +377,7 @@ fn connected_with_client_sealer() -> (ClientConnection, ServerConnection, Tls13E
         .unwrap();
     let key = expand_label(secret, b"key", 16);
     let iv = expand_label(secret, b"iv", 12).try_into().unwrap();
-    let sealer = Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &key, iv).unwrap();
+    let sealer = Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &key, &iv).unwrap();
     (client, server, sealer)
 }
 

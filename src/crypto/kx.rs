@@ -30,7 +30,8 @@ pub fn is_supported(group: NamedGroup) -> bool {
 
 /// An ephemeral private key and its public share, used once.
 ///
-/// ring zeroizes the private scalar when this is dropped.
+/// The private scalar lives inside ring, used once by [`KeyShare::agree`];
+/// ring does not promise to wipe it (see the crate docs, "Secrets in memory").
 pub struct KeyShare {
     group: NamedGroup,
     private: agreement::EphemeralPrivateKey,

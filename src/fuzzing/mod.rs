@@ -645,7 +645,7 @@ fn plaintext_reference(wire: &[u8]) -> Vec<Expected> {
 /// and says what each must open to (RFC 8446, Sections 5.2 and 5.4), up to and
 /// including the first refusal.
 fn sealed_reference(wire: &[u8]) -> (Vec<u8>, Vec<Expected>) {
-    let mut encrypter = match Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &RECORD_KEY, RECORD_IV)
+    let mut encrypter = match Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &RECORD_KEY, &RECORD_IV)
     {
         Ok(encrypter) => encrypter,
         Err(e) => panic!("a 16-byte AES-128-GCM key was refused: {e}"),
@@ -731,7 +731,7 @@ fn declared_len(wire: &[u8]) -> usize {
 }
 
 fn record_decrypter() -> RecordDecrypter {
-    match Tls13Decrypter::new(AeadAlgorithm::Aes128Gcm, &RECORD_KEY, RECORD_IV) {
+    match Tls13Decrypter::new(AeadAlgorithm::Aes128Gcm, &RECORD_KEY, &RECORD_IV) {
         Ok(decrypter) => RecordDecrypter::Tls13(decrypter),
         Err(e) => panic!("a 16-byte AES-128-GCM key was refused: {e}"),
     }

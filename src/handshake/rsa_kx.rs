@@ -48,7 +48,7 @@ mod imp {
     use rsa::traits::PublicKeyParts;
     use rsa::{BoxedUint, PrivateKey, PublicKey};
     use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
-    use zeroize::Zeroizing;
+    use zeroize::{Zeroize, Zeroizing};
 
     use super::PRE_MASTER_SECRET_LEN;
     use crate::codec::messages::ClientKeyExchange;
@@ -166,9 +166,11 @@ mod imp {
         }
         em.push(0);
         em.extend_from_slice(&pre_master);
-        let m = BoxedUint::from_be_slice(&em, public.n_bits_precision())
+        let mut m = BoxedUint::from_be_slice(&em, public.n_bits_precision())
             .map_err(|_| Error::Internal("encoding the RSA message"))?;
-        let c = rsa_encrypt(&public, &m).map_err(|_| Error::Internal("RSA encryption"))?;
+        let c = rsa_encrypt(&public, &m).map_err(|_| Error::Internal("RSA encryption"));
+        m.zeroize();
+        let c = c?;
         Ok((left_pad(&c.to_be_bytes(), k), pre_master))
     }
 
@@ -199,7 +201,13 @@ mod imp {
         let em = BoxedUint::from_be_slice(ciphertext, key.0.n_bits_precision())
             .ok()
             .and_then(|c| rsa_decrypt(Some(&mut BlindingRng(rng)), &key.0, &c).ok())
-            .map(|m| Zeroizing::new(left_pad(&m.to_be_bytes(), k)))
+            .map(|mut m| {
+                // The decrypted block is as secret as the pre-master secret
+                // in it: wipe every copy we are handed.
+                let bytes = Zeroizing::new(m.to_be_bytes());
+                m.zeroize();
+                Zeroizing::new(left_pad(&bytes, k))
+            })
             .unwrap_or_else(|| Zeroizing::new(vec![0u8; k]));
 
         // Step 3: every padding and version check, folded without branching.

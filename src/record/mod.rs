@@ -353,8 +353,8 @@ mod tests {
         let (key, iv) = ([7u8; 16], [9u8; 12]);
         let aead = AeadAlgorithm::Aes128Gcm;
         (
-            RecordEncrypter::Tls13(Tls13Encrypter::new(aead, &key, iv).unwrap()),
-            RecordDecrypter::Tls13(Tls13Decrypter::new(aead, &key, iv).unwrap()),
+            RecordEncrypter::Tls13(Tls13Encrypter::new(aead, &key, &iv).unwrap()),
+            RecordDecrypter::Tls13(Tls13Decrypter::new(aead, &key, &iv).unwrap()),
         )
     }
 

@@ -349,7 +349,7 @@ fn add_record_seeds(corpus: &mut Corpus, full: &Trace) {
         Tls13Encrypter::new(
             AeadAlgorithm::Aes128Gcm,
             &fuzzing::RECORD_KEY,
-            fuzzing::RECORD_IV,
+            &fuzzing::RECORD_IV,
         )
         .unwrap(),
     );
