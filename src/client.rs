@@ -237,6 +237,7 @@ impl ClientConfigBuilder {
     /// Test seam: draw every random value from this list instead of the
     /// operating system (RFC 8448 traces, replayable fuzzing). Never use this
     /// for real connections.
+    #[cfg(any(test, feature = "fuzzing"))]
     #[doc(hidden)]
     pub fn dangerous_fixed_randomness(mut self, values: Vec<Vec<u8>>) -> Self {
         self.fixed_randomness = Some(values);

@@ -79,6 +79,7 @@ pub mod conn;
 pub mod crypto;
 pub mod error;
 pub mod events;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod handshake;

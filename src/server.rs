@@ -310,6 +310,7 @@ impl ServerConfigBuilder {
 
     /// Test seam: fixed randomness instead of the operating system's. Never
     /// use this for real connections.
+    #[cfg(any(test, feature = "fuzzing"))]
     #[doc(hidden)]
     pub fn dangerous_fixed_randomness(mut self, values: Vec<Vec<u8>>) -> Self {
         self.fixed_randomness = Some(values);

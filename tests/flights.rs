@@ -174,6 +174,7 @@ const TLS12_OPTIONAL_CLIENT_AUTH_NO_CERTIFICATE: &[(Side, &str)] = &[
 type Row = (&'static str, Setup, &'static [(Side, &'static str)]);
 
 fn rows() -> Vec<Row> {
+    #[cfg_attr(not(feature = "rsa-kx"), allow(unused_mut))]
     let mut rows: Vec<Row> = vec![
         ("TLS 1.3 full", |_, c, s| (c, s), TLS13_FULL),
         (
