@@ -177,6 +177,9 @@ pub enum PeerIncompatible {
     /// (in TLS 1.3 this is [`CertificateError::NoCertificate`], which has its
     /// own alert there).
     ClientCertificateRequired,
+    /// A TLS 1.2 client offered ECDHE_ECDSA suites but not the curve of our
+    /// ECDSA certificate (RFC 8422, Section 5.3).
+    CertificateCurveNotOffered(NamedGroup),
 }
 
 /// Why a certificate chain was refused.
@@ -470,6 +473,11 @@ impl fmt::Display for PeerIncompatible {
             PeerIncompatible::ClientCertificateRequired => {
                 f.write_str("the client sent no certificate, and this server requires one")
             }
+            PeerIncompatible::CertificateCurveNotOffered(curve) => write!(
+                f,
+                "the client's supported_groups lacks {curve}, the curve of our ECDSA \
+                 certificate, so no ECDHE_ECDSA suite can be used (RFC 8422, Section 5.3)"
+            ),
         }
     }
 }

@@ -54,8 +54,17 @@ fn an_ecdsa_certificate_on_a_curve_the_client_lacks_is_not_used() {
         .groups(&[NamedGroup::X25519])
         .build()
         .unwrap();
-    let (_, _, result) = connect(client, server(&pki).build().unwrap(), "example.com");
-    assert_eq!(result.unwrap_err().alert(), Some(A::HANDSHAKE_FAILURE));
+    let (_, s, result) = connect(client, server(&pki).build().unwrap(), "example.com");
+    let err = result.unwrap_err();
+    assert_eq!(
+        err,
+        Error::PeerIncompatible(keyway::error::PeerIncompatible::CertificateCurveNotOffered(
+            NamedGroup::SECP256R1
+        ))
+    );
+    assert_eq!(s.error(), Some(&err));
+    assert_eq!(err.alert(), Some(A::HANDSHAKE_FAILURE));
+    assert!(err.to_string().contains("lacks secp256r1"), "{err}");
 }
 
 #[test]

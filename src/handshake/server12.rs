@@ -155,12 +155,15 @@ fn select(
         KeyAlgorithm::EcdsaP384 => Some(NamedGroup::SECP384R1),
         KeyAlgorithm::Rsa | KeyAlgorithm::Ed25519 => None,
     };
-    let certificate_usable = certificate_curve
-        .is_none_or(|curve| client_groups.is_none_or(|list| list.contains(&curve)));
+    let unusable_curve =
+        certificate_curve.filter(|curve| client_groups.is_some_and(|list| !list.contains(curve)));
     let mut saw_suite = false;
     for suite in &config.protocols.tls12 {
-        if !ch.cipher_suites.contains(&suite.suite) || suite.auth != auth || !certificate_usable {
+        if !ch.cipher_suites.contains(&suite.suite) || suite.auth != auth {
             continue;
+        }
+        if let Some(curve) = unusable_curve {
+            return Err(PeerIncompatible::CertificateCurveNotOffered(curve).into());
         }
         saw_suite = true;
         match suite.kx {
