@@ -187,12 +187,15 @@ pub struct KeyShare {
 
 enum Private {
     Ecdh(agreement::EphemeralPrivateKey),
-    Hybrid {
-        hybrid: Hybrid,
-        /// Boxed: an ML-KEM-768 decapsulation key holds about 3 KB.
-        mlkem: Box<DecapsulationKey768>,
-        ecdh: agreement::EphemeralPrivateKey,
-    },
+    /// Boxed: an ML-KEM-768 decapsulation key holds about 3 KB, and a TLS 1.2
+    /// handshake state holding an ECDH share should not grow for it.
+    Hybrid(Box<HybridPrivate>),
+}
+
+struct HybridPrivate {
+    hybrid: Hybrid,
+    mlkem: DecapsulationKey768,
+    ecdh: agreement::EphemeralPrivateKey,
 }
 
 impl core::fmt::Debug for KeyShare {
@@ -219,16 +222,16 @@ impl KeyShare {
             Kind::Hybrid(hybrid) => {
                 let mut seed = Zeroizing::new([0u8; 64]);
                 rng.fill(seed.as_mut())?;
-                let mlkem = Box::new(mlkem768_from_seed(&seed));
+                let mlkem = mlkem768_from_seed(&seed);
                 let (ecdh, ecdh_public) = generate_ecdh(hybrid.ecdh, rng)?;
                 let public = hybrid.join(&mlkem.encapsulation_key().to_bytes(), &ecdh_public);
                 Ok(Self {
                     group,
-                    private: Private::Hybrid {
+                    private: Private::Hybrid(Box::new(HybridPrivate {
                         hybrid,
                         mlkem,
                         ecdh,
-                    },
+                    })),
                     public,
                 })
             }
@@ -256,11 +259,12 @@ impl KeyShare {
     pub fn agree(self, peer_public: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
         match self.private {
             Private::Ecdh(private) => agree_ecdh(private, peer_public),
-            Private::Hybrid {
-                hybrid,
-                mlkem,
-                ecdh,
-            } => {
+            Private::Hybrid(private) => {
+                let HybridPrivate {
+                    hybrid,
+                    mlkem,
+                    ecdh,
+                } = *private;
                 let (ciphertext, ecdh_public) =
                     hybrid.split(peer_public, MLKEM768_CIPHERTEXT_LEN)?;
                 let ecdh_secret = agree_ecdh(ecdh, ecdh_public)?;
