@@ -73,6 +73,11 @@ impl ServerState {
 /// TLS_FALLBACK_SCSV that could have had a higher version is refused with
 /// inappropriate_fallback (RFC 7507, Section 3).
 fn choose_version(config: &ServerConfig, ch: &ClientHello) -> Result<ProtocolVersion, Error> {
+    // RFC 8446, Appendix D.5: a legacy_version of SSL 3.0 or below is refused,
+    // even beside a supported_versions that offers TLS 1.3.
+    if ch.legacy_version <= ProtocolVersion::SSL3 {
+        return Err(PeerIncompatible::NoCommonVersion.into());
+    }
     let offered: Vec<ProtocolVersion> = match ch.extensions.iter().find_map(|e| match e {
         Extension::SupportedVersionsClientHello(v) => Some(v.clone()),
         _ => None,

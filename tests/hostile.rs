@@ -61,7 +61,7 @@ fn record(typ: ContentType, payload: &[u8]) -> Vec<u8> {
 
 fn encode(msg: &HandshakeMessage) -> Vec<u8> {
     let mut out = Vec::new();
-    msg.encode(&mut out);
+    msg.encode(&mut out).unwrap();
     out
 }
 
@@ -114,6 +114,51 @@ fn client_hello_violations_get_their_alerts() {
         (Some(A::PROTOCOL_VERSION), A::PROTOCOL_VERSION.0),
         "{err}"
     );
+
+    // RFC 8446, Appendix D.5: legacy_version 0x0300 or lower is refused even
+    // when supported_versions offers TLS 1.3.
+    for version in [0x0300, 0x0200, 0x0002] {
+        let (err, alert) =
+            server_refuses(|ch| ch.legacy_version = keyway::ProtocolVersion(version));
+        assert_eq!(
+            (err.alert(), alert),
+            (Some(A::PROTOCOL_VERSION), A::PROTOCOL_VERSION.0),
+            "0x{version:04x}: {err}"
+        );
+    }
+    // 0x0301 (TLS 1.0, as old middleboxes expect) still negotiates TLS 1.3.
+    let pki = pki();
+    let mut ch = client_hello(&pki);
+    ch.legacy_version = keyway::ProtocolVersion::TLS10;
+    let mut s = server(&pki);
+    s.read_tls_bytes(&record(
+        ContentType::HANDSHAKE,
+        &encode(&HandshakeMessage::ClientHello(ch)),
+    ))
+    .unwrap();
+    s.process().unwrap();
+    assert_eq!(s.negotiated().version, Some(ProtocolVersion::TLS13));
+
+    // RFC 6066, Section 3: SNI is a DNS host name, never a path, a pattern,
+    // a name with spaces, a trailing dot or an IP literal.
+    for name in [
+        "../../etc/passwd",
+        "a b",
+        "*.example.com",
+        "example.com.",
+        "192.0.2.1",
+        "::1",
+    ] {
+        let (err, alert) = server_refuses(|ch| {
+            for e in &mut ch.extensions {
+                if let Extension::ServerName(n) = e {
+                    *n = name.as_bytes().to_vec();
+                }
+            }
+        });
+        assert_eq!(alert, A::ILLEGAL_PARAMETER.0, "{name}: {err}");
+        assert!(err.to_string().contains("not a DNS host name"), "{err}");
+    }
 
     let (err, alert) = server_refuses(|ch| ch.legacy_compression_methods = vec![1, 0]);
     assert_eq!(alert, A::ILLEGAL_PARAMETER.0, "{err}");
@@ -322,6 +367,13 @@ fn server_hello_violations_get_their_alerts() {
     });
     assert_eq!(err.alert(), Some(A::PROTOCOL_VERSION), "{err}");
 
+    // RFC 8446, Appendix D.5: 0x0300 or lower is protocol_version, whatever
+    // supported_versions says.
+    let err = client_refuses(config(), |sh| {
+        sh.legacy_version = keyway::ProtocolVersion(0x0300)
+    });
+    assert_eq!(err.alert(), Some(A::PROTOCOL_VERSION), "{err}");
+
     let err = client_refuses(config(), |sh| {
         sh.extensions.push(Extension::Alpn(vec![b"h2".to_vec()]))
     });
@@ -467,6 +519,56 @@ fn hello_retry_request_violations_get_their_alerts() {
 }
 
 #[test]
+fn a_cookie_too_long_to_echo_is_refused_without_a_panic() {
+    let pki = pki();
+    let mut limits = keyway::Limits::default();
+    limits.max_handshake_message = 100_000;
+    let config = Arc::new(
+        ClientConfig::builder(pki.root_store())
+            .limits(limits)
+            .build()
+            .unwrap(),
+    );
+    for (cookie_len, fits) in [(65_400, false), (60_000, true)] {
+        let mut client = ClientConnection::new(config.clone(), "example.com").unwrap();
+        let retrying = ServerConfig::builder()
+            .certificate(pki.certified_key())
+            .groups(&[NamedGroup::SECP384R1])
+            .hello_retry_cookie(true)
+            .build()
+            .unwrap();
+        let mut server = ServerConnection::new(Arc::new(retrying));
+        support::transfer(&mut client, &mut server).unwrap();
+        let (_, payload) = records(&server.take_tls()).remove(0);
+        let HandshakeMessage::HelloRetryRequest(mut hrr) =
+            HandshakeMessage::decode(HandshakeType::SERVER_HELLO, &payload[4..]).unwrap()
+        else {
+            panic!("not a HelloRetryRequest")
+        };
+        for e in &mut hrr.extensions {
+            if let Extension::Cookie(c) = e {
+                *c = vec![0xc0; cookie_len];
+            }
+        }
+        let hrr = encode(&HandshakeMessage::HelloRetryRequest(hrr));
+        client
+            .read_tls_bytes(&record(ContentType::HANDSHAKE, &hrr))
+            .unwrap();
+        let result = client.process();
+        if fits {
+            result.unwrap();
+            let second = records(&client.take_tls());
+            let hello = second.iter().filter(|(t, _)| *t == 22).count();
+            assert_eq!(hello, 4, "a 60 kB hello spans four records");
+        } else {
+            let err = result.unwrap_err();
+            assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
+            assert!(err.to_string().contains("too long to echo"), "{err}");
+        }
+    }
+}
+
+#[test]
 fn change_cipher_spec_after_the_handshake_is_unexpected() {
     let pki = pki();
     let mut client = client(&pki);
@@ -510,7 +612,15 @@ fn close_notify_before_the_handshake_completes_is_an_error() {
     c.read_tls_bytes(&record(ContentType::ALERT, &[1, 0]))
         .unwrap();
     assert_eq!(c.process(), Err(Error::AlertReceived(A::CLOSE_NOTIFY)));
-    assert!(c.read_plaintext(&mut [0u8; 4]).is_err());
+    let err = c.read_plaintext(&mut [0u8; 4]).unwrap_err();
+    assert_eq!(
+        err.into_inner()
+            .unwrap()
+            .downcast::<Error>()
+            .ok()
+            .map(|e| *e),
+        Some(Error::AlertReceived(A::CLOSE_NOTIFY))
+    );
     assert!(!c.peer_has_closed());
 }
 
@@ -548,7 +658,10 @@ fn a_client_failing_on_server_hello_tells_the_server_why() {
             &encode(&HandshakeMessage::ServerHello(sh)),
         ))
         .unwrap();
-    assert!(client.process().is_err());
+    assert_eq!(
+        client.process().unwrap_err().alert(),
+        Some(A::ILLEGAL_PARAMETER)
+    );
     // The client has no keys yet, so its alert is plaintext; the server, which
     // already reads with handshake keys, still reports the client's reason.
     support::transfer(&mut client, &mut server).unwrap_err();

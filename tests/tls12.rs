@@ -161,7 +161,7 @@ fn tampered_hello(
     };
     mutate(&mut ch);
     let mut body = Vec::new();
-    HandshakeMessage::ClientHello(ch).encode(&mut body);
+    HandshakeMessage::ClientHello(ch).encode(&mut body).unwrap();
     let mut record = Vec::new();
     keyway::record::write_plaintext_records(
         V::TLS12,
@@ -267,13 +267,61 @@ fn tls12_exporters_agree() {
         .unwrap();
     let (mut c, s, result) = connect(client, server(&pki).build().unwrap(), "example.com");
     result.unwrap();
-    let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
+    let (mut a, mut b, mut context, mut label) = ([0u8; 32], [0u8; 32], [0u8; 32], [0u8; 32]);
     c.export_keying_material(&mut a, b"EXPORTER-test", b"ctx")
         .unwrap();
     s.export_keying_material(&mut b, b"EXPORTER-test", b"ctx")
         .unwrap();
+    s.export_keying_material(&mut context, b"EXPORTER-test", b"other")
+        .unwrap();
+    s.export_keying_material(&mut label, b"EXPORTER-other", b"ctx")
+        .unwrap();
     assert_eq!(a, b);
+    assert_ne!(a, context, "the context is mixed in");
+    assert_ne!(a, label, "the label is mixed in");
     assert!(c.update_keys(false).is_err(), "TLS 1.2 has no KeyUpdate");
+}
+
+#[test]
+fn a_tls12_key_at_its_record_limit_ends_writing_with_close_notify() {
+    use std::io::Read;
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let mut limits = keyway::Limits::default();
+    limits.max_records_per_key = 4;
+    let client = ClientConfig::builder(pki.root_store())
+        .versions(&[V::TLS12])
+        .limits(limits)
+        .build()
+        .unwrap();
+    let (mut c, mut s, result) = connect(client, server(&pki).build().unwrap(), "example.com");
+    result.unwrap();
+    // The client's key sealed its Finished: two records of data are left,
+    // then the close_notify that uses the key's last record.
+    assert_eq!(send(&mut c, &mut s, b"one"), b"one");
+    assert_eq!(send(&mut c, &mut s, b"two"), b"two");
+    assert_eq!(c.write_plaintext(b"three"), Err(Error::KeyExhausted));
+    assert_eq!(c.write_plaintext(b"four"), Err(Error::WriteAfterClose));
+    transfer(&mut c, &mut s).unwrap();
+    assert!(s.peer_has_closed());
+    assert_eq!(s.reader().read(&mut [0u8; 8]).unwrap(), 0);
+    // The other direction goes on.
+    assert_eq!(send(&mut s, &mut c, b"reply"), b"reply");
+    // A write that spans the limit sends what fits, then the close_notify.
+    let mut limits = keyway::Limits::default();
+    limits.max_records_per_key = 3;
+    let client = ClientConfig::builder(pki.root_store())
+        .versions(&[V::TLS12])
+        .limits(limits)
+        .build()
+        .unwrap();
+    let (mut c, mut s, result) = connect(client, server(&pki).build().unwrap(), "example.com");
+    result.unwrap();
+    let data = vec![1u8; 40_000];
+    assert_eq!(c.write_plaintext(&data), Ok(16_384));
+    transfer(&mut c, &mut s).unwrap();
+    let mut got = Vec::new();
+    s.reader().read_to_end(&mut got).unwrap();
+    assert_eq!(got.len(), 16_384);
 }
 
 /// A TLS 1.2 server that asks for a client certificate chaining to `roots`.

@@ -191,6 +191,7 @@ wire_enum! {
         EC_POINT_FORMATS = 11 => "ec_point_formats",
         SIGNATURE_ALGORITHMS = 13 => "signature_algorithms",
         APPLICATION_LAYER_PROTOCOL_NEGOTIATION = 16 => "application_layer_protocol_negotiation",
+        PADDING = 21 => "padding",
         EXTENDED_MASTER_SECRET = 23 => "extended_master_secret",
         RECORD_SIZE_LIMIT = 28 => "record_size_limit",
         SESSION_TICKET = 35 => "session_ticket",

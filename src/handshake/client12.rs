@@ -335,14 +335,14 @@ fn read_server_hello_done(
                 .take()
                 .ok_or(Error::Internal("no server share"))?;
             let ours = KeyShare::generate(group, &mut cx.rng)?;
-            let cke = ClientKeyExchange::from_ecdhe_public(ours.public());
+            let cke = ClientKeyExchange::from_ecdhe_public(ours.public())?;
             cx.send_handshake(&HandshakeMessage::ClientKeyExchange(cke), &mut h.transcript)?;
             ours.agree(&server_public)?
         }
         KeyExchange::Rsa => {
             let leaf = peer_leaf(cx)?.to_vec();
             let (encrypted, pre_master_secret) = super::rsa_kx::client_encrypt(&leaf, &mut cx.rng)?;
-            let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&encrypted);
+            let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&encrypted)?;
             cx.send_handshake(&HandshakeMessage::ClientKeyExchange(cke), &mut h.transcript)?;
             pre_master_secret
         }

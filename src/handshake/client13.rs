@@ -274,6 +274,11 @@ fn key_share_extension(shares: &[KeyShare]) -> Extension {
 /// Checks shared by ServerHello and HelloRetryRequest (RFC 8446, Section 4.1.3/4.1.4);
 /// returns the selected suite.
 fn check_server_hello_common(s: &ExpectServerHello, sh: &ServerHello) -> Result<Tls13Suite, Error> {
+    // RFC 8446, Appendix D.5: SSL 3.0 or below is protocol_version, whatever
+    // supported_versions says.
+    if sh.legacy_version <= ProtocolVersion::SSL3 {
+        return Err(PeerIncompatible::NoCommonVersion.into());
+    }
     let version = sh.extensions.iter().find_map(|e| match e {
         Extension::SupportedVersionsServerHello(v) => Some(*v),
         _ => None,
@@ -449,16 +454,22 @@ fn read_hello_retry_request(
         extensions.push(Extension::Cookie(cookie));
     }
     s.client_hello.extensions = extensions;
+    // A cookie too long to fit our ClientHello's extension block leaves no
+    // second ClientHello to send: the server asked for the impossible.
+    let second = HandshakeMessage::ClientHello(s.client_hello.clone());
+    if second.encode(&mut Vec::new()).is_err() {
+        return Err(PeerMisbehaved::IllegalParameter(
+            "HelloRetryRequest cookie too long to echo in a ClientHello",
+        )
+        .into());
+    }
 
     // RFC 8446, Appendix D.4: in compatibility mode the CCS goes before the second ClientHello.
     if !s.client_hello.legacy_session_id.is_empty() {
         cx.send_change_cipher_spec()?;
         s.sent_ccs = true;
     }
-    cx.send_handshake(
-        &HandshakeMessage::ClientHello(s.client_hello.clone()),
-        &mut s.transcript,
-    )?;
+    cx.send_handshake(&second, &mut s.transcript)?;
     s.retried = Some((suite, group));
     Ok(Step::ServerHello(Box::new(s)))
 }

@@ -281,3 +281,42 @@ pub(crate) fn server_decrypt(
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     Err(Error::Internal("RSA key exchange needs the rsa-kx feature"))
 }
+
+#[cfg(test)]
+#[cfg(feature = "rsa-kx")]
+mod tests {
+    use super::{client_encrypt, server_decrypt, RsaDecryptionKey, PRE_MASTER_SECRET_LEN};
+    use crate::codec::messages::ClientKeyExchange;
+    use crate::crypto::Rng;
+
+    fn key() -> (RsaDecryptionKey, Vec<u8>) {
+        use crate::pki::pem::{load_certs_pem, load_private_key_pem};
+        let key =
+            load_private_key_pem(include_bytes!("../../testdata/rsa2048.pem"), "key").unwrap();
+        let leaf = load_certs_pem(include_bytes!("../../testdata/fuzz/rsa-leaf.pem"), "leaf")
+            .unwrap()
+            .remove(0);
+        let der = key.rsa_pkcs1_der().unwrap();
+        (RsaDecryptionKey::from_pkcs1_der(der).unwrap(), leaf)
+    }
+
+    /// Without a fresh random fallback the "no oracle" design is void: an
+    /// attacker who knows what a bad ciphertext decrypts to can tell it from a
+    /// good one at Finished. Two decryptions of one bad ciphertext differ.
+    #[test]
+    fn a_bad_ciphertext_decrypts_to_a_fresh_random_secret_each_time() {
+        let (key, leaf) = key();
+        let (mut ciphertext, sent) = client_encrypt(&leaf, &mut Rng::default()).unwrap();
+        let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&ciphertext).unwrap();
+        let good = server_decrypt(&key, &cke, &mut Rng::default()).unwrap();
+        assert_eq!(good, sent);
+        ciphertext[7] ^= 0x40;
+        let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&ciphertext).unwrap();
+        let first = server_decrypt(&key, &cke, &mut Rng::default()).unwrap();
+        let second = server_decrypt(&key, &cke, &mut Rng::default()).unwrap();
+        assert_eq!(first.len(), PRE_MASTER_SECRET_LEN);
+        assert_ne!(first, second);
+        assert_ne!(first, sent);
+        assert_ne!(*first, [0u8; PRE_MASTER_SECRET_LEN]);
+    }
+}

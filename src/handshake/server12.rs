@@ -342,13 +342,13 @@ fn server_key_exchange(
     scheme: SignatureScheme,
 ) -> Result<ServerKeyExchange, Error> {
     let mut params =
-        EcdheServerParams::new(share.group(), share.public().to_vec(), scheme, Vec::new());
+        EcdheServerParams::new(share.group(), share.public().to_vec(), scheme, Vec::new())?;
     let signed = params.signed_content(client_random, server_random);
     params.signature = config
         .certified_key
         .key
         .sign(scheme, &signed, &mut cx.rng)?;
-    Ok(ServerKeyExchange::from_ecdhe(&params))
+    ServerKeyExchange::from_ecdhe(&params)
 }
 
 /// RFC 5246, Section 7.4.6: the client's chain, checked by the verifier. An

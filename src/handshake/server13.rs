@@ -25,7 +25,7 @@ use crate::codec::messages::{
     Certificate, CertificateEntry, CertificateRequest, CertificateVerify, ClientHello,
     EncryptedExtensions, Finished, HandshakeMessage, ServerHello, HELLO_RETRY_REQUEST_RANDOM,
 };
-use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::codec::{ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
 use crate::crypto::kx;
 use crate::crypto::Tls13Suite;
@@ -282,6 +282,8 @@ fn read_retried_client_hello(
     if ch.legacy_session_id != s.first.legacy_session_id
         || ch.random != s.first.random
         || ch.cipher_suites != s.first.cipher_suites
+        || ch.legacy_compression_methods != s.first.legacy_compression_methods
+        || !same_but_for_retry(&ch.extensions, &s.first.extensions)
     {
         return Err(
             PeerMisbehaved::IllegalParameter("second ClientHello differs from the first").into(),
@@ -320,6 +322,23 @@ fn read_retried_client_hello(
     };
     s.transcript.add(raw);
     send_server_flight(s.config, cx, s.transcript, &ch, selection, &share, true)
+}
+
+/// RFC 8446, Section 4.1.2: after a HelloRetryRequest the client may replace
+/// key_share, drop early_data, add the cookie, update pre_shared_key (ticket
+/// ages and binders) and add or change padding; every other extension stays
+/// as it was, in the same order.
+fn same_but_for_retry(second: &[Extension], first: &[Extension]) -> bool {
+    let kept = |e: &&Extension| {
+        !matches!(
+            e,
+            Extension::KeyShareClientHello(_)
+                | Extension::EarlyData
+                | Extension::Cookie(_)
+                | Extension::PreSharedKeyClientHello(_)
+        ) && e.ext_type() != ExtensionType::PADDING
+    };
+    second.iter().filter(kept).eq(first.iter().filter(kept))
 }
 
 /// Sends ServerHello through Finished and installs the keys for the rest of

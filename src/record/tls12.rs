@@ -230,6 +230,11 @@ impl Tls12Encrypter {
     pub fn records_sealed(&self) -> u64 {
         self.key.seq
     }
+
+    /// The AEAD this key seals with.
+    pub fn aead(&self) -> AeadAlgorithm {
+        self.key.aead
+    }
 }
 
 impl fmt::Debug for Tls12Encrypter {

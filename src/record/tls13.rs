@@ -51,7 +51,7 @@ pub const MAX_INNER_PLAINTEXT: usize = MAX_PLAINTEXT + 1;
 
 /// Seals TLS 1.3 records under one traffic key.
 pub struct Tls13Encrypter {
-    key: RecordKey,
+    pub(super) key: RecordKey,
 }
 
 impl Tls13Encrypter {
@@ -130,11 +130,9 @@ impl Tls13Encrypter {
         self.key.seq
     }
 
-    /// True once this key has sealed as many records as its AEAD safely allows
-    /// ([`AeadAlgorithm::confidentiality_limit`]): the connection should send a
-    /// KeyUpdate and switch keys before sealing more (RFC 8446, Section 5.5).
-    pub fn needs_key_update(&self) -> bool {
-        self.key.seq >= self.key.aead.confidentiality_limit()
+    /// The AEAD this key seals with.
+    pub fn aead(&self) -> AeadAlgorithm {
+        self.key.aead
     }
 }
 
@@ -678,16 +676,6 @@ mod tests {
             open(&mut decrypter, &out),
             Err(Error::Internal(_))
         ));
-    }
-
-    #[test]
-    fn key_update_is_due_at_the_confidentiality_limit() {
-        let (mut encrypter, _) = pair(AeadAlgorithm::Aes128Gcm);
-        assert!(!encrypter.needs_key_update());
-        encrypter.key.seq = AeadAlgorithm::Aes128Gcm.confidentiality_limit() - 1;
-        assert!(!encrypter.needs_key_update());
-        seal(&mut encrypter, ContentType::APPLICATION_DATA, b"x");
-        assert!(encrypter.needs_key_update());
     }
 
     #[test]

@@ -644,7 +644,7 @@ fn add_message_variants(corpus: &mut Corpus, full: &Trace) {
 
 fn encode(message: HandshakeMessage) -> Vec<u8> {
     let mut out = Vec::new();
-    message.encode(&mut out);
+    message.encode(&mut out).unwrap();
     out
 }
 
@@ -733,7 +733,7 @@ impl Observer for Recorder {
             _ => return,
         };
         let mut encoded = Vec::new();
-        message.encode(&mut encoded);
+        message.encode(&mut encoded).unwrap();
         self.0.lock().unwrap().push((sender, encoded));
     }
 }
