@@ -13,20 +13,17 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
+use std::process::Command;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
 
 use keyway::crypto::kx::{self, KeyShare};
 use keyway::crypto::Rng;
 use keyway::{ClientConfig, NamedGroup, ServerConfig};
+use support::process::{accept_within, Guard, WAIT};
 use support::{KeyKind, TestPki};
-
-const WAIT: Duration = Duration::from_secs(15);
 
 /// The oldest Go with ConnectionState.CurveID, SecP256r1MLKEM768 and
 /// crypto/mlkem/mlkemtest.
@@ -126,98 +123,24 @@ fn peer() -> Option<&'static Path> {
     }
 }
 
-/// The Go peer, killed when the test ends however it ends.
-struct GoPeer {
-    child: Child,
-    lines: Receiver<String>,
-    seen: Vec<String>,
+/// Starts the Go peer (killed when the test ends, however it ends).
+fn spawn(peer: &Path, args: &[&str]) -> Guard {
+    Guard::spawn(Command::new(peer).args(args))
 }
 
-impl GoPeer {
-    fn spawn(peer: &Path, args: &[&str]) -> GoPeer {
-        let mut child = Command::new(peer)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn the Go peer");
-        let (tx, rx) = channel();
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines() {
-                    let Ok(line) = line else { break };
-                    if tx.send(line).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        GoPeer {
-            child,
-            lines: rx,
-            seen: Vec::new(),
-        }
-    }
-
-    /// Waits (bounded) for a line starting with `prefix`; returns the rest.
-    fn wait_for(&mut self, prefix: &str) -> String {
-        let deadline = Instant::now() + WAIT;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self
-                .lines
-                .recv_timeout(left.min(Duration::from_millis(100)))
-            {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if let Some(rest) = line.strip_prefix(prefix) {
-                        return rest.to_string();
-                    }
-                }
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        panic!(
-            "the Go peer never printed {prefix:?}; it printed:\n{}",
-            self.seen.join("\n")
-        );
-    }
-
-    /// Waits (bounded) for the peer to exit; panics unless it succeeded.
-    fn finish(&mut self) {
-        let deadline = Instant::now() + WAIT;
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                // Collect what is left to print for the message below.
-                while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(50)) {
-                    self.seen.push(line);
-                }
-                assert!(
-                    status.success(),
-                    "Go peer failed:\n{}",
-                    self.seen.join("\n")
-                );
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!(
-            "the Go peer did not exit; it printed:\n{}",
-            self.seen.join("\n")
-        );
+/// Waits (bounded) for the line the peer starts with `prefix`; returns the rest.
+fn value(go: &mut Guard, prefix: &str) -> String {
+    let line = go.wait_for(prefix);
+    match line.strip_prefix(prefix) {
+        Some(rest) => rest.to_string(),
+        None => panic!("{prefix:?} is not at the start of {line:?}"),
     }
 }
 
-impl Drop for GoPeer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Waits (bounded) for the peer to exit successfully.
+fn finish(go: &mut Guard) {
+    let status = go.finish();
+    assert!(status.success(), "Go peer failed:\n{}", go.output());
 }
 
 /// Reads one line (bounded by the socket's timeout).
@@ -237,25 +160,12 @@ fn read_line(tls: &mut keyway::Stream<TcpStream>) -> String {
     String::from_utf8(got).unwrap().trim_end().to_string()
 }
 
-/// Accepts one connection within [`WAIT`].
+/// Accepts one connection within [`WAIT`], with every socket wait bounded too.
 fn accept(listener: &TcpListener) -> TcpStream {
-    listener.set_nonblocking(true).unwrap();
-    let deadline = Instant::now() + WAIT;
-    loop {
-        match listener.accept() {
-            Ok((tcp, _)) => {
-                tcp.set_nonblocking(false).unwrap();
-                tcp.set_read_timeout(Some(WAIT)).unwrap();
-                tcp.set_write_timeout(Some(WAIT)).unwrap();
-                return tcp;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                assert!(Instant::now() < deadline, "no connection within {WAIT:?}");
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            Err(e) => panic!("accept: {e}"),
-        }
-    }
+    let tcp = accept_within(listener).expect("accept");
+    tcp.set_read_timeout(Some(WAIT)).unwrap();
+    tcp.set_write_timeout(Some(WAIT)).unwrap();
+    tcp
 }
 
 /// A Go client (with `curves`, or Go's defaults) against a keyway server:
@@ -266,17 +176,17 @@ fn go_client(peer: &Path, server: ServerConfig, curves: &str) -> (String, keyway
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let root = files.root.to_str().unwrap();
-    let mut go = GoPeer::spawn(peer, &["client", &addr, root, "example.com", curves]);
+    let mut go = spawn(peer, &["client", &addr, root, "example.com", curves]);
     let mut tls = keyway::Stream::server(Arc::new(server), accept(&listener));
     assert_eq!(read_line(&mut tls), "hello from the go client");
     tls.write_all(b"hello from the keyway server\n").unwrap();
     // Go closes with close_notify once it has our line.
     assert_eq!(tls.read(&mut [0u8; 16]).unwrap(), 0);
     tls.close().unwrap();
-    let group = go.wait_for("curve ");
-    assert_eq!(go.wait_for("version "), "TLS 1.3");
-    assert_eq!(go.wait_for("received "), "hello from the keyway server");
-    go.finish();
+    let group = value(&mut go, "curve ");
+    assert_eq!(value(&mut go, "version "), "TLS 1.3");
+    assert_eq!(value(&mut go, "received "), "hello from the keyway server");
+    finish(&mut go);
     (group, tls.connection().negotiated().clone())
 }
 
@@ -286,22 +196,22 @@ fn go_server(peer: &Path, client: ClientConfig, curves: &str) -> (String, keyway
     let pki = test_pki();
     let files = pki.write_files("go-server");
     let (chain, key) = (files.chain.to_str().unwrap(), files.key.to_str().unwrap());
-    let mut go = GoPeer::spawn(peer, &["server", chain, key, curves]);
-    let port: u16 = go.wait_for("listening ").parse().unwrap();
+    let mut go = spawn(peer, &["server", chain, key, curves]);
+    let port: u16 = value(&mut go, "listening ").parse().unwrap();
     let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
     tcp.set_read_timeout(Some(WAIT)).unwrap();
     tcp.set_write_timeout(Some(WAIT)).unwrap();
     let mut tls = keyway::Stream::client(Arc::new(client), "example.com", tcp).unwrap();
     tls.handshake()
-        .unwrap_or_else(|e| panic!("handshake: {e}\nGo printed:\n{}", go.seen.join("\n")));
+        .unwrap_or_else(|e| panic!("handshake: {e}\nGo printed:\n{}", go.output()));
     assert_eq!(read_line(&mut tls), "hello from the go server");
     tls.write_all(b"hello from the keyway client\n").unwrap();
     assert_eq!(tls.read(&mut [0u8; 16]).unwrap(), 0);
     tls.close().unwrap();
-    let group = go.wait_for("curve ");
-    assert_eq!(go.wait_for("version "), "TLS 1.3");
-    assert_eq!(go.wait_for("received "), "hello from the keyway client");
-    go.finish();
+    let group = value(&mut go, "curve ");
+    assert_eq!(value(&mut go, "version "), "TLS 1.3");
+    assert_eq!(value(&mut go, "received "), "hello from the keyway client");
+    finish(&mut go);
     (group, tls.connection().negotiated().clone())
 }
 
@@ -398,7 +308,7 @@ fn hello_retry_requests_from_a_hybrid_to_x25519_with_go_both_ways() {
 #[test]
 fn hybrid_shares_and_secrets_from_fixed_seeds_equal_go() {
     let Some(peer) = peer() else { return };
-    let mut go = GoPeer::spawn(peer, &["kat"]);
+    let mut go = spawn(peer, &["kat"]);
     let input: Vec<u8> = (0..160u8).collect();
     let fixed = |parts: [&[u8]; 2]| Rng::Fixed {
         sequence: parts.iter().map(|p| p.to_vec()).collect(),
@@ -413,16 +323,19 @@ fn hybrid_shares_and_secrets_from_fixed_seeds_equal_go() {
         let client_share = hex::encode(client.public());
         let mut server_rng = fixed([&input[96..128], &input[128..160]]);
         let (server_share, secret) = kx::respond(group, client.public(), &mut server_rng).unwrap();
-        assert_eq!(go.wait_for(&format!("{name} client_share ")), client_share);
         assert_eq!(
-            go.wait_for(&format!("{name} server_share ")),
+            value(&mut go, &format!("{name} client_share ")),
+            client_share
+        );
+        assert_eq!(
+            value(&mut go, &format!("{name} server_share ")),
             hex::encode(&server_share)
         );
         assert_eq!(
-            go.wait_for(&format!("{name} shared_secret ")),
+            value(&mut go, &format!("{name} shared_secret ")),
             hex::encode(&*secret)
         );
         assert_eq!(*client.agree(&server_share).unwrap(), *secret);
     }
-    go.finish();
+    finish(&mut go);
 }

@@ -452,8 +452,22 @@ fn server_error_after_tampering(tamper: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) ->
     transfer(&mut s, &mut c).unwrap();
     let flight = records(&c.take_tls());
     let ccs_at = flight.iter().position(|(t, _)| *t == 20).unwrap();
+    let mut messages = handshake_messages(&flight[..ccs_at]);
+    tamper(&mut messages);
+    let mut wire = handshake_records(&messages);
+    for (typ, payload) in &flight[ccs_at..] {
+        wire.extend_from_slice(&[*typ, 3, 3]);
+        wire.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+        wire.extend_from_slice(payload);
+    }
+    s.read_tls_bytes(&wire).unwrap();
+    s.process().err()
+}
+
+/// The handshake messages (type, body) in plaintext handshake records.
+fn handshake_messages(records: &[(u8, Vec<u8>)]) -> Vec<(u8, Vec<u8>)> {
     let mut messages = Vec::new();
-    for (_, payload) in &flight[..ccs_at] {
+    for (_, payload) in records {
         let mut rest = &payload[..];
         while rest.len() >= 4 {
             let len =
@@ -462,9 +476,13 @@ fn server_error_after_tampering(tamper: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) ->
             rest = &rest[4 + len..];
         }
     }
-    tamper(&mut messages);
+    messages
+}
+
+/// Handshake messages (type, body) framed again as plaintext TLS 1.2 records.
+fn handshake_records(messages: &[(u8, Vec<u8>)]) -> Vec<u8> {
     let mut body = Vec::new();
-    for (typ, msg) in &messages {
+    for (typ, msg) in messages {
         body.push(*typ);
         body.extend_from_slice(&(msg.len() as u32).to_be_bytes()[1..]);
         body.extend_from_slice(msg);
@@ -478,13 +496,7 @@ fn server_error_after_tampering(tamper: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) ->
         &mut wire,
     )
     .unwrap();
-    for (typ, payload) in &flight[ccs_at..] {
-        wire.extend_from_slice(&[*typ, 3, 3]);
-        wire.extend_from_slice(&(payload.len() as u16).to_be_bytes());
-        wire.extend_from_slice(payload);
-    }
-    s.read_tls_bytes(&wire).unwrap();
-    s.process().err()
+    wire
 }
 
 #[test]
@@ -624,32 +636,15 @@ fn a_tls12_server_key_exchange_on_a_hybrid_is_illegal_parameter() {
     let mut c = ClientConnection::new(Arc::new(client), "example.com").unwrap();
     let mut s = ServerConnection::new(Arc::new(server));
     transfer(&mut c, &mut s).unwrap();
-    let mut body = Vec::new();
-    for (_, payload) in records(&s.take_tls()) {
-        let mut rest = &payload[..];
-        while rest.len() >= 4 {
-            let len =
-                usize::from(u16::from_be_bytes([rest[2], rest[3]])) | usize::from(rest[1]) << 16;
-            let mut message = rest[..4 + len].to_vec();
-            if message[0] == HandshakeType::SERVER_KEY_EXCHANGE.0 {
-                // RFC 8422, Section 5.4: curve_type (named_curve), then the curve.
-                assert_eq!(message[4], 3);
-                message[5..7].copy_from_slice(&NamedGroup::X25519MLKEM768.0.to_be_bytes());
-            }
-            body.extend_from_slice(&message);
-            rest = &rest[4 + len..];
-        }
-    }
-    let mut wire = Vec::new();
-    keyway::record::write_plaintext_records(
-        V::TLS12,
-        ContentType::HANDSHAKE,
-        &body,
-        1 << 14,
-        &mut wire,
-    )
-    .unwrap();
-    c.read_tls_bytes(&wire).unwrap();
+    let mut messages = handshake_messages(&records(&s.take_tls()));
+    let (_, ske) = messages
+        .iter_mut()
+        .find(|(typ, _)| *typ == HandshakeType::SERVER_KEY_EXCHANGE.0)
+        .unwrap();
+    // RFC 8422, Section 5.4: curve_type (named_curve), then the curve.
+    assert_eq!(ske[0], 3);
+    ske[1..3].copy_from_slice(&NamedGroup::X25519MLKEM768.0.to_be_bytes());
+    c.read_tls_bytes(&handshake_records(&messages)).unwrap();
     let err = c.process().unwrap_err();
     assert_eq!(
         err,
