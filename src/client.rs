@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use crate::codec::messages::HandshakeMessage;
-use crate::codec::{CipherSuite, NamedGroup, ProtocolVersion};
+use crate::codec::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
 use crate::conn::{Connection, ConnectionParts, State};
 use crate::crypto::{
@@ -96,6 +96,8 @@ pub struct ClientConfig {
     pub(crate) key_share_groups: Vec<NamedGroup>,
     pub(crate) alpn: Vec<Vec<u8>>,
     pub(crate) verifier: Arc<dyn ServerCertVerifier>,
+    /// signature_algorithms: what the verifier supports and keyway implements.
+    pub(crate) signature_schemes: Vec<SignatureScheme>,
     pub(crate) client_auth: Option<CertifiedKey>,
     pub(crate) key_log: Arc<dyn KeyLog>,
     pub(crate) observer: Option<Arc<dyn Observer>>,
@@ -269,11 +271,14 @@ impl ClientConfigBuilder {
                 "ALPN protocol names must be 1 to 255 bytes".into(),
             ));
         }
+        let signature_schemes =
+            crate::handshake::offered_schemes(self.verifier.supported_schemes())?;
         Ok(ClientConfig {
             protocols,
             groups,
             key_share_groups,
             alpn: self.alpn,
+            signature_schemes,
             verifier: self.verifier,
             client_auth: self.client_auth,
             key_log: self.key_log,

@@ -160,6 +160,9 @@ pub struct ServerConfig {
     pub(crate) groups: Vec<NamedGroup>,
     pub(crate) alpn: Vec<Vec<u8>>,
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    /// The CertificateRequest's signature_algorithms: what the client
+    /// verifier supports and keyway implements.
+    pub(crate) client_auth_schemes: Vec<crate::codec::SignatureScheme>,
     /// The TLS 1.2 CertificateRequest's certificate_authorities, from the
     /// client verifier's root subjects, computed once.
     pub(crate) client_ca_hints: Vec<Vec<u8>>,
@@ -348,6 +351,10 @@ impl ServerConfigBuilder {
             .map(|v| fitting_ca_hints(v.root_hint_subjects()))
             .unwrap_or_default();
         let groups = resolve_groups(&self.groups, &protocols)?;
+        let client_auth_schemes = match &self.client_verifier {
+            Some(verifier) => crate::handshake::offered_schemes(verifier.supported_schemes())?,
+            None => Vec::new(),
+        };
         Ok(ServerConfig {
             certified_key,
             protocols,
@@ -355,6 +362,7 @@ impl ServerConfigBuilder {
             groups,
             alpn: self.alpn,
             client_verifier: self.client_verifier,
+            client_auth_schemes,
             client_ca_hints,
             hello_retry_cookie,
             key_log: self.key_log,

@@ -575,10 +575,196 @@ fn tls12_key_log_has_the_master_secret_as_client_random() {
             |i| matches!(i, support::mitm::Item::AppData { data, .. } if data == b"readable")
         ));
         // Logged once by each side, the same secret.
-        assert_eq!(
-            m.wire.keys.labels(),
-            ["CLIENT_RANDOM", "CLIENT_RANDOM"],
-            "{suite:?}"
-        );
+        let logged = |keys: &support::mitm::KeyCapture| keys.labels();
+        assert_eq!(logged(&m.wire.client_keys), ["CLIENT_RANDOM"], "{suite:?}");
+        assert_eq!(logged(&m.wire.server_keys), ["CLIENT_RANDOM"], "{suite:?}");
     }
+}
+
+// --- Signature schemes: what the verifier allows is what is offered and accepted
+
+/// Trusts like the default verifier but takes only ECDSA P-256 signatures.
+#[derive(Debug)]
+struct P256Only<V>(V);
+
+const P256: &[SignatureScheme] = &[SignatureScheme::ECDSA_SECP256R1_SHA256];
+
+impl keyway::pki::ServerCertVerifier for P256Only<keyway::pki::DefaultServerVerifier> {
+    fn verify_server_cert(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[Vec<u8>],
+        server_name: &keyway::ServerName,
+        now: std::time::SystemTime,
+    ) -> Result<(), keyway::error::CertificateError> {
+        self.0
+            .verify_server_cert(end_entity, intermediates, server_name, now)
+    }
+
+    fn supported_schemes(&self) -> &[SignatureScheme] {
+        P256
+    }
+}
+
+impl keyway::pki::ClientCertVerifier for P256Only<DefaultClientVerifier> {
+    fn verify_client_cert(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[Vec<u8>],
+        now: std::time::SystemTime,
+    ) -> Result<(), keyway::error::CertificateError> {
+        self.0.verify_client_cert(end_entity, intermediates, now)
+    }
+
+    fn supported_schemes(&self) -> &[SignatureScheme] {
+        P256
+    }
+}
+
+fn signature_algorithms(extensions: &mut [Extension]) -> &mut Vec<SignatureScheme> {
+    extensions
+        .iter_mut()
+        .find_map(|e| match e {
+            Extension::SignatureAlgorithms(list) => Some(list),
+            _ => None,
+        })
+        .expect("signature_algorithms")
+}
+
+fn not_offered() -> Error {
+    illegal("CertificateVerify uses a scheme we did not offer")
+}
+
+#[test]
+fn a_client_offers_and_accepts_only_its_verifiers_schemes() {
+    let pki = TestPki::generate(KeyKind::Ed25519, &["example.com"]);
+    let client = |versions: &[ProtocolVersion]| {
+        let roots = Arc::new(pki.root_store());
+        let verifier = P256Only(keyway::pki::DefaultServerVerifier::new(roots));
+        client(&pki).versions(versions).verifier(Arc::new(verifier))
+    };
+    for (version, error) in [
+        (ProtocolVersion::TLS13, not_offered()),
+        (
+            ProtocolVersion::TLS12,
+            illegal("ServerKeyExchange signature scheme"),
+        ),
+    ] {
+        // Offered: P-256 alone. An Ed25519 server has nothing to sign with.
+        let mut m = Mitm::new(client(&[version]), server(&pki));
+        let hello = m.take(Side::Client);
+        let HandshakeMessage::ClientHello(mut ch) = hello.decode(H::CLIENT_HELLO) else {
+            unreachable!()
+        };
+        assert_eq!(*signature_algorithms(&mut ch.extensions), P256);
+        let incompatible = Error::PeerIncompatible(PeerIncompatible::NoCommonSignatureScheme);
+        m.refused(hello, incompatible, A::HANDSHAKE_FAILURE);
+
+        // A server made to sign with Ed25519 anyway (the attacker widened the
+        // offer on the way) is refused for the scheme, before any signature
+        // check.
+        let mut m = Mitm::new(client(&[version]), server(&pki));
+        let mut hello = m.take(Side::Client);
+        hello.edit_client_hello(|ch| {
+            signature_algorithms(&mut ch.extensions).push(SignatureScheme::ED25519)
+        });
+        m.deliver(hello).unwrap();
+        let flight = m.take(Side::Server);
+        m.refused(flight, error, A::ILLEGAL_PARAMETER);
+    }
+}
+
+#[test]
+fn a_server_requests_and_accepts_only_its_client_verifiers_schemes() {
+    let pki = pki();
+    let client_pki = TestPki::generate(KeyKind::Ed25519, &["client.example"]);
+    let server = |versions: &[ProtocolVersion]| {
+        let roots = Arc::new(client_pki.root_store());
+        let verifier = P256Only(DefaultClientVerifier::new(roots));
+        server(&pki)
+            .versions(versions)
+            .client_auth(Arc::new(verifier))
+    };
+    let client = || client(&pki).client_certificate(client_pki.certified_key());
+
+    // TLS 1.3: the CertificateRequest lists P-256 alone, so the Ed25519
+    // client has no certificate to send.
+    let mut m = Mitm::new(client(), server(&[ProtocolVersion::TLS13]));
+    let flight = m.run_to(Side::Server, H::CERTIFICATE_REQUEST);
+    let HandshakeMessage::CertificateRequest(mut cr) = flight.decode(H::CERTIFICATE_REQUEST) else {
+        unreachable!()
+    };
+    assert_eq!(*signature_algorithms(&mut cr.extensions), P256);
+    m.deliver(flight).unwrap();
+    let answer = m.take(Side::Client);
+    assert_eq!(answer.handshake_types(), [H::CERTIFICATE, H::FINISHED]);
+    let missing = Error::InvalidCertificate(keyway::error::CertificateError::NoCertificate);
+    m.refused(answer, missing, A::CERTIFICATE_REQUIRED);
+
+    // A client that ignores the request and signs with Ed25519 anyway (its
+    // empty Certificate replaced by its chain and a valid Ed25519
+    // CertificateVerify over the server's transcript): refused for the
+    // scheme. (Without the check the signature would verify.)
+    let mut m = Mitm::new(client(), server(&[ProtocolVersion::TLS13]));
+    let server_flight = m.run_to(Side::Server, H::FINISHED);
+    m.deliver(server_flight).unwrap();
+    let mut answer = m.take(Side::Client);
+    let chain = client_pki.certified_key().chain;
+    answer.replace(&HandshakeMessage::Certificate(
+        keyway::codec::messages::Certificate {
+            certificate_request_context: Vec::new(),
+            certificate_list: chain
+                .into_iter()
+                .map(|cert_data| keyway::codec::messages::CertificateEntry {
+                    cert_data,
+                    extensions: Vec::new(),
+                })
+                .collect(),
+        },
+    ));
+    let mut transcript = ring::digest::Context::new(&ring::digest::SHA256);
+    for (_, msg) in &m.wire.delivered {
+        transcript.update(msg);
+    }
+    transcript.update(answer.message(H::CERTIFICATE));
+    let context = b"TLS 1.3, client CertificateVerify";
+    let signed = [&[0x20; 64][..], context, &[0], transcript.finish().as_ref()].concat();
+    let key =
+        ring::signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(&client_pki.key_der).unwrap();
+    let cv = HandshakeMessage::CertificateVerify(CertificateVerify {
+        algorithm: SignatureScheme::ED25519,
+        signature: key.sign(&signed).as_ref().to_vec(),
+    });
+    let mut encoded = Vec::new();
+    cv.encode(&mut encoded).unwrap();
+    let at = answer.position(H::FINISHED).unwrap();
+    let epoch = match &answer.items[at] {
+        support::mitm::Item::Handshake { epoch, .. } => *epoch,
+        _ => unreachable!(),
+    };
+    answer.items.insert(
+        at,
+        support::mitm::Item::Handshake {
+            epoch,
+            msg: encoded,
+        },
+    );
+    m.refused(answer, not_offered(), A::ILLEGAL_PARAMETER);
+
+    // TLS 1.2: the same, in the plaintext CertificateRequest.
+    let mut m = Mitm::new(client(), server(&[ProtocolVersion::TLS12]));
+    let mut flight = m.run_to(Side::Server, H::CERTIFICATE_REQUEST);
+    let body = &flight.message(H::CERTIFICATE_REQUEST)[4..];
+    let HandshakeMessage::CertificateRequest12(mut cr) =
+        HandshakeMessage::decode_tls12(H::CERTIFICATE_REQUEST, body).unwrap()
+    else {
+        unreachable!()
+    };
+    assert_eq!(cr.supported_signature_algorithms, P256);
+    cr.supported_signature_algorithms
+        .push(SignatureScheme::ED25519);
+    flight.replace(&HandshakeMessage::CertificateRequest12(cr));
+    m.deliver(flight).unwrap();
+    let answer = m.take(Side::Client);
+    m.refused(answer, not_offered(), A::ILLEGAL_PARAMETER);
 }

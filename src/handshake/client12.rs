@@ -12,9 +12,7 @@
 use std::sync::Arc;
 
 use super::client13::ExpectServerHello;
-use super::{
-    accept_server_chain, peer_leaf, take_tls12_chain, unexpected, OFFERED_SIGNATURE_SCHEMES,
-};
+use super::{accept_server_chain, peer_leaf, take_tls12_chain, unexpected};
 use crate::client::ClientConfig;
 use crate::codec::extensions::Extension;
 use crate::codec::messages::{
@@ -267,7 +265,7 @@ fn read_server_key_exchange(
     if !h.config.groups.contains(&params.curve) || kx::is_hybrid(params.curve) {
         return Err(PeerMisbehaved::WrongKeyShareGroup(params.curve).into());
     }
-    if !OFFERED_SIGNATURE_SCHEMES.contains(&params.scheme)
+    if !h.config.signature_schemes.contains(&params.scheme)
         || !scheme_fits(h.suite.auth, params.scheme)
     {
         return Err(PeerMisbehaved::IllegalParameter("ServerKeyExchange signature scheme").into());

@@ -14,8 +14,7 @@ use std::sync::Arc;
 use super::{
     accept_server_chain, certificate_verify_content, check_certificate_verify,
     derive_application_secrets, derive_handshake_secrets, take_peer_chain, unexpected,
-    HandshakeSecrets, CLIENT_SIGNATURE_CONTEXT, OFFERED_SIGNATURE_SCHEMES,
-    SERVER_SIGNATURE_CONTEXT,
+    HandshakeSecrets, CLIENT_SIGNATURE_CONTEXT, SERVER_SIGNATURE_CONTEXT,
 };
 use crate::client::ClientConfig;
 use crate::codec::extensions::{
@@ -151,7 +150,7 @@ pub(crate) fn send_client_hello(
         groups.filter(|g| offer13 || !kx::is_hybrid(*g)).collect(),
     ));
     extensions.push(Extension::SignatureAlgorithms(
-        OFFERED_SIGNATURE_SCHEMES.to_vec(),
+        config.signature_schemes.clone(),
     ));
     if offer13 {
         extensions.push(key_share_extension(&key_shares));
@@ -605,6 +604,7 @@ fn read_server_certificate_verify(
         &cv,
         SERVER_SIGNATURE_CONTEXT,
         &s.transcript,
+        &s.config.signature_schemes,
         |content, leaf| verifier.verify_tls13_signature(content, leaf, cv.algorithm, &cv.signature),
     )?;
     cx.negotiated.signature_scheme = Some(cv.algorithm);

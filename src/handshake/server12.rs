@@ -300,13 +300,13 @@ pub(crate) fn read_client_hello(
         }
         None => None,
     };
-    if let Some(verifier) = &config.client_verifier {
+    if config.client_verifier.is_some() {
         let cr = CertificateRequest12 {
             certificate_types: vec![
                 CertificateRequest12::RSA_SIGN,
                 CertificateRequest12::ECDSA_SIGN,
             ],
-            supported_signature_algorithms: verifier.supported_schemes().to_vec(),
+            supported_signature_algorithms: config.client_auth_schemes.clone(),
             certificate_authorities: config.client_ca_hints.clone(),
         };
         cx.send_handshake(&HandshakeMessage::CertificateRequest12(cr), &mut transcript)?;
@@ -421,7 +421,7 @@ fn read_client_certificate_verify(
     raw: &[u8],
 ) -> Result<Step, Error> {
     let verifier = h.config.requested_client_verifier()?;
-    check_offered_scheme(verifier.supported_schemes(), cv.algorithm)?;
+    check_offered_scheme(&h.config.client_auth_schemes, cv.algorithm)?;
     let messages = h.transcript.take_messages()?;
     verifier.verify_tls12_signature(&messages, peer_leaf(cx)?, cv.algorithm, &cv.signature)?;
     h.transcript.add(raw);

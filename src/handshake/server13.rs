@@ -18,7 +18,7 @@ use super::negotiate::{
 use super::{
     accept_client_chain, certificate_verify_content, check_certificate_verify,
     derive_application_secrets, derive_handshake_secrets, take_peer_chain, unexpected,
-    CLIENT_SIGNATURE_CONTEXT, SERVER_SIGNATURE_CONTEXT, TLS13_VERIFY_SCHEMES,
+    CLIENT_SIGNATURE_CONTEXT, SERVER_SIGNATURE_CONTEXT,
 };
 use crate::codec::extensions::{Extension, KeyShareEntry};
 use crate::codec::messages::{
@@ -416,7 +416,7 @@ fn send_server_flight(
         let cr = CertificateRequest {
             certificate_request_context: Vec::new(),
             extensions: vec![Extension::SignatureAlgorithms(
-                TLS13_VERIFY_SCHEMES.to_vec(),
+                config.client_auth_schemes.clone(),
             )],
         };
         cx.send_handshake(&HandshakeMessage::CertificateRequest(cr), &mut transcript)?;
@@ -532,6 +532,7 @@ fn read_client_certificate_verify(
         &cv,
         CLIENT_SIGNATURE_CONTEXT,
         &s.transcript,
+        &s.config.client_auth_schemes,
         |content, leaf| verifier.verify_tls13_signature(content, leaf, cv.algorithm, &cv.signature),
     )?;
     s.transcript.add(raw);

@@ -1,12 +1,14 @@
 //! A hostile peer in the middle, for negative tests of the handshake.
 //!
-//! Both endpoints log their secrets to one [`KeyCapture`]; a [`Wire`] between
+//! Each endpoint logs its secrets to a [`KeyCapture`]; a [`Wire`] between
 //! them takes each flight, opens every protected record with the traffic keys
-//! derived from those secrets, and hands the test the flight as a list of
+//! the sender derived, and hands the test the flight as a list of
 //! messages. The test flips a byte of a signature, a Finished, a cookie or a
 //! binder, drops a message or reorders two, and the wire seals the flight again
-//! under the same keys, with sequence numbers the receiver expects, so what is
-//! tested is the receiver's check of that field and not its record layer.
+//! under the keys the receiver derived (the same ones, unless the test changed
+//! a message both transcripts include), with the sequence numbers the
+//! receiver expects: what is tested is the receiver's check of that field,
+//! not its record layer.
 //!
 //! The record protection here is written against RFC 8446, Section 5.2 and
 //! RFC 5246, Section 6.2.3.3 directly on `ring`, independently of keyway's own
@@ -356,19 +358,36 @@ fn record(typ: u8, body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Where an epoch's keys come from: a logged secret (TLS 1.3: the label,
+/// then `updates` KeyUpdates; TLS 1.2: the master secret, CLIENT_RANDOM).
+#[derive(Clone, Copy)]
+struct KeySource {
+    label: &'static str,
+    updates: usize,
+}
+
+/// How one epoch's records are opened, with the keys the sender derived,
+/// and sealed again with the keys the receiver derives (the same ones unless
+/// a test made the two transcripts differ). Each is looked up when first
+/// used: an end derives its keys only as it processes the records before.
+#[derive(Clone)]
+struct Epoch {
+    source: KeySource,
+    open: Option<Protection>,
+    seal: Option<Protection>,
+}
+
 /// One direction of the wire.
 #[derive(Default)]
 struct Direction {
     /// The sender's current epoch and the protections of every epoch so far
     /// (index 0, plaintext, is `None`).
-    epochs: Vec<Option<Protection>>,
+    epochs: Vec<Option<Epoch>>,
     /// Per epoch: the next sequence number to open, and to seal.
     open_seq: Vec<u64>,
     seal_seq: Vec<u64>,
     /// A handshake message still arriving in pieces.
     partial: Vec<u8>,
-    /// The current TLS 1.3 application traffic secret, for KeyUpdate.
-    traffic_secret: Option<Vec<u8>>,
 }
 
 impl Direction {
@@ -383,11 +402,11 @@ impl Direction {
         (self.partial.len() >= 4 + len).then(|| self.partial.drain(..4 + len).collect())
     }
 
-    fn push_epoch(&mut self, protection: Protection) {
+    fn push_epoch(&mut self, epoch: Epoch) {
         if self.epochs.is_empty() {
             self.epochs.push(None);
         }
-        self.epochs.push(Some(protection));
+        self.epochs.push(Some(epoch));
     }
 
     fn next_seq(counters: &mut Vec<u64>, epoch: usize) -> u64 {
@@ -401,8 +420,10 @@ impl Direction {
 
 /// Sits between a client and a server, seeing and re-sealing every record.
 pub struct Wire {
-    /// The secrets both endpoints logged.
-    pub keys: Arc<KeyCapture>,
+    /// The secrets the client logged.
+    pub client_keys: Arc<KeyCapture>,
+    /// The secrets the server logged.
+    pub server_keys: Arc<KeyCapture>,
     client_random: [u8; 32],
     server_random: [u8; 32],
     suite: Option<Suite>,
@@ -419,10 +440,12 @@ const HELLO_RETRY_REQUEST_RANDOM: [u8; 32] = [
 ];
 
 impl Wire {
-    /// A wire that reads secrets from `keys`, which both endpoints log to.
-    pub fn new(keys: Arc<KeyCapture>) -> Wire {
+    /// A wire that opens each side's records with the secrets that side
+    /// logged and seals them for the other with the other's.
+    pub fn new(client_keys: Arc<KeyCapture>, server_keys: Arc<KeyCapture>) -> Wire {
         Wire {
-            keys,
+            client_keys,
+            server_keys,
             client_random: [0; 32],
             server_random: [0; 32],
             suite: None,
@@ -455,14 +478,14 @@ impl Wire {
             let len = u16::from_be_bytes([bytes[3], bytes[4]]) as usize;
             let body = &bytes[5..5 + len];
             bytes = &bytes[5 + len..];
-            let tls13 = self.tls13;
-            let dir = self.direction(from);
-            let current = dir.current();
+            let current = self.direction(from).current();
             // TLS 1.3 protects records as application_data: anything else (the
             // compatibility CCS, an alert from a peer that failed before it had
             // keys) is plaintext.
-            let (epoch, typ, data) = match dir.epochs.get(current).cloned().flatten() {
-                Some(p) if !tls13 || typ == 23 => {
+            let protected = !self.tls13 || typ == 23;
+            let (epoch, typ, data) = match self.epoch_protection(from, current, true) {
+                Some(p) if protected => {
+                    let dir = self.direction(from);
                     let seq = Direction::next_seq(&mut dir.open_seq, current);
                     let (typ, data) = p.open(seq, typ, body);
                     (current, typ, data)
@@ -521,42 +544,64 @@ impl Wire {
                 self.install13(Side::Client, "CLIENT_TRAFFIC_SECRET_0");
             }
             (_, HandshakeType::KEY_UPDATE) => {
-                let suite = self.suite.unwrap();
                 let dir = self.direction(from);
-                let current = dir.traffic_secret.take().expect("KeyUpdate before traffic");
-                let next = expand_label(suite.hash, &current, "traffic upd", &[], current.len());
-                dir.push_epoch(Protection::tls13(suite, &next));
-                dir.traffic_secret = Some(next);
+                let current = dir.epochs.last().cloned().flatten();
+                let mut source = current.expect("KeyUpdate before traffic").source;
+                source.updates += 1;
+                self.install(from, source);
             }
             _ => {}
         }
     }
 
-    fn install13(&mut self, from: Side, label: &str) {
-        let suite = self.suite.unwrap();
-        let secret = self
-            .keys
-            .get(label, &self.client_random)
-            .unwrap_or_else(|| panic!("{label} was not logged"));
-        let dir = self.direction(from);
-        dir.push_epoch(Protection::tls13(suite, &secret));
-        dir.traffic_secret = Some(secret);
+    /// The capture of `from` and of its peer.
+    fn captures(&self, from: Side) -> (&KeyCapture, &KeyCapture) {
+        match from {
+            Side::Client => (&self.client_keys, &self.server_keys),
+            Side::Server => (&self.server_keys, &self.client_keys),
+        }
     }
 
-    /// RFC 5246, Section 6.3: the key block from the logged master secret.
-    fn tls12_keys(&mut self, from: Side) {
+    fn install13(&mut self, from: Side, label: &'static str) {
+        self.install(from, KeySource { label, updates: 0 });
+    }
+
+    /// Starts a new epoch in `from`'s direction.
+    fn install(&mut self, from: Side, source: KeySource) {
+        self.direction(from).push_epoch(Epoch {
+            source,
+            open: None,
+            seal: None,
+        });
+    }
+
+    /// `from`'s write protection for `source`, as the end that logged to
+    /// `capture` derives it.
+    fn protection(&self, capture: &KeyCapture, from: Side, source: KeySource) -> Protection {
+        let secret = capture
+            .get(source.label, &self.client_random)
+            .unwrap_or_else(|| panic!("{} was not logged", source.label));
+        if !self.tls13 {
+            return self.tls12_protection(&secret, from);
+        }
         let suite = self.suite.unwrap();
-        let master = self
-            .keys
-            .get("CLIENT_RANDOM", &self.client_random)
-            .expect("TLS 1.2 master secret was not logged as CLIENT_RANDOM");
+        let secret = (0..source.updates).fold(secret, |s, _| {
+            expand_label(suite.hash, &s, "traffic upd", &[], s.len())
+        });
+        Protection::tls13(suite, &secret)
+    }
+
+    /// RFC 5246, Section 6.3: `from`'s write key and IV from the key block
+    /// of a logged master secret.
+    fn tls12_protection(&self, master: &[u8], from: Side) -> Protection {
+        let suite = self.suite.unwrap();
         let key_len = suite.aead.key_len();
         let gcm = !std::ptr::eq(suite.aead, &aead::CHACHA20_POLY1305);
         let iv_len = if gcm { 4 } else { 12 };
         let seed = [&self.server_random[..], &self.client_random[..]].concat();
         let block = prf(
             suite.hash,
-            &master,
+            master,
             b"key expansion",
             &seed,
             2 * (key_len + iv_len),
@@ -568,22 +613,30 @@ impl Wire {
             Side::Client => (client_key, client_iv),
             Side::Server => (server_key, server_iv),
         };
-        let protection = Protection {
+        Protection {
             key: Arc::new(aead::LessSafeKey::new(
                 aead::UnboundKey::new(suite.aead, key).unwrap(),
             )),
             iv: iv.to_vec(),
             tls12: true,
             explicit_nonce: gcm,
-        };
-        self.direction(from).push_epoch(protection);
+        }
     }
 
-    /// Seals `flight` again and feeds it to `to`, one record per item; returns
-    /// what `to.process()` returned.
+    /// At `from`'s ChangeCipherSpec: its TLS 1.2 write keys, from the
+    /// master secret (logged as CLIENT_RANDOM).
+    fn tls12_keys(&mut self, from: Side) {
+        let source = KeySource {
+            label: "CLIENT_RANDOM",
+            updates: 0,
+        };
+        self.install(from, source);
+    }
+
+    /// Seals `flight` again and feeds it to `to` one record per item,
+    /// processing each; returns the first error `to.process()` returned.
     pub fn deliver(&mut self, flight: Flight, to: &mut Connection) -> Result<(), Error> {
         let from = flight.from;
-        let mut bytes = Vec::new();
         for item in flight.items {
             let epoch = item.epoch();
             let (typ, data) = match item {
@@ -595,15 +648,45 @@ impl Wire {
                 Item::Alert { body, .. } => (21, body),
                 Item::AppData { data, .. } => (23, data),
             };
-            let dir = self.direction(from);
-            let protection = dir.epochs.get(epoch).cloned().flatten();
-            bytes.extend(match protection {
-                Some(p) => p.seal(Direction::next_seq(&mut dir.seal_seq, epoch), typ, &data),
+            let bytes = match self.seal_protection(from, epoch) {
+                Some(protection) => {
+                    let dir = self.direction(from);
+                    protection.seal(Direction::next_seq(&mut dir.seal_seq, epoch), typ, &data)
+                }
                 None => record(typ, &data),
-            });
+            };
+            to.read_tls_bytes(&bytes)?;
+            to.process()?;
         }
-        to.read_tls_bytes(&bytes)?;
-        to.process()
+        Ok(())
+    }
+
+    /// The receiver's protection for `from`'s `epoch` (None: plaintext).
+    fn seal_protection(&mut self, from: Side, epoch: usize) -> Option<Protection> {
+        self.epoch_protection(from, epoch, false)
+    }
+
+    /// `from`'s `epoch` as the sender (`open`) or the receiver derived it,
+    /// looked up once; None for plaintext.
+    fn epoch_protection(&mut self, from: Side, epoch: usize, open: bool) -> Option<Protection> {
+        let current = self.direction(from).epochs.get(epoch).cloned().flatten()?;
+        let cached = match open {
+            true => current.open,
+            false => current.seal,
+        };
+        if let Some(protection) = cached {
+            return Some(protection);
+        }
+        let (sender, receiver) = self.captures(from);
+        let capture = if open { sender } else { receiver };
+        let protection = self.protection(capture, from, current.source);
+        if let Some(Some(e)) = self.direction(from).epochs.get_mut(epoch) {
+            match open {
+                true => e.open = Some(protection.clone()),
+                false => e.seal = Some(protection.clone()),
+            }
+        }
+        Some(protection)
     }
 
     /// Passes everything `from` has queued on to `to`, unchanged.
@@ -653,13 +736,14 @@ pub struct Mitm {
 
 impl Mitm {
     pub fn new(client: ClientConfigBuilder, server: ServerConfigBuilder) -> Mitm {
-        let keys = Arc::new(KeyCapture::default());
-        let client = client.key_log(keys.clone()).build().unwrap();
-        let server = server.key_log(keys.clone()).build().unwrap();
+        let client_keys = Arc::new(KeyCapture::default());
+        let server_keys = Arc::new(KeyCapture::default());
+        let client = client.key_log(client_keys.clone()).build().unwrap();
+        let server = server.key_log(server_keys.clone()).build().unwrap();
         Mitm {
             client: ClientConnection::new(Arc::new(client), "example.com").unwrap(),
             server: ServerConnection::new(Arc::new(server)),
-            wire: Wire::new(keys),
+            wire: Wire::new(client_keys, server_keys),
         }
     }
 
