@@ -768,3 +768,78 @@ fn a_server_requests_and_accepts_only_its_client_verifiers_schemes() {
     let answer = m.take(Side::Client);
     m.refused(answer, not_offered(), A::ILLEGAL_PARAMETER);
 }
+
+// --- keyUsage: the leaf's key may do only what its certificate allows
+
+fn key_usage_only(kind: KeyKind, name: &str, usage: rcgen::KeyUsagePurpose) -> TestPki {
+    TestPki::generate_with(kind, &[name], |leaf| leaf.key_usages = vec![usage])
+}
+
+fn lacks(what: &str) -> impl Fn(&Error) -> bool + '_ {
+    move |e| {
+        matches!(e, Error::InvalidCertificate(keyway::error::CertificateError::InvalidPurpose(m))
+            if m.contains(&format!("keyUsage lacks {what}")))
+    }
+}
+
+#[test]
+fn a_key_encipherment_only_server_certificate_cannot_sign_the_handshake() {
+    use rcgen::KeyUsagePurpose as U;
+    let pki = key_usage_only(KeyKind::EcdsaP256, "example.com", U::KeyEncipherment);
+    for version in [ProtocolVersion::TLS13, ProtocolVersion::TLS12] {
+        let client = client(&pki).versions(&[version]).build().unwrap();
+        let server = server(&pki).build().unwrap();
+        let (_, _, result) = support::connect(client, server, "example.com");
+        let err = result.unwrap_err();
+        assert!(lacks("digitalSignature")(&err), "{version:?}: {err}");
+        assert_eq!(err.alert(), Some(A::CERTIFICATE_UNKNOWN));
+    }
+    // The same key with digitalSignature is fine.
+    let pki = key_usage_only(KeyKind::EcdsaP256, "example.com", U::DigitalSignature);
+    let (_, _, result) = support::connect(
+        client(&pki).build().unwrap(),
+        server(&pki).build().unwrap(),
+        "example.com",
+    );
+    result.unwrap();
+}
+
+#[test]
+fn a_key_encipherment_only_client_certificate_cannot_sign_the_handshake() {
+    use rcgen::KeyUsagePurpose as U;
+    let pki = pki();
+    let client_pki = key_usage_only(KeyKind::EcdsaP256, "client.example", U::KeyEncipherment);
+    for version in [ProtocolVersion::TLS13, ProtocolVersion::TLS12] {
+        let client = client(&pki)
+            .versions(&[version])
+            .client_certificate(client_pki.certified_key())
+            .build()
+            .unwrap();
+        let server = with_client_auth(server(&pki), &client_pki).build().unwrap();
+        let (_, s, result) = support::connect(client, server, "example.com");
+        let err = result.unwrap_err();
+        assert!(lacks("digitalSignature")(&err), "{version:?}: {err}");
+        assert_eq!(s.error(), Some(&err), "the server refused");
+    }
+}
+
+#[cfg(feature = "rsa-kx")]
+#[test]
+fn a_digital_signature_only_certificate_cannot_receive_an_rsa_pre_master_secret() {
+    use rcgen::KeyUsagePurpose as U;
+    let rsa_kx = |pki: &TestPki| {
+        let client = client(pki)
+            .versions(&[ProtocolVersion::TLS12])
+            .cipher_suites(&[CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256])
+            .enable_rsa_key_exchange()
+            .build()
+            .unwrap();
+        let server = server(pki).enable_rsa_key_exchange().build().unwrap();
+        support::connect(client, server, "example.com").2
+    };
+    let pki = key_usage_only(KeyKind::Rsa2048, "example.com", U::DigitalSignature);
+    let err = rsa_kx(&pki).unwrap_err();
+    assert!(lacks("keyEncipherment")(&err), "{err}");
+    let pki = key_usage_only(KeyKind::Rsa2048, "example.com", U::KeyEncipherment);
+    rsa_kx(&pki).unwrap();
+}

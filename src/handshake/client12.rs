@@ -27,7 +27,7 @@ use crate::crypto::{tls12_suite, Authentication, KeyExchange, Tls12Suite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
 use crate::keys::tls12::{FinishedLabel, KeyBlock, MasterSecret};
-use crate::pki::ServerName;
+use crate::pki::{LeafKeyUsage, ServerName};
 use crate::server::CertifiedKey;
 use crate::transcript::Transcript;
 
@@ -270,7 +270,7 @@ fn read_server_key_exchange(
     {
         return Err(PeerMisbehaved::IllegalParameter("ServerKeyExchange signature scheme").into());
     }
-    let leaf = peer_leaf(cx)?;
+    let leaf = peer_leaf(cx, LeafKeyUsage::DigitalSignature)?;
     let signed = params.signed_content(&h.client_random, &h.server_random);
     h.config
         .verifier
@@ -338,7 +338,7 @@ fn read_server_hello_done(
             ours.agree(&server_public)?
         }
         KeyExchange::Rsa => {
-            let leaf = peer_leaf(cx)?.to_vec();
+            let leaf = peer_leaf(cx, LeafKeyUsage::KeyEncipherment)?.to_vec();
             let (encrypted, pre_master_secret) = super::rsa_kx::client_encrypt(&leaf, &mut cx.rng)?;
             let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&encrypted)?;
             cx.send_handshake(&HandshakeMessage::ClientKeyExchange(cke), &mut h.transcript)?;

@@ -259,7 +259,10 @@ pub(crate) fn check_certificate_verify(
     }
     check_offered_scheme(offered, cv.algorithm)?;
     let content = certificate_verify_content(context, transcript.current_hash()?.as_ref());
-    verify(&content, peer_leaf(cx)?)
+    verify(
+        &content,
+        peer_leaf(cx, crate::pki::LeafKeyUsage::DigitalSignature)?,
+    )
 }
 
 /// Refuses a CertificateVerify whose scheme we did not offer (illegal_parameter).
@@ -276,12 +279,20 @@ pub(crate) fn check_offered_scheme(
     }
 }
 
-/// The peer's end-entity certificate, from the chain accepted earlier.
-pub(crate) fn peer_leaf(cx: &Common) -> Result<&[u8], Error> {
-    match cx.negotiated.peer_certificates.first() {
-        Some(leaf) => Ok(leaf),
-        None => Err(CertificateError::NoCertificate.into()),
-    }
+/// The peer's end-entity certificate, from the chain accepted earlier, for
+/// `usage`: its keyUsage, when present, must allow what the handshake is about
+/// to do with its key (RFC 5280, Section 4.2.1.3; RFC 5246, Section 7.4.2):
+/// digitalSignature to check a CertificateVerify or ServerKeyExchange,
+/// keyEncipherment to encrypt an RSA pre-master secret. The chain check
+/// allowed either, not knowing which it would be.
+pub(crate) fn peer_leaf(cx: &Common, usage: crate::pki::LeafKeyUsage) -> Result<&[u8], Error> {
+    let leaf = cx
+        .negotiated
+        .peer_certificates
+        .first()
+        .ok_or(CertificateError::NoCertificate)?;
+    crate::pki::checks::check_key_use(leaf, usage)?;
+    Ok(leaf)
 }
 
 /// Checks a client's chain with the server's verifier and records it as the

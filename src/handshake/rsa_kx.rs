@@ -46,7 +46,7 @@ mod imp {
     use rsa::hazmat::{rsa_decrypt, rsa_encrypt};
     use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
     use rsa::traits::PublicKeyParts;
-    use rsa::{BoxedUint, RsaPrivateKey, RsaPublicKey};
+    use rsa::{BoxedUint, PrivateKey, PublicKey};
     use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
     use zeroize::Zeroizing;
 
@@ -64,7 +64,7 @@ mod imp {
     const MODULUS_BYTES: core::ops::RangeInclusive<usize> = 256..=1024;
 
     /// The server's RSA private key in the form the decryption needs.
-    pub(crate) struct RsaDecryptionKey(RsaPrivateKey);
+    pub(crate) struct RsaDecryptionKey(PrivateKey);
 
     impl core::fmt::Debug for RsaDecryptionKey {
         fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -79,7 +79,7 @@ mod imp {
     impl RsaDecryptionKey {
         /// Parses a PKCS#1 RSAPrivateKey DER.
         pub(crate) fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
-            RsaPrivateKey::from_pkcs1_der(der)
+            PrivateKey::from_pkcs1_der(der)
                 .map(Self)
                 .map_err(|e| Error::Config(format!("RSA key unusable for RSA key exchange: {e}")))
         }
@@ -137,7 +137,7 @@ mod imp {
         };
         let (_, cert) = x509_parser::parse_x509_certificate(leaf)
             .map_err(|_| unsupported("not parsable for RSA key exchange"))?;
-        let public = RsaPublicKey::from_pkcs1_der(&cert.public_key().subject_public_key.data)
+        let public = PublicKey::from_pkcs1_der(&cert.public_key().subject_public_key.data)
             .map_err(|_| unsupported("RSA key exchange needs an RSA certificate key"))?;
         let k = public.size();
         if !MODULUS_BYTES.contains(&k) {

@@ -30,6 +30,7 @@ use crate::crypto::{Authentication, KeyExchange, Tls12Suite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
 use crate::keys::tls12::{FinishedLabel, KeyBlock, MasterSecret};
+use crate::pki::LeafKeyUsage;
 use crate::server::ServerConfig;
 use crate::transcript::Transcript;
 
@@ -423,7 +424,12 @@ fn read_client_certificate_verify(
     let verifier = h.config.requested_client_verifier()?;
     check_offered_scheme(&h.config.client_auth_schemes, cv.algorithm)?;
     let messages = h.transcript.take_messages()?;
-    verifier.verify_tls12_signature(&messages, peer_leaf(cx)?, cv.algorithm, &cv.signature)?;
+    verifier.verify_tls12_signature(
+        &messages,
+        peer_leaf(cx, LeafKeyUsage::DigitalSignature)?,
+        cv.algorithm,
+        &cv.signature,
+    )?;
     h.transcript.add(raw);
     Ok(Step::ChangeCipherSpec(h))
 }

@@ -26,7 +26,7 @@
     clippy::arithmetic_side_effects
 )]
 
-mod checks;
+pub(crate) mod checks;
 mod constraints;
 mod name;
 mod path;
