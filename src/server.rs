@@ -262,8 +262,12 @@ impl ServerConfigBuilder {
         self
     }
 
-    /// Key exchange groups to accept, in preference order. A client that sent
-    /// no share for any of them gets a HelloRetryRequest for the first it supports.
+    /// Key exchange groups to accept, in preference order (default:
+    /// X25519MLKEM768, SecP256r1MLKEM768, x25519, secp256r1, secp384r1). The
+    /// first of them the client sent a share for wins, so a client that sends
+    /// a hybrid share gets the hybrid; a client that sent no share for any of
+    /// them gets a HelloRetryRequest for the first it supports. TLS 1.2 uses
+    /// the classical groups of the list only.
     pub fn groups(mut self, groups: &[NamedGroup]) -> Self {
         self.groups = groups.to_vec();
         self
@@ -347,6 +351,7 @@ impl ServerConfigBuilder {
             .as_ref()
             .map(|v| fitting_ca_hints(v.root_hint_subjects()))
             .unwrap_or_default();
+        let groups = resolve_groups(&self.groups, &protocols)?;
         let client_auth_schemes = match &self.client_verifier {
             Some(verifier) => crate::handshake::offered_schemes(verifier.supported_schemes())?,
             None => Vec::new(),
@@ -355,7 +360,7 @@ impl ServerConfigBuilder {
             certified_key,
             protocols,
             rsa_decryption_key,
-            groups: resolve_groups(&self.groups)?,
+            groups,
             alpn: self.alpn,
             client_verifier: self.client_verifier,
             client_auth_schemes,

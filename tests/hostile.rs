@@ -196,18 +196,58 @@ fn client_hello_violations_get_their_alerts() {
     let (err, alert) = server_refuses(|ch| ch.cipher_suites = vec![keyway::CipherSuite(0x1304)]);
     assert_eq!(alert, A::HANDSHAKE_FAILURE.0, "{err}");
 
-    // An invalid X25519 point (all zero: RFC 8446, Section 7.4.2).
+    // An invalid X25519 point (all zero: RFC 8446, Section 7.4.2), alone.
     let (err, alert) = server_refuses(|ch| {
         for e in &mut ch.extensions {
             if let Extension::KeyShareClientHello(shares) = e {
-                shares[0] = KeyShareEntry {
+                *shares = vec![KeyShareEntry {
                     group: NamedGroup::X25519,
                     key_exchange: vec![0; 32],
-                };
+                }];
             }
         }
     });
+    assert_eq!(
+        err,
+        Error::PeerMisbehaved(keyway::error::PeerMisbehaved::BadKeyShare)
+    );
     assert_eq!(alert, A::ILLEGAL_PARAMETER.0, "{err}");
+}
+
+/// Rewrites the X25519MLKEM768 share of a default ClientHello.
+fn with_hybrid_share(ch: &mut ClientHello, rewrite: impl FnOnce(&mut Vec<u8>)) {
+    let shares = ch.extensions.iter_mut().find_map(|e| match e {
+        Extension::KeyShareClientHello(shares) => Some(shares),
+        _ => None,
+    });
+    let hybrid = &mut shares.unwrap()[0];
+    assert_eq!(hybrid.group, NamedGroup::X25519MLKEM768);
+    rewrite(&mut hybrid.key_exchange);
+}
+
+#[test]
+fn malformed_hybrid_client_shares_are_illegal_parameter() {
+    let wrong_length = Error::PeerMisbehaved(keyway::error::PeerMisbehaved::IllegalParameter(
+        "hybrid key share has the wrong length",
+    ));
+    for len in [1215, 1217, 1184, 32] {
+        let (err, alert) = server_refuses(|ch| with_hybrid_share(ch, |k| k.resize(len, 7)));
+        assert_eq!((err, alert), (wrong_length.clone(), A::ILLEGAL_PARAMETER.0));
+    }
+    // FIPS 203, Section 7.2: the first 12-bit coefficient set to q = 3329.
+    let (err, alert) = server_refuses(|ch| {
+        with_hybrid_share(ch, |k| {
+            k[0] = 0x01;
+            k[1] = (k[1] & 0xf0) | 0x0d;
+        })
+    });
+    assert_eq!(
+        err,
+        Error::PeerMisbehaved(keyway::error::PeerMisbehaved::IllegalParameter(
+            "ML-KEM-768 encapsulation key fails the FIPS 203 modulus check"
+        ))
+    );
+    assert_eq!(alert, A::ILLEGAL_PARAMETER.0);
 }
 
 #[test]
@@ -355,6 +395,27 @@ fn server_hello_violations_get_their_alerts() {
         }
     });
     assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
+
+    // The X25519MLKEM768 answer (ciphertext 1088 || X25519 32), one byte short
+    // or long, or cut to the ciphertext.
+    for len in [1119, 1121, 1088] {
+        let err = client_refuses(config(), |sh| {
+            for e in &mut sh.extensions {
+                if let Extension::KeyShareServerHello(share) = e {
+                    assert_eq!(share.group, NamedGroup::X25519MLKEM768);
+                    assert_eq!(share.key_exchange.len(), 1120);
+                    share.key_exchange.resize(len, 0);
+                }
+            }
+        });
+        assert_eq!(
+            err,
+            Error::PeerMisbehaved(keyway::error::PeerMisbehaved::IllegalParameter(
+                "hybrid key share has the wrong length"
+            ))
+        );
+        assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER));
+    }
 }
 
 /// A client gets a HelloRetryRequest from a `retrying` server; its second

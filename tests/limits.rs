@@ -473,6 +473,61 @@ fn max_change_cipher_spec() {
     client_receives(&mut client, &mut server, A::UNEXPECTED_MESSAGE);
 }
 
+/// The default ClientHello carries two key shares, X25519MLKEM768 (1,216
+/// bytes) and X25519 (32): about 1.5 KB in all, one record and a small
+/// fraction of every default bound. A default server takes it whole or one
+/// byte at a time and answers with the hybrid (1,120-byte share), and the
+/// client takes that answer within its own defaults.
+#[test]
+fn the_default_post_quantum_client_hello_fits_every_default_bound() {
+    let pki = pki();
+    let limits = Limits::default();
+    let mut client = client_with(&pki, limits.clone());
+    let hello = client.take_tls();
+    let record_len = usize::from(u16::from_be_bytes([hello[3], hello[4]]));
+    assert_eq!(hello.len(), 5 + record_len, "one record");
+    let ch = match HandshakeMessage::decode(HandshakeType::CLIENT_HELLO, &hello[9..]).unwrap() {
+        HandshakeMessage::ClientHello(ch) => ch,
+        other => panic!("{other:?}"),
+    };
+    let key_share = ch
+        .extensions
+        .iter()
+        .find_map(|e| match e {
+            Extension::KeyShareClientHello(shares) => Some(shares),
+            _ => None,
+        })
+        .unwrap();
+    // key_share: 2-byte list length, then group, length and key per entry.
+    let key_share_len: usize = 2 + key_share
+        .iter()
+        .map(|s| 4 + s.key_exchange.len())
+        .sum::<usize>();
+    assert_eq!(key_share_len, 2 + (4 + 1216) + (4 + 32));
+    assert!(
+        (1400..2048).contains(&hello.len()),
+        "the default ClientHello is {} bytes",
+        hello.len()
+    );
+    assert!(record_len <= 1 << 14);
+    assert!(record_len - 4 < limits.max_handshake_message / 32);
+    assert!(hello.len() < limits.max_buffered_input / 32);
+    assert!(ch.extensions.len() < limits.max_extensions);
+
+    let mut server = server_with(&pki, limits);
+    for byte in hello.chunks(1) {
+        server.read_tls_bytes(byte).unwrap();
+        server.process().unwrap();
+    }
+    handshake(&mut client, &mut server).unwrap();
+    for conn in [&*client, &*server] {
+        assert_eq!(
+            conn.negotiated().group,
+            Some(keyway::NamedGroup::X25519MLKEM768)
+        );
+    }
+}
+
 /// A TLS 1.2 pair whose every record crosses a wire that holds the keys, so
 /// a test can inject protected handshake messages after the handshake.
 fn tls12_mitm() -> support::mitm::Mitm {

@@ -338,6 +338,36 @@ fn keyway_client_gets_a_hello_retry_request_from_s_server() {
     assert_eq!(n.group, Some(NamedGroup::SECP256R1));
 }
 
+/// OpenSSL 3.0 has no ML-KEM. A default keyway client, which leads with an
+/// X25519MLKEM768 share, reaches it through the X25519 share beside it with
+/// no HelloRetryRequest; one that sends only the hybrid share is asked again
+/// and retries with X25519; a default keyway server takes s_client's X25519.
+#[test]
+fn the_post_quantum_defaults_fall_back_to_x25519_with_openssl_3_0() {
+    if !have_openssl() {
+        return;
+    }
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let files = pki.write_files("s-server-pq");
+    let n = keyway_client_session(&files, ClientConfig::builder(pki.root_store()), &[]);
+    assert_eq!(n.group, Some(NamedGroup::X25519));
+    assert!(!n.hello_retry_request);
+
+    let hybrid_only =
+        ClientConfig::builder(pki.root_store()).key_shares(&[NamedGroup::X25519MLKEM768]);
+    let n = keyway_client_session(&files, hybrid_only, &[]);
+    assert_eq!(n.group, Some(NamedGroup::X25519));
+    assert!(n.hello_retry_request);
+
+    let server = ServerConfig::builder()
+        .certificate(pki.certified_key())
+        .build()
+        .unwrap();
+    let n = s_client_session(&pki, &files, server, &[]);
+    assert_eq!(n.group, Some(NamedGroup::X25519));
+    assert!(!n.hello_retry_request);
+}
+
 /// The validator in the handshake against a real server: s_server presents
 /// a certificate from an unknown CA, for another name, or expired; in TLS 1.3
 /// and TLS 1.2 the keyway client refuses it with the matching alert, and

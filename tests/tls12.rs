@@ -461,8 +461,22 @@ fn server_error_after_tampering(tamper: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) ->
     transfer(&mut s, &mut c).unwrap();
     let flight = records(&c.take_tls());
     let ccs_at = flight.iter().position(|(t, _)| *t == 20).unwrap();
+    let mut messages = handshake_messages(&flight[..ccs_at]);
+    tamper(&mut messages);
+    let mut wire = handshake_records(&messages);
+    for (typ, payload) in &flight[ccs_at..] {
+        wire.extend_from_slice(&[*typ, 3, 3]);
+        wire.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+        wire.extend_from_slice(payload);
+    }
+    s.read_tls_bytes(&wire).unwrap();
+    s.process().err()
+}
+
+/// The handshake messages (type, body) in plaintext handshake records.
+fn handshake_messages(records: &[(u8, Vec<u8>)]) -> Vec<(u8, Vec<u8>)> {
     let mut messages = Vec::new();
-    for (_, payload) in &flight[..ccs_at] {
+    for (_, payload) in records {
         let mut rest = &payload[..];
         while rest.len() >= 4 {
             let len =
@@ -471,9 +485,13 @@ fn server_error_after_tampering(tamper: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) ->
             rest = &rest[4 + len..];
         }
     }
-    tamper(&mut messages);
+    messages
+}
+
+/// Handshake messages (type, body) framed again as plaintext TLS 1.2 records.
+fn handshake_records(messages: &[(u8, Vec<u8>)]) -> Vec<u8> {
     let mut body = Vec::new();
-    for (typ, msg) in &messages {
+    for (typ, msg) in messages {
         body.push(*typ);
         body.extend_from_slice(&(msg.len() as u32).to_be_bytes()[1..]);
         body.extend_from_slice(msg);
@@ -487,13 +505,7 @@ fn server_error_after_tampering(tamper: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) ->
         &mut wire,
     )
     .unwrap();
-    for (typ, payload) in &flight[ccs_at..] {
-        wire.extend_from_slice(&[*typ, 3, 3]);
-        wire.extend_from_slice(&(payload.len() as u16).to_be_bytes());
-        wire.extend_from_slice(payload);
-    }
-    s.read_tls_bytes(&wire).unwrap();
-    s.process().err()
+    wire
 }
 
 #[test]
@@ -574,4 +586,80 @@ fn a_tls12_certificate_verify_by_the_wrong_key_is_decrypt_error() {
             keyway::error::PeerMisbehaved::BadSignature
         ))
     );
+}
+
+/// draft-ietf-tls-ecdhe-mlkem, Section 3: the post-quantum hybrids are TLS 1.3
+/// only. Default configs, which list them first, agree on x25519 in TLS 1.2;
+/// a TLS 1.2 client that offers nothing but a hybrid finds no common group;
+/// a config that could only use hybrids in TLS 1.2 does not build.
+#[test]
+fn tls12_never_negotiates_a_post_quantum_hybrid() {
+    // Ed25519: an ECDSA certificate would also need its curve in the offer.
+    let pki = TestPki::generate(KeyKind::Ed25519, &["example.com"]);
+    let client = || ClientConfig::builder(pki.root_store()).build().unwrap();
+    let tls12_server = || server(&pki).versions(&[V::TLS12]).build().unwrap();
+    let (c, s, result) = connect(client(), tls12_server(), "example.com");
+    result.unwrap();
+    assert_eq!(c.negotiated().version, Some(V::TLS12));
+    assert_eq!(c.negotiated().group, Some(NamedGroup::X25519));
+    assert_eq!(s.negotiated().group, Some(NamedGroup::X25519));
+
+    let (_, s, result) = tampered_hello(client(), tls12_server(), |ch| {
+        for e in &mut ch.extensions {
+            if let Extension::SupportedGroups(groups) = e {
+                *groups = vec![NamedGroup::X25519MLKEM768, NamedGroup::SECP256R1MLKEM768];
+            }
+        }
+    });
+    assert_eq!(result.unwrap_err().alert(), Some(A::HANDSHAKE_FAILURE));
+    assert_eq!(
+        s.error(),
+        Some(&Error::PeerIncompatible(
+            keyway::error::PeerIncompatible::NoCommonGroup
+        ))
+    );
+
+    let hybrids_only = [NamedGroup::X25519MLKEM768, NamedGroup::SECP256R1MLKEM768];
+    let err = server(&pki)
+        .versions(&[V::TLS12])
+        .groups(&hybrids_only)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("TLS 1.3 only"), "{err}");
+    let err = ClientConfig::builder(pki.root_store())
+        .versions(&[V::TLS12])
+        .groups(&hybrids_only)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("TLS 1.3 only"), "{err}");
+}
+
+/// A TLS 1.2 server that names a hybrid in its ServerKeyExchange is refused
+/// with illegal_parameter before its signature is even looked at, although
+/// the client lists the hybrid (for TLS 1.3) among its groups.
+#[test]
+fn a_tls12_server_key_exchange_on_a_hybrid_is_illegal_parameter() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = ClientConfig::builder(pki.root_store()).build().unwrap();
+    let server = server(&pki).versions(&[V::TLS12]).build().unwrap();
+    let mut c = ClientConnection::new(Arc::new(client), "example.com").unwrap();
+    let mut s = ServerConnection::new(Arc::new(server));
+    transfer(&mut c, &mut s).unwrap();
+    let mut messages = handshake_messages(&records(&s.take_tls()));
+    let (_, ske) = messages
+        .iter_mut()
+        .find(|(typ, _)| *typ == HandshakeType::SERVER_KEY_EXCHANGE.0)
+        .unwrap();
+    // RFC 8422, Section 5.4: curve_type (named_curve), then the curve.
+    assert_eq!(ske[0], 3);
+    ske[1..3].copy_from_slice(&NamedGroup::X25519MLKEM768.0.to_be_bytes());
+    c.read_tls_bytes(&handshake_records(&messages)).unwrap();
+    let err = c.process().unwrap_err();
+    assert_eq!(
+        err,
+        Error::PeerMisbehaved(keyway::error::PeerMisbehaved::WrongKeyShareGroup(
+            NamedGroup::X25519MLKEM768
+        ))
+    );
+    assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER));
 }

@@ -21,7 +21,7 @@ use crate::codec::messages::{
 };
 use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
-use crate::crypto::kx::KeyShare;
+use crate::crypto::kx::{self, KeyShare};
 use crate::crypto::sign::KeyAlgorithm;
 use crate::crypto::{tls12_suite, Authentication, KeyExchange, Tls12Suite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
@@ -261,7 +261,8 @@ fn read_server_key_exchange(
     raw: &[u8],
 ) -> Result<Step, Error> {
     let params = ske.ecdhe()?;
-    if !h.config.groups.contains(&params.curve) {
+    // draft-ietf-tls-ecdhe-mlkem, Section 3: a hybrid is never a TLS 1.2 curve.
+    if !h.config.groups.contains(&params.curve) || kx::is_hybrid(params.curve) {
         return Err(PeerMisbehaved::WrongKeyShareGroup(params.curve).into());
     }
     if !h.config.signature_schemes.contains(&params.scheme)

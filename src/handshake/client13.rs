@@ -26,7 +26,7 @@ use crate::codec::messages::{
 };
 use crate::codec::{ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
-use crate::crypto::kx::KeyShare;
+use crate::crypto::kx::{self, KeyShare};
 use crate::crypto::{tls13_suite, Tls13Suite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
@@ -144,7 +144,11 @@ pub(crate) fn send_client_hello(
         }
         extensions.push(Extension::SupportedVersionsClientHello(versions));
     }
-    extensions.push(Extension::SupportedGroups(config.groups.clone()));
+    // draft-ietf-tls-ecdhe-mlkem, Section 3: the hybrids are TLS 1.3 only.
+    let groups = config.groups.iter().copied();
+    extensions.push(Extension::SupportedGroups(
+        groups.filter(|g| offer13 || !kx::is_hybrid(*g)).collect(),
+    ));
     extensions.push(Extension::SignatureAlgorithms(
         config.signature_schemes.clone(),
     ));

@@ -24,7 +24,7 @@ use crate::codec::messages::{
 };
 use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
-use crate::crypto::kx::KeyShare;
+use crate::crypto::kx::{self, KeyShare};
 use crate::crypto::sign::KeyAlgorithm;
 use crate::crypto::{Authentication, KeyExchange, Tls12Suite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
@@ -135,10 +135,12 @@ fn select(
         Extension::SupportedGroups(g) => Some(g.as_slice()),
         _ => None,
     });
+    // draft-ietf-tls-ecdhe-mlkem, Section 3: the hybrids are TLS 1.3 only.
     let group = config
         .groups
         .iter()
         .copied()
+        .filter(|g| !kx::is_hybrid(*g))
         .find(|g| client_groups.is_none_or(|list| list.contains(g)));
     // RFC 5246, Section 7.4.1.4.1: without signature_algorithms a client
     // accepts only SHA-1 signatures, which we do not make.

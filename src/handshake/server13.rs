@@ -27,7 +27,7 @@ use crate::codec::messages::{
 };
 use crate::codec::{ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
-use crate::crypto::kx::KeyShare;
+use crate::crypto::kx;
 use crate::crypto::Tls13Suite;
 use crate::error::{CertificateError, Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
@@ -353,12 +353,12 @@ fn send_server_flight(
     sent_ccs: bool,
 ) -> Result<Step, Error> {
     let suite = selection.suite;
-    let our_share = KeyShare::generate(client_share.group, &mut cx.rng)?;
+    let (key_exchange, shared_secret) =
+        kx::respond(client_share.group, &client_share.key_exchange, &mut cx.rng)?;
     let server_share = KeyShareEntry {
-        group: our_share.group(),
-        key_exchange: our_share.public().to_vec(),
+        group: client_share.group,
+        key_exchange,
     };
-    let shared_secret = our_share.agree(&client_share.key_exchange)?;
     let mut random = [0u8; 32];
     cx.rng.fill(&mut random)?;
 
