@@ -43,7 +43,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::crypto::{AeadAlgorithm, HashAlgorithm};
-use crate::error::{Error, PeerMisbehaved};
+use crate::error::{Error, InvalidMessage, PeerMisbehaved};
 
 /// RFC 5246, Section 8.1: "The master secret is always exactly 48 bytes in
 /// length."
@@ -263,6 +263,12 @@ impl MasterSecret {
         handshake_hash: &[u8],
         received: &[u8],
     ) -> Result<(), Error> {
+        // A length other than 12 is a malformed message (decode_error), not
+        // a wrong value; the length is public, so checking it first leaks
+        // nothing.
+        if received.len() != VERIFY_DATA_LEN {
+            return Err(InvalidMessage::LengthOutOfRange("Finished.verify_data").into());
+        }
         let expected = self.verify_data(side, handshake_hash);
         match bool::from(expected.ct_eq(received)) {
             true => Ok(()),
@@ -623,11 +629,28 @@ mod tests {
                     master.verify_finished(side, &handshake_hash, &verify_data),
                     Ok(())
                 );
-                // The other side's verify_data, a truncated one, or none at all.
-                for wrong in [unhex(other), verify_data[..11].to_vec(), Vec::new()] {
-                    assert_eq!(master.verify_finished(side, &handshake_hash, &wrong), bad);
-                }
+                // The other side's verify_data (the wrong lengths are a
+                // decode_error, see below).
+                let wrong = unhex(other);
+                assert_eq!(master.verify_finished(side, &handshake_hash, &wrong), bad);
             }
+        }
+    }
+
+    #[test]
+    fn a_verify_data_of_the_wrong_length_is_decode_error() {
+        let (hash, master, handshake_hash, [client, _]) = VERIFY_DATA[0];
+        let master = known_master(hash, master);
+        let handshake_hash = unhex(handshake_hash);
+        let good = unhex(client);
+        for wrong in [&good[..11], &[][..], &[&good[..], &[0]].concat()[..]] {
+            let err = master
+                .verify_finished(FinishedLabel::Client, &handshake_hash, wrong)
+                .unwrap_err();
+            assert_eq!(
+                err.alert(),
+                Some(crate::codec::AlertDescription::DECODE_ERROR)
+            );
         }
     }
 

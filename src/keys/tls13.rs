@@ -39,7 +39,7 @@ use ring::{digest, hmac};
 use zeroize::Zeroizing;
 
 use crate::crypto::{AeadAlgorithm, HashAlgorithm};
-use crate::error::{Error, PeerMisbehaved};
+use crate::error::{Error, InvalidMessage, PeerMisbehaved};
 
 /// RFC 8446, Section 7.1: every HkdfLabel label starts with "tls13 ".
 const LABEL_PREFIX: &[u8] = b"tls13 ";
@@ -385,6 +385,12 @@ impl TrafficSecret {
         transcript_hash: &digest::Digest,
         verify_data: &[u8],
     ) -> Result<(), Error> {
+        // RFC 8446, Section 4.4.4: verify_data is Hash.length bytes; any
+        // other length is a malformed message (decode_error), not a wrong
+        // value, and the length is public.
+        if verify_data.len() != self.0.hash.output_len() {
+            return Err(InvalidMessage::LengthOutOfRange("Finished.verify_data").into());
+        }
         hmac::verify(
             &self.0.finished_key(),
             transcript_hash.as_ref(),
@@ -862,7 +868,14 @@ mod tests {
             secret.verify_finished(&hash, &verify_data),
             Err(PeerMisbehaved::BadFinished.into())
         );
-        assert!(secret.verify_finished(&hash, &[]).is_err());
+        // RFC 8446, Section 6.2: a message of the wrong length is decode_error.
+        for wrong_length in [&verify_data[..31], &[][..], &[0; 33][..]] {
+            let err = secret.verify_finished(&hash, wrong_length).unwrap_err();
+            assert_eq!(
+                err.alert(),
+                Some(crate::codec::AlertDescription::DECODE_ERROR)
+            );
+        }
     }
 
     #[test]

@@ -1,0 +1,610 @@
+//! The sans-IO core shared by client and server: buffers, the record layer,
+//! application data, alerts and close_notify.
+//!
+//! Bytes flow one way: [`Connection::read_tls`] buffers TLS bytes,
+//! [`Connection::process`] turns them into records, handshake messages (fed to
+//! the side's state machine) and plaintext, and everything we send is sealed
+//! into `Common::outgoing` for [`Connection::write_tls`]. Nothing here does I/O
+//! except through the reader and writer the caller passes in.
+
+// Wire-facing code: no panic and no silent wrap-around on values a peer
+// controls. Tests may unwrap, expect and index (clippy.toml).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+mod admission;
+mod common;
+
+pub(crate) use common::Common;
+
+use std::io;
+use std::sync::Arc;
+
+use admission::{AlertMeaning, Phase, PostHandshake, Record};
+use common::Exporter;
+
+use crate::codec::messages::{Alert, HandshakeMessage};
+use crate::codec::{
+    AlertDescription, AlertLevel, CipherSuite, KeyUpdateRequest, NamedGroup, ProtocolVersion,
+    SignatureScheme,
+};
+use crate::crypto::Rng;
+use crate::error::{Error, InvalidMessage, Limit};
+use crate::events::{Event, Observer, Side};
+use crate::keylog::KeyLog;
+use crate::limits::Limits;
+use crate::record::MAX_PLAINTEXT;
+use crate::{client, server};
+
+/// What a handshake settled on. Fields fill in as the handshake proceeds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Negotiated {
+    /// The protocol version.
+    pub version: Option<ProtocolVersion>,
+    /// The cipher suite.
+    pub cipher_suite: Option<CipherSuite>,
+    /// The key exchange group.
+    pub group: Option<NamedGroup>,
+    /// The signature scheme the server signed its CertificateVerify with.
+    pub signature_scheme: Option<SignatureScheme>,
+    /// The application protocol agreed through ALPN.
+    pub alpn: Option<Vec<u8>>,
+    /// The server name the client sent (SNI).
+    pub server_name: Option<String>,
+    /// The peer's certificate chain, leaf first, DER.
+    pub peer_certificates: Vec<Vec<u8>>,
+    /// True if the server sent a HelloRetryRequest.
+    pub hello_retry_request: bool,
+}
+
+/// The handshake state of one side.
+pub(crate) enum State {
+    Client(client::ClientState),
+    Server(server::ServerState),
+}
+
+impl State {
+    /// Hands one handshake message to the side's state machine, which picks
+    /// the version's step.
+    fn handle(self, cx: &mut Common, msg: HandshakeMessage, raw: &[u8]) -> Result<State, Error> {
+        Ok(match self {
+            State::Client(s) => State::Client(s.handle(cx, msg, raw)?),
+            State::Server(s) => State::Server(s.handle(cx, msg, raw)?),
+        })
+    }
+
+    /// A TLS 1.2 ChangeCipherSpec for the side's state machine.
+    fn handle_change_cipher_spec(self, cx: &mut Common) -> Result<State, Error> {
+        Ok(match self {
+            State::Client(s) => State::Client(s.handle_change_cipher_spec(cx)?),
+            State::Server(s) => State::Server(s.handle_change_cipher_spec(cx)?),
+        })
+    }
+}
+
+/// A change_cipher_spec record holds the single byte 1 (RFC 5246, Section
+/// 7.1; RFC 8446, Section 5).
+fn check_change_cipher_spec(payload: &[u8]) -> Result<(), Error> {
+    match payload {
+        [1] => Ok(()),
+        _ => Err(InvalidMessage::BadChangeCipherSpec.into()),
+    }
+}
+
+/// A TLS connection without I/O: bytes in, bytes out, plaintext in, plaintext out.
+///
+/// [`crate::ClientConnection`] and [`crate::ServerConnection`] dereference to
+/// this type, which holds everything the two sides share.
+pub struct Connection {
+    common: Common,
+    /// `None` while a step runs, or after a fatal error.
+    state: Option<State>,
+    /// Received application data not yet read.
+    plaintext_in: Vec<u8>,
+    plaintext_read: usize,
+    /// Application data written before the handshake completed.
+    pending_out: Vec<u8>,
+    error: Option<Error>,
+    /// The peer's close_notify arrived after the handshake: an orderly end.
+    close_notify_received: bool,
+    /// close_notify requested before the handshake completed: sent after the
+    /// buffered application data, once the handshake is done.
+    close_pending: bool,
+    transport_eof: bool,
+    /// Renegotiation attempts refused so far.
+    renegotiation_attempts: usize,
+}
+
+impl core::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Connection")
+            .field("side", &self.common.side)
+            .field("handshake_complete", &self.common.handshake_complete)
+            .field("negotiated", &self.common.negotiated)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct ConnectionParts {
+    pub side: Side,
+    pub limits: Limits,
+    pub observer: Option<Arc<dyn Observer>>,
+    pub key_log: Arc<dyn KeyLog>,
+    pub rng: Rng,
+}
+
+impl Connection {
+    /// Builds a connection in `state`; the client then sends its ClientHello
+    /// through [`Connection::start`].
+    pub(crate) fn new(parts: ConnectionParts, state: State) -> Self {
+        let mut common = Common::new(parts.side, parts.limits, parts.observer, parts.key_log);
+        common.rng = parts.rng;
+        Self {
+            common,
+            state: Some(state),
+            plaintext_in: Vec::new(),
+            plaintext_read: 0,
+            pending_out: Vec::new(),
+            error: None,
+            close_notify_received: false,
+            close_pending: false,
+            transport_eof: false,
+            renegotiation_attempts: 0,
+        }
+    }
+
+    /// Runs a side's first step (the client's ClientHello), which replaces the state.
+    pub(crate) fn start(
+        &mut self,
+        step: impl FnOnce(&mut Common) -> Result<State, Error>,
+    ) -> Result<(), Error> {
+        self.state = Some(step(&mut self.common)?);
+        Ok(())
+    }
+
+    /// Reads TLS bytes from `rd` into the connection's buffer (one `read` call).
+    ///
+    /// Returns the number of bytes read; 0 means the transport reached
+    /// end-of-file. Call [`Connection::process`] afterwards.
+    ///
+    /// Fails (with [`crate::error::Limit::BufferedInput`] inside) when the
+    /// input buffer is full because the application has not read the
+    /// plaintext: read it, call `process`, then read more TLS bytes.
+    pub fn read_tls(&mut self, rd: &mut dyn io::Read) -> io::Result<usize> {
+        let n = self.common.deframer.read_tls(rd)?;
+        if n == 0 {
+            self.transport_eof = true;
+        }
+        Ok(n)
+    }
+
+    /// Buffers TLS bytes the caller already has; returns how many were taken.
+    pub fn read_tls_bytes(&mut self, bytes: &[u8]) -> Result<usize, Error> {
+        self.common.deframer.push(bytes)
+    }
+
+    /// Writes queued TLS bytes to `wr` (one `write` call); returns how many were written.
+    pub fn write_tls(&mut self, wr: &mut dyn io::Write) -> io::Result<usize> {
+        if self.common.outgoing.is_empty() {
+            return Ok(0);
+        }
+        let n = wr.write(&self.common.outgoing)?;
+        // A writer claiming more than it was given must not make us panic.
+        self.common
+            .outgoing
+            .drain(..n.min(self.common.outgoing.len()));
+        // All written during the handshake: free the storage instead of
+        // holding its capacity while the peer is slow to answer, or never does
+        // (a half-open handshake). Afterwards it is reused record after record.
+        if self.common.outgoing.is_empty() && !self.common.handshake_complete {
+            self.common.outgoing = Vec::new();
+        }
+        Ok(n)
+    }
+
+    /// Takes all queued TLS bytes (for in-memory transports and tests).
+    pub fn take_tls(&mut self) -> Vec<u8> {
+        core::mem::take(&mut self.common.outgoing)
+    }
+
+    /// True if there are TLS bytes waiting for [`Connection::write_tls`].
+    pub fn wants_write(&self) -> bool {
+        !self.common.outgoing.is_empty()
+    }
+
+    /// True while the connection can still make progress from more input.
+    pub fn wants_read(&self) -> bool {
+        self.error.is_none() && !self.close_notify_received && !self.transport_eof
+    }
+
+    /// True until the handshake has completed.
+    pub fn is_handshaking(&self) -> bool {
+        !self.common.handshake_complete
+    }
+
+    /// What the handshake negotiated so far.
+    pub fn negotiated(&self) -> &Negotiated {
+        &self.common.negotiated
+    }
+
+    /// Processes all complete records received so far: advances the
+    /// handshake, collects application data, handles alerts.
+    ///
+    /// On a fatal error the matching alert is queued for the peer (flush it
+    /// with [`Connection::write_tls`]) and the error is returned, now and on
+    /// every later call.
+    pub fn process(&mut self) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        match self.process_records() {
+            Ok(()) => {
+                // Between handshake flights the input buffer is usually empty
+                // for a round trip, or for good if the peer left: free it. Once
+                // the handshake is done it stays, reused record after record.
+                if !self.common.handshake_complete {
+                    self.common.deframer.release_if_empty();
+                }
+                Ok(())
+            }
+            Err(e) => {
+                if let Some(alert) = e.alert() {
+                    self.common.send_alert(AlertLevel::FATAL, alert);
+                }
+                self.state = None;
+                self.error = Some(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    /// Where the connection stands, for the admission tables.
+    fn phase(&self) -> Phase {
+        match (self.common.handshake_complete, self.common.hello_seen) {
+            (true, _) => Phase::Traffic,
+            (false, true) => Phase::Handshake,
+            (false, false) => Phase::AwaitingHello,
+        }
+    }
+
+    fn process_records(&mut self) -> Result<(), Error> {
+        loop {
+            // RFC 8446, Section 6.1: anything after close_notify is ignored.
+            if self.close_notify_received {
+                return Ok(());
+            }
+            // Stop (leaving records buffered) while the application has not read
+            // what it has: a fast honest peer must not be cut off for that.
+            let unread = self.plaintext_in.len().saturating_sub(self.plaintext_read);
+            if unread.saturating_add(MAX_PLAINTEXT) > self.common.limits.max_buffered_plaintext {
+                return Ok(());
+            }
+            let (phase, version) = (self.phase(), self.common.negotiated.version);
+            let Some(record) = self
+                .common
+                .deframer
+                .next_record(&mut self.common.decrypter)?
+            else {
+                break;
+            };
+            let action = admission::record(record.typ, record.protected, version, phase)?;
+            // RFC 8446, Section 5.1: no other record type between the fragments
+            // of one handshake message.
+            self.common.joiner.check_not_interleaved(record.typ)?;
+            match action {
+                Record::Handshake => self.common.joiner.push(record.payload)?,
+                Record::ApplicationData => {
+                    self.common.key_updates_in_a_row = 0;
+                    // The pause above keeps this from firing; it is the hard
+                    // bound should that logic ever change.
+                    let unread = self.plaintext_in.len().saturating_sub(self.plaintext_read);
+                    if unread.saturating_add(record.payload.len())
+                        > self.common.limits.max_buffered_plaintext
+                    {
+                        return Err(Limit::BufferedPlaintext(
+                            self.common.limits.max_buffered_plaintext,
+                        )
+                        .into());
+                    }
+                    self.plaintext_in.extend_from_slice(record.payload);
+                }
+                Record::Alert => {
+                    let alert = Alert::decode(record.payload)?;
+                    self.receive_alert(alert)?;
+                }
+                Record::ChangeCipherSpec => {
+                    check_change_cipher_spec(record.payload)?;
+                    // RFC 5246, Section 7.1: it switches the read keys, so it
+                    // may not split a handshake message.
+                    self.common.joiner.check_key_change_boundary()?;
+                    let state = self.state.take().ok_or(Error::ConnectionClosed)?;
+                    self.state = Some(state.handle_change_cipher_spec(&mut self.common)?);
+                }
+                Record::IgnoredChangeCipherSpec => {
+                    check_change_cipher_spec(record.payload)?;
+                    self.common.ccs_received = self.common.ccs_received.saturating_add(1);
+                    let max = self.common.limits.max_change_cipher_spec;
+                    if self.common.ccs_received > max {
+                        return Err(Limit::ChangeCipherSpecs(max).into());
+                    }
+                }
+            }
+            self.process_handshake_messages()?;
+        }
+        if self.transport_eof && !self.common.handshake_complete && self.error.is_none() {
+            return Err(Error::UnexpectedEof);
+        }
+        Ok(())
+    }
+
+    fn process_handshake_messages(&mut self) -> Result<(), Error> {
+        while let Some(joined) = self.common.joiner.next_message() {
+            let epoch = self.common.read_epoch;
+            let msg = admission::handshake_message(
+                self.common.side,
+                self.phase(),
+                self.common.negotiated.version,
+                joined.typ,
+                joined.body(),
+            )?;
+            // Checked once here, before any step looks at the extensions. The
+            // decode before it finds duplicates with a set (n log n, never a
+            // quadratic scan), so even the largest extension block costs a
+            // few milliseconds and a short-lived list.
+            let max = self.common.limits.max_extensions;
+            if msg.extension_count() > max {
+                let message = msg.handshake_type();
+                return Err(Limit::Extensions { message, max }.into());
+            }
+            let raw = joined.encoded;
+            self.common.emit(Event::Received(&msg));
+            if self.common.handshake_complete {
+                self.process_post_handshake(msg, &raw)?;
+            } else {
+                let state = self.state.take().ok_or(Error::ConnectionClosed)?;
+                self.state = Some(state.handle(&mut self.common, msg, &raw)?);
+                if self.common.handshake_complete {
+                    let pending = core::mem::take(&mut self.pending_out);
+                    self.common.send_application_data(&pending)?;
+                    if self.close_pending {
+                        self.close_pending = false;
+                        self.common
+                            .send_alert(AlertLevel::WARNING, AlertDescription::CLOSE_NOTIFY);
+                    }
+                }
+            }
+            // RFC 8446, Section 5.1: handshake messages MUST NOT span key changes.
+            if epoch != self.common.read_epoch {
+                self.common.joiner.check_key_change_boundary()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn process_post_handshake(&mut self, msg: HandshakeMessage, raw: &[u8]) -> Result<(), Error> {
+        let version = self.common.negotiated.version;
+        match admission::post_handshake(msg, self.common.side, version)? {
+            PostHandshake::RefuseRenegotiation => self.refuse_renegotiation(),
+            PostHandshake::KeyUpdate(ku) => self.common.receive_key_update(&ku),
+            PostHandshake::StateMachine(msg) => {
+                let state = self.state.take().ok_or(Error::ConnectionClosed)?;
+                self.state = Some(state.handle(&mut self.common, msg, raw)?);
+                Ok(())
+            }
+        }
+    }
+
+    /// Answers a renegotiation attempt with a no_renegotiation warning; a peer
+    /// that keeps trying (each attempt costs us an alert record) is cut off.
+    fn refuse_renegotiation(&mut self) -> Result<(), Error> {
+        self.renegotiation_attempts = self.renegotiation_attempts.saturating_add(1);
+        let max = self.common.limits.max_renegotiation_attempts;
+        if self.renegotiation_attempts > max {
+            return Err(Limit::RenegotiationAttempts(max).into());
+        }
+        self.common
+            .send_alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION);
+        Ok(())
+    }
+
+    fn receive_alert(&mut self, alert: Alert) -> Result<(), Error> {
+        self.common.emit(Event::AlertReceived(alert.description));
+        match admission::alert(alert, self.common.negotiated.version, self.phase()) {
+            AlertMeaning::PeerClosed => {
+                self.close_notify_received = true;
+                Ok(())
+            }
+            // Warnings are not errors, but a peer sending them in a loop is cut off.
+            AlertMeaning::Warning => {
+                self.common.warnings_received = self.common.warnings_received.saturating_add(1);
+                let max = self.common.limits.max_warning_alerts;
+                match self.common.warnings_received > max {
+                    true => Err(Limit::WarningAlerts(max).into()),
+                    false => Ok(()),
+                }
+            }
+            AlertMeaning::Fatal(error) => Err(error),
+        }
+    }
+
+    /// Reads received application data into `buf`.
+    ///
+    /// Data received before a failure is still returned first. Then: the
+    /// error that ended the connection; `Ok(0)` once the peer has sent
+    /// close_notify; an `UnexpectedEof` error if the transport closed without
+    /// close_notify (the data may have been truncated); `WouldBlock` if no data
+    /// is buffered yet (call `read_tls` and `process`).
+    pub fn read_plaintext(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self
+            .plaintext_in
+            .get(self.plaintext_read..)
+            .unwrap_or_default();
+        if !available.is_empty() {
+            let n = available.len().min(buf.len());
+            if let (Some(dst), Some(src)) = (buf.get_mut(..n), available.get(..n)) {
+                dst.copy_from_slice(src);
+            }
+            self.plaintext_read = self.plaintext_read.saturating_add(n);
+            if self.plaintext_read == self.plaintext_in.len() {
+                self.plaintext_in.clear();
+                self.plaintext_read = 0;
+            }
+            return Ok(n);
+        }
+        if let Some(e) = &self.error {
+            return Err(io::Error::other(e.clone()));
+        }
+        if self.close_notify_received {
+            return Ok(0);
+        }
+        if self.transport_eof {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                Error::UnexpectedEof,
+            ));
+        }
+        Err(io::ErrorKind::WouldBlock.into())
+    }
+
+    /// Queues application data for sending; before the handshake completes it
+    /// is buffered (up to `Limits::max_pending_plaintext`) and sent right after.
+    pub fn write_plaintext(&mut self, data: &[u8]) -> Result<usize, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if self.common.sent_close {
+            return Err(Error::WriteAfterClose);
+        }
+        if !self.common.handshake_complete {
+            let room = self
+                .common
+                .limits
+                .max_pending_plaintext
+                .saturating_sub(self.pending_out.len());
+            let taken = data.get(..room.min(data.len())).unwrap_or_default();
+            self.pending_out.extend_from_slice(taken);
+            return Ok(taken.len());
+        }
+        self.common.send_application_data(data)
+    }
+
+    /// Queues a close_notify alert: we will send no more data. Mid-handshake,
+    /// it goes out after the handshake and any data already written.
+    pub fn send_close_notify(&mut self) {
+        if self.common.sent_close || self.error.is_some() {
+            return;
+        }
+        self.common.sent_close = true;
+        match self.common.handshake_complete {
+            true => self
+                .common
+                .send_alert(AlertLevel::WARNING, AlertDescription::CLOSE_NOTIFY),
+            false => self.close_pending = true,
+        }
+    }
+
+    /// True if received application data is waiting to be read.
+    pub fn has_plaintext(&self) -> bool {
+        self.plaintext_read < self.plaintext_in.len()
+    }
+
+    /// True once the peer has sent close_notify.
+    pub fn peer_has_closed(&self) -> bool {
+        self.close_notify_received
+    }
+
+    /// Sends a KeyUpdate and moves to new sending keys; with `request_peer`,
+    /// asks the peer to update its keys too (RFC 8446, Section 4.6.3).
+    pub fn update_keys(&mut self, request_peer: bool) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if self.common.sent_close {
+            return Err(Error::WriteAfterClose);
+        }
+        if !self.common.handshake_complete {
+            return Err(Error::ApiMisuse(
+                "KeyUpdate is only possible after the handshake",
+            ));
+        }
+        let request = match request_peer {
+            true => {
+                // The peer's answer to this request must not count as a flood.
+                self.common.key_updates_in_a_row = 0;
+                KeyUpdateRequest::UPDATE_REQUESTED
+            }
+            false => KeyUpdateRequest::UPDATE_NOT_REQUESTED,
+        };
+        self.common.send_key_update(request)
+    }
+
+    /// Derives keying material for another protocol (RFC 8446, Section 7.5).
+    pub fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &[u8],
+        context: &[u8],
+    ) -> Result<(), Error> {
+        match &self.common.exporter {
+            Some(Exporter::Tls13(secret)) => secret.export(label, context, out),
+            // RFC 5705, Section 4: the TLS 1.3 exporter always mixes in a context;
+            // we pass the caller's (possibly empty) context the same way here.
+            Some(Exporter::Tls12 {
+                master,
+                client_random,
+                server_random,
+            }) => master.export(label, client_random, server_random, Some(context), out),
+            None => Err(Error::ApiMisuse(
+                "keying material can only be exported after the handshake",
+            )),
+        }
+    }
+
+    /// A reader over received application data (see [`Connection::read_plaintext`]).
+    pub fn reader(&mut self) -> PlaintextReader<'_> {
+        PlaintextReader { conn: self }
+    }
+
+    /// A writer that queues application data (see [`Connection::write_plaintext`]).
+    pub fn writer(&mut self) -> PlaintextWriter<'_> {
+        PlaintextWriter { conn: self }
+    }
+
+    /// The error that ended the connection, if any.
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+}
+
+/// Reads received application data from a [`Connection`].
+#[derive(Debug)]
+pub struct PlaintextReader<'a> {
+    conn: &'a mut Connection,
+}
+
+impl io::Read for PlaintextReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.conn.read_plaintext(buf)
+    }
+}
+
+/// Queues application data on a [`Connection`].
+#[derive(Debug)]
+pub struct PlaintextWriter<'a> {
+    conn: &'a mut Connection,
+}
+
+impl io::Write for PlaintextWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.conn.write_plaintext(buf).map_err(io::Error::other)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
