@@ -11,18 +11,16 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use keyway::{CipherSuite, ClientConfig, NamedGroup, ProtocolVersion, ServerConfig};
+use support::process::{example_binary, free_port, have_openssl, Guard, WAIT};
 use support::{KeyKind, TestPki};
-
-const WAIT: Duration = Duration::from_secs(15);
 
 const SUITES: [CipherSuite; 3] = [
     CipherSuite::TLS_AES_128_GCM_SHA256,
@@ -34,122 +32,6 @@ const GROUPS: [(NamedGroup, &str); 3] = [
     (NamedGroup::SECP256R1, "P-256"),
     (NamedGroup::SECP384R1, "P-384"),
 ];
-
-/// Returns false (after saying why) when openssl is missing outside CI.
-fn have_openssl() -> bool {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "openssl is required in CI (.ci/run installs it)"
-        );
-        eprintln!("SKIPPED: `openssl` is not on PATH; install it to run the interop tests");
-    }
-    ok
-}
-
-/// A child process that is killed when the test ends, however it ends.
-struct Guard {
-    child: Child,
-    lines: Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Guard {
-    fn spawn(cmd: &mut Command) -> Guard {
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn openssl");
-        let (tx, rx) = channel();
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines() {
-                    let Ok(line) = line else { break };
-                    if tx.send(line).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        Guard {
-            child,
-            lines: rx,
-            seen: Vec::new(),
-        }
-    }
-
-    fn stdin(&mut self) -> &mut ChildStdin {
-        self.child.stdin.as_mut().expect("stdin")
-    }
-
-    fn send_line(&mut self, line: &str) {
-        self.stdin()
-            .write_all(format!("{line}\n").as_bytes())
-            .expect("write to openssl");
-        self.stdin().flush().unwrap();
-    }
-
-    /// Waits until a line containing `needle` appears on stdout or stderr.
-    fn wait_for(&mut self, needle: &str) {
-        let deadline = Instant::now() + WAIT;
-        while Instant::now() < deadline {
-            match self.lines.recv_timeout(Duration::from_millis(100)) {
-                Ok(line) => {
-                    let hit = line.contains(needle);
-                    self.seen.push(line);
-                    if hit {
-                        return;
-                    }
-                }
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        panic!(
-            "openssl never printed {needle:?}; it printed:\n{}",
-            self.seen.join("\n")
-        );
-    }
-
-    /// Closes stdin and waits (bounded) for the process to exit; returns its success.
-    fn finish(&mut self) -> bool {
-        drop(self.child.stdin.take());
-        let deadline = Instant::now() + WAIT;
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return status.success();
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        false
-    }
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// A keyway echo server for one connection, in a thread; a message containing
 /// "keyupdate" makes it send a KeyUpdate requesting one back before echoing.
@@ -1040,26 +922,6 @@ fn keyway_server_refuses_renegotiation_from_s_client() {
         .filter(|e| e.starts_with("sent alert"))
         .collect();
     assert_eq!(sent, ["sent alert no_renegotiation"], "{seen:?}");
-}
-
-/// The example binaries sit next to the test binary's directory when built
-/// with `cargo test --all-targets`.
-fn example_binary(name: &str) -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let path = exe.parent()?.parent()?.join("examples").join(name);
-    if path.exists() {
-        Some(path)
-    } else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "example {name} not built: run the README test command"
-        );
-        eprintln!(
-            "SKIPPED: example binary {} not built (use --all-targets)",
-            path.display()
-        );
-        None
-    }
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! test PKI and an in-memory transport between a client and a server.
 #![allow(dead_code)]
 
+pub mod process;
 #[cfg(feature = "rsa-kx")]
 pub mod rsa_kx;
 
