@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use keyway::{CipherSuite, ClientConfig, NamedGroup, ProtocolVersion, ServerConfig};
 use support::process::{example_binary, free_port, have_openssl, Guard, WAIT};
-use support::{KeyKind, TestPki};
+use support::{KeyKind, KeyUpdates, TestPki};
 
 const SUITES: [CipherSuite; 3] = [
     CipherSuite::TLS_AES_128_GCM_SHA256,
@@ -217,29 +217,14 @@ fn read_until(tls: &mut keyway::Stream<TcpStream>, needle: &str) {
     }
 }
 
-/// Counts the KeyUpdate messages a connection receives.
-#[derive(Debug, Default)]
-struct KeyUpdateCounter(std::sync::atomic::AtomicUsize);
-
-impl keyway::events::Observer for KeyUpdateCounter {
-    fn on_event(&self, _: keyway::events::Side, event: &keyway::events::Event<'_>) {
-        if let keyway::events::Event::Received(
-            keyway::codec::messages::HandshakeMessage::KeyUpdate(_),
-        ) = event
-        {
-            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        }
-    }
-}
-
 /// Reads with a short timeout until the client has processed one more KeyUpdate.
-fn wait_for_key_update(tls: &mut keyway::Stream<TcpStream>, counter: &KeyUpdateCounter) {
-    let before = counter.0.load(std::sync::atomic::Ordering::SeqCst);
+fn wait_for_key_update(tls: &mut keyway::Stream<TcpStream>, counter: &KeyUpdates) {
+    let before = counter.count();
     let deadline = Instant::now() + WAIT;
     tls.get_ref()
         .set_read_timeout(Some(Duration::from_millis(100)))
         .unwrap();
-    while counter.0.load(std::sync::atomic::Ordering::SeqCst) == before {
+    while counter.count() == before {
         assert!(Instant::now() < deadline, "no KeyUpdate arrived");
         match tls.read(&mut [0u8; 64]) {
             Err(e)
@@ -260,7 +245,7 @@ fn keyway_client_session(
     client: keyway::ClientConfigBuilder,
     extra: &[&str],
 ) -> keyway::Negotiated {
-    let key_updates = Arc::new(KeyUpdateCounter::default());
+    let key_updates = Arc::new(KeyUpdates::default());
     let client = client.observer(key_updates.clone()).build().unwrap();
     let (mut server, port) = s_server(files, extra);
     let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();

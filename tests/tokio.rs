@@ -15,13 +15,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use keyway::codec::messages::HandshakeMessage;
-use keyway::events::{Event, Observer, Side};
+use keyway::events::Observer;
 use keyway::tokio::{TlsAcceptor, TlsConnector, TlsStream};
 use keyway::{
     ClientConfig, ClientConnection, Error, ProtocolVersion, ServerConfig, ServerConnection,
 };
-use support::{KeyKind, TestPki};
+use support::{KeyKind, KeyUpdates, TestPki};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
@@ -492,18 +491,6 @@ async fn the_transport_and_the_connection_are_reachable() {
     assert!(!conn.wants_write());
 }
 
-/// Counts the KeyUpdate messages a connection receives.
-#[derive(Debug, Default)]
-struct KeyUpdates(AtomicUsize);
-
-impl Observer for KeyUpdates {
-    fn on_event(&self, _: Side, event: &Event<'_>) {
-        if let Event::Received(HandshakeMessage::KeyUpdate(_)) = event {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-}
-
 #[tokio::test]
 async fn a_key_update_request_is_answered_while_the_application_only_writes() {
     let counter = Arc::new(KeyUpdates::default());
@@ -523,7 +510,7 @@ async fn a_key_update_request_is_answered_while_the_application_only_writes() {
     tls.write_all(&data).await.unwrap();
     tls.flush().await.unwrap();
     assert_eq!(join(server).await, data);
-    assert_eq!(counter.0.load(Ordering::SeqCst), 1, "our KeyUpdate answer");
+    assert_eq!(counter.count(), 1, "our KeyUpdate answer");
 }
 
 #[tokio::test]
@@ -540,7 +527,7 @@ async fn a_key_update_request_is_answered_while_the_application_only_reads() {
             .set_read_timeout(Some(Duration::from_millis(20)))
             .unwrap();
         let deadline = std::time::Instant::now() + WAIT;
-        while watch.0.load(Ordering::SeqCst) == 0 && std::time::Instant::now() < deadline {
+        while watch.count() == 0 && std::time::Instant::now() < deadline {
             match tls.read(&mut [0u8; 16]) {
                 Err(e)
                     if matches!(
@@ -560,7 +547,7 @@ async fn a_key_update_request_is_answered_while_the_application_only_reads() {
         .unwrap();
     assert_eq!(got, b"after the update");
     join(server).await;
-    assert_eq!(counter.0.load(Ordering::SeqCst), 1);
+    assert_eq!(counter.count(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -855,9 +842,5 @@ async fn split_halves_in_two_tasks_keep_going_through_key_updates() {
         assert!(chunk.iter().all(|&b| b == round as u8));
     }
     join(server).await;
-    assert_eq!(
-        counter.0.load(Ordering::SeqCst),
-        ROUNDS,
-        "an answer per request"
-    );
+    assert_eq!(counter.count(), ROUNDS, "an answer per request");
 }

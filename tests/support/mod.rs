@@ -330,3 +330,24 @@ impl keyway::events::Observer for Recorder {
         self.0.lock().unwrap().push((side, name));
     }
 }
+
+/// Counts the KeyUpdate messages a connection receives.
+#[derive(Debug, Default)]
+pub struct KeyUpdates(std::sync::atomic::AtomicUsize);
+
+impl KeyUpdates {
+    pub fn count(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl keyway::events::Observer for KeyUpdates {
+    fn on_event(&self, _: keyway::events::Side, event: &keyway::events::Event<'_>) {
+        if let keyway::events::Event::Received(
+            keyway::codec::messages::HandshakeMessage::KeyUpdate(_),
+        ) = event
+        {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}

@@ -38,6 +38,8 @@ pub fn have_openssl() -> bool {
 /// A child process that is killed when the test ends, however it ends.
 pub struct Guard {
     pub child: Child,
+    /// The program's name, for messages.
+    program: String,
     pub lines: Receiver<String>,
     pub seen: Vec<String>,
 }
@@ -67,6 +69,7 @@ impl Guard {
         }
         Guard {
             child,
+            program: cmd.get_program().to_string_lossy().into_owned(),
             lines: rx,
             seen: Vec::new(),
         }
@@ -83,16 +86,16 @@ impl Guard {
         self.stdin().flush().unwrap();
     }
 
-    /// Waits until a line containing `needle` appears on stdout or stderr.
-    pub fn wait_for(&mut self, needle: &str) {
+    /// Waits until a line containing `needle` appears on stdout or stderr,
+    /// and returns that line.
+    pub fn wait_for(&mut self, needle: &str) -> String {
         let deadline = Instant::now() + WAIT;
         while Instant::now() < deadline {
             match self.lines.recv_timeout(Duration::from_millis(100)) {
                 Ok(line) => {
-                    let hit = line.contains(needle);
-                    self.seen.push(line);
-                    if hit {
-                        return;
+                    self.seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
                     }
                 }
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
@@ -100,7 +103,8 @@ impl Guard {
             }
         }
         panic!(
-            "openssl never printed {needle:?}; it printed:\n{}",
+            "{} never printed {needle:?}; it printed:\n{}",
+            self.program,
             self.seen.join("\n")
         );
     }
