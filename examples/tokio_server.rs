@@ -118,6 +118,10 @@ async fn read_request(
     }
     let body = buffered[head_end..head_end + length].to_vec();
     buffered.drain(..head_end + length);
+    if buffered.is_empty() {
+        // An idle keep-alive connection holds no request buffer.
+        *buffered = Vec::new();
+    }
     Ok(Some(Request {
         method,
         version,
@@ -130,10 +134,9 @@ async fn read_more(
     tls: &mut TlsStream<TcpStream, ServerConnection>,
     buffered: &mut Vec<u8>,
 ) -> std::io::Result<usize> {
-    let mut chunk = [0u8; 16 * 1024];
-    let n = tls.read(&mut chunk).await?;
-    buffered.extend_from_slice(&chunk[..n]);
-    Ok(n)
+    // Straight into the request buffer: no buffer of our own per connection.
+    buffered.reserve(8 * 1024);
+    tls.read_buf(buffered).await
 }
 
 async fn respond(

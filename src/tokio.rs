@@ -100,6 +100,30 @@ impl TlsConnector {
 }
 
 /// Accepts server connections over tokio transports (cheap to clone).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::Arc;
+/// use tokio::io::AsyncWriteExt;
+///
+/// let config = Arc::new(
+///     keyway::ServerConfig::builder()
+///         .certificate_chain_pem("fullchain.pem", "privkey.pem")?
+///         .build()?,
+/// );
+/// let acceptor = keyway::tokio::TlsAcceptor::from(config);
+/// let listener = tokio::net::TcpListener::bind("0.0.0.0:443").await?;
+/// loop {
+///     let (tcp, _) = listener.accept().await?;
+///     let acceptor = acceptor.clone();
+///     tokio::spawn(async move {
+///         let mut tls = acceptor.accept(tcp).await?;
+///         tls.write_all(b"hello\n").await?;
+///         tls.shutdown().await // close_notify, then the transport's write half
+///     });
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct TlsAcceptor {
     config: Arc<ServerConfig>,

@@ -18,14 +18,6 @@ use support::process::{example_binary, free_port, have_openssl, have_tool, Guard
 use support::{KeyKind, KeyUpdates, PkiFiles, TestPki};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
 fn have_curl() -> bool {
     have_tool("curl", &["--version"])
 }
@@ -43,7 +35,7 @@ fn s_client_against_the_async_server_with_key_updates_both_ways() {
         .observer(key_updates.clone())
         .build()
         .unwrap();
-    let rt = runtime();
+    let rt = support::tokio_runtime();
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
@@ -130,7 +122,7 @@ fn async_client_against_s_server_answers_a_key_update_while_only_writing() {
             .arg(&files.key),
     );
     server.wait_for("ACCEPT");
-    let rt = runtime();
+    let rt = support::tokio_runtime();
     let mut tls = rt.block_on(async {
         let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await

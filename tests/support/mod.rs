@@ -5,6 +5,7 @@
 pub mod process;
 #[cfg(feature = "rsa-kx")]
 pub mod rsa_kx;
+pub mod side_by_side;
 
 use std::sync::Arc;
 
@@ -350,4 +351,13 @@ impl keyway::events::Observer for KeyUpdates {
             self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
     }
+}
+
+/// A multi-threaded tokio runtime with 2 workers, timers and I/O on.
+pub fn tokio_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
 }
