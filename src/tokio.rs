@@ -24,19 +24,23 @@
 //! The stream keeps the semantics of the blocking [`crate::Stream`]:
 //! - The handshake is driven by the future that `connect` or `accept`
 //!   returns; it resolves once the handshake is complete and our last flight
-//!   is on the wire, and does not assume a fixed number of flights.
+//!   is on the wire, and does not assume a fixed number of flights. (Should
+//!   application data arrive before the handshake ends, as 0-RTT early data
+//!   will, it resolves once that data is readable; reading and writing then
+//!   drive the rest of the handshake.)
 //! - `poll_flush` writes every sealed record to the transport (and flushes
 //!   it). `poll_shutdown` sends close_notify, flushes, then shuts down the
-//!   transport's write half. Reading continues after it.
+//!   transport's write half; reading continues after it. On a connection
+//!   that has failed, both report the failure.
 //! - A read returns end-of-file (`Ok(0)`) only after the peer's close_notify;
 //!   a transport end-of-file without one is an `UnexpectedEof` error carrying
 //!   [`Error::UnexpectedEof`]: the data may have been truncated.
 //! - Back-pressure both ways, with bounded buffers: a write is taken only
 //!   once everything sealed before it has been handed to the transport, at
 //!   most one record (16 KiB) per call; the transport is read only when the
-//!   application has read all decrypted data (while writing) or asks for
-//!   more (while reading). A peer that sends faster than the application
-//!   reads is held back by the transport (TCP flow control), not buffered.
+//!   application has read every decrypted byte. A peer that sends faster
+//!   than the application reads is held back by the transport (TCP flow
+//!   control), not buffered.
 //! - Cancel safety: decrypted data stays in the connection until a read
 //!   returns it, and a write that returns `Pending` has taken nothing, so
 //!   dropping a pending read or write (in `tokio::select!`, or by
@@ -267,9 +271,8 @@ enum Input {
     /// Bytes were read (0: the transport reached end-of-file) and processed,
     /// or records held back earlier were processed: look at the connection.
     Progress,
-    /// The connection takes no input now: it has received data the
-    /// application has not read (and reading ahead is not wanted, or its
-    /// buffers are full), or it is finished reading (close_notify, EOF, error).
+    /// The connection takes no input now: it holds data the application has
+    /// not read, or it is finished reading (close_notify, EOF, error).
     Refused,
 }
 
@@ -334,17 +337,18 @@ where
         Poll::Ready(Ok(()))
     }
 
-    /// Processes records held back, then, if the connection takes input (and,
-    /// with `read_ahead` false, the application has read all decrypted data),
-    /// reads once from the transport and processes what arrived.
+    /// Processes records held back, then, if the connection takes input and
+    /// the application has read all decrypted data, reads once from the
+    /// transport and processes what arrived. Never reading ahead of the
+    /// application is what bounds the buffers and keeps TCP flow control
+    /// in charge.
     ///
     /// A TLS failure is kept by the connection (with its alert queued) and
     /// reported by the next read, write or flush.
-    fn poll_read_tls(&mut self, cx: &mut Context<'_>, read_ahead: bool) -> Poll<io::Result<Input>> {
-        // Records left while plaintext was unread need no I/O, and may fill
-        // the input buffer.
+    fn poll_read_tls(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Input>> {
+        // Records left while plaintext was unread need no I/O.
         let _ = self.conn.process();
-        if !self.conn.wants_read() || (!read_ahead && self.conn.has_plaintext()) {
+        if !self.conn.wants_read() || self.conn.has_plaintext() {
             return Poll::Ready(Ok(Input::Refused));
         }
         let mut reader = SyncReader {
@@ -356,7 +360,9 @@ where
             Ok(_) => {}
             Err(_) if reader.pending => return Poll::Pending,
             // Documented by Connection::read_tls: the input buffer is full of
-            // records held back until the application reads.
+            // records held back until the application reads. Processing
+            // holds records back only while plaintext is unread, which was
+            // checked above; this keeps a change there from failing reads.
             Err(e) if is_input_full(&e) => return Poll::Ready(Ok(Input::Refused)),
             Err(e) => return Poll::Ready(Err(e)),
         }
@@ -379,7 +385,7 @@ where
             if !self.conn.is_handshaking() {
                 return flushed.map(Ok);
             }
-            match self.poll_read_for_writer(cx, false)? {
+            match self.poll_read_for_writer(cx)? {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Input::Progress) => {}
                 Poll::Ready(Input::Refused) if self.conn.error().is_some() => {}
@@ -408,13 +414,9 @@ where
 
     /// [`Self::poll_read_tls`] on behalf of the write side: a reader task
     /// waiting on the transport is woken too, and woken when input was taken.
-    fn poll_read_for_writer(
-        &mut self,
-        cx: &mut Context<'_>,
-        read_ahead: bool,
-    ) -> Poll<io::Result<Input>> {
+    fn poll_read_for_writer(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Input>> {
         let both = waker_for_both(cx, &self.waiting.read);
-        let poll = self.poll_read_tls(&mut Context::from_waker(&both), read_ahead);
+        let poll = self.poll_read_tls(&mut Context::from_waker(&both));
         if let Poll::Ready(Ok(Input::Progress)) = poll {
             wake_other(cx, &mut self.waiting.read);
         }
@@ -447,6 +449,12 @@ where
         }
         loop {
             this.flush_for_reader(cx);
+            if !this.conn.has_plaintext() {
+                // Records held back while plaintext was unread come first:
+                // read_plaintext would otherwise report an end-of-file the
+                // transport reached behind them as the end.
+                let _ = this.conn.process();
+            }
             // Decrypted data moves into `buf` only here, right before
             // returning: until then it stays in the connection.
             match this.conn.read_plaintext(buf.initialize_unfilled()) {
@@ -462,7 +470,7 @@ where
                 Err(e) => return Poll::Ready(Err(e)),
             }
             let was_handshaking = this.conn.is_handshaking();
-            match this.poll_read_tls(cx, true) {
+            match this.poll_read_tls(cx) {
                 Poll::Ready(Ok(Input::Progress)) => {
                     // A writer may be waiting for the handshake to go on, or
                     // on a connection that has now failed.
@@ -470,9 +478,9 @@ where
                         wake_other(cx, &mut this.waiting.write);
                     }
                 }
-                // Nothing to read and no input taken: read_plaintext now
-                // reports the end (close_notify, EOF or the error). Never
-                // reached with data unread.
+                // No input taken: either data is waiting now, or the
+                // connection is done reading and read_plaintext says how
+                // it ended (close_notify, EOF or the error).
                 Poll::Ready(Ok(Input::Refused)) => {}
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending => {
@@ -508,7 +516,7 @@ where
         // Let in what the peer sent while the application only writes, so
         // post-handshake messages and alerts are handled: at most one read,
         // and none while decrypted data is unread (which bounds what piles up).
-        let _ = self.poll_read_for_writer(cx, false);
+        let _ = self.poll_read_for_writer(cx);
         loop {
             // Back-pressure: new data only once everything sealed before it
             // (and any KeyUpdate answer or alert) is in the transport. A
@@ -530,7 +538,7 @@ where
             }
             // Mid-handshake, the connection's buffer for data written before
             // the handshake completes is full: the handshake must go on.
-            match ready!(self.poll_read_for_writer(cx, true))? {
+            match ready!(self.poll_read_for_writer(cx))? {
                 Input::Progress => {}
                 Input::Refused => match self.conn.error() {
                     Some(e) => return Poll::Ready(Err(to_io(e.clone()))),

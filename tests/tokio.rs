@@ -186,6 +186,44 @@ async fn async_server_talks_to_the_blocking_client_in_both_versions() {
 }
 
 #[tokio::test]
+async fn a_hello_retry_request_and_client_certificates_add_flights_the_futures_follow() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["localhost"]);
+    let client_pki = TestPki::generate(KeyKind::EcdsaP256, &["client.localhost"]);
+    // The client's one key share is X25519, the server takes only P-256: a
+    // HelloRetryRequest round trip; and the server asks for a certificate.
+    let server = ServerConfig::builder()
+        .certificate(pki.certified_key())
+        .groups(&[keyway::NamedGroup::SECP256R1])
+        .client_auth(Arc::new(keyway::pki::DefaultClientVerifier::new(Arc::new(
+            client_pki.root_store(),
+        ))))
+        .build()
+        .unwrap();
+    let client = ClientConfig::builder(pki.root_store())
+        .key_shares(&[keyway::NamedGroup::X25519])
+        .client_certificate(client_pki.certified_key())
+        .build()
+        .unwrap();
+    let s = Setup {
+        client: Arc::new(client),
+        server: Arc::new(server),
+    };
+    let (mut client, mut server) = duplex_pair(&s, 4096).await;
+    let n = server.connection().negotiated();
+    assert!(n.hello_retry_request);
+    assert_eq!(n.group, Some(keyway::NamedGroup::SECP256R1));
+    assert_eq!(n.peer_certificates.len(), 2, "the client's chain");
+    client.write_all(b"after two round trips").await.unwrap();
+    client.shutdown().await.unwrap();
+    let mut got = Vec::new();
+    timeout(WAIT, server.read_to_end(&mut got))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got, b"after two round trips");
+}
+
+#[tokio::test]
 async fn nothing_is_sent_until_the_handshake_future_is_polled() {
     let s = setup();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -632,6 +670,48 @@ async fn an_application_that_only_writes_holds_back_a_peer_that_floods() {
     let taken = accepted.load(Ordering::SeqCst);
     assert!(taken <= 256 * 1024, "the flood got {taken} bytes in");
     flood.abort();
+}
+
+#[tokio::test]
+async fn a_slow_reader_with_the_smallest_buffers_gets_every_byte() {
+    // Input and plaintext buffers at their minimum (one record each): the
+    // connection holds records back and refuses input until the reader
+    // catches up; the adapter must wait for that, not fail.
+    let mut limits = keyway::Limits::default();
+    limits.max_buffered_input = 0;
+    limits.max_buffered_plaintext = 0;
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["localhost"]);
+    let server = ServerConfig::builder()
+        .certificate(pki.certified_key())
+        .limits(limits)
+        .build()
+        .unwrap();
+    let client = ClientConfig::builder(pki.root_store()).build().unwrap();
+    let s = Setup {
+        client: Arc::new(client),
+        server: Arc::new(server),
+    };
+    let (mut client, mut server) = duplex_pair(&s, 256 * 1024).await;
+    let data: Vec<u8> = (0..64 * 1024).map(|i| (i % 241) as u8).collect();
+    let sent = data.clone();
+    // Small records, so that the input buffer holds many at once.
+    let writer = tokio::spawn(async move {
+        for piece in sent.chunks(100) {
+            client.write_all(piece).await.unwrap();
+        }
+        client.shutdown().await.unwrap();
+    });
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    loop {
+        match timeout(WAIT, server.read(&mut buf)).await.unwrap().unwrap() {
+            0 => break,
+            n => got.extend_from_slice(&buf[..n]),
+        }
+        tokio::task::yield_now().await;
+    }
+    assert!(got == data, "{} bytes differ", got.len());
+    writer.await.unwrap();
 }
 
 /// Our client adapter over a duplex whose other end the test holds, with a
