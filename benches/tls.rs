@@ -20,33 +20,12 @@ use std::io::{Read, Write};
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use keyway::{CipherSuite, NamedGroup};
+use keyway::NamedGroup;
+use support::side_by_side::{keyway_configs, keyway_configs_with, rustls_configs};
 use support::{KeyKind, TestPki};
 
 const WRITE: usize = 16 * 1024;
 const WRITES_PER_ITER: usize = 64; // 1 MiB per iteration
-
-fn keyway_configs(pki: &TestPki) -> (Arc<keyway::ClientConfig>, Arc<keyway::ServerConfig>) {
-    keyway_configs_with(pki, &[NamedGroup::X25519])
-}
-
-/// `groups` for the client (its default key shares follow from them); the
-/// server keeps its defaults, which prefer the hybrids.
-fn keyway_configs_with(
-    pki: &TestPki,
-    groups: &[NamedGroup],
-) -> (Arc<keyway::ClientConfig>, Arc<keyway::ServerConfig>) {
-    let client = keyway::ClientConfig::builder(pki.root_store())
-        .cipher_suites(&[CipherSuite::TLS_AES_128_GCM_SHA256])
-        .groups(groups)
-        .build()
-        .unwrap();
-    let server = keyway::ServerConfig::builder()
-        .certificate(pki.certified_key())
-        .build()
-        .unwrap();
-    (Arc::new(client), Arc::new(server))
-}
 
 fn keyway_pair(pki: &TestPki) -> (keyway::ClientConnection, keyway::ServerConnection) {
     let (client_config, server_config) = keyway_configs(pki);
@@ -54,37 +33,6 @@ fn keyway_pair(pki: &TestPki) -> (keyway::ClientConnection, keyway::ServerConnec
     let mut server = keyway::ServerConnection::new(server_config);
     support::handshake(&mut client, &mut server).unwrap();
     (client, server)
-}
-
-fn rustls_configs(pki: &TestPki) -> (Arc<rustls::ClientConfig>, Arc<rustls::ServerConfig>) {
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-    let provider = Arc::new(rustls::crypto::CryptoProvider {
-        cipher_suites: vec![rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256],
-        kx_groups: vec![rustls::crypto::ring::kx_group::X25519],
-        ..rustls::crypto::ring::default_provider()
-    });
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(CertificateDer::from(pki.root_der.clone()))
-        .unwrap();
-    let client = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    let chain = vec![
-        CertificateDer::from(pki.leaf_der.clone()),
-        CertificateDer::from(pki.intermediate_der.clone()),
-    ];
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.key_der.clone()));
-    let mut server = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .unwrap();
-    server.send_tls13_tickets = 0;
-    (Arc::new(client), Arc::new(server))
 }
 
 /// Moves TLS bytes from one rustls connection to the other.

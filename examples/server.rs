@@ -18,40 +18,14 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 
-use common::{describe, fail_usage, parse_alpn, parse_groups, parse_suites, Args};
+use common::describe;
 
 const USAGE: &str = "server --addr HOST:PORT --cert CHAIN.pem --key KEY.pem [--tls13] [--tls12] \
 [--ciphers LIST] [--rsa-kx] [--groups LIST] [--alpn LIST] [--hrr-cookie] [--echo]";
 
 fn main() {
-    let args = Args::from_env();
-    args.check(
-        &[
-            "--addr",
-            "--cert",
-            "--key",
-            "--ciphers",
-            "--groups",
-            "--alpn",
-        ],
-        &["--tls13", "--tls12", "--rsa-kx", "--echo", "--hrr-cookie"],
-        USAGE,
-    );
-    let (Some(addr), Some(cert), Some(key)) = (
-        args.value("--addr"),
-        args.value("--cert"),
-        args.value("--key"),
-    ) else {
-        fail_usage("--addr, --cert and --key are required", USAGE)
-    };
-    let rsa_kx = common::rsa_kx(&args);
-    let config = match build_config(&args, &cert, &key, rsa_kx) {
-        Ok(config) => Arc::new(config),
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-    };
+    let common::ServerArgs { args, addr, config } = common::server_args(USAGE, &["--echo"], None);
+    let config = Arc::new(config);
     let listener = TcpListener::bind(&addr).unwrap_or_else(|e| {
         eprintln!("error: cannot listen on {addr}: {e}");
         std::process::exit(1);
@@ -69,37 +43,6 @@ fn main() {
             }
         });
     }
-}
-
-fn build_config(
-    args: &Args,
-    cert: &str,
-    key: &str,
-    rsa_kx: bool,
-) -> Result<keyway::ServerConfig, String> {
-    let mut builder = keyway::ServerConfig::builder()
-        .certificate_chain_pem(cert, key)
-        .map_err(|e| e.to_string())?
-        .versions(&common::versions(args))
-        .key_log(Arc::new(keyway::keylog::KeyLogFile::from_env()))
-        .hello_retry_cookie(args.flag("--hrr-cookie"));
-    #[cfg(feature = "rsa-kx")]
-    if rsa_kx {
-        builder = builder.enable_rsa_key_exchange();
-    }
-    #[cfg(not(feature = "rsa-kx"))]
-    let _ = rsa_kx; // common::rsa_kx already refused the flag.
-    if let Some(list) = args.value("--ciphers") {
-        builder = builder.cipher_suites(&parse_suites(&list)?);
-    }
-    if let Some(list) = args.value("--groups") {
-        builder = builder.groups(&parse_groups(&list)?);
-    }
-    if let Some(list) = args.value("--alpn") {
-        let alpn = parse_alpn(&list);
-        builder = builder.alpn(&alpn.iter().map(|p| p.as_slice()).collect::<Vec<_>>());
-    }
-    builder.build().map_err(|e| e.to_string())
 }
 
 fn serve(config: Arc<keyway::ServerConfig>, tcp: TcpStream, echo: bool) -> std::io::Result<()> {

@@ -4,7 +4,9 @@
 //!
 //! The core is sans-IO: a [`ClientConnection`] or [`ServerConnection`] takes
 //! TLS bytes in and gives TLS bytes out, plaintext in and plaintext out.
-//! [`Stream`] drives one over any blocking `Read + Write`.
+//! [`Stream`] drives one over any blocking `Read + Write`; with the `tokio`
+//! feature, [`tokio::TlsConnector`] and [`tokio::TlsAcceptor`] drive one over
+//! any tokio `AsyncRead + AsyncWrite`.
 //!
 //! A complete handshake in memory, with a root CA and a server certificate
 //! made on the spot:
@@ -92,6 +94,8 @@ pub mod server;
 pub mod stream;
 #[cfg(test)]
 mod testing;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 pub mod transcript;
 
 pub use client::{ClientConfig, ClientConfigBuilder, ClientConnection};

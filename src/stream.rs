@@ -58,7 +58,9 @@ impl AsConnection for ServerConnection {
     }
 }
 
-fn to_io(e: Error) -> io::Error {
+/// The `io::Error` for a connection error: `UnexpectedEof` for a truncation,
+/// `InvalidData` otherwise, with the [`Error`] inside.
+pub(crate) fn to_io(e: Error) -> io::Error {
     let kind = match e {
         Error::UnexpectedEof => io::ErrorKind::UnexpectedEof,
         _ => io::ErrorKind::InvalidData,

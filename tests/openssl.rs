@@ -19,8 +19,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use keyway::{CipherSuite, ClientConfig, NamedGroup, ProtocolVersion, ServerConfig};
-use support::process::{accept_within, example_binary, have_tool, join_within, run, Guard, WAIT};
-use support::{KeyKind, TestPki};
+use support::process::{
+    accept_within, example_binary, have_openssl, join_within, run, Guard, WAIT,
+};
+use support::{KeyKind, KeyUpdates, TestPki};
 
 const SUITES: [CipherSuite; 3] = [
     CipherSuite::TLS_AES_128_GCM_SHA256,
@@ -32,11 +34,6 @@ const GROUPS: [(NamedGroup, &str); 3] = [
     (NamedGroup::SECP256R1, "P-256"),
     (NamedGroup::SECP384R1, "P-384"),
 ];
-
-/// Returns false (after saying why) when openssl is missing outside CI.
-fn have_openssl() -> bool {
-    have_tool("openssl", "version")
-}
 
 /// A keyway echo server for one connection, in a thread; a message containing
 /// "keyupdate" makes it send a KeyUpdate requesting one back before echoing.
@@ -219,29 +216,14 @@ fn read_until(tls: &mut keyway::Stream<TcpStream>, needle: &str) {
     }
 }
 
-/// Counts the KeyUpdate messages a connection receives.
-#[derive(Debug, Default)]
-struct KeyUpdateCounter(std::sync::atomic::AtomicUsize);
-
-impl keyway::events::Observer for KeyUpdateCounter {
-    fn on_event(&self, _: keyway::events::Side, event: &keyway::events::Event<'_>) {
-        if let keyway::events::Event::Received(
-            keyway::codec::messages::HandshakeMessage::KeyUpdate(_),
-        ) = event
-        {
-            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        }
-    }
-}
-
 /// Reads with a short timeout until the client has processed one more KeyUpdate.
-fn wait_for_key_update(tls: &mut keyway::Stream<TcpStream>, counter: &KeyUpdateCounter) {
-    let before = counter.0.load(std::sync::atomic::Ordering::SeqCst);
+fn wait_for_key_update(tls: &mut keyway::Stream<TcpStream>, counter: &KeyUpdates) {
+    let before = counter.count();
     let deadline = Instant::now() + WAIT;
     tls.get_ref()
         .set_read_timeout(Some(Duration::from_millis(100)))
         .unwrap();
-    while counter.0.load(std::sync::atomic::Ordering::SeqCst) == before {
+    while counter.count() == before {
         assert!(Instant::now() < deadline, "no KeyUpdate arrived");
         match tls.read(&mut [0u8; 64]) {
             Err(e)
@@ -262,7 +244,7 @@ fn keyway_client_session(
     client: keyway::ClientConfigBuilder,
     extra: &[&str],
 ) -> keyway::Negotiated {
-    let key_updates = Arc::new(KeyUpdateCounter::default());
+    let key_updates = Arc::new(KeyUpdates::default());
     let client = client.observer(key_updates.clone()).build().unwrap();
     let (mut server, port) = s_server(files, extra);
     let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();

@@ -3,6 +3,9 @@
 
 use keyway::{CipherSuite, NamedGroup, ProtocolVersion};
 
+#[cfg(feature = "tokio")]
+pub mod accept;
+
 /// Minimal `--flag value` parser: flags and their values in order.
 pub struct Args {
     args: Vec<String>,
@@ -13,6 +16,18 @@ impl Args {
         Self {
             args: std::env::args().skip(1).collect(),
         }
+    }
+
+    /// Removes and returns the last argument if it is neither a flag nor the
+    /// value of one of `with_value` (a URL after the flags, say).
+    pub fn take_positional(&mut self, with_value: &[&str]) -> Option<String> {
+        let n = self.args.len();
+        let last = self.args.last()?;
+        let is_value = n >= 2 && with_value.contains(&self.args[n - 2].as_str());
+        if last.starts_with("--") || is_value {
+            return None;
+        }
+        self.args.pop()
     }
 
     /// The value after `--name`, if given.
@@ -97,6 +112,84 @@ rebuild with --features rsa-kx"
         std::process::exit(2);
     }
     wanted
+}
+
+/// What every server example is given: the flags, the address to listen
+/// on, and the config they ask for.
+pub struct ServerArgs {
+    pub args: Args,
+    pub addr: String,
+    pub config: keyway::ServerConfig,
+}
+
+/// Parses and checks the flags every server example takes (`--addr`,
+/// `--cert`, `--key`, `--tls13`, `--tls12`, `--ciphers`, `--rsa-kx`,
+/// `--groups`, `--alpn`, `--hrr-cookie`) plus `extra_switches`, and builds
+/// the config (with `default_alpn` when `--alpn` is not given); exits with
+/// status 2 on a usage error and 1 on a config error. Secrets go to
+/// `$SSLKEYLOGFILE` when it is set.
+pub fn server_args(usage: &str, extra_switches: &[&str], default_alpn: Option<&str>) -> ServerArgs {
+    let args = Args::from_env();
+    let switches = ["--tls13", "--tls12", "--rsa-kx", "--hrr-cookie"];
+    args.check(
+        &[
+            "--addr",
+            "--cert",
+            "--key",
+            "--ciphers",
+            "--groups",
+            "--alpn",
+        ],
+        &[&switches[..], extra_switches].concat(),
+        usage,
+    );
+    let (Some(addr), Some(cert), Some(key)) = (
+        args.value("--addr"),
+        args.value("--cert"),
+        args.value("--key"),
+    ) else {
+        fail_usage("--addr, --cert and --key are required", usage)
+    };
+    let rsa_kx = rsa_kx(&args);
+    match server_config(&args, &cert, &key, rsa_kx, default_alpn) {
+        Ok(config) => ServerArgs { args, addr, config },
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn server_config(
+    args: &Args,
+    cert: &str,
+    key: &str,
+    rsa_kx: bool,
+    default_alpn: Option<&str>,
+) -> Result<keyway::ServerConfig, String> {
+    let mut builder = keyway::ServerConfig::builder()
+        .certificate_chain_pem(cert, key)
+        .map_err(|e| e.to_string())?
+        .versions(&versions(args))
+        .key_log(std::sync::Arc::new(keyway::keylog::KeyLogFile::from_env()))
+        .hello_retry_cookie(args.flag("--hrr-cookie"));
+    #[cfg(feature = "rsa-kx")]
+    if rsa_kx {
+        builder = builder.enable_rsa_key_exchange();
+    }
+    #[cfg(not(feature = "rsa-kx"))]
+    let _ = rsa_kx; // rsa_kx() already refused the flag.
+    if let Some(list) = args.value("--ciphers") {
+        builder = builder.cipher_suites(&parse_suites(&list)?);
+    }
+    if let Some(list) = args.value("--groups") {
+        builder = builder.groups(&parse_groups(&list)?);
+    }
+    if let Some(list) = args.value("--alpn").or(default_alpn.map(String::from)) {
+        let alpn = parse_alpn(&list);
+        builder = builder.alpn(&alpn.iter().map(|p| p.as_slice()).collect::<Vec<_>>());
+    }
+    builder.build().map_err(|e| e.to_string())
 }
 
 /// Describes what a connection negotiated, one `name: value` per line.

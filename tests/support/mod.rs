@@ -2,8 +2,10 @@
 //! test PKI and an in-memory transport between a client and a server.
 #![allow(dead_code)]
 
+pub mod process;
 #[cfg(feature = "rsa-kx")]
 pub mod rsa_kx;
+pub mod side_by_side;
 
 use std::sync::Arc;
 
@@ -356,4 +358,33 @@ impl keyway::events::Observer for Recorder {
     }
 }
 pub mod mitm;
-pub mod process;
+
+/// Counts the KeyUpdate messages a connection receives.
+#[derive(Debug, Default)]
+pub struct KeyUpdates(std::sync::atomic::AtomicUsize);
+
+impl KeyUpdates {
+    pub fn count(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl keyway::events::Observer for KeyUpdates {
+    fn on_event(&self, _: keyway::events::Side, event: &keyway::events::Event<'_>) {
+        if let keyway::events::Event::Received(
+            keyway::codec::messages::HandshakeMessage::KeyUpdate(_),
+        ) = event
+        {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+/// A multi-threaded tokio runtime with 2 workers, timers and I/O on.
+pub fn tokio_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}

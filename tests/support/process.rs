@@ -30,6 +30,11 @@ pub fn have_tool(tool: &str, version_arg: &str) -> bool {
     ok
 }
 
+/// Returns false (after saying why) when openssl is missing outside CI.
+pub fn have_openssl() -> bool {
+    have_tool("openssl", "version")
+}
+
 /// An example binary (built by the README's test command), next to the test
 /// binary's directory. Missing: skipped locally with a reason, a failure in CI.
 pub fn example_binary(name: &str) -> Option<PathBuf> {
@@ -87,6 +92,11 @@ impl Guard {
             lines: rx,
             seen: Vec::new(),
         }
+    }
+
+    /// The child's process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn stdin(&mut self) -> &mut ChildStdin {
