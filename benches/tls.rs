@@ -5,6 +5,13 @@
 //! `cargo bench --bench tls` (add `-- handshake` or `-- throughput` to pick one).
 //! Both stacks use ring; the rustls server sends no session tickets, as keyway
 //! does not, so the handshakes do the same work.
+//!
+//! The post-quantum hybrid is keyway only: rustls 0.23's ring provider has
+//! no ML-KEM (only its aws-lc-rs provider does). `handshake/tls13-x25519mlkem768/keyway`
+//! is the full handshake with keyway's default key shares (X25519MLKEM768 and
+//! x25519; the server takes the hybrid), and `handshake-side/{client,server}/*`
+//! splits that handshake and the X25519 one by side: the time each side
+//! spends building its first message and processing the peer's flights.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -20,9 +27,18 @@ const WRITE: usize = 16 * 1024;
 const WRITES_PER_ITER: usize = 64; // 1 MiB per iteration
 
 fn keyway_configs(pki: &TestPki) -> (Arc<keyway::ClientConfig>, Arc<keyway::ServerConfig>) {
+    keyway_configs_with(pki, &[NamedGroup::X25519])
+}
+
+/// `groups` for the client (its default key shares follow from them); the
+/// server keeps its defaults, which prefer the hybrids.
+fn keyway_configs_with(
+    pki: &TestPki,
+    groups: &[NamedGroup],
+) -> (Arc<keyway::ClientConfig>, Arc<keyway::ServerConfig>) {
     let client = keyway::ClientConfig::builder(pki.root_store())
         .cipher_suites(&[CipherSuite::TLS_AES_128_GCM_SHA256])
-        .groups(&[NamedGroup::X25519])
+        .groups(groups)
         .build()
         .unwrap();
     let server = keyway::ServerConfig::builder()
@@ -120,7 +136,95 @@ fn handshake(c: &mut Criterion) {
     });
     let (rc, rs) = rustls_configs(&pki);
     group.bench_function("tls13-ecdsa/rustls", |b| b.iter(|| rustls_pair(&rc, &rs)));
+    let (kc, ks) = keyway_configs_with(&pki, &DEFAULT_GROUPS);
+    group.bench_function("tls13-x25519mlkem768/keyway", |b| {
+        b.iter(|| {
+            let mut client = keyway::ClientConnection::new(kc.clone(), "example.com").unwrap();
+            let mut server = keyway::ServerConnection::new(ks.clone());
+            support::handshake(&mut client, &mut server).unwrap();
+            assert_eq!(client.negotiated().group, Some(NamedGroup::X25519MLKEM768));
+        })
+    });
     group.finish();
+
+    let mut group = c.benchmark_group("handshake-side");
+    for (name, groups) in [
+        ("x25519", &[NamedGroup::X25519][..]),
+        ("x25519mlkem768", &DEFAULT_GROUPS[..]),
+    ] {
+        let (kc, ks) = keyway_configs_with(&pki, groups);
+        for side in [Side::Client, Side::Server] {
+            let id = format!("{}/{name}", side.name());
+            group.bench_function(id, |b| {
+                b.iter_custom(|iters| {
+                    (0..iters)
+                        .map(|_| timed_handshake(&kc, &ks)[side as usize])
+                        .sum()
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+/// keyway's default groups: the hybrids first, so the default key shares are
+/// X25519MLKEM768 and x25519.
+const DEFAULT_GROUPS: [NamedGroup; 5] = [
+    NamedGroup::X25519MLKEM768,
+    NamedGroup::SECP256R1MLKEM768,
+    NamedGroup::X25519,
+    NamedGroup::SECP256R1,
+    NamedGroup::SECP384R1,
+];
+
+#[derive(Clone, Copy)]
+enum Side {
+    Client = 0,
+    Server = 1,
+}
+
+impl Side {
+    fn name(self) -> &'static str {
+        match self {
+            Side::Client => "client",
+            Side::Server => "server",
+        }
+    }
+}
+
+/// One in-memory handshake; returns the time the client and the server each
+/// spent in their own code: creating the connection (the client's includes
+/// its ClientHello and key shares) and reading and processing what the peer
+/// sent.
+fn timed_handshake(
+    kc: &Arc<keyway::ClientConfig>,
+    ks: &Arc<keyway::ServerConfig>,
+) -> [std::time::Duration; 2] {
+    use std::time::Instant;
+    let mut spent = [std::time::Duration::ZERO; 2];
+    let start = Instant::now();
+    let mut client = keyway::ClientConnection::new(kc.clone(), "example.com").unwrap();
+    spent[0] += start.elapsed();
+    let start = Instant::now();
+    let mut server = keyway::ServerConnection::new(ks.clone());
+    spent[1] += start.elapsed();
+    for _ in 0..10 {
+        if !client.is_handshaking() && !server.is_handshaking() {
+            break;
+        }
+        let bytes = client.take_tls();
+        let start = Instant::now();
+        server.read_tls_bytes(&bytes).unwrap();
+        server.process().unwrap();
+        let bytes = server.take_tls();
+        spent[1] += start.elapsed();
+        let start = Instant::now();
+        client.read_tls_bytes(&bytes).unwrap();
+        client.process().unwrap();
+        spent[0] += start.elapsed();
+    }
+    assert!(!client.is_handshaking() && !server.is_handshaking());
+    spent
 }
 
 fn throughput(c: &mut Criterion) {

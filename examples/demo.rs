@@ -1,5 +1,6 @@
 //! `cargo run --example demo`: handshakes between a keyway client and a
-//! keyway server in one process over loopback — TLS 1.3, TLS 1.2 with ECDHE
+//! keyway server in one process over loopback — TLS 1.3 (with the
+//! post-quantum X25519MLKEM768 key exchange, and why it matters), TLS 1.2 with ECDHE
 //! and (with `--features rsa-kx`) TLS 1.2 with RSA key exchange — printed as
 //! an annotated transcript: who sends which message, what it carries, where
 //! the pre-master secret comes from, which secrets are derived from what, and
@@ -16,6 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use keyway::codec::extensions::Extension;
 use keyway::codec::messages::HandshakeMessage;
+use keyway::crypto::kx;
 use keyway::events::{Direction, Event, Observer, Parameter, Side};
 
 fn main() {
@@ -31,7 +33,7 @@ fn main() {
     println!("The server holds the chain [server cert, intermediate] and the server key.\n");
 
     let printer = Arc::new(Printer::default());
-    println!("=== 1. TLS 1.3 (RFC 8446): ECDHE key share in the first flight, everything after ServerHello encrypted ===\n");
+    println!("=== 1. TLS 1.3 (RFC 8446): a post-quantum hybrid key share (X25519MLKEM768) in the first flight, everything after ServerHello encrypted ===\n");
     let server = keyway::ServerConfig::builder()
         .certificate(pki.certified_key())
         .alpn(&[b"http/1.1"]);
@@ -104,6 +106,15 @@ fn run(
                 .map(|p| String::from_utf8_lossy(p).into_owned())
         ),
     );
+    match n.group {
+        Some(g) if kx::is_hybrid(g) => println!(
+            "  group {g:?} is a post-quantum hybrid: someone who records this connection today and builds a quantum computer later (which breaks elliptic curves, not ML-KEM) still cannot recover its keys."
+        ),
+        Some(g) => println!(
+            "  group {g:?} is classical: a future quantum computer could recover the keys of a recording (the hybrids exist only in TLS 1.3)."
+        ),
+        None => {}
+    }
     println!("  server received {:?}", String::from_utf8_lossy(&request));
     println!("  client received {:?}", String::from_utf8_lossy(&reply));
     println!(
@@ -193,7 +204,10 @@ impl Printer {
                         }
                         Extension::KeyShareClientHello(shares) => {
                             for s in shares {
-                                println!("    key_share {:?} public key {}: the client's half of the Diffie-Hellman exchange, sent up front to save a round trip", s.group, hex_prefix(&s.key_exchange));
+                                match kx::is_hybrid(s.group) {
+                                    true => println!("    key_share {:?} {}: an ML-KEM-768 encapsulation key and an elliptic-curve public key, the client's half of both exchanges", s.group, hex_prefix(&s.key_exchange)),
+                                    false => println!("    key_share {:?} public key {}: the client's half of the Diffie-Hellman exchange, sent up front to save a round trip (a server without ML-KEM takes this one)", s.group, hex_prefix(&s.key_exchange)),
+                                }
                             }
                         }
                         Extension::Alpn(p) => println!(
@@ -212,7 +226,10 @@ impl Printer {
                 println!("    cipher suite {:?}", sh.cipher_suite);
                 for ext in &sh.extensions {
                     if let Extension::KeyShareServerHello(s) = ext {
-                        println!("    key_share {:?} public key {}: the server's half; both sides can now compute the same shared secret", s.group, hex_prefix(&s.key_exchange));
+                        match kx::is_hybrid(s.group) {
+                            true => println!("    key_share {:?} {}: an ML-KEM ciphertext that only the client's decapsulation key opens, and the server's elliptic-curve public key; the shared secret is both results together", s.group, hex_prefix(&s.key_exchange)),
+                            false => println!("    key_share {:?} public key {}: the server's half; both sides can now compute the same shared secret", s.group, hex_prefix(&s.key_exchange)),
+                        }
                     }
                 }
             }

@@ -56,6 +56,7 @@ fn main() {
         eprintln!("error: cannot listen on {addr}: {e}");
         std::process::exit(1);
     });
+    let addr = listener.local_addr().map_or(addr, |a| a.to_string());
     eprintln!("listening on {addr}");
     let echo = args.flag("--echo");
     for tcp in listener.incoming() {

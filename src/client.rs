@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use crate::codec::messages::HandshakeMessage;
-use crate::codec::{CipherSuite, NamedGroup, ProtocolVersion};
+use crate::codec::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
 use crate::conn::{Connection, ConnectionParts, State};
 use crate::crypto::{
@@ -96,6 +96,8 @@ pub struct ClientConfig {
     pub(crate) key_share_groups: Vec<NamedGroup>,
     pub(crate) alpn: Vec<Vec<u8>>,
     pub(crate) verifier: Arc<dyn ServerCertVerifier>,
+    /// signature_algorithms: what the verifier supports and keyway implements.
+    pub(crate) signature_schemes: Vec<SignatureScheme>,
     pub(crate) client_auth: Option<CertifiedKey>,
     pub(crate) key_log: Arc<dyn KeyLog>,
     pub(crate) observer: Option<Arc<dyn Observer>>,
@@ -177,14 +179,19 @@ impl ClientConfigBuilder {
     }
 
     /// Key exchange groups to offer in supported_groups, in preference order
-    /// (default: x25519, secp256r1, secp384r1).
+    /// (default: X25519MLKEM768, SecP256r1MLKEM768, x25519, secp256r1,
+    /// secp384r1). The post-quantum hybrids are offered in TLS 1.3 only; a
+    /// TLS 1.2 offer lists the classical groups alone.
     pub fn groups(mut self, groups: &[NamedGroup]) -> Self {
         self.groups = groups.to_vec();
         self
     }
 
-    /// Groups to send key shares for in the first ClientHello (default: only
-    /// the first of [`ClientConfigBuilder::groups`]). Each must be in `groups`.
+    /// Groups to send key shares for in the first ClientHello. Each must be in
+    /// `groups`. Default: the first of [`ClientConfigBuilder::groups`], and when
+    /// that is a post-quantum hybrid also the first classical group, so a
+    /// server without ML-KEM answers without a HelloRetryRequest; with the
+    /// default groups, X25519MLKEM768 and x25519 (about 1.3 KB of shares).
     pub fn key_shares(mut self, groups: &[NamedGroup]) -> Self {
         self.key_share_groups = Some(groups.to_vec());
         self
@@ -235,6 +242,7 @@ impl ClientConfigBuilder {
     /// Test seam: draw every random value from this list instead of the
     /// operating system (RFC 8448 traces, replayable fuzzing). Never use this
     /// for real connections.
+    #[cfg(any(test, feature = "fuzzing"))]
     #[doc(hidden)]
     pub fn dangerous_fixed_randomness(mut self, values: Vec<Vec<u8>>) -> Self {
         self.fixed_randomness = Some(values);
@@ -249,10 +257,10 @@ impl ClientConfigBuilder {
             self.rsa_kx,
             self.require_ems,
         )?;
-        let groups = resolve_groups(&self.groups)?;
+        let groups = resolve_groups(&self.groups, &protocols)?;
         let key_share_groups = match self.key_share_groups {
             Some(list) => list,
-            None => groups.first().copied().into_iter().collect(),
+            None => default_key_shares(&groups),
         };
         if key_share_groups.is_empty() || key_share_groups.iter().any(|g| !groups.contains(g)) {
             return Err(Error::Config(
@@ -264,11 +272,14 @@ impl ClientConfigBuilder {
                 "ALPN protocol names must be 1 to 255 bytes".into(),
             ));
         }
+        let signature_schemes =
+            crate::handshake::offered_schemes(self.verifier.supported_schemes())?;
         Ok(ClientConfig {
             protocols,
             groups,
             key_share_groups,
             alpn: self.alpn,
+            signature_schemes,
             verifier: self.verifier,
             client_auth: self.client_auth,
             key_log: self.key_log,
@@ -359,15 +370,39 @@ impl Protocols {
     }
 }
 
-/// Checks that every group is implemented and the list is non-empty.
-pub(crate) fn resolve_groups(groups: &[NamedGroup]) -> Result<Vec<NamedGroup>, Error> {
+/// Checks that every group is implemented, the list is non-empty, and a
+/// config that speaks only TLS 1.2 has a group TLS 1.2 can use (the
+/// post-quantum hybrids are TLS 1.3 only).
+pub(crate) fn resolve_groups(
+    groups: &[NamedGroup],
+    protocols: &Protocols,
+) -> Result<Vec<NamedGroup>, Error> {
     if let Some(g) = groups.iter().find(|g| !kx::is_supported(**g)) {
         return Err(Error::Config(format!("group {g} is not supported")));
     }
-    match groups.is_empty() {
-        true => Err(Error::Config("no key exchange groups configured".into())),
-        false => Ok(groups.to_vec()),
+    if groups.is_empty() {
+        return Err(Error::Config("no key exchange groups configured".into()));
     }
+    if protocols.tls13.is_empty() && groups.iter().all(|g| kx::is_hybrid(*g)) {
+        return Err(Error::Config(format!(
+            "the groups {groups:?} are TLS 1.3 only; TLS 1.2 needs x25519, secp256r1 or secp384r1"
+        )));
+    }
+    Ok(groups.to_vec())
+}
+
+/// The key shares of a first ClientHello when the application names none:
+/// the first group, and if that is a post-quantum hybrid also the first
+/// classical group, as browsers and Go do: a server that knows the hybrid
+/// takes it, one that does not takes the classical share, and neither needs a
+/// HelloRetryRequest.
+fn default_key_shares(groups: &[NamedGroup]) -> Vec<NamedGroup> {
+    let first = groups.first().copied();
+    let classical = match first {
+        Some(g) if kx::is_hybrid(g) => groups.iter().copied().find(|g| !kx::is_hybrid(*g)),
+        _ => None,
+    };
+    first.into_iter().chain(classical).collect()
 }
 
 pub(crate) fn rng_for(fixed: &Option<Vec<Vec<u8>>>) -> Rng {

@@ -96,6 +96,8 @@ pub(crate) struct Common {
     ccs_received: usize,
     warnings_received: usize,
     key_updates_in_a_row: usize,
+    /// We sent (or, mid-handshake, queued) our close_notify: no more data.
+    sent_close: bool,
 }
 
 /// What `export_keying_material` derives from, by version.
@@ -132,6 +134,7 @@ impl Common {
             joiner: HandshakeJoiner::new(
                 limits.max_handshake_message,
                 limits.max_certificate_message,
+                limits.max_client_hello,
             ),
             limits,
             rng: Rng::default(),
@@ -152,6 +155,7 @@ impl Common {
             ccs_received: 0,
             warnings_received: 0,
             key_updates_in_a_row: 0,
+            sent_close: false,
         }
     }
 
@@ -169,7 +173,7 @@ impl Common {
         transcript: &mut Transcript,
     ) -> Result<(), Error> {
         let mut bytes = Vec::new();
-        msg.encode(&mut bytes);
+        msg.encode(&mut bytes)?;
         transcript.add(&bytes);
         self.emit(Event::Sent(msg));
         self.send_records(ContentType::HANDSHAKE, &bytes)
@@ -216,7 +220,7 @@ impl Common {
     ) -> Result<(), Error> {
         let keys = secret.keys(suite.aead);
         self.decrypter =
-            RecordDecrypter::Tls13(Tls13Decrypter::new(suite.aead, &keys.key, keys.iv)?);
+            RecordDecrypter::Tls13(Tls13Decrypter::new(suite.aead, &keys.key, &keys.iv)?);
         // Only ever compared for a change, so wrapping is harmless.
         self.read_epoch = self.read_epoch.wrapping_add(1);
         self.emit(Event::KeyInstalled {
@@ -235,7 +239,7 @@ impl Common {
     ) -> Result<(), Error> {
         let keys = secret.keys(suite.aead);
         self.encrypter =
-            RecordEncrypter::Tls13(Tls13Encrypter::new(suite.aead, &keys.key, keys.iv)?);
+            RecordEncrypter::Tls13(Tls13Encrypter::new(suite.aead, &keys.key, &keys.iv)?);
         self.emit(Event::KeyInstalled {
             direction: Direction::Write,
             secret: name,
@@ -324,7 +328,7 @@ impl Common {
             request_update: request,
         });
         let mut bytes = Vec::new();
-        msg.encode(&mut bytes);
+        msg.encode(&mut bytes)?;
         self.emit(Event::Sent(&msg));
         self.send_records(ContentType::HANDSHAKE, &bytes)?;
         let traffic = self
@@ -340,7 +344,7 @@ impl Common {
     }
 
     /// Handles a KeyUpdate from the peer: new read keys, and our own update if requested.
-    fn receive_key_update(&mut self, ku: &KeyUpdate, sent_close: bool) -> Result<(), Error> {
+    fn receive_key_update(&mut self, ku: &KeyUpdate) -> Result<(), Error> {
         self.key_updates_in_a_row = self.key_updates_in_a_row.saturating_add(1);
         if self.key_updates_in_a_row > self.limits.max_key_updates {
             return Err(Limit::KeyUpdates(self.limits.max_key_updates).into());
@@ -358,7 +362,7 @@ impl Common {
         // our own KeyUpdate (not requesting another) before sending more data.
         match ku.request_update {
             // After our close_notify we send nothing more (RFC 8446, Section 6.1).
-            KeyUpdateRequest::UPDATE_REQUESTED if sent_close => Ok(()),
+            KeyUpdateRequest::UPDATE_REQUESTED if self.sent_close => Ok(()),
             KeyUpdateRequest::UPDATE_REQUESTED => {
                 self.send_key_update(KeyUpdateRequest::UPDATE_NOT_REQUESTED)
             }
@@ -367,16 +371,35 @@ impl Common {
         }
     }
 
-    /// Seals application data, updating our keys first when the AEAD's limit nears.
-    fn send_application_data(&mut self, data: &[u8]) -> Result<(), Error> {
+    /// Seals application data; returns how much was sent.
+    ///
+    /// Before a key seals more records than `Limits::max_records_per_key` or
+    /// its AEAD allows (RFC 8446, Section 5.5), TLS 1.3 moves to new keys
+    /// with a KeyUpdate. TLS 1.2 has no way to: the last record the key may
+    /// seal is a close_notify, and writing ends with [`Error::KeyExhausted`].
+    fn send_application_data(&mut self, data: &[u8]) -> Result<usize, Error> {
         let max_fragment = self.encrypter.fragment_limit(self.peer_record_size_limit);
+        let mut sent = 0usize;
         for chunk in data.chunks(max_fragment) {
-            if self.encrypter.needs_key_update() {
-                self.send_key_update(KeyUpdateRequest::UPDATE_NOT_REQUESTED)?;
+            if self
+                .encrypter
+                .key_exhausted(self.limits.max_records_per_key)
+            {
+                if !self.is_tls12() {
+                    self.send_key_update(KeyUpdateRequest::UPDATE_NOT_REQUESTED)?;
+                } else {
+                    self.send_alert(AlertLevel::WARNING, AlertDescription::CLOSE_NOTIFY);
+                    self.sent_close = true;
+                    return match sent {
+                        0 => Err(Error::KeyExhausted),
+                        n => Ok(n),
+                    };
+                }
             }
             self.send_records(ContentType::APPLICATION_DATA, chunk)?;
+            sent = sent.saturating_add(chunk.len());
         }
-        Ok(())
+        Ok(sent)
     }
 
     fn send_alert(&mut self, level: AlertLevel, description: AlertDescription) {
@@ -413,12 +436,12 @@ pub struct Connection {
     error: Option<Error>,
     /// The peer's close_notify arrived after the handshake: an orderly end.
     close_notify_received: bool,
-    /// We sent (or, mid-handshake, queued) our close_notify.
-    sent_close: bool,
     /// close_notify requested before the handshake completed: sent after the
     /// buffered application data, once the handshake is done.
     close_pending: bool,
     transport_eof: bool,
+    /// Renegotiation attempts refused so far.
+    renegotiation_attempts: usize,
 }
 
 impl core::fmt::Debug for Connection {
@@ -453,9 +476,9 @@ impl Connection {
             pending_out: Vec::new(),
             error: None,
             close_notify_received: false,
-            sent_close: false,
             close_pending: false,
             transport_eof: false,
+            renegotiation_attempts: 0,
         }
     }
 
@@ -693,16 +716,12 @@ impl Connection {
             HandshakeMessage::HelloRequest
                 if self.common.is_tls12() && self.common.side == Side::Client =>
             {
-                self.common
-                    .send_alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION);
-                Ok(())
+                self.refuse_renegotiation()
             }
             HandshakeMessage::ClientHello(_)
                 if self.common.is_tls12() && self.common.side == Side::Server =>
             {
-                self.common
-                    .send_alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION);
-                Ok(())
+                self.refuse_renegotiation()
             }
             HandshakeMessage::KeyUpdate(_) if self.common.is_tls12() => {
                 Err(PeerMisbehaved::UnexpectedMessage {
@@ -711,7 +730,7 @@ impl Connection {
                 }
                 .into())
             }
-            HandshakeMessage::KeyUpdate(ku) => self.common.receive_key_update(&ku, self.sent_close),
+            HandshakeMessage::KeyUpdate(ku) => self.common.receive_key_update(&ku),
             // Tickets are accepted and dropped: this client does not resume sessions yet.
             HandshakeMessage::NewSessionTicket(_) if self.common.side == Side::Client => Ok(()),
             other => Err(PeerMisbehaved::UnexpectedMessage {
@@ -720,6 +739,19 @@ impl Connection {
             }
             .into()),
         }
+    }
+
+    /// Answers a renegotiation attempt with a no_renegotiation warning; a peer
+    /// that keeps trying (each attempt costs us an alert record) is cut off.
+    fn refuse_renegotiation(&mut self) -> Result<(), Error> {
+        self.renegotiation_attempts = self.renegotiation_attempts.saturating_add(1);
+        let max = self.common.limits.max_renegotiation_attempts;
+        if self.renegotiation_attempts > max {
+            return Err(Limit::RenegotiationAttempts(max).into());
+        }
+        self.common
+            .send_alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION);
+        Ok(())
     }
 
     fn receive_alert(&mut self, alert: Alert) -> Result<(), Error> {
@@ -832,7 +864,7 @@ impl Connection {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        if self.sent_close {
+        if self.common.sent_close {
             return Err(Error::WriteAfterClose);
         }
         if !self.common.handshake_complete {
@@ -845,17 +877,16 @@ impl Connection {
             self.pending_out.extend_from_slice(taken);
             return Ok(taken.len());
         }
-        self.common.send_application_data(data)?;
-        Ok(data.len())
+        self.common.send_application_data(data)
     }
 
     /// Queues a close_notify alert: we will send no more data. Mid-handshake,
     /// it goes out after the handshake and any data already written.
     pub fn send_close_notify(&mut self) {
-        if self.sent_close || self.error.is_some() {
+        if self.common.sent_close || self.error.is_some() {
             return;
         }
-        self.sent_close = true;
+        self.common.sent_close = true;
         match self.common.handshake_complete {
             true => self
                 .common
@@ -880,7 +911,7 @@ impl Connection {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        if self.sent_close {
+        if self.common.sent_close {
             return Err(Error::WriteAfterClose);
         }
         if !self.common.handshake_complete {

@@ -58,6 +58,10 @@ pub enum Error {
     /// The caller asked for something the protocol cannot express (for
     /// example, exported keying material longer than RFC 8446 allows).
     ApiMisuse(&'static str),
+    /// A TLS 1.2 write key sealed as many records as it may
+    /// ([`crate::Limits::max_records_per_key`] or its AEAD's limit); TLS 1.2
+    /// cannot change keys, so close_notify was sent and writing has ended.
+    KeyExhausted,
     /// A cryptographic operation failed where it cannot fail for valid input.
     Internal(&'static str),
 }
@@ -173,6 +177,9 @@ pub enum PeerIncompatible {
     /// (in TLS 1.3 this is [`CertificateError::NoCertificate`], which has its
     /// own alert there).
     ClientCertificateRequired,
+    /// A TLS 1.2 client offered ECDHE_ECDSA suites but not the curve of our
+    /// ECDSA certificate (RFC 8422, Section 5.3).
+    CertificateCurveNotOffered(NamedGroup),
 }
 
 /// Why a certificate chain was refused.
@@ -216,8 +223,9 @@ pub enum CertificateError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Limit {
-    /// A handshake message longer than allowed (`max_handshake_message`, or
-    /// `max_certificate_message` for Certificate).
+    /// A handshake message longer than allowed (`max_handshake_message`,
+    /// `max_certificate_message` for Certificate, `max_client_hello` for
+    /// ClientHello).
     HandshakeMessageSize {
         /// The message type.
         typ: HandshakeType,
@@ -247,6 +255,8 @@ pub enum Limit {
     KeyUpdates(usize),
     /// Too many change_cipher_spec records.
     ChangeCipherSpecs(usize),
+    /// Too many renegotiation attempts (HelloRequest or a new ClientHello).
+    RenegotiationAttempts(usize),
 }
 
 impl Error {
@@ -325,7 +335,8 @@ impl Error {
             | Error::WriteAfterClose
             | Error::Config(_)
             | Error::KeyFile { .. }
-            | Error::ApiMisuse(_) => return None,
+            | Error::ApiMisuse(_)
+            | Error::KeyExhausted => return None,
         })
     }
 }
@@ -357,6 +368,13 @@ impl fmt::Display for Error {
             Error::Config(s) => return write!(f, "invalid configuration: {s}"),
             Error::KeyFile { path, reason } => return write!(f, "{path}: {reason}"),
             Error::ApiMisuse(s) => return write!(f, "invalid request: {s}"),
+            Error::KeyExhausted => {
+                return f.write_str(
+                    "cannot write: the TLS 1.2 write key reached its record limit \
+                     (max_records_per_key or the AEAD's), so close_notify was sent; \
+                     reconnect to send more",
+                )
+            }
             Error::Internal(s) => write!(f, "internal error: {s}")?,
         }
         if let Some(alert) = self.alert() {
@@ -460,6 +478,11 @@ impl fmt::Display for PeerIncompatible {
             PeerIncompatible::ClientCertificateRequired => {
                 f.write_str("the client sent no certificate, and this server requires one")
             }
+            PeerIncompatible::CertificateCurveNotOffered(curve) => write!(
+                f,
+                "the client's supported_groups lacks {curve}, the curve of our ECDSA \
+                 certificate, so no ECDHE_ECDSA suite can be used (RFC 8422, Section 5.3)"
+            ),
         }
     }
 }
@@ -492,6 +515,7 @@ impl fmt::Display for Limit {
             Limit::HandshakeMessageSize { typ, len, max } => {
                 let field = match *typ {
                     HandshakeType::CERTIFICATE => "max_certificate_message",
+                    HandshakeType::CLIENT_HELLO => "max_client_hello",
                     _ => "max_handshake_message",
                 };
                 write!(f, "a {len}-byte {typ} message ({field} is {max})")
@@ -526,6 +550,10 @@ impl fmt::Display for Limit {
             Limit::ChangeCipherSpecs(max) => write!(
                 f,
                 "more than {max} change_cipher_spec records (max_change_cipher_spec)"
+            ),
+            Limit::RenegotiationAttempts(max) => write!(
+                f,
+                "more than {max} refused renegotiation attempts (max_renegotiation_attempts)"
             ),
         }
     }

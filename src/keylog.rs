@@ -34,24 +34,21 @@ impl KeyLogFile {
     /// Opens the file named by `SSLKEYLOGFILE` for appending; if the variable is
     /// unset or the file cannot be opened, the returned log discards everything.
     pub fn from_env() -> Self {
-        let file = std::env::var_os("SSLKEYLOGFILE").and_then(|path| {
-            std::fs::OpenOptions::new()
-                .append(true)
-                .create(true)
-                .open(path)
-                .ok()
-        });
-        Self {
-            file: file.map(Mutex::new),
+        match std::env::var_os("SSLKEYLOGFILE") {
+            Some(path) => Self::open(path).unwrap_or(Self { file: None }),
+            None => Self { file: None },
         }
     }
 
-    /// Opens `path` for appending.
+    /// Opens `path` for appending. A file it creates is readable and
+    /// writable by its owner only (mode 0600 on Unix): it will hold every
+    /// session's keys. An existing file keeps its permissions.
     pub fn open(path: impl AsRef<std::path::Path>) -> std::io::Result<Self> {
-        let file = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(path)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.append(true).create(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(path)?;
         Ok(Self {
             file: Some(Mutex::new(file)),
         })
@@ -108,6 +105,12 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 2);
         assert!(text.ends_with("ee\n"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "created for its owner only");
+        }
         let _ = std::fs::remove_file(&path);
     }
 }

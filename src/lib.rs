@@ -53,6 +53,23 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Secrets in memory
+//!
+//! What keyway owns is wiped (with `zeroize`) when it is dropped: every
+//! secret of the TLS 1.3 key schedule and the TLS 1.2 master secret and key
+//! block, traffic keys and IVs on their way into the record layer, the IVs
+//! the record layer keeps, ECDHE shared secrets, RSA pre-master secrets and
+//! the decrypted RSA block, the PKCS#1 copy of an RSA private key kept for
+//! RSA key exchange, and buffers that held a PEM private key. `Debug` never
+//! prints any of them.
+//!
+//! What `ring` holds is out of keyway's reach, and ring does not wipe it on
+//! drop: the AEAD key schedules inside each record key, HMAC keys and tags
+//! computed on the way through the key schedule, ephemeral ECDHE private
+//! keys, and signing key pairs. Those bytes stay in freed memory until it is
+//! reused. The NSS key log, when one is configured, deliberately copies
+//! secrets out.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -62,6 +79,7 @@ pub mod conn;
 pub mod crypto;
 pub mod error;
 pub mod events;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod handshake;

@@ -1,5 +1,14 @@
 //! Bounds on what a peer can make a connection hold or do.
 
+/// The largest ClientHello body (RFC 8446, Section 4.1.2): legacy_version
+/// (2), random (32), legacy_session_id (1 + 32), cipher_suites (2 + 65,534),
+/// legacy_compression_methods (1 + 255) and extensions (2 + 65,535).
+pub const MAX_CLIENT_HELLO: usize = 2 + 32 + 1 + 32 + 2 + 65_534 + 1 + 255 + 2 + 65_535;
+
+/// The most extensions one `extensions<0..2^16-1>` block can hold: 4-byte
+/// empty extensions filling 65,535 bytes.
+pub const MAX_EXTENSIONS_IN_A_BLOCK: usize = 65_535 / 4;
+
 /// Configurable bounds on peer behaviour.
 ///
 /// A peer that breaches a bound ends the connection with an alert and an
@@ -10,15 +19,23 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
-    /// Largest handshake message body other than Certificate (default 64 KiB).
+    /// Largest handshake message body other than Certificate and ClientHello
+    /// (default 64 KiB).
     pub max_handshake_message: usize,
+    /// Largest ClientHello body (default 131,396 bytes: the largest a
+    /// ClientHello can be, with every length field at its maximum, as OpenSSL
+    /// also accepts). The server's cost of the worst such hello is in the
+    /// README's hostile-input table.
+    pub max_client_hello: usize,
     /// Largest Certificate message body (default 256 KiB).
     pub max_certificate_message: usize,
     /// Most certificates accepted in the peer's chain (default 10).
     pub max_chain_len: usize,
     /// Most extensions in one handshake message, summed over a Certificate's
-    /// entries (default 64: browsers send fewer than 25). Without it a 64 KiB
-    /// ClientHello could hold 16,000 empty extensions.
+    /// entries (default 16,383: as many as one extension block can hold, so
+    /// no legal hello is refused; lower it to refuse extension-stuffed hellos
+    /// early). Decoding checks duplicates with a set, so even the largest
+    /// block costs n log n, not n².
     pub max_extensions: usize,
     /// Most unprocessed TLS bytes buffered (default 64 KiB: a few full
     /// records; raised to one full record if smaller). When full,
@@ -41,15 +58,26 @@ pub struct Limits {
     pub max_key_updates: usize,
     /// Most change_cipher_spec compatibility records (default 1; RFC 8446 allows one).
     pub max_change_cipher_spec: usize,
+    /// Most renegotiation attempts refused with a no_renegotiation warning:
+    /// HelloRequests to a TLS 1.2 client, new ClientHellos to a TLS 1.2
+    /// server (default 4; an honest peer gives up after the first refusal).
+    pub max_renegotiation_attempts: usize,
+    /// Most records we seal under one key (default `u64::MAX`: the AEAD's
+    /// own confidentiality limit, 2^23 records for AES-GCM, always applies as
+    /// well). TLS 1.3 moves to fresh keys with a KeyUpdate before the bound;
+    /// TLS 1.2, which cannot, sends close_notify and refuses further writes
+    /// with [`crate::Error::KeyExhausted`]. Lower it to rekey more often.
+    pub max_records_per_key: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
             max_handshake_message: 64 * 1024,
+            max_client_hello: MAX_CLIENT_HELLO,
             max_certificate_message: 256 * 1024,
             max_chain_len: 10,
-            max_extensions: 64,
+            max_extensions: MAX_EXTENSIONS_IN_A_BLOCK,
             max_buffered_input: 64 * 1024,
             max_buffered_plaintext: 1024 * 1024,
             max_pending_plaintext: 1024 * 1024,
@@ -57,6 +85,8 @@ impl Default for Limits {
             max_warning_alerts: 8,
             max_key_updates: 32,
             max_change_cipher_spec: 1,
+            max_renegotiation_attempts: 4,
+            max_records_per_key: u64::MAX,
         }
     }
 }

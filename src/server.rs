@@ -73,6 +73,11 @@ impl ServerState {
 /// TLS_FALLBACK_SCSV that could have had a higher version is refused with
 /// inappropriate_fallback (RFC 7507, Section 3).
 fn choose_version(config: &ServerConfig, ch: &ClientHello) -> Result<ProtocolVersion, Error> {
+    // RFC 8446, Appendix D.5: a legacy_version of SSL 3.0 or below is refused,
+    // even beside a supported_versions that offers TLS 1.3.
+    if ch.legacy_version <= ProtocolVersion::SSL3 {
+        return Err(PeerIncompatible::NoCommonVersion.into());
+    }
     let offered: Vec<ProtocolVersion> = match ch.extensions.iter().find_map(|e| match e {
         Extension::SupportedVersionsClientHello(v) => Some(v.clone()),
         _ => None,
@@ -155,6 +160,9 @@ pub struct ServerConfig {
     pub(crate) groups: Vec<NamedGroup>,
     pub(crate) alpn: Vec<Vec<u8>>,
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    /// The CertificateRequest's signature_algorithms: what the client
+    /// verifier supports and keyway implements.
+    pub(crate) client_auth_schemes: Vec<crate::codec::SignatureScheme>,
     /// The TLS 1.2 CertificateRequest's certificate_authorities, from the
     /// client verifier's root subjects, computed once.
     pub(crate) client_ca_hints: Vec<Vec<u8>>,
@@ -254,8 +262,12 @@ impl ServerConfigBuilder {
         self
     }
 
-    /// Key exchange groups to accept, in preference order. A client that sent
-    /// no share for any of them gets a HelloRetryRequest for the first it supports.
+    /// Key exchange groups to accept, in preference order (default:
+    /// X25519MLKEM768, SecP256r1MLKEM768, x25519, secp256r1, secp384r1). The
+    /// first of them the client sent a share for wins, so a client that sends
+    /// a hybrid share gets the hybrid; a client that sent no share for any of
+    /// them gets a HelloRetryRequest for the first it supports. TLS 1.2 uses
+    /// the classical groups of the list only.
     pub fn groups(mut self, groups: &[NamedGroup]) -> Self {
         self.groups = groups.to_vec();
         self
@@ -302,6 +314,7 @@ impl ServerConfigBuilder {
 
     /// Test seam: fixed randomness instead of the operating system's. Never
     /// use this for real connections.
+    #[cfg(any(test, feature = "fuzzing"))]
     #[doc(hidden)]
     pub fn dangerous_fixed_randomness(mut self, values: Vec<Vec<u8>>) -> Self {
         self.fixed_randomness = Some(values);
@@ -338,13 +351,19 @@ impl ServerConfigBuilder {
             .as_ref()
             .map(|v| fitting_ca_hints(v.root_hint_subjects()))
             .unwrap_or_default();
+        let groups = resolve_groups(&self.groups, &protocols)?;
+        let client_auth_schemes = match &self.client_verifier {
+            Some(verifier) => crate::handshake::offered_schemes(verifier.supported_schemes())?,
+            None => Vec::new(),
+        };
         Ok(ServerConfig {
             certified_key,
             protocols,
             rsa_decryption_key,
-            groups: resolve_groups(&self.groups)?,
+            groups,
             alpn: self.alpn,
             client_verifier: self.client_verifier,
+            client_auth_schemes,
             client_ca_hints,
             hello_retry_cookie,
             key_log: self.key_log,

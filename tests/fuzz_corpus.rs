@@ -150,12 +150,18 @@ fn handshake_seeds_replay_to_the_end() {
     if cfg!(feature = "rsa-kx") {
         names.push("tls12-rsa");
     }
-    for target in ["server", "client"] {
-        for name in &names {
-            let data = std::fs::read(corpus_dir(target).join(format!("seed-{name}"))).unwrap();
-            let (&control, stream) = data.split_first().unwrap();
-            let replayed = replays_to_close(target, control, stream);
-            assert_eq!(replayed, Ok(true), "{target}/seed-{name}");
-        }
+    let hybrids = [
+        ("server", "tls13-x25519mlkem768"),
+        ("server", "tls13-secp256r1mlkem768"),
+        ("client", "tls13-retry-x25519mlkem768"),
+    ];
+    let both = names
+        .iter()
+        .flat_map(|name| [("server", *name), ("client", *name)]);
+    for (target, name) in both.chain(hybrids) {
+        let data = std::fs::read(corpus_dir(target).join(format!("seed-{name}"))).unwrap();
+        let (&control, stream) = data.split_first().unwrap();
+        let replayed = replays_to_close(target, control, stream);
+        assert_eq!(replayed, Ok(true), "{target}/seed-{name}");
     }
 }

@@ -61,7 +61,7 @@ fn record(typ: ContentType, payload: &[u8]) -> Vec<u8> {
 
 fn encode(msg: &HandshakeMessage) -> Vec<u8> {
     let mut out = Vec::new();
-    msg.encode(&mut out);
+    msg.encode(&mut out).unwrap();
     out
 }
 
@@ -115,6 +115,51 @@ fn client_hello_violations_get_their_alerts() {
         "{err}"
     );
 
+    // RFC 8446, Appendix D.5: legacy_version 0x0300 or lower is refused even
+    // when supported_versions offers TLS 1.3.
+    for version in [0x0300, 0x0200, 0x0002] {
+        let (err, alert) =
+            server_refuses(|ch| ch.legacy_version = keyway::ProtocolVersion(version));
+        assert_eq!(
+            (err.alert(), alert),
+            (Some(A::PROTOCOL_VERSION), A::PROTOCOL_VERSION.0),
+            "0x{version:04x}: {err}"
+        );
+    }
+    // 0x0301 (TLS 1.0, as old middleboxes expect) still negotiates TLS 1.3.
+    let pki = pki();
+    let mut ch = client_hello(&pki);
+    ch.legacy_version = keyway::ProtocolVersion::TLS10;
+    let mut s = server(&pki);
+    s.read_tls_bytes(&record(
+        ContentType::HANDSHAKE,
+        &encode(&HandshakeMessage::ClientHello(ch)),
+    ))
+    .unwrap();
+    s.process().unwrap();
+    assert_eq!(s.negotiated().version, Some(ProtocolVersion::TLS13));
+
+    // RFC 6066, Section 3: SNI is a DNS host name, never a path, a pattern,
+    // a name with spaces, a trailing dot or an IP literal.
+    for name in [
+        "../../etc/passwd",
+        "a b",
+        "*.example.com",
+        "example.com.",
+        "192.0.2.1",
+        "::1",
+    ] {
+        let (err, alert) = server_refuses(|ch| {
+            for e in &mut ch.extensions {
+                if let Extension::ServerName(n) = e {
+                    *n = name.as_bytes().to_vec();
+                }
+            }
+        });
+        assert_eq!(alert, A::ILLEGAL_PARAMETER.0, "{name}: {err}");
+        assert!(err.to_string().contains("not a DNS host name"), "{err}");
+    }
+
     let (err, alert) = server_refuses(|ch| ch.legacy_compression_methods = vec![1, 0]);
     assert_eq!(alert, A::ILLEGAL_PARAMETER.0, "{err}");
 
@@ -151,18 +196,58 @@ fn client_hello_violations_get_their_alerts() {
     let (err, alert) = server_refuses(|ch| ch.cipher_suites = vec![keyway::CipherSuite(0x1304)]);
     assert_eq!(alert, A::HANDSHAKE_FAILURE.0, "{err}");
 
-    // An invalid X25519 point (all zero: RFC 8446, Section 7.4.2).
+    // An invalid X25519 point (all zero: RFC 8446, Section 7.4.2), alone.
     let (err, alert) = server_refuses(|ch| {
         for e in &mut ch.extensions {
             if let Extension::KeyShareClientHello(shares) = e {
-                shares[0] = KeyShareEntry {
+                *shares = vec![KeyShareEntry {
                     group: NamedGroup::X25519,
                     key_exchange: vec![0; 32],
-                };
+                }];
             }
         }
     });
+    assert_eq!(
+        err,
+        Error::PeerMisbehaved(keyway::error::PeerMisbehaved::BadKeyShare)
+    );
     assert_eq!(alert, A::ILLEGAL_PARAMETER.0, "{err}");
+}
+
+/// Rewrites the X25519MLKEM768 share of a default ClientHello.
+fn with_hybrid_share(ch: &mut ClientHello, rewrite: impl FnOnce(&mut Vec<u8>)) {
+    let shares = ch.extensions.iter_mut().find_map(|e| match e {
+        Extension::KeyShareClientHello(shares) => Some(shares),
+        _ => None,
+    });
+    let hybrid = &mut shares.unwrap()[0];
+    assert_eq!(hybrid.group, NamedGroup::X25519MLKEM768);
+    rewrite(&mut hybrid.key_exchange);
+}
+
+#[test]
+fn malformed_hybrid_client_shares_are_illegal_parameter() {
+    let wrong_length = Error::PeerMisbehaved(keyway::error::PeerMisbehaved::IllegalParameter(
+        "hybrid key share has the wrong length",
+    ));
+    for len in [1215, 1217, 1184, 32] {
+        let (err, alert) = server_refuses(|ch| with_hybrid_share(ch, |k| k.resize(len, 7)));
+        assert_eq!((err, alert), (wrong_length.clone(), A::ILLEGAL_PARAMETER.0));
+    }
+    // FIPS 203, Section 7.2: the first 12-bit coefficient set to q = 3329.
+    let (err, alert) = server_refuses(|ch| {
+        with_hybrid_share(ch, |k| {
+            k[0] = 0x01;
+            k[1] = (k[1] & 0xf0) | 0x0d;
+        })
+    });
+    assert_eq!(
+        err,
+        Error::PeerMisbehaved(keyway::error::PeerMisbehaved::IllegalParameter(
+            "ML-KEM-768 encapsulation key fails the FIPS 203 modulus check"
+        ))
+    );
+    assert_eq!(alert, A::ILLEGAL_PARAMETER.0);
 }
 
 #[test]
@@ -282,6 +367,13 @@ fn server_hello_violations_get_their_alerts() {
     });
     assert_eq!(err.alert(), Some(A::PROTOCOL_VERSION), "{err}");
 
+    // RFC 8446, Appendix D.5: 0x0300 or lower is protocol_version, whatever
+    // supported_versions says.
+    let err = client_refuses(config(), |sh| {
+        sh.legacy_version = keyway::ProtocolVersion(0x0300)
+    });
+    assert_eq!(err.alert(), Some(A::PROTOCOL_VERSION), "{err}");
+
     let err = client_refuses(config(), |sh| {
         sh.extensions.push(Extension::Alpn(vec![b"h2".to_vec()]))
     });
@@ -303,6 +395,27 @@ fn server_hello_violations_get_their_alerts() {
         }
     });
     assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
+
+    // The X25519MLKEM768 answer (ciphertext 1088 || X25519 32), one byte short
+    // or long, or cut to the ciphertext.
+    for len in [1119, 1121, 1088] {
+        let err = client_refuses(config(), |sh| {
+            for e in &mut sh.extensions {
+                if let Extension::KeyShareServerHello(share) = e {
+                    assert_eq!(share.group, NamedGroup::X25519MLKEM768);
+                    assert_eq!(share.key_exchange.len(), 1120);
+                    share.key_exchange.resize(len, 0);
+                }
+            }
+        });
+        assert_eq!(
+            err,
+            Error::PeerMisbehaved(keyway::error::PeerMisbehaved::IllegalParameter(
+                "hybrid key share has the wrong length"
+            ))
+        );
+        assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER));
+    }
 }
 
 /// A client gets a HelloRetryRequest from a `retrying` server; its second
@@ -406,6 +519,56 @@ fn hello_retry_request_violations_get_their_alerts() {
 }
 
 #[test]
+fn a_cookie_too_long_to_echo_is_refused_without_a_panic() {
+    let pki = pki();
+    let mut limits = keyway::Limits::default();
+    limits.max_handshake_message = 100_000;
+    let config = Arc::new(
+        ClientConfig::builder(pki.root_store())
+            .limits(limits)
+            .build()
+            .unwrap(),
+    );
+    for (cookie_len, fits) in [(65_400, false), (60_000, true)] {
+        let mut client = ClientConnection::new(config.clone(), "example.com").unwrap();
+        let retrying = ServerConfig::builder()
+            .certificate(pki.certified_key())
+            .groups(&[NamedGroup::SECP384R1])
+            .hello_retry_cookie(true)
+            .build()
+            .unwrap();
+        let mut server = ServerConnection::new(Arc::new(retrying));
+        support::transfer(&mut client, &mut server).unwrap();
+        let (_, payload) = records(&server.take_tls()).remove(0);
+        let HandshakeMessage::HelloRetryRequest(mut hrr) =
+            HandshakeMessage::decode(HandshakeType::SERVER_HELLO, &payload[4..]).unwrap()
+        else {
+            panic!("not a HelloRetryRequest")
+        };
+        for e in &mut hrr.extensions {
+            if let Extension::Cookie(c) = e {
+                *c = vec![0xc0; cookie_len];
+            }
+        }
+        let hrr = encode(&HandshakeMessage::HelloRetryRequest(hrr));
+        client
+            .read_tls_bytes(&record(ContentType::HANDSHAKE, &hrr))
+            .unwrap();
+        let result = client.process();
+        if fits {
+            result.unwrap();
+            let second = records(&client.take_tls());
+            let hello = second.iter().filter(|(t, _)| *t == 22).count();
+            assert_eq!(hello, 4, "a 60 kB hello spans four records");
+        } else {
+            let err = result.unwrap_err();
+            assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
+            assert!(err.to_string().contains("too long to echo"), "{err}");
+        }
+    }
+}
+
+#[test]
 fn change_cipher_spec_after_the_handshake_is_unexpected() {
     let pki = pki();
     let mut client = client(&pki);
@@ -449,7 +612,15 @@ fn close_notify_before_the_handshake_completes_is_an_error() {
     c.read_tls_bytes(&record(ContentType::ALERT, &[1, 0]))
         .unwrap();
     assert_eq!(c.process(), Err(Error::AlertReceived(A::CLOSE_NOTIFY)));
-    assert!(c.read_plaintext(&mut [0u8; 4]).is_err());
+    let err = c.read_plaintext(&mut [0u8; 4]).unwrap_err();
+    assert_eq!(
+        err.into_inner()
+            .unwrap()
+            .downcast::<Error>()
+            .ok()
+            .map(|e| *e),
+        Some(Error::AlertReceived(A::CLOSE_NOTIFY))
+    );
     assert!(!c.peer_has_closed());
 }
 
@@ -487,7 +658,10 @@ fn a_client_failing_on_server_hello_tells_the_server_why() {
             &encode(&HandshakeMessage::ServerHello(sh)),
         ))
         .unwrap();
-    assert!(client.process().is_err());
+    assert_eq!(
+        client.process().unwrap_err().alert(),
+        Some(A::ILLEGAL_PARAMETER)
+    );
     // The client has no keys yet, so its alert is plaintext; the server, which
     // already reads with handshake keys, still reports the client's reason.
     support::transfer(&mut client, &mut server).unwrap_err();

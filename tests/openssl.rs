@@ -11,18 +11,16 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use keyway::{CipherSuite, ClientConfig, NamedGroup, ProtocolVersion, ServerConfig};
+use support::process::{accept_within, example_binary, have_tool, join_within, run, Guard, WAIT};
 use support::{KeyKind, TestPki};
-
-const WAIT: Duration = Duration::from_secs(15);
 
 const SUITES: [CipherSuite; 3] = [
     CipherSuite::TLS_AES_128_GCM_SHA256,
@@ -37,118 +35,7 @@ const GROUPS: [(NamedGroup, &str); 3] = [
 
 /// Returns false (after saying why) when openssl is missing outside CI.
 fn have_openssl() -> bool {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "openssl is required in CI (.ci/run installs it)"
-        );
-        eprintln!("SKIPPED: `openssl` is not on PATH; install it to run the interop tests");
-    }
-    ok
-}
-
-/// A child process that is killed when the test ends, however it ends.
-struct Guard {
-    child: Child,
-    lines: Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Guard {
-    fn spawn(cmd: &mut Command) -> Guard {
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn openssl");
-        let (tx, rx) = channel();
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines() {
-                    let Ok(line) = line else { break };
-                    if tx.send(line).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        Guard {
-            child,
-            lines: rx,
-            seen: Vec::new(),
-        }
-    }
-
-    fn stdin(&mut self) -> &mut ChildStdin {
-        self.child.stdin.as_mut().expect("stdin")
-    }
-
-    fn send_line(&mut self, line: &str) {
-        self.stdin()
-            .write_all(format!("{line}\n").as_bytes())
-            .expect("write to openssl");
-        self.stdin().flush().unwrap();
-    }
-
-    /// Waits until a line containing `needle` appears on stdout or stderr.
-    fn wait_for(&mut self, needle: &str) {
-        let deadline = Instant::now() + WAIT;
-        while Instant::now() < deadline {
-            match self.lines.recv_timeout(Duration::from_millis(100)) {
-                Ok(line) => {
-                    let hit = line.contains(needle);
-                    self.seen.push(line);
-                    if hit {
-                        return;
-                    }
-                }
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        panic!(
-            "openssl never printed {needle:?}; it printed:\n{}",
-            self.seen.join("\n")
-        );
-    }
-
-    /// Closes stdin and waits (bounded) for the process to exit; returns its success.
-    fn finish(&mut self) -> bool {
-        drop(self.child.stdin.take());
-        let deadline = Instant::now() + WAIT;
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return status.success();
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        false
-    }
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    have_tool("openssl", "version")
 }
 
 /// A keyway echo server for one connection, in a thread; a message containing
@@ -162,7 +49,7 @@ fn keyway_echo_server(
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let handle = std::thread::spawn(move || {
-        let (tcp, _) = listener.accept().map_err(|e| e.to_string())?;
+        let tcp = accept_within(&listener).map_err(|e| e.to_string())?;
         tcp.set_read_timeout(Some(WAIT)).unwrap();
         let mut tls = keyway::Stream::server(Arc::new(config), tcp);
         let mut buf = [0u8; 4096];
@@ -232,13 +119,11 @@ fn s_client_session(
     client.send_line("x-final");
     client.wait_for("x-final");
     assert!(
-        client.finish(),
+        client.finish().success(),
         "s_client failed:\n{}",
-        client.seen.join("\n")
+        client.output()
     );
-    handle
-        .join()
-        .unwrap()
+    join_within(handle)
         .unwrap_or_else(|e| panic!("{e}\ns_client printed:\n{}", client.seen.join("\n")))
 }
 
@@ -305,10 +190,9 @@ fn s_server(files: &support::PkiFiles, extra: &[&str]) -> (Guard, u16) {
 /// Starts `openssl s_server` limited by `versions` (`-tls1_2`, `-tls1_3`, or
 /// none for every version it has) and waits until it accepts one connection.
 fn s_server_speaking(versions: &[&str], files: &support::PkiFiles, extra: &[&str]) -> (Guard, u16) {
-    let port = free_port();
     let mut server = Guard::spawn(
         Command::new("openssl")
-            .args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
+            .args(["s_server", "-accept", "127.0.0.1:0"])
             .args(versions)
             .args(["-naccept", "1"])
             .arg("-cert")
@@ -319,7 +203,7 @@ fn s_server_speaking(versions: &[&str], files: &support::PkiFiles, extra: &[&str
             .arg(&files.key)
             .args(extra),
     );
-    server.wait_for("ACCEPT");
+    let port = server.wait_for_port("ACCEPT");
     (server, port)
 }
 
@@ -452,6 +336,36 @@ fn keyway_client_gets_a_hello_retry_request_from_s_server() {
     let n = keyway_client_session(&files, client, &["-groups", "P-256"]);
     assert!(n.hello_retry_request);
     assert_eq!(n.group, Some(NamedGroup::SECP256R1));
+}
+
+/// OpenSSL 3.0 has no ML-KEM. A default keyway client, which leads with an
+/// X25519MLKEM768 share, reaches it through the X25519 share beside it with
+/// no HelloRetryRequest; one that sends only the hybrid share is asked again
+/// and retries with X25519; a default keyway server takes s_client's X25519.
+#[test]
+fn the_post_quantum_defaults_fall_back_to_x25519_with_openssl_3_0() {
+    if !have_openssl() {
+        return;
+    }
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let files = pki.write_files("s-server-pq");
+    let n = keyway_client_session(&files, ClientConfig::builder(pki.root_store()), &[]);
+    assert_eq!(n.group, Some(NamedGroup::X25519));
+    assert!(!n.hello_retry_request);
+
+    let hybrid_only =
+        ClientConfig::builder(pki.root_store()).key_shares(&[NamedGroup::X25519MLKEM768]);
+    let n = keyway_client_session(&files, hybrid_only, &[]);
+    assert_eq!(n.group, Some(NamedGroup::X25519));
+    assert!(n.hello_retry_request);
+
+    let server = ServerConfig::builder()
+        .certificate(pki.certified_key())
+        .build()
+        .unwrap();
+    let n = s_client_session(&pki, &files, server, &[]);
+    assert_eq!(n.group, Some(NamedGroup::X25519));
+    assert!(!n.hello_retry_request);
 }
 
 /// The validator in the handshake against a real server: s_server presents
@@ -590,13 +504,11 @@ fn s_client_echo_session(
     client.send_line("x-second-line");
     client.wait_for("x-second-line");
     assert!(
-        client.finish(),
+        client.finish().success(),
         "s_client failed:\n{}",
-        client.seen.join("\n")
+        client.output()
     );
-    handle
-        .join()
-        .unwrap()
+    join_within(handle)
         .unwrap_or_else(|e| panic!("{e}\ns_client printed:\n{}", client.seen.join("\n")))
 }
 
@@ -768,8 +680,8 @@ fn s_client_tls13_against_a_tls12_only_keyway_server_gets_protocol_version() {
     let mut client = Guard::spawn(&mut s_client_command(port, &files, "-tls1_3"));
     // OpenSSL reports a received alert 70 as "tlsv1 alert protocol version".
     client.wait_for("alert protocol version");
-    assert!(!client.finish(), "s_client must fail");
-    let err = handle.join().unwrap().unwrap_err();
+    assert!(!client.finish().success(), "s_client must fail");
+    let err = join_within(handle).unwrap_err();
     assert!(err.contains("sent alert protocol_version"), "{err}");
 }
 
@@ -882,13 +794,16 @@ fn keyway_server_declines_an_ecdsa_certificate_on_a_curve_the_client_lacks() {
         "-curves",
         "X25519",
     ]));
-    assert!(!client.finish(), "no suite can work, so s_client must fail");
-    let err = handle.join().unwrap().unwrap_err();
+    assert!(
+        !client.finish().success(),
+        "no suite can work, so s_client must fail"
+    );
+    let err = join_within(handle).unwrap_err();
     // keyway refuses the suite itself (no ECDHE_ECDSA suite can work with a
     // P-256 certificate for a client without P-256) instead of letting
     // s_client abort on "wrong curve".
     assert!(
-        err.contains("sent alert handshake_failure"),
+        err.contains("sent alert handshake_failure") && err.contains("lacks secp256r1"),
         "{err}\ns_client printed:\n{}",
         client.seen.join("\n")
     );
@@ -1026,8 +941,11 @@ fn keyway_server_refuses_renegotiation_from_s_client() {
     // As in the test above, OpenSSL answers our no_renegotiation warning with a
     // fatal handshake_failure and gives up the connection.
     client.wait_for("no renegotiation");
-    assert!(!client.finish(), "s_client gives up after the refusal");
-    let err = handle.join().unwrap().unwrap_err();
+    assert!(
+        !client.finish().success(),
+        "s_client gives up after the refusal"
+    );
+    let err = join_within(handle).unwrap_err();
     assert!(
         err.contains("peer sent fatal alert handshake_failure"),
         "keyway must fail only because of the peer's alert: {err}"
@@ -1042,26 +960,6 @@ fn keyway_server_refuses_renegotiation_from_s_client() {
     assert_eq!(sent, ["sent alert no_renegotiation"], "{seen:?}");
 }
 
-/// The example binaries sit next to the test binary's directory when built
-/// with `cargo test --all-targets`.
-fn example_binary(name: &str) -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let path = exe.parent()?.parent()?.join("examples").join(name);
-    if path.exists() {
-        Some(path)
-    } else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "example {name} not built: run the README test command"
-        );
-        eprintln!(
-            "SKIPPED: example binary {} not built (use --all-targets)",
-            path.display()
-        );
-        None
-    }
-}
-
 #[test]
 fn example_server_serves_its_page_to_s_client_for_every_suite_and_group() {
     if !have_openssl() {
@@ -1072,59 +970,22 @@ fn example_server_serves_its_page_to_s_client_for_every_suite_and_group() {
     };
     let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
     let files = pki.write_files("example-server");
-    let port = free_port();
-    let mut server = Guard::spawn(
-        Command::new(&server_bin)
-            .args(["--addr", &format!("127.0.0.1:{port}"), "--tls13"])
-            .arg("--cert")
-            .arg(&files.chain)
-            .arg("--key")
-            .arg(&files.key),
-    );
-    server.wait_for("listening on");
+    let (_server, port) = start_example_server(&server_bin, &files, &["--tls13"]);
     for suite in SUITES {
         for (_, openssl_group) in GROUPS {
-            let out = Command::new("openssl")
-                .args([
-                    "s_client",
-                    "-connect",
-                    &format!("127.0.0.1:{port}"),
-                    "-tls1_3",
+            let (_, stdout) = run(
+                s_client_command(port, &files, "-tls1_3").args([
                     "-quiet",
-                ])
-                .args([
                     "-ciphersuites",
                     suite.name().unwrap(),
                     "-groups",
                     openssl_group,
-                ])
-                .args([
-                    "-servername",
-                    "example.com",
-                    "-verify_hostname",
-                    "example.com",
-                    "-verify_return_error",
-                ])
-                .arg("-CAfile")
-                .arg(&files.root)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .and_then(|mut child| {
-                    child
-                        .stdin
-                        .take()
-                        .unwrap()
-                        .write_all(b"GET / HTTP/1.0\r\n\r\n")?;
-                    child.wait_with_output()
-                })
-                .unwrap();
-            let stdout = String::from_utf8_lossy(&out.stdout);
+                ]),
+                b"GET / HTTP/1.0\r\n\r\n",
+            );
             assert!(
                 stdout.contains("HTTP/1.0 200"),
-                "{suite:?} {openssl_group}: {stdout}\n{}",
-                String::from_utf8_lossy(&out.stderr)
+                "{suite:?} {openssl_group}: {stdout}"
             );
             assert!(
                 stdout.contains(suite.name().unwrap()),
@@ -1157,28 +1018,20 @@ fn example_client_fetches_the_s_server_www_page() {
                     suite_name,
                 ],
             );
-            let out = Command::new(&client_bin)
-                .args([
-                    "--connect",
-                    &format!("127.0.0.1:{port}"),
-                    "--servername",
-                    "example.com",
-                ])
-                .args([
+            let (ok, stdout) = run_example_client(
+                &client_bin,
+                &files,
+                port,
+                &[
                     "--tls13",
                     "--ciphers",
                     suite_name,
                     "--groups",
                     group.name().unwrap(),
-                ])
-                .arg("--cafile")
-                .arg(&files.root)
-                .output()
-                .unwrap();
+                ],
+            );
             drop(server);
-            let stdout = String::from_utf8_lossy(&out.stdout);
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            assert!(out.status.success(), "{stdout}\n{stderr}");
+            assert!(ok, "{stdout}");
             assert!(stdout.contains("HTTP/1.0 200 ok"), "{stdout}");
             assert!(
                 stdout.contains(&format!("cipher suite: {suite_name}")),
@@ -1189,23 +1042,23 @@ fn example_client_fetches_the_s_server_www_page() {
     }
 }
 
-/// Starts the example server with `args` on a free port and waits until it listens.
+/// Starts the example server with `args` on port 0 and waits until it says
+/// where it listens.
 fn start_example_server(
     server_bin: &PathBuf,
     files: &support::PkiFiles,
     args: &[&str],
 ) -> (Guard, u16) {
-    let port = free_port();
     let mut server = Guard::spawn(
         Command::new(server_bin)
-            .args(["--addr", &format!("127.0.0.1:{port}")])
+            .args(["--addr", "127.0.0.1:0"])
             .arg("--cert")
             .arg(&files.chain)
             .arg("--key")
             .arg(&files.key)
             .args(args),
     );
-    server.wait_for("listening on");
+    let port = server.wait_for_port("listening on");
     (server, port)
 }
 
@@ -1286,20 +1139,16 @@ fn run_example_client(
     port: u16,
     args: &[&str],
 ) -> (bool, String) {
-    let mut client = Guard::spawn(
+    let (status, output) = run(
         Command::new(client_bin)
             .args(["--connect", &format!("127.0.0.1:{port}")])
             .args(["--servername", "example.com"])
             .arg("--cafile")
             .arg(&files.root)
             .args(args),
+        b"",
     );
-    let ok = client.finish();
-    // The reader threads may still be passing on the last lines.
-    while let Ok(line) = client.lines.recv_timeout(Duration::from_millis(200)) {
-        client.seen.push(line);
-    }
-    (ok, client.seen.join("\n"))
+    (status.success(), output)
 }
 
 #[test]
@@ -1418,13 +1267,8 @@ fn examples_refuse_rsa_kx_without_the_feature() {
         let Some(bin) = example_binary(name) else {
             return;
         };
-        let out = Command::new(bin)
-            .args(args)
-            .arg("--rsa-kx")
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        let (status, stderr) = run(Command::new(bin).args(args).arg("--rsa-kx"), b"");
+        assert_eq!(status.code(), Some(2), "{name}: {stderr}");
         assert!(
             stderr.contains("rebuild with --features rsa-kx"),
             "{name}: {stderr}"

@@ -54,8 +54,17 @@ fn an_ecdsa_certificate_on_a_curve_the_client_lacks_is_not_used() {
         .groups(&[NamedGroup::X25519])
         .build()
         .unwrap();
-    let (_, _, result) = connect(client, server(&pki).build().unwrap(), "example.com");
-    assert_eq!(result.unwrap_err().alert(), Some(A::HANDSHAKE_FAILURE));
+    let (_, s, result) = connect(client, server(&pki).build().unwrap(), "example.com");
+    let err = result.unwrap_err();
+    assert_eq!(
+        err,
+        Error::PeerIncompatible(keyway::error::PeerIncompatible::CertificateCurveNotOffered(
+            NamedGroup::SECP256R1
+        ))
+    );
+    assert_eq!(s.error(), Some(&err));
+    assert_eq!(err.alert(), Some(A::HANDSHAKE_FAILURE));
+    assert!(err.to_string().contains("lacks secp256r1"), "{err}");
 }
 
 #[test]
@@ -161,7 +170,7 @@ fn tampered_hello(
     };
     mutate(&mut ch);
     let mut body = Vec::new();
-    HandshakeMessage::ClientHello(ch).encode(&mut body);
+    HandshakeMessage::ClientHello(ch).encode(&mut body).unwrap();
     let mut record = Vec::new();
     keyway::record::write_plaintext_records(
         V::TLS12,
@@ -267,13 +276,61 @@ fn tls12_exporters_agree() {
         .unwrap();
     let (mut c, s, result) = connect(client, server(&pki).build().unwrap(), "example.com");
     result.unwrap();
-    let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
+    let (mut a, mut b, mut context, mut label) = ([0u8; 32], [0u8; 32], [0u8; 32], [0u8; 32]);
     c.export_keying_material(&mut a, b"EXPORTER-test", b"ctx")
         .unwrap();
     s.export_keying_material(&mut b, b"EXPORTER-test", b"ctx")
         .unwrap();
+    s.export_keying_material(&mut context, b"EXPORTER-test", b"other")
+        .unwrap();
+    s.export_keying_material(&mut label, b"EXPORTER-other", b"ctx")
+        .unwrap();
     assert_eq!(a, b);
+    assert_ne!(a, context, "the context is mixed in");
+    assert_ne!(a, label, "the label is mixed in");
     assert!(c.update_keys(false).is_err(), "TLS 1.2 has no KeyUpdate");
+}
+
+#[test]
+fn a_tls12_key_at_its_record_limit_ends_writing_with_close_notify() {
+    use std::io::Read;
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let mut limits = keyway::Limits::default();
+    limits.max_records_per_key = 4;
+    let client = ClientConfig::builder(pki.root_store())
+        .versions(&[V::TLS12])
+        .limits(limits)
+        .build()
+        .unwrap();
+    let (mut c, mut s, result) = connect(client, server(&pki).build().unwrap(), "example.com");
+    result.unwrap();
+    // The client's key sealed its Finished: two records of data are left,
+    // then the close_notify that uses the key's last record.
+    assert_eq!(send(&mut c, &mut s, b"one"), b"one");
+    assert_eq!(send(&mut c, &mut s, b"two"), b"two");
+    assert_eq!(c.write_plaintext(b"three"), Err(Error::KeyExhausted));
+    assert_eq!(c.write_plaintext(b"four"), Err(Error::WriteAfterClose));
+    transfer(&mut c, &mut s).unwrap();
+    assert!(s.peer_has_closed());
+    assert_eq!(s.reader().read(&mut [0u8; 8]).unwrap(), 0);
+    // The other direction goes on.
+    assert_eq!(send(&mut s, &mut c, b"reply"), b"reply");
+    // A write that spans the limit sends what fits, then the close_notify.
+    let mut limits = keyway::Limits::default();
+    limits.max_records_per_key = 3;
+    let client = ClientConfig::builder(pki.root_store())
+        .versions(&[V::TLS12])
+        .limits(limits)
+        .build()
+        .unwrap();
+    let (mut c, mut s, result) = connect(client, server(&pki).build().unwrap(), "example.com");
+    result.unwrap();
+    let data = vec![1u8; 40_000];
+    assert_eq!(c.write_plaintext(&data), Ok(16_384));
+    transfer(&mut c, &mut s).unwrap();
+    let mut got = Vec::new();
+    s.reader().read_to_end(&mut got).unwrap();
+    assert_eq!(got.len(), 16_384);
 }
 
 /// A TLS 1.2 server that asks for a client certificate chaining to `roots`.
@@ -404,8 +461,22 @@ fn server_error_after_tampering(tamper: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) ->
     transfer(&mut s, &mut c).unwrap();
     let flight = records(&c.take_tls());
     let ccs_at = flight.iter().position(|(t, _)| *t == 20).unwrap();
+    let mut messages = handshake_messages(&flight[..ccs_at]);
+    tamper(&mut messages);
+    let mut wire = handshake_records(&messages);
+    for (typ, payload) in &flight[ccs_at..] {
+        wire.extend_from_slice(&[*typ, 3, 3]);
+        wire.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+        wire.extend_from_slice(payload);
+    }
+    s.read_tls_bytes(&wire).unwrap();
+    s.process().err()
+}
+
+/// The handshake messages (type, body) in plaintext handshake records.
+fn handshake_messages(records: &[(u8, Vec<u8>)]) -> Vec<(u8, Vec<u8>)> {
     let mut messages = Vec::new();
-    for (_, payload) in &flight[..ccs_at] {
+    for (_, payload) in records {
         let mut rest = &payload[..];
         while rest.len() >= 4 {
             let len =
@@ -414,9 +485,13 @@ fn server_error_after_tampering(tamper: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) ->
             rest = &rest[4 + len..];
         }
     }
-    tamper(&mut messages);
+    messages
+}
+
+/// Handshake messages (type, body) framed again as plaintext TLS 1.2 records.
+fn handshake_records(messages: &[(u8, Vec<u8>)]) -> Vec<u8> {
     let mut body = Vec::new();
-    for (typ, msg) in &messages {
+    for (typ, msg) in messages {
         body.push(*typ);
         body.extend_from_slice(&(msg.len() as u32).to_be_bytes()[1..]);
         body.extend_from_slice(msg);
@@ -430,13 +505,7 @@ fn server_error_after_tampering(tamper: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) ->
         &mut wire,
     )
     .unwrap();
-    for (typ, payload) in &flight[ccs_at..] {
-        wire.extend_from_slice(&[*typ, 3, 3]);
-        wire.extend_from_slice(&(payload.len() as u16).to_be_bytes());
-        wire.extend_from_slice(payload);
-    }
-    s.read_tls_bytes(&wire).unwrap();
-    s.process().err()
+    wire
 }
 
 #[test]
@@ -517,4 +586,80 @@ fn a_tls12_certificate_verify_by_the_wrong_key_is_decrypt_error() {
             keyway::error::PeerMisbehaved::BadSignature
         ))
     );
+}
+
+/// draft-ietf-tls-ecdhe-mlkem, Section 3: the post-quantum hybrids are TLS 1.3
+/// only. Default configs, which list them first, agree on x25519 in TLS 1.2;
+/// a TLS 1.2 client that offers nothing but a hybrid finds no common group;
+/// a config that could only use hybrids in TLS 1.2 does not build.
+#[test]
+fn tls12_never_negotiates_a_post_quantum_hybrid() {
+    // Ed25519: an ECDSA certificate would also need its curve in the offer.
+    let pki = TestPki::generate(KeyKind::Ed25519, &["example.com"]);
+    let client = || ClientConfig::builder(pki.root_store()).build().unwrap();
+    let tls12_server = || server(&pki).versions(&[V::TLS12]).build().unwrap();
+    let (c, s, result) = connect(client(), tls12_server(), "example.com");
+    result.unwrap();
+    assert_eq!(c.negotiated().version, Some(V::TLS12));
+    assert_eq!(c.negotiated().group, Some(NamedGroup::X25519));
+    assert_eq!(s.negotiated().group, Some(NamedGroup::X25519));
+
+    let (_, s, result) = tampered_hello(client(), tls12_server(), |ch| {
+        for e in &mut ch.extensions {
+            if let Extension::SupportedGroups(groups) = e {
+                *groups = vec![NamedGroup::X25519MLKEM768, NamedGroup::SECP256R1MLKEM768];
+            }
+        }
+    });
+    assert_eq!(result.unwrap_err().alert(), Some(A::HANDSHAKE_FAILURE));
+    assert_eq!(
+        s.error(),
+        Some(&Error::PeerIncompatible(
+            keyway::error::PeerIncompatible::NoCommonGroup
+        ))
+    );
+
+    let hybrids_only = [NamedGroup::X25519MLKEM768, NamedGroup::SECP256R1MLKEM768];
+    let err = server(&pki)
+        .versions(&[V::TLS12])
+        .groups(&hybrids_only)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("TLS 1.3 only"), "{err}");
+    let err = ClientConfig::builder(pki.root_store())
+        .versions(&[V::TLS12])
+        .groups(&hybrids_only)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("TLS 1.3 only"), "{err}");
+}
+
+/// A TLS 1.2 server that names a hybrid in its ServerKeyExchange is refused
+/// with illegal_parameter before its signature is even looked at, although
+/// the client lists the hybrid (for TLS 1.3) among its groups.
+#[test]
+fn a_tls12_server_key_exchange_on_a_hybrid_is_illegal_parameter() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = ClientConfig::builder(pki.root_store()).build().unwrap();
+    let server = server(&pki).versions(&[V::TLS12]).build().unwrap();
+    let mut c = ClientConnection::new(Arc::new(client), "example.com").unwrap();
+    let mut s = ServerConnection::new(Arc::new(server));
+    transfer(&mut c, &mut s).unwrap();
+    let mut messages = handshake_messages(&records(&s.take_tls()));
+    let (_, ske) = messages
+        .iter_mut()
+        .find(|(typ, _)| *typ == HandshakeType::SERVER_KEY_EXCHANGE.0)
+        .unwrap();
+    // RFC 8422, Section 5.4: curve_type (named_curve), then the curve.
+    assert_eq!(ske[0], 3);
+    ske[1..3].copy_from_slice(&NamedGroup::X25519MLKEM768.0.to_be_bytes());
+    c.read_tls_bytes(&handshake_records(&messages)).unwrap();
+    let err = c.process().unwrap_err();
+    assert_eq!(
+        err,
+        Error::PeerMisbehaved(keyway::error::PeerMisbehaved::WrongKeyShareGroup(
+            NamedGroup::X25519MLKEM768
+        ))
+    );
+    assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER));
 }

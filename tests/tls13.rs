@@ -1,6 +1,7 @@
 //! In-memory TLS 1.3 client <-> server: the suite x group x key matrix, HRR,
-//! ALPN, KeyUpdate, close_notify, failures and their alerts, and the expected
-//! message order of each handshake kind.
+//! the post-quantum hybrids by default and HRR to and from them, ALPN,
+//! KeyUpdate, close_notify, failures and their alerts. (The message order of
+//! each handshake kind is in tests/flights.rs.)
 
 mod support;
 
@@ -11,18 +12,21 @@ use keyway::{
     AlertDescription, CipherSuite, ClientConfig, ClientConnection, Error, NamedGroup, ServerConfig,
     ServerConnection,
 };
-use support::{connect, handshake, send, transfer, KeyKind, Recorder, TestPki};
+use support::{connect, handshake, send, transfer, KeyKind, TestPki};
 
 const SUITES: [CipherSuite; 3] = [
     CipherSuite::TLS_AES_128_GCM_SHA256,
     CipherSuite::TLS_AES_256_GCM_SHA384,
     CipherSuite::TLS_CHACHA20_POLY1305_SHA256,
 ];
-const GROUPS: [NamedGroup; 3] = [
+const GROUPS: [NamedGroup; 5] = [
+    NamedGroup::X25519MLKEM768,
+    NamedGroup::SECP256R1MLKEM768,
     NamedGroup::X25519,
     NamedGroup::SECP256R1,
     NamedGroup::SECP384R1,
 ];
+const HYBRIDS: [NamedGroup; 2] = [NamedGroup::X25519MLKEM768, NamedGroup::SECP256R1MLKEM768];
 
 fn server_config(pki: &TestPki) -> keyway::ServerConfigBuilder {
     ServerConfig::builder().certificate(pki.certified_key())
@@ -108,6 +112,186 @@ fn hello_retry_request_for_a_group_mismatch() {
         assert!(c.negotiated().hello_retry_request && s.negotiated().hello_retry_request);
         assert_eq!(c.negotiated().group, Some(NamedGroup::SECP256R1));
         assert_eq!(send(&mut c, &mut s, b"after retry"), b"after retry");
+    }
+}
+
+/// The first ClientHello a client config sends, decoded.
+fn first_client_hello(config: ClientConfig) -> (usize, keyway::codec::messages::ClientHello) {
+    use keyway::codec::messages::HandshakeMessage;
+    let bytes = ClientConnection::new(Arc::new(config), "example.com")
+        .unwrap()
+        .take_tls();
+    let len = usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
+    assert_eq!(bytes.len(), 5 + len, "one record");
+    let body = &bytes[5 + 4..];
+    match HandshakeMessage::decode(keyway::codec::HandshakeType::CLIENT_HELLO, body).unwrap() {
+        HandshakeMessage::ClientHello(ch) => (len, ch),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn key_shares_of(ch: &keyway::codec::messages::ClientHello) -> Vec<(NamedGroup, usize)> {
+    ch.extensions
+        .iter()
+        .find_map(|e| match e {
+            keyway::codec::extensions::Extension::KeyShareClientHello(s) => {
+                Some(s.iter().map(|s| (s.group, s.key_exchange.len())).collect())
+            }
+            _ => None,
+        })
+        .expect("key_share")
+}
+
+fn supported_groups_of(ch: &keyway::codec::messages::ClientHello) -> Vec<NamedGroup> {
+    ch.extensions
+        .iter()
+        .find_map(|e| match e {
+            keyway::codec::extensions::Extension::SupportedGroups(g) => Some(g.clone()),
+            _ => None,
+        })
+        .expect("supported_groups")
+}
+
+#[test]
+fn default_client_hello_offers_the_hybrid_first_with_an_x25519_share_beside_it() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let (_, ch) = first_client_hello(ClientConfig::builder(pki.root_store()).build().unwrap());
+    assert_eq!(
+        supported_groups_of(&ch),
+        [
+            NamedGroup::X25519MLKEM768,
+            NamedGroup::SECP256R1MLKEM768,
+            NamedGroup::X25519,
+            NamedGroup::SECP256R1,
+            NamedGroup::SECP384R1
+        ]
+    );
+    // draft-ietf-tls-ecdhe-mlkem: encapsulation key (1184) || X25519 (32).
+    assert_eq!(
+        key_shares_of(&ch),
+        [(NamedGroup::X25519MLKEM768, 1216), (NamedGroup::X25519, 32)]
+    );
+    // A list that starts with the P-256 hybrid pairs it with P-256.
+    let client = ClientConfig::builder(pki.root_store())
+        .groups(&[NamedGroup::SECP256R1MLKEM768, NamedGroup::SECP256R1])
+        .build()
+        .unwrap();
+    assert_eq!(
+        key_shares_of(&first_client_hello(client).1),
+        [
+            (NamedGroup::SECP256R1MLKEM768, 1249),
+            (NamedGroup::SECP256R1, 65)
+        ]
+    );
+    // A TLS 1.2-only offer never lists the TLS 1.3-only hybrids.
+    let client = ClientConfig::builder(pki.root_store())
+        .versions(&[keyway::ProtocolVersion::TLS12])
+        .build()
+        .unwrap();
+    assert_eq!(
+        supported_groups_of(&first_client_hello(client).1),
+        [
+            NamedGroup::X25519,
+            NamedGroup::SECP256R1,
+            NamedGroup::SECP384R1
+        ]
+    );
+}
+
+#[test]
+fn default_configs_negotiate_x25519mlkem768_and_a_classical_server_takes_x25519() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = || ClientConfig::builder(pki.root_store()).build().unwrap();
+    let (mut c, mut s, result) = connect(
+        client(),
+        server_config(&pki).build().unwrap(),
+        "example.com",
+    );
+    result.unwrap();
+    for conn in [&*c, &*s] {
+        assert_eq!(conn.negotiated().group, Some(NamedGroup::X25519MLKEM768));
+        assert!(!conn.negotiated().hello_retry_request);
+    }
+    assert_eq!(send(&mut c, &mut s, b"post-quantum"), b"post-quantum");
+
+    // A server without ML-KEM finds the client's X25519 share: no retry.
+    let classical = server_config(&pki)
+        .groups(&[NamedGroup::X25519, NamedGroup::SECP256R1])
+        .build()
+        .unwrap();
+    let (c, s, result) = connect(client(), classical, "example.com");
+    result.unwrap();
+    for conn in [&*c, &*s] {
+        assert_eq!(conn.negotiated().group, Some(NamedGroup::X25519));
+        assert!(!conn.negotiated().hello_retry_request);
+    }
+}
+
+#[test]
+fn the_server_prefers_the_hybrid_whatever_order_the_client_sent_its_shares_in() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    for hybrid in HYBRIDS {
+        let client = ClientConfig::builder(pki.root_store())
+            .key_shares(&[NamedGroup::X25519, NamedGroup::SECP256R1, hybrid])
+            .build()
+            .unwrap();
+        let (c, s, result) = connect(client, server_config(&pki).build().unwrap(), "example.com");
+        result.unwrap();
+        assert_eq!(c.negotiated().group, Some(hybrid));
+        assert_eq!(s.negotiated().group, Some(hybrid));
+        assert!(!s.negotiated().hello_retry_request);
+    }
+}
+
+#[test]
+fn hello_retry_request_to_the_hybrid() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    for hybrid in HYBRIDS {
+        for cookie in [false, true] {
+            // The client sends only an X25519 share; the server insists on the hybrid.
+            let client = ClientConfig::builder(pki.root_store())
+                .key_shares(&[NamedGroup::X25519])
+                .build()
+                .unwrap();
+            let server = server_config(&pki)
+                .groups(&[hybrid])
+                .hello_retry_cookie(cookie)
+                .build()
+                .unwrap();
+            let (mut c, mut s, result) = connect(client, server, "example.com");
+            result.unwrap_or_else(|e| panic!("{hybrid:?}: {e}"));
+            for conn in [&*c, &*s] {
+                assert!(conn.negotiated().hello_retry_request);
+                assert_eq!(conn.negotiated().group, Some(hybrid));
+            }
+            assert_eq!(send(&mut c, &mut s, b"after retry"), b"after retry");
+        }
+    }
+}
+
+#[test]
+fn hello_retry_request_from_the_hybrid_to_a_classical_server() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    for hybrid in HYBRIDS {
+        for classical in [
+            NamedGroup::X25519,
+            NamedGroup::SECP256R1,
+            NamedGroup::SECP384R1,
+        ] {
+            // The client sends only a hybrid share; the server has no ML-KEM.
+            let client = ClientConfig::builder(pki.root_store())
+                .key_shares(&[hybrid])
+                .build()
+                .unwrap();
+            let server = server_config(&pki).groups(&[classical]).build().unwrap();
+            let (mut c, mut s, result) = connect(client, server, "example.com");
+            result.unwrap_or_else(|e| panic!("{hybrid:?} -> {classical:?}: {e}"));
+            for conn in [&*c, &*s] {
+                assert!(conn.negotiated().hello_retry_request);
+                assert_eq!(conn.negotiated().group, Some(classical));
+            }
+            assert_eq!(send(&mut s, &mut c, b"classical"), b"classical");
+        }
     }
 }
 
@@ -256,8 +440,12 @@ fn wrong_name_and_unknown_ca_fail_with_the_right_alert() {
         ),
         "{err}"
     );
+    assert_eq!(err.alert(), Some(AlertDescription::CERTIFICATE_UNKNOWN));
     let _ = transfer(&mut c, &mut s);
-    assert!(matches!(s.error(), Some(Error::AlertReceived(_))));
+    assert_eq!(
+        s.error(),
+        Some(&Error::AlertReceived(AlertDescription::CERTIFICATE_UNKNOWN))
+    );
 
     let other = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
     let client = ClientConfig::builder(other.root_store()).build().unwrap();
@@ -309,80 +497,6 @@ fn exporters_agree() {
         .unwrap();
     assert_eq!(a, b);
     assert_ne!(a, other);
-}
-
-/// The message order of each handshake kind, as a table (s2n-tls style).
-#[test]
-fn message_order_matches_the_table_for_each_handshake_kind() {
-    use Side::{Client as C, Server as S};
-    let full = vec![
-        (C, "ClientHello"),
-        (S, "ServerHello"),
-        (S, "ChangeCipherSpec"),
-        (S, "EncryptedExtensions"),
-        (S, "Certificate"),
-        (S, "CertificateVerify"),
-        (S, "Finished"),
-        (C, "ChangeCipherSpec"),
-        (C, "Finished"),
-    ];
-    let retry = vec![
-        (C, "ClientHello"),
-        (S, "HelloRetryRequest"),
-        (S, "ChangeCipherSpec"),
-        (C, "ChangeCipherSpec"),
-        (C, "ClientHello"),
-        (S, "ServerHello"),
-        (S, "EncryptedExtensions"),
-        (S, "Certificate"),
-        (S, "CertificateVerify"),
-        (S, "Finished"),
-        (C, "Finished"),
-    ];
-    let client_auth = vec![
-        (C, "ClientHello"),
-        (S, "ServerHello"),
-        (S, "ChangeCipherSpec"),
-        (S, "EncryptedExtensions"),
-        (S, "CertificateRequest"),
-        (S, "Certificate"),
-        (S, "CertificateVerify"),
-        (S, "Finished"),
-        (C, "ChangeCipherSpec"),
-        (C, "Certificate"),
-        (C, "CertificateVerify"),
-        (C, "Finished"),
-    ];
-    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
-    let client_pki = TestPki::generate(KeyKind::Ed25519, &["client.example"]);
-    let cases: [(&str, Vec<(Side, &str)>); 3] = [
-        ("full", full),
-        ("retry", retry),
-        ("client_auth", client_auth),
-    ];
-    for (kind, expected) in cases {
-        let recorder = Arc::new(Recorder::default());
-        let mut client = ClientConfig::builder(pki.root_store()).observer(recorder.clone());
-        let mut server = server_config(&pki).observer(recorder.clone());
-        match kind {
-            "retry" => server = server.groups(&[NamedGroup::SECP384R1]),
-            "client_auth" => {
-                client = client.client_certificate(client_pki.certified_key());
-                let verifier =
-                    keyway::pki::DefaultClientVerifier::new(Arc::new(client_pki.root_store()));
-                server = server.client_auth(Arc::new(verifier));
-            }
-            _ => {}
-        }
-        let mut c =
-            ClientConnection::new(Arc::new(client.build().unwrap()), "example.com").unwrap();
-        let mut s = ServerConnection::new(Arc::new(server.build().unwrap()));
-        handshake(&mut c, &mut s).unwrap_or_else(|e| panic!("{kind}: {e}"));
-        assert_eq!(*recorder.0.lock().unwrap(), expected, "{kind}");
-        if kind == "client_auth" {
-            assert_eq!(s.negotiated().peer_certificates.len(), 2);
-        }
-    }
 }
 
 #[test]
@@ -535,4 +649,83 @@ fn our_key_update_requests_are_not_counted_as_a_flood() {
     }
     assert_eq!(send(&mut c, &mut s, b"still fine"), b"still fine");
     assert_eq!(send(&mut s, &mut c, b"both ways"), b"both ways");
+}
+
+/// Counts the KeyUpdates each side receives, by request_update value.
+#[derive(Debug, Default)]
+struct KeyUpdates(Mutex<Vec<(Side, keyway::codec::KeyUpdateRequest)>>);
+
+impl keyway::events::Observer for KeyUpdates {
+    fn on_event(&self, side: Side, event: &keyway::events::Event<'_>) {
+        use keyway::codec::messages::HandshakeMessage;
+        if let keyway::events::Event::Received(HandshakeMessage::KeyUpdate(ku)) = event {
+            self.0.lock().unwrap().push((side, ku.request_update));
+        }
+    }
+}
+
+fn observed_pair(
+    observer: Arc<KeyUpdates>,
+    limits: keyway::Limits,
+) -> (ClientConnection, ServerConnection) {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let client = ClientConfig::builder(pki.root_store())
+        .observer(observer.clone())
+        .limits(limits.clone())
+        .build()
+        .unwrap();
+    let server = server_config(&pki)
+        .observer(observer)
+        .limits(limits)
+        .build()
+        .unwrap();
+    let (c, s, result) = connect(client, server, "example.com");
+    result.unwrap();
+    (c, s)
+}
+
+#[test]
+fn each_update_requested_is_answered_by_exactly_one_key_update() {
+    use keyway::codec::KeyUpdateRequest as R;
+    let observer = Arc::new(KeyUpdates::default());
+    let (mut c, mut s) = observed_pair(observer.clone(), keyway::Limits::default());
+    c.update_keys(true).unwrap();
+    assert_eq!(send(&mut c, &mut s, b"one"), b"one");
+    assert_eq!(send(&mut s, &mut c, b"two"), b"two");
+    s.update_keys(false).unwrap();
+    assert_eq!(send(&mut s, &mut c, b"three"), b"three");
+    assert_eq!(send(&mut c, &mut s, b"four"), b"four");
+    s.update_keys(true).unwrap();
+    assert_eq!(send(&mut s, &mut c, b"five"), b"five");
+    assert_eq!(send(&mut c, &mut s, b"six"), b"six");
+    assert_eq!(
+        *observer.0.lock().unwrap(),
+        [
+            (Side::Server, R::UPDATE_REQUESTED),
+            (Side::Client, R::UPDATE_NOT_REQUESTED),
+            (Side::Client, R::UPDATE_NOT_REQUESTED),
+            (Side::Client, R::UPDATE_REQUESTED),
+            (Side::Server, R::UPDATE_NOT_REQUESTED),
+        ]
+    );
+}
+
+#[test]
+fn keys_are_updated_before_a_lowered_record_limit() {
+    use keyway::codec::KeyUpdateRequest as R;
+    let observer = Arc::new(KeyUpdates::default());
+    let mut limits = keyway::Limits::default();
+    limits.max_records_per_key = 4;
+    let (mut c, mut s) = observed_pair(observer.clone(), limits);
+    // The client's application key has sealed nothing yet: three records of
+    // data, then the KeyUpdate as the key's fourth and last record.
+    for i in 0..10u8 {
+        assert_eq!(send(&mut c, &mut s, &[i; 100]), [i; 100]);
+    }
+    let updates = observer.0.lock().unwrap().clone();
+    assert_eq!(updates, [(Side::Server, R::UPDATE_NOT_REQUESTED); 3]);
+    // A 100 KiB write spans seven records: two more updates on the way.
+    let data = vec![7u8; 100 * 1024];
+    assert_eq!(send(&mut c, &mut s, &data), data);
+    assert_eq!(observer.0.lock().unwrap().len(), 5);
 }

@@ -139,6 +139,12 @@ wire_enum! {
         X448 = 0x001e => "x448",
         /// Finite-field group (not supported; known for display).
         FFDHE2048 = 0x0100 => "ffdhe2048",
+        /// secp256r1 ECDH with ML-KEM-768 (draft-ietf-tls-ecdhe-mlkem), TLS 1.3 only.
+        SECP256R1MLKEM768 = 0x11eb => "SecP256r1MLKEM768",
+        /// X25519 with ML-KEM-768 (draft-ietf-tls-ecdhe-mlkem), TLS 1.3 only.
+        X25519MLKEM768 = 0x11ec => "X25519MLKEM768",
+        /// secp384r1 ECDH with ML-KEM-1024 (not supported; known for display).
+        SECP384R1MLKEM1024 = 0x11ed => "SecP384r1MLKEM1024",
     }
 }
 
@@ -185,6 +191,7 @@ wire_enum! {
         EC_POINT_FORMATS = 11 => "ec_point_formats",
         SIGNATURE_ALGORITHMS = 13 => "signature_algorithms",
         APPLICATION_LAYER_PROTOCOL_NEGOTIATION = 16 => "application_layer_protocol_negotiation",
+        PADDING = 21 => "padding",
         EXTENDED_MASTER_SECRET = 23 => "extended_master_secret",
         RECORD_SIZE_LIMIT = 28 => "record_size_limit",
         SESSION_TICKET = 35 => "session_ticket",
@@ -351,7 +358,7 @@ impl CipherSuite {
 }
 
 impl NamedGroup {
-    /// Parses an IANA name (`x25519`, `secp256r1`) or an OpenSSL name
+    /// Parses an IANA name (`x25519`, `secp256r1`, `X25519MLKEM768`) or an OpenSSL name
     /// (`X25519`, `P-256`, `prime256v1`), case-insensitively.
     pub fn from_name(name: &str) -> Option<Self> {
         const ALIASES: &[(&str, NamedGroup)] = &[
@@ -363,6 +370,8 @@ impl NamedGroup {
             ("P-384", NamedGroup::SECP384R1),
             ("secp521r1", NamedGroup::SECP521R1),
             ("P-521", NamedGroup::SECP521R1),
+            ("X25519MLKEM768", NamedGroup::X25519MLKEM768),
+            ("SecP256r1MLKEM768", NamedGroup::SECP256R1MLKEM768),
         ];
         ALIASES
             .iter()
@@ -389,5 +398,15 @@ mod name_tests {
         assert_eq!(NamedGroup::from_name("P-256"), Some(NamedGroup::SECP256R1));
         assert_eq!(NamedGroup::from_name("X25519"), Some(NamedGroup::X25519));
         assert_eq!(NamedGroup::from_name("ffdhe2048"), None);
+        assert_eq!(
+            NamedGroup::from_name("x25519mlkem768"),
+            Some(NamedGroup::X25519MLKEM768)
+        );
+        assert_eq!(
+            NamedGroup::from_name("SecP256r1MLKEM768"),
+            Some(NamedGroup::SECP256R1MLKEM768)
+        );
+        assert_eq!(NamedGroup::X25519MLKEM768.0, 0x11ec);
+        assert_eq!(format!("{:?}", NamedGroup(0x11eb)), "SecP256r1MLKEM768");
     }
 }

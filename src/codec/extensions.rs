@@ -254,7 +254,17 @@ fn decode_extension_body(
         (T::SERVER_NAME, C::ClientHello) => Extension::ServerName(read_host_name(r)?),
         // RFC 6066, Section 3: the server's acknowledgement is empty.
         (T::SERVER_NAME, _) => Extension::ServerNameAck,
-        (T::STATUS_REQUEST, C::ClientHello | C::CertificateRequest) => {
+        (T::STATUS_REQUEST, C::ClientHello) => {
+            Extension::StatusRequest(read_certificate_status_request(r)?)
+        }
+        // RFC 8446, Section 4.4.2.1: a server asks for the client's OCSP
+        // response "by sending an empty status_request extension in its
+        // CertificateRequest" (Go and GnuTLS always do); a full
+        // CertificateStatusRequest is tolerated too.
+        (T::STATUS_REQUEST, C::CertificateRequest) if r.is_empty() => {
+            Extension::StatusRequest(Vec::new())
+        }
+        (T::STATUS_REQUEST, C::CertificateRequest) => {
             Extension::StatusRequest(read_certificate_status_request(r)?)
         }
         (T::STATUS_REQUEST, C::Certificate) => {
@@ -1199,6 +1209,93 @@ mod tests {
             InvalidMessage::EmptyVector("OCSPResponse"),
             decode_error,
         );
+    }
+
+    /// RFC 8446, Section 4.2's table, for the extensions whose body may be
+    /// empty: each decodes empty exactly where the RFC allows it.
+    #[test]
+    fn extensions_decode_empty_where_the_rfcs_allow_it() {
+        use ExtensionContext::{
+            CertificateRequest as CR, ClientHello as CH, EncryptedExtensions as EE,
+            ServerHello as SH,
+        };
+        let empty_ok = [
+            // RFC 8446, Section 4.4.2.1 (Go and GnuTLS send it).
+            (
+                CR,
+                ExtensionType::STATUS_REQUEST,
+                Extension::StatusRequest(Vec::new()),
+            ),
+            // RFC 6066, Section 8: the TLS 1.2 server's acknowledgement.
+            (
+                SH,
+                ExtensionType::STATUS_REQUEST,
+                Extension::StatusRequest(Vec::new()),
+            ),
+            // RFC 6066, Section 3: the acknowledgement of server_name.
+            (SH, ExtensionType::SERVER_NAME, Extension::ServerNameAck),
+            (EE, ExtensionType::SERVER_NAME, Extension::ServerNameAck),
+            // RFC 8446, Section 4.2.10.
+            (CH, ExtensionType::EARLY_DATA, Extension::EarlyData),
+            (EE, ExtensionType::EARLY_DATA, Extension::EarlyData),
+            // RFC 7627, Section 5.1; RFC 5077, Section 3.2.
+            (
+                CH,
+                ExtensionType::EXTENDED_MASTER_SECRET,
+                Extension::ExtendedMasterSecret,
+            ),
+            (
+                SH,
+                ExtensionType::EXTENDED_MASTER_SECRET,
+                Extension::ExtendedMasterSecret,
+            ),
+            (
+                CH,
+                ExtensionType::SESSION_TICKET,
+                Extension::SessionTicket(Vec::new()),
+            ),
+            (
+                SH,
+                ExtensionType::SESSION_TICKET,
+                Extension::SessionTicket(Vec::new()),
+            ),
+            // Unrecognised extensions keep any body: signed_certificate_timestamp
+            // and post_handshake_auth are empty in a ClientHello, oid_filters
+            // may be an empty list in a CertificateRequest.
+            (
+                CH,
+                ExtensionType(18),
+                Extension::Unknown(ExtensionType(18), Vec::new()),
+            ),
+            (
+                CH,
+                ExtensionType(49),
+                Extension::Unknown(ExtensionType(49), Vec::new()),
+            ),
+            (
+                CR,
+                ExtensionType(18),
+                Extension::Unknown(ExtensionType(18), Vec::new()),
+            ),
+        ];
+        for (ctx, typ, expected) in empty_ok {
+            assert_eq!(decode_one(ctx, typ, &[]), Ok(expected), "{typ} in {ctx:?}");
+        }
+        // Where the RFCs give a body, an empty one is refused.
+        for (ctx, typ) in [
+            (CH, ExtensionType::STATUS_REQUEST),
+            (CH, ExtensionType::SERVER_NAME),
+            (CH, ExtensionType::SUPPORTED_GROUPS),
+            (CH, ExtensionType::SIGNATURE_ALGORITHMS),
+            (CR, ExtensionType::SIGNATURE_ALGORITHMS),
+            (CH, ExtensionType::PSK_KEY_EXCHANGE_MODES),
+            (CH, ExtensionType::SUPPORTED_VERSIONS),
+            (CH, ExtensionType::KEY_SHARE),
+            (CH, ExtensionType::RENEGOTIATION_INFO),
+            (CH, ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION),
+        ] {
+            assert!(decode_one(ctx, typ, &[]).is_err(), "{typ} in {ctx:?}");
+        }
     }
 
     #[test]

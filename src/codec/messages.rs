@@ -18,7 +18,7 @@ use super::{
     AlertDescription, AlertLevel, CipherSuite, HandshakeType, KeyUpdateRequest, ProtocolVersion,
     Reader, SignatureScheme, Writer,
 };
-use crate::error::InvalidMessage;
+use crate::error::{Error, InvalidMessage};
 
 mod tls12;
 pub use tls12::{
@@ -270,9 +270,10 @@ impl HandshakeMessage {
         }
     }
 
-    /// Appends the whole message, 4-byte header included.
-    pub fn encode(&self, out: &mut Vec<u8>) {
-        write_message(out, self.handshake_type(), |w| self.write_body(w));
+    /// Appends the whole message, 4-byte header included; fails (leaving
+    /// `out` as it was) if a field is too long for its length prefix.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        write_message(out, self.handshake_type(), |w| self.write_body(w))
     }
 
     /// The wire type.
@@ -337,10 +338,16 @@ fn write_message(
     out: &mut Vec<u8>,
     msg_type: HandshakeType,
     write_body: impl FnOnce(&mut Writer<'_>),
-) {
+) -> Result<(), Error> {
+    let start = out.len();
     let mut w = Writer::new(out);
     w.u8(msg_type.0);
     w.vec24(write_body);
+    let result = w.finish();
+    if result.is_err() {
+        out.truncate(start);
+    }
+    result
 }
 
 /// Reads `opaque legacy_session_id<0..32>` (also the shape of
@@ -428,12 +435,15 @@ impl ClientHello {
     /// Returns `None` when no PSK is offered. Decoding a ClientHello and
     /// encoding it again gives back the received bytes, so a server may use
     /// this on what it received as well as a client on what it sends.
-    pub fn encode_truncated_for_binders(&self) -> Option<Vec<u8>> {
+    pub fn encode_truncated_for_binders(&self) -> Option<Result<Vec<u8>, Error>> {
         let binders_len = self.offered_psks()?.binders_encoded_len();
         let mut out = Vec::new();
-        write_message(&mut out, HandshakeType::CLIENT_HELLO, |w| self.write(w));
-        out.truncate(out.len().saturating_sub(binders_len));
-        Some(out)
+        Some(
+            write_message(&mut out, HandshakeType::CLIENT_HELLO, |w| self.write(w)).map(|()| {
+                out.truncate(out.len().saturating_sub(binders_len));
+                out
+            }),
+        )
     }
 }
 
@@ -699,7 +709,7 @@ mod tests {
 
     pub(super) fn encoded(message: &HandshakeMessage) -> Vec<u8> {
         let mut out = Vec::new();
-        message.encode(&mut out);
+        message.encode(&mut out).unwrap();
         out
     }
 
@@ -965,7 +975,7 @@ mod tests {
         assert_eq!(offered.identities.len(), 1);
         assert_eq!(offered.binders.len(), 1);
         // RFC 8448, Section 4: the "ClientHello prefix" is 477 of the 512 octets.
-        let truncated = ch.encode_truncated_for_binders().unwrap();
+        let truncated = ch.encode_truncated_for_binders().unwrap().unwrap();
         assert_eq!(truncated.len(), 477);
         assert_eq!(truncated, bytes[..477]);
         let no_psk = ClientHello {
@@ -1237,7 +1247,7 @@ mod tests {
                 match &message {
                     HandshakeMessage::ServerKeyExchange(ske) => {
                         if let Ok(params) = ske.ecdhe() {
-                            assert_eq!(params.encode_body(), ske.body);
+                            assert_eq!(params.encode_body().unwrap(), ske.body);
                         }
                     }
                     HandshakeMessage::ClientKeyExchange(cke) => {

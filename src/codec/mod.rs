@@ -21,7 +21,7 @@ pub mod messages;
 
 pub use enums::*;
 
-use crate::error::InvalidMessage;
+use crate::error::{Error, InvalidMessage};
 
 /// A cursor over bytes received from the peer.
 ///
@@ -181,14 +181,33 @@ fn non_empty<'a>(bytes: &'a [u8], what: &'static str) -> Result<&'a [u8], Invali
 /// Length prefixes are written by [`Writer::vec8`], [`Writer::vec16`] and
 /// [`Writer::vec24`], which reserve the prefix, run the closure that writes the
 /// body, and then fill the prefix in: no length is ever computed by hand.
+///
+/// A body too long for its prefix (a 70,000-byte cookie in a `<0..2^16-1>`
+/// field) is never truncated and never panics: the writer remembers it, and
+/// [`Writer::finish`] reports it. Whoever creates a writer calls `finish`.
 pub struct Writer<'a> {
     buf: &'a mut Vec<u8>,
+    /// A length did not fit its prefix (or a u24 did not fit 24 bits).
+    overflow: bool,
 }
 
 impl<'a> Writer<'a> {
     /// Writes to the end of `buf`.
     pub fn new(buf: &'a mut Vec<u8>) -> Self {
-        Self { buf }
+        Self {
+            buf,
+            overflow: false,
+        }
+    }
+
+    /// Ends the writing: an error if any length did not fit its prefix, in
+    /// which case the bytes written are not a valid encoding and must not be
+    /// sent.
+    pub fn finish(self) -> Result<(), Error> {
+        match self.overflow {
+            false => Ok(()),
+            true => Err(Error::Internal("a field is too long for its length prefix")),
+        }
     }
 
     /// Appends one byte.
@@ -201,9 +220,10 @@ impl<'a> Writer<'a> {
         self.buf.extend_from_slice(&v.to_be_bytes());
     }
 
-    /// Appends a big-endian 24-bit value (the caller guarantees `v < 2^24`).
+    /// Appends a big-endian 24-bit value; one of 2^24 or more is an overflow.
     pub fn u24(&mut self, v: usize) {
-        let b = (v as u32).to_be_bytes();
+        let b = u32::try_from(v).unwrap_or(u32::MAX).to_be_bytes();
+        self.overflow |= b[0] != 0;
         self.buf.extend_from_slice(&b[1..]);
     }
 
@@ -233,25 +253,34 @@ impl<'a> Writer<'a> {
     }
 
     /// Writes an `N`-byte length prefix (zero for now), the body, then the
-    /// body's length into the prefix.
+    /// body's length into the prefix, or marks an overflow if it does not fit.
     fn prefixed<const N: usize>(&mut self, body: impl FnOnce(&mut Writer<'_>)) {
         let start = self.buf.len();
         self.buf.extend_from_slice(&[0; N]);
-        body(&mut Writer { buf: self.buf });
+        let mut inner = Writer::new(self.buf);
+        body(&mut inner);
+        self.overflow |= inner.overflow;
         let len = self.buf.len().saturating_sub(start).saturating_sub(N);
         let be = u32::try_from(len).unwrap_or(u32::MAX).to_be_bytes();
-        debug_assert!(
-            be.iter().rev().skip(N).all(|&b| b == 0),
-            "body too long for its length prefix"
-        );
+        let (high, low) = be.split_at(be.len().saturating_sub(N));
+        self.overflow |= high.iter().any(|&b| b != 0);
         let prefix = self
             .buf
             .get_mut(start..)
             .and_then(|b| b.first_chunk_mut::<N>());
-        if let (Some(prefix), Some(len)) = (prefix, be.last_chunk::<N>()) {
-            *prefix = *len;
+        if let (Some(prefix), Ok(len)) = (prefix, <[u8; N]>::try_from(low)) {
+            *prefix = len;
         }
     }
+}
+
+/// Encodes with `write` into a new buffer, failing if a length did not fit.
+pub fn encode_with(write: impl FnOnce(&mut Writer<'_>)) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    let mut w = Writer::new(&mut out);
+    write(&mut w);
+    w.finish()?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -314,5 +343,20 @@ mod tests {
             w.vec8(|_| {});
         });
         assert_eq!(buf, [0, 0, 7, 1, 0, 3, b'a', b'b', b'c', 0]);
+    }
+
+    #[test]
+    fn a_body_too_long_for_its_prefix_is_an_error_not_a_truncation() {
+        let long = vec![7u8; 256];
+        assert!(encode_with(|w| w.vec8(|w| w.bytes(&long[..255]))).is_ok());
+        assert!(encode_with(|w| w.vec8(|w| w.bytes(&long))).is_err());
+        // Nested: the inner overflow reaches the outer writer.
+        let err = encode_with(|w| w.vec16(|w| w.vec8(|w| w.bytes(&long))));
+        assert!(err.is_err());
+        let big = vec![0u8; 65_536];
+        assert!(encode_with(|w| w.vec16(|w| w.bytes(&big[..65_535]))).is_ok());
+        assert!(encode_with(|w| w.vec16(|w| w.bytes(&big))).is_err());
+        assert!(encode_with(|w| w.u24(1 << 24)).is_err());
+        assert!(encode_with(|w| w.u24((1 << 24) - 1)).is_ok());
     }
 }

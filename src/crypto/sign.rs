@@ -90,7 +90,8 @@ impl PrivateKeyFormat {
 /// A private key that can sign handshake messages.
 ///
 /// The ring key pair is kept private so that ring never appears in keyway's
-/// public API; ring wipes the private key material when this is dropped.
+/// public API. ring does not wipe its copy of the private key when this is
+/// dropped (see the crate docs, "Secrets in memory").
 pub struct SigningKey {
     inner: Inner,
     /// The PKCS#1 RSAPrivateKey DER of an RSA key, kept (and wiped on drop)

@@ -160,13 +160,20 @@ fn check_output(sent: &[u8]) {
 /// handshake against a variant of it, say TLS 1.2 only, is a `client` seed).
 ///
 /// The key is [`server_certified_key`]; every suite of both versions; the
-/// groups secp256r1 and secp384r1 (x25519 is left out so that a ClientHello
-/// with only an x25519 share gets a HelloRetryRequest); ALPN http/1.1; and
-/// fixed randomness.
+/// groups secp256r1, secp384r1 and the hybrids X25519MLKEM768 and
+/// SecP256r1MLKEM768 (x25519 is left out so that a ClientHello with only an
+/// x25519 share gets a HelloRetryRequest, for secp256r1; a hybrid share is
+/// taken, so ML-KEM encapsulation is reachable); ALPN http/1.1; and fixed
+/// randomness.
 pub fn server_config_builder() -> ServerConfigBuilder {
     ServerConfig::builder()
         .certificate(server_certified_key())
-        .groups(&[NamedGroup::SECP256R1, NamedGroup::SECP384R1])
+        .groups(&[
+            NamedGroup::SECP256R1,
+            NamedGroup::SECP384R1,
+            NamedGroup::X25519MLKEM768,
+            NamedGroup::SECP256R1MLKEM768,
+        ])
         .alpn(&[b"http/1.1"])
         .dangerous_fixed_randomness(Vec::new())
 }
@@ -199,8 +206,9 @@ pub fn rsa_server_config() -> Arc<ServerConfig> {
 }
 
 /// The settings of [`client_config`], to build on: both versions, every
-/// default suite and group, a key share for secp256r1 (which
-/// [`server_config`] accepts without a HelloRetryRequest), ALPN h2 and
+/// default suite and group (the hybrids first), a key share for secp256r1
+/// (which [`server_config`] accepts without a HelloRetryRequest; a server
+/// that asks for a hybrid gets one, so ML-KEM decapsulation is reachable), ALPN h2 and
 /// http/1.1, fixed randomness, and a verifier that trusts the fuzzing root
 /// and checks at [`VERIFY_TIME`].
 pub fn client_config_builder() -> ClientConfigBuilder {

@@ -233,8 +233,8 @@ pub fn tls12_key_exchange(data: &[u8]) {
                 "signed params are not the body's prefix"
             );
             assert_eq!(
-                ServerKeyExchange::from_ecdhe(&params).body,
-                body,
+                ServerKeyExchange::from_ecdhe(&params).map(|ske| ske.body),
+                Ok(body.to_vec()),
                 "ServerKeyExchange did not round-trip"
             );
         }
@@ -244,15 +244,15 @@ pub fn tls12_key_exchange(data: &[u8]) {
         };
         if let Ok(public) = cke.ecdhe_public() {
             assert_eq!(
-                ClientKeyExchange::from_ecdhe_public(public).body,
-                body,
+                ClientKeyExchange::from_ecdhe_public(public).map(|cke| cke.body),
+                Ok(body.to_vec()),
                 "ECDHE ClientKeyExchange did not round-trip"
             );
         }
         if let Ok(encrypted) = cke.rsa_encrypted_pre_master() {
             assert_eq!(
-                ClientKeyExchange::from_rsa_encrypted_pre_master(encrypted).body,
-                body,
+                ClientKeyExchange::from_rsa_encrypted_pre_master(encrypted).map(|cke| cke.body),
+                Ok(body.to_vec()),
                 "RSA ClientKeyExchange did not round-trip"
             );
         }
@@ -311,7 +311,10 @@ pub fn rsa_pre_master(control: u8, cke: &crate::codec::messages::ClientKeyExchan
     if let (true, Some(byte)) = (flip, ciphertext.get_mut(position)) {
         *byte ^= 0x80;
     }
-    let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&ciphertext);
+    let cke = match ClientKeyExchange::from_rsa_encrypted_pre_master(&ciphertext) {
+        Ok(cke) => cke,
+        Err(e) => panic!("a client's ciphertext does not encode: {e}"),
+    };
     match server_decrypt(key, &cke, &mut fixed_rng(Vec::new())) {
         Ok(got) if !flip => assert_eq!(got, sent, "the server decrypted another secret"),
         Ok(got) => assert_eq!(got.len(), 48, "pre-master secret length"),
@@ -559,9 +562,15 @@ fn decode_handshake_message(
     let mut w = Writer::new(&mut original);
     w.u8(typ.0);
     w.vec24(|w| w.bytes(body));
+    if w.finish().is_err() {
+        return;
+    }
 
     let mut encoded = Vec::new();
-    message.encode(&mut encoded);
+    // What decoded from at most 2^24 - 1 bytes re-encodes within its prefixes.
+    if let Err(e) = message.encode(&mut encoded) {
+        panic!("{typ} decoded but does not encode: {e}");
+    }
     if encoded != original {
         // The one documented exception (see the codec's read_hello_extensions):
         // a hello's explicit empty extension block `00 00` re-encodes as an
@@ -584,7 +593,7 @@ fn decode_handshake_message(
     match &message {
         HandshakeMessage::ClientHello(hello) => {
             // The binder transcript is a strict prefix of the encoding.
-            if let Some(truncated) = hello.encode_truncated_for_binders() {
+            if let Some(Ok(truncated)) = hello.encode_truncated_for_binders() {
                 assert!(truncated.len() < encoded.len() && encoded.starts_with(&truncated));
             }
         }
@@ -636,7 +645,7 @@ fn plaintext_reference(wire: &[u8]) -> Vec<Expected> {
 /// and says what each must open to (RFC 8446, Sections 5.2 and 5.4), up to and
 /// including the first refusal.
 fn sealed_reference(wire: &[u8]) -> (Vec<u8>, Vec<Expected>) {
-    let mut encrypter = match Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &RECORD_KEY, RECORD_IV)
+    let mut encrypter = match Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &RECORD_KEY, &RECORD_IV)
     {
         Ok(encrypter) => encrypter,
         Err(e) => panic!("a 16-byte AES-128-GCM key was refused: {e}"),
@@ -722,7 +731,7 @@ fn declared_len(wire: &[u8]) -> usize {
 }
 
 fn record_decrypter() -> RecordDecrypter {
-    match Tls13Decrypter::new(AeadAlgorithm::Aes128Gcm, &RECORD_KEY, RECORD_IV) {
+    match Tls13Decrypter::new(AeadAlgorithm::Aes128Gcm, &RECORD_KEY, &RECORD_IV) {
         Ok(decrypter) => RecordDecrypter::Tls13(decrypter),
         Err(e) => panic!("a 16-byte AES-128-GCM key was refused: {e}"),
     }

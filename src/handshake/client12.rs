@@ -12,9 +12,7 @@
 use std::sync::Arc;
 
 use super::client13::ExpectServerHello;
-use super::{
-    accept_server_chain, peer_leaf, take_tls12_chain, unexpected, OFFERED_SIGNATURE_SCHEMES,
-};
+use super::{accept_server_chain, peer_leaf, take_tls12_chain, unexpected};
 use crate::client::ClientConfig;
 use crate::codec::extensions::Extension;
 use crate::codec::messages::{
@@ -23,13 +21,13 @@ use crate::codec::messages::{
 };
 use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
-use crate::crypto::kx::KeyShare;
+use crate::crypto::kx::{self, KeyShare};
 use crate::crypto::sign::KeyAlgorithm;
 use crate::crypto::{tls12_suite, Authentication, KeyExchange, Tls12Suite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
 use crate::keys::tls12::{FinishedLabel, KeyBlock, MasterSecret};
-use crate::pki::ServerName;
+use crate::pki::{LeafKeyUsage, ServerName};
 use crate::server::CertifiedKey;
 use crate::transcript::Transcript;
 
@@ -263,15 +261,16 @@ fn read_server_key_exchange(
     raw: &[u8],
 ) -> Result<Step, Error> {
     let params = ske.ecdhe()?;
-    if !h.config.groups.contains(&params.curve) {
+    // draft-ietf-tls-ecdhe-mlkem, Section 3: a hybrid is never a TLS 1.2 curve.
+    if !h.config.groups.contains(&params.curve) || kx::is_hybrid(params.curve) {
         return Err(PeerMisbehaved::WrongKeyShareGroup(params.curve).into());
     }
-    if !OFFERED_SIGNATURE_SCHEMES.contains(&params.scheme)
+    if !h.config.signature_schemes.contains(&params.scheme)
         || !scheme_fits(h.suite.auth, params.scheme)
     {
         return Err(PeerMisbehaved::IllegalParameter("ServerKeyExchange signature scheme").into());
     }
-    let leaf = peer_leaf(cx)?;
+    let leaf = peer_leaf(cx, LeafKeyUsage::DigitalSignature)?;
     let signed = params.signed_content(&h.client_random, &h.server_random);
     h.config
         .verifier
@@ -334,14 +333,14 @@ fn read_server_hello_done(
                 .take()
                 .ok_or(Error::Internal("no server share"))?;
             let ours = KeyShare::generate(group, &mut cx.rng)?;
-            let cke = ClientKeyExchange::from_ecdhe_public(ours.public());
+            let cke = ClientKeyExchange::from_ecdhe_public(ours.public())?;
             cx.send_handshake(&HandshakeMessage::ClientKeyExchange(cke), &mut h.transcript)?;
             ours.agree(&server_public)?
         }
         KeyExchange::Rsa => {
-            let leaf = peer_leaf(cx)?.to_vec();
+            let leaf = peer_leaf(cx, LeafKeyUsage::KeyEncipherment)?.to_vec();
             let (encrypted, pre_master_secret) = super::rsa_kx::client_encrypt(&leaf, &mut cx.rng)?;
-            let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&encrypted);
+            let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&encrypted)?;
             cx.send_handshake(&HandshakeMessage::ClientKeyExchange(cke), &mut h.transcript)?;
             pre_master_secret
         }

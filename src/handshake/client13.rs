@@ -14,8 +14,7 @@ use std::sync::Arc;
 use super::{
     accept_server_chain, certificate_verify_content, check_certificate_verify,
     derive_application_secrets, derive_handshake_secrets, take_peer_chain, unexpected,
-    HandshakeSecrets, CLIENT_SIGNATURE_CONTEXT, OFFERED_SIGNATURE_SCHEMES,
-    SERVER_SIGNATURE_CONTEXT,
+    HandshakeSecrets, CLIENT_SIGNATURE_CONTEXT, SERVER_SIGNATURE_CONTEXT,
 };
 use crate::client::ClientConfig;
 use crate::codec::extensions::{
@@ -27,7 +26,7 @@ use crate::codec::messages::{
 };
 use crate::codec::{ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
-use crate::crypto::kx::KeyShare;
+use crate::crypto::kx::{self, KeyShare};
 use crate::crypto::{tls13_suite, Tls13Suite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
@@ -145,9 +144,13 @@ pub(crate) fn send_client_hello(
         }
         extensions.push(Extension::SupportedVersionsClientHello(versions));
     }
-    extensions.push(Extension::SupportedGroups(config.groups.clone()));
+    // draft-ietf-tls-ecdhe-mlkem, Section 3: the hybrids are TLS 1.3 only.
+    let groups = config.groups.iter().copied();
+    extensions.push(Extension::SupportedGroups(
+        groups.filter(|g| offer13 || !kx::is_hybrid(*g)).collect(),
+    ));
     extensions.push(Extension::SignatureAlgorithms(
-        OFFERED_SIGNATURE_SCHEMES.to_vec(),
+        config.signature_schemes.clone(),
     ));
     if offer13 {
         extensions.push(key_share_extension(&key_shares));
@@ -270,6 +273,11 @@ fn key_share_extension(shares: &[KeyShare]) -> Extension {
 /// Checks shared by ServerHello and HelloRetryRequest (RFC 8446, Section 4.1.3/4.1.4);
 /// returns the selected suite.
 fn check_server_hello_common(s: &ExpectServerHello, sh: &ServerHello) -> Result<Tls13Suite, Error> {
+    // RFC 8446, Appendix D.5: SSL 3.0 or below is protocol_version, whatever
+    // supported_versions says.
+    if sh.legacy_version <= ProtocolVersion::SSL3 {
+        return Err(PeerIncompatible::NoCommonVersion.into());
+    }
     let version = sh.extensions.iter().find_map(|e| match e {
         Extension::SupportedVersionsServerHello(v) => Some(*v),
         _ => None,
@@ -445,16 +453,22 @@ fn read_hello_retry_request(
         extensions.push(Extension::Cookie(cookie));
     }
     s.client_hello.extensions = extensions;
+    // A cookie too long to fit our ClientHello's extension block leaves no
+    // second ClientHello to send: the server asked for the impossible.
+    let second = HandshakeMessage::ClientHello(s.client_hello.clone());
+    if second.encode(&mut Vec::new()).is_err() {
+        return Err(PeerMisbehaved::IllegalParameter(
+            "HelloRetryRequest cookie too long to echo in a ClientHello",
+        )
+        .into());
+    }
 
     // RFC 8446, Appendix D.4: in compatibility mode the CCS goes before the second ClientHello.
     if !s.client_hello.legacy_session_id.is_empty() {
         cx.send_change_cipher_spec()?;
         s.sent_ccs = true;
     }
-    cx.send_handshake(
-        &HandshakeMessage::ClientHello(s.client_hello.clone()),
-        &mut s.transcript,
-    )?;
+    cx.send_handshake(&second, &mut s.transcript)?;
     s.retried = Some((suite, group));
     Ok(Step::ServerHello(Box::new(s)))
 }
@@ -590,6 +604,7 @@ fn read_server_certificate_verify(
         &cv,
         SERVER_SIGNATURE_CONTEXT,
         &s.transcript,
+        &s.config.signature_schemes,
         |content, leaf| verifier.verify_tls13_signature(content, leaf, cv.algorithm, &cv.signature),
     )?;
     cx.negotiated.signature_scheme = Some(cv.algorithm);

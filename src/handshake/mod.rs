@@ -32,8 +32,8 @@ use crate::events::Event;
 use crate::keys::tls13::{EarlySecret, ExporterSecret, HandshakeSecret, TrafficSecret};
 use crate::transcript::Transcript;
 
-/// The signature schemes we can verify in a TLS 1.3 CertificateVerify, in
-/// the order we offer them.
+/// The signature schemes that may sign a TLS 1.3 CertificateVerify
+/// (RFC 8446, Section 4.2.3: never rsa_pkcs1_*).
 pub(crate) const TLS13_VERIFY_SCHEMES: &[crate::codec::SignatureScheme] = {
     use crate::codec::SignatureScheme as S;
     &[
@@ -46,22 +46,27 @@ pub(crate) const TLS13_VERIFY_SCHEMES: &[crate::codec::SignatureScheme] = {
     ]
 };
 
-/// What we offer in signature_algorithms: the CertificateVerify schemes plus
-/// rsa_pkcs1_*, which RFC 8446, Section 4.2.3 allows for certificates only.
-pub(crate) const OFFERED_SIGNATURE_SCHEMES: &[crate::codec::SignatureScheme] = {
-    use crate::codec::SignatureScheme as S;
-    &[
-        S::ECDSA_SECP256R1_SHA256,
-        S::ECDSA_SECP384R1_SHA384,
-        S::ED25519,
-        S::RSA_PSS_RSAE_SHA256,
-        S::RSA_PSS_RSAE_SHA384,
-        S::RSA_PSS_RSAE_SHA512,
-        S::RSA_PKCS1_SHA256,
-        S::RSA_PKCS1_SHA384,
-        S::RSA_PKCS1_SHA512,
-    ]
-};
+/// The signature schemes to offer and accept for a verifier that supports
+/// `verifier_schemes`: those of them keyway implements
+/// ([`crate::pki::SUPPORTED_VERIFY_SCHEMES`]), in the verifier's order. The
+/// result is what a ClientHello's or CertificateRequest's
+/// signature_algorithms lists, and the only schemes a peer's signature may
+/// then use; empty is a configuration error.
+pub(crate) fn offered_schemes(
+    verifier_schemes: &[crate::codec::SignatureScheme],
+) -> Result<Vec<crate::codec::SignatureScheme>, Error> {
+    let offered: Vec<_> = verifier_schemes
+        .iter()
+        .copied()
+        .filter(|s| crate::pki::SUPPORTED_VERIFY_SCHEMES.contains(s))
+        .collect();
+    match offered.is_empty() {
+        true => Err(Error::Config(
+            "the certificate verifier supports no signature scheme keyway implements".into(),
+        )),
+        false => Ok(offered),
+    }
+}
 
 /// The secrets of the handshake stage.
 pub(crate) struct HandshakeSecrets {
@@ -236,18 +241,28 @@ pub(crate) fn take_tls12_chain(cx: &Common, c: Certificate12) -> Result<Vec<Vec<
 /// Checks the peer's CertificateVerify over the transcript so far (RFC 8446,
 /// Section 4.4.3) with `verify`, the peer verifier's signature check.
 ///
-/// The scheme must be one we offered for CertificateVerify (rsa_pkcs1_* never
-/// qualifies in TLS 1.3): illegal_parameter otherwise.
+/// The scheme must be one we `offered` that may sign a TLS 1.3
+/// CertificateVerify (rsa_pkcs1_* never does): illegal_parameter otherwise.
 pub(crate) fn check_certificate_verify(
     cx: &mut Common,
     cv: &CertificateVerify,
     context: &[u8],
     transcript: &Transcript,
+    offered: &[crate::codec::SignatureScheme],
     verify: impl FnOnce(&[u8], &[u8]) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    check_offered_scheme(TLS13_VERIFY_SCHEMES, cv.algorithm)?;
+    if !TLS13_VERIFY_SCHEMES.contains(&cv.algorithm) {
+        return Err(PeerMisbehaved::IllegalParameter(
+            "CertificateVerify uses a scheme not allowed in TLS 1.3",
+        )
+        .into());
+    }
+    check_offered_scheme(offered, cv.algorithm)?;
     let content = certificate_verify_content(context, transcript.current_hash()?.as_ref());
-    verify(&content, peer_leaf(cx)?)
+    verify(
+        &content,
+        peer_leaf(cx, crate::pki::LeafKeyUsage::DigitalSignature)?,
+    )
 }
 
 /// Refuses a CertificateVerify whose scheme we did not offer (illegal_parameter).
@@ -264,12 +279,20 @@ pub(crate) fn check_offered_scheme(
     }
 }
 
-/// The peer's end-entity certificate, from the chain accepted earlier.
-pub(crate) fn peer_leaf(cx: &Common) -> Result<&[u8], Error> {
-    match cx.negotiated.peer_certificates.first() {
-        Some(leaf) => Ok(leaf),
-        None => Err(CertificateError::NoCertificate.into()),
-    }
+/// The peer's end-entity certificate, from the chain accepted earlier, for
+/// `usage`: its keyUsage, when present, must allow what the handshake is about
+/// to do with its key (RFC 5280, Section 4.2.1.3; RFC 5246, Section 7.4.2):
+/// digitalSignature to check a CertificateVerify or ServerKeyExchange,
+/// keyEncipherment to encrypt an RSA pre-master secret. The chain check
+/// allowed either, not knowing which it would be.
+pub(crate) fn peer_leaf(cx: &Common, usage: crate::pki::LeafKeyUsage) -> Result<&[u8], Error> {
+    let leaf = cx
+        .negotiated
+        .peer_certificates
+        .first()
+        .ok_or(CertificateError::NoCertificate)?;
+    crate::pki::checks::check_key_use(leaf, usage)?;
+    Ok(leaf)
 }
 
 /// Checks a client's chain with the server's verifier and records it as the

@@ -81,8 +81,14 @@ pub(crate) fn server_alpn(ours: &[Vec<u8>], ch: &ClientHello) -> Result<Option<V
     }
 }
 
-/// The host name a ClientHello asks for (RFC 6066, Section 3), lowercased;
-/// a name that is not ASCII is illegal_parameter.
+/// The host name a ClientHello asks for (RFC 6066, Section 3), lowercased.
+///
+/// RFC 6066, Section 3: HostName is "the fully qualified DNS hostname of the
+/// server", without a trailing dot, and "literal IPv4 and IPv6 addresses are
+/// not permitted". A name that is not one ("../../etc/passwd", "a b",
+/// "*.example.com", "192.0.2.1") is illegal_parameter, so what
+/// `negotiated().server_name` reports is always a plain host name an
+/// application may use to pick a certificate or a file.
 pub(crate) fn server_name(ch: &ClientHello) -> Result<Option<String>, Error> {
     let Some(name) = find(ch, |e| match e {
         Extension::ServerName(name) => Some(name),
@@ -91,9 +97,29 @@ pub(crate) fn server_name(ch: &ClientHello) -> Result<Option<String>, Error> {
         return Ok(None);
     };
     match core::str::from_utf8(name) {
-        Ok(name) if name.is_ascii() => Ok(Some(name.to_ascii_lowercase())),
-        _ => Err(PeerMisbehaved::IllegalParameter("server_name is not an ASCII host name").into()),
+        Ok(name) if is_host_name(name) => Ok(Some(name.to_ascii_lowercase())),
+        _ => Err(PeerMisbehaved::IllegalParameter("server_name is not a DNS host name").into()),
     }
+}
+
+/// A DNS host name as SNI carries it: at most 253 bytes of dot-separated
+/// labels, each 1 to 63 letters, digits, hyphens or underscores (found in real
+/// internal names, so accepted), neither starting nor ending with a hyphen;
+/// no trailing dot; and not an IP address (its last label is not all digits,
+/// and `:` never appears).
+pub(crate) fn is_host_name(name: &str) -> bool {
+    let label_ok = |label: &str| {
+        (1..=63).contains(&label.len())
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    let all_digits = |label: &str| label.bytes().all(|b| b.is_ascii_digit());
+    name.len() <= 253
+        && name.split('.').all(label_ok)
+        && !name.rsplit('.').next().is_some_and(all_digits)
 }
 
 #[cfg(test)]
@@ -144,6 +170,44 @@ mod tests {
             Some(GroupChoice::Retry(NamedGroup::X25519))
         );
         assert_eq!(choose_group(&ours, &[NamedGroup::SECP384R1], &[]), None);
+    }
+
+    #[test]
+    fn only_dns_host_names_are_server_names() {
+        for good in [
+            "example.com",
+            "EXAMPLE.com",
+            "localhost",
+            "a-b.c_d.example",
+            "xn--bcher-kva.example",
+            "1password.com",
+            &format!("{}.com", "a".repeat(63)),
+            &format!("{}a", "a.".repeat(126)),
+        ] {
+            assert!(is_host_name(good), "{good}");
+        }
+        for bad in [
+            "",
+            "../../etc/passwd",
+            "a b",
+            "*.example.com",
+            "example.com.",
+            ".example.com",
+            "a..b",
+            "-a.example",
+            "a-.example",
+            "192.0.2.1",
+            "10.0.0",
+            "::1",
+            "[::1]",
+            "fe80::1",
+            "caf\u{e9}.example",
+            "a\0b",
+            &format!("{}.com", "a".repeat(64)),
+            &format!("{}aa", "a.".repeat(126)),
+        ] {
+            assert!(!is_host_name(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -46,9 +46,9 @@ mod imp {
     use rsa::hazmat::{rsa_decrypt, rsa_encrypt};
     use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
     use rsa::traits::PublicKeyParts;
-    use rsa::{BoxedUint, RsaPrivateKey, RsaPublicKey};
+    use rsa::{BoxedUint, PrivateKey, PublicKey};
     use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
-    use zeroize::Zeroizing;
+    use zeroize::{Zeroize, Zeroizing};
 
     use super::PRE_MASTER_SECRET_LEN;
     use crate::codec::messages::ClientKeyExchange;
@@ -64,7 +64,7 @@ mod imp {
     const MODULUS_BYTES: core::ops::RangeInclusive<usize> = 256..=1024;
 
     /// The server's RSA private key in the form the decryption needs.
-    pub(crate) struct RsaDecryptionKey(RsaPrivateKey);
+    pub(crate) struct RsaDecryptionKey(PrivateKey);
 
     impl core::fmt::Debug for RsaDecryptionKey {
         fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -79,7 +79,7 @@ mod imp {
     impl RsaDecryptionKey {
         /// Parses a PKCS#1 RSAPrivateKey DER.
         pub(crate) fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
-            RsaPrivateKey::from_pkcs1_der(der)
+            PrivateKey::from_pkcs1_der(der)
                 .map(Self)
                 .map_err(|e| Error::Config(format!("RSA key unusable for RSA key exchange: {e}")))
         }
@@ -137,7 +137,7 @@ mod imp {
         };
         let (_, cert) = x509_parser::parse_x509_certificate(leaf)
             .map_err(|_| unsupported("not parsable for RSA key exchange"))?;
-        let public = RsaPublicKey::from_pkcs1_der(&cert.public_key().subject_public_key.data)
+        let public = PublicKey::from_pkcs1_der(&cert.public_key().subject_public_key.data)
             .map_err(|_| unsupported("RSA key exchange needs an RSA certificate key"))?;
         let k = public.size();
         if !MODULUS_BYTES.contains(&k) {
@@ -166,9 +166,11 @@ mod imp {
         }
         em.push(0);
         em.extend_from_slice(&pre_master);
-        let m = BoxedUint::from_be_slice(&em, public.n_bits_precision())
+        let mut m = BoxedUint::from_be_slice(&em, public.n_bits_precision())
             .map_err(|_| Error::Internal("encoding the RSA message"))?;
-        let c = rsa_encrypt(&public, &m).map_err(|_| Error::Internal("RSA encryption"))?;
+        let c = rsa_encrypt(&public, &m).map_err(|_| Error::Internal("RSA encryption"));
+        m.zeroize();
+        let c = c?;
         Ok((left_pad(&c.to_be_bytes(), k), pre_master))
     }
 
@@ -199,7 +201,13 @@ mod imp {
         let em = BoxedUint::from_be_slice(ciphertext, key.0.n_bits_precision())
             .ok()
             .and_then(|c| rsa_decrypt(Some(&mut BlindingRng(rng)), &key.0, &c).ok())
-            .map(|m| Zeroizing::new(left_pad(&m.to_be_bytes(), k)))
+            .map(|mut m| {
+                // The decrypted block is as secret as the pre-master secret
+                // in it: wipe every copy we are handed.
+                let bytes = Zeroizing::new(m.to_be_bytes());
+                m.zeroize();
+                Zeroizing::new(left_pad(&bytes, k))
+            })
             .unwrap_or_else(|| Zeroizing::new(vec![0u8; k]));
 
         // Step 3: every padding and version check, folded without branching.
@@ -280,4 +288,43 @@ pub(crate) fn server_decrypt(
     _: &mut Rng,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     Err(Error::Internal("RSA key exchange needs the rsa-kx feature"))
+}
+
+#[cfg(test)]
+#[cfg(feature = "rsa-kx")]
+mod tests {
+    use super::{client_encrypt, server_decrypt, RsaDecryptionKey, PRE_MASTER_SECRET_LEN};
+    use crate::codec::messages::ClientKeyExchange;
+    use crate::crypto::Rng;
+
+    fn key() -> (RsaDecryptionKey, Vec<u8>) {
+        use crate::pki::pem::{load_certs_pem, load_private_key_pem};
+        let key =
+            load_private_key_pem(include_bytes!("../../testdata/rsa2048.pem"), "key").unwrap();
+        let leaf = load_certs_pem(include_bytes!("../../testdata/fuzz/rsa-leaf.pem"), "leaf")
+            .unwrap()
+            .remove(0);
+        let der = key.rsa_pkcs1_der().unwrap();
+        (RsaDecryptionKey::from_pkcs1_der(der).unwrap(), leaf)
+    }
+
+    /// Without a fresh random fallback the "no oracle" design is void: an
+    /// attacker who knows what a bad ciphertext decrypts to can tell it from a
+    /// good one at Finished. Two decryptions of one bad ciphertext differ.
+    #[test]
+    fn a_bad_ciphertext_decrypts_to_a_fresh_random_secret_each_time() {
+        let (key, leaf) = key();
+        let (mut ciphertext, sent) = client_encrypt(&leaf, &mut Rng::default()).unwrap();
+        let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&ciphertext).unwrap();
+        let good = server_decrypt(&key, &cke, &mut Rng::default()).unwrap();
+        assert_eq!(good, sent);
+        ciphertext[7] ^= 0x40;
+        let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&ciphertext).unwrap();
+        let first = server_decrypt(&key, &cke, &mut Rng::default()).unwrap();
+        let second = server_decrypt(&key, &cke, &mut Rng::default()).unwrap();
+        assert_eq!(first.len(), PRE_MASTER_SECRET_LEN);
+        assert_ne!(first, second);
+        assert_ne!(first, sent);
+        assert_ne!(*first, [0u8; PRE_MASTER_SECRET_LEN]);
+    }
 }

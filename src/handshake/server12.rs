@@ -24,12 +24,13 @@ use crate::codec::messages::{
 };
 use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
-use crate::crypto::kx::KeyShare;
+use crate::crypto::kx::{self, KeyShare};
 use crate::crypto::sign::KeyAlgorithm;
 use crate::crypto::{Authentication, KeyExchange, Tls12Suite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
 use crate::keys::tls12::{FinishedLabel, KeyBlock, MasterSecret};
+use crate::pki::LeafKeyUsage;
 use crate::server::ServerConfig;
 use crate::transcript::Transcript;
 
@@ -134,10 +135,12 @@ fn select(
         Extension::SupportedGroups(g) => Some(g.as_slice()),
         _ => None,
     });
+    // draft-ietf-tls-ecdhe-mlkem, Section 3: the hybrids are TLS 1.3 only.
     let group = config
         .groups
         .iter()
         .copied()
+        .filter(|g| !kx::is_hybrid(*g))
         .find(|g| client_groups.is_none_or(|list| list.contains(g)));
     // RFC 5246, Section 7.4.1.4.1: without signature_algorithms a client
     // accepts only SHA-1 signatures, which we do not make.
@@ -154,12 +157,15 @@ fn select(
         KeyAlgorithm::EcdsaP384 => Some(NamedGroup::SECP384R1),
         KeyAlgorithm::Rsa | KeyAlgorithm::Ed25519 => None,
     };
-    let certificate_usable = certificate_curve
-        .is_none_or(|curve| client_groups.is_none_or(|list| list.contains(&curve)));
+    let unusable_curve =
+        certificate_curve.filter(|curve| client_groups.is_some_and(|list| !list.contains(curve)));
     let mut saw_suite = false;
     for suite in &config.protocols.tls12 {
-        if !ch.cipher_suites.contains(&suite.suite) || suite.auth != auth || !certificate_usable {
+        if !ch.cipher_suites.contains(&suite.suite) || suite.auth != auth {
             continue;
+        }
+        if let Some(curve) = unusable_curve {
+            return Err(PeerIncompatible::CertificateCurveNotOffered(curve).into());
         }
         saw_suite = true;
         match suite.kx {
@@ -298,13 +304,13 @@ pub(crate) fn read_client_hello(
         }
         None => None,
     };
-    if let Some(verifier) = &config.client_verifier {
+    if config.client_verifier.is_some() {
         let cr = CertificateRequest12 {
             certificate_types: vec![
                 CertificateRequest12::RSA_SIGN,
                 CertificateRequest12::ECDSA_SIGN,
             ],
-            supported_signature_algorithms: verifier.supported_schemes().to_vec(),
+            supported_signature_algorithms: config.client_auth_schemes.clone(),
             certificate_authorities: config.client_ca_hints.clone(),
         };
         cx.send_handshake(&HandshakeMessage::CertificateRequest12(cr), &mut transcript)?;
@@ -340,13 +346,13 @@ fn server_key_exchange(
     scheme: SignatureScheme,
 ) -> Result<ServerKeyExchange, Error> {
     let mut params =
-        EcdheServerParams::new(share.group(), share.public().to_vec(), scheme, Vec::new());
+        EcdheServerParams::new(share.group(), share.public().to_vec(), scheme, Vec::new())?;
     let signed = params.signed_content(client_random, server_random);
     params.signature = config
         .certified_key
         .key
         .sign(scheme, &signed, &mut cx.rng)?;
-    Ok(ServerKeyExchange::from_ecdhe(&params))
+    ServerKeyExchange::from_ecdhe(&params)
 }
 
 /// RFC 5246, Section 7.4.6: the client's chain, checked by the verifier. An
@@ -419,9 +425,14 @@ fn read_client_certificate_verify(
     raw: &[u8],
 ) -> Result<Step, Error> {
     let verifier = h.config.requested_client_verifier()?;
-    check_offered_scheme(verifier.supported_schemes(), cv.algorithm)?;
+    check_offered_scheme(&h.config.client_auth_schemes, cv.algorithm)?;
     let messages = h.transcript.take_messages()?;
-    verifier.verify_tls12_signature(&messages, peer_leaf(cx)?, cv.algorithm, &cv.signature)?;
+    verifier.verify_tls12_signature(
+        &messages,
+        peer_leaf(cx, LeafKeyUsage::DigitalSignature)?,
+        cv.algorithm,
+        &cv.signature,
+    )?;
     h.transcript.add(raw);
     Ok(Step::ChangeCipherSpec(h))
 }

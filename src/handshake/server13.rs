@@ -18,16 +18,16 @@ use super::negotiate::{
 use super::{
     accept_client_chain, certificate_verify_content, check_certificate_verify,
     derive_application_secrets, derive_handshake_secrets, take_peer_chain, unexpected,
-    CLIENT_SIGNATURE_CONTEXT, SERVER_SIGNATURE_CONTEXT, TLS13_VERIFY_SCHEMES,
+    CLIENT_SIGNATURE_CONTEXT, SERVER_SIGNATURE_CONTEXT,
 };
 use crate::codec::extensions::{Extension, KeyShareEntry};
 use crate::codec::messages::{
     Certificate, CertificateEntry, CertificateRequest, CertificateVerify, ClientHello,
     EncryptedExtensions, Finished, HandshakeMessage, ServerHello, HELLO_RETRY_REQUEST_RANDOM,
 };
-use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::codec::{ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
-use crate::crypto::kx::KeyShare;
+use crate::crypto::kx;
 use crate::crypto::Tls13Suite;
 use crate::error::{CertificateError, Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
@@ -282,6 +282,8 @@ fn read_retried_client_hello(
     if ch.legacy_session_id != s.first.legacy_session_id
         || ch.random != s.first.random
         || ch.cipher_suites != s.first.cipher_suites
+        || ch.legacy_compression_methods != s.first.legacy_compression_methods
+        || !same_but_for_retry(&ch.extensions, &s.first.extensions)
     {
         return Err(
             PeerMisbehaved::IllegalParameter("second ClientHello differs from the first").into(),
@@ -322,6 +324,23 @@ fn read_retried_client_hello(
     send_server_flight(s.config, cx, s.transcript, &ch, selection, &share, true)
 }
 
+/// RFC 8446, Section 4.1.2: after a HelloRetryRequest the client may replace
+/// key_share, drop early_data, add the cookie, update pre_shared_key (ticket
+/// ages and binders) and add or change padding; every other extension stays
+/// as it was, in the same order.
+fn same_but_for_retry(second: &[Extension], first: &[Extension]) -> bool {
+    let kept = |e: &&Extension| {
+        !matches!(
+            e,
+            Extension::KeyShareClientHello(_)
+                | Extension::EarlyData
+                | Extension::Cookie(_)
+                | Extension::PreSharedKeyClientHello(_)
+        ) && e.ext_type() != ExtensionType::PADDING
+    };
+    second.iter().filter(kept).eq(first.iter().filter(kept))
+}
+
 /// Sends ServerHello through Finished and installs the keys for the rest of
 /// the handshake.
 fn send_server_flight(
@@ -334,12 +353,12 @@ fn send_server_flight(
     sent_ccs: bool,
 ) -> Result<Step, Error> {
     let suite = selection.suite;
-    let our_share = KeyShare::generate(client_share.group, &mut cx.rng)?;
+    let (key_exchange, shared_secret) =
+        kx::respond(client_share.group, &client_share.key_exchange, &mut cx.rng)?;
     let server_share = KeyShareEntry {
-        group: our_share.group(),
-        key_exchange: our_share.public().to_vec(),
+        group: client_share.group,
+        key_exchange,
     };
-    let shared_secret = our_share.agree(&client_share.key_exchange)?;
     let mut random = [0u8; 32];
     cx.rng.fill(&mut random)?;
 
@@ -397,7 +416,7 @@ fn send_server_flight(
         let cr = CertificateRequest {
             certificate_request_context: Vec::new(),
             extensions: vec![Extension::SignatureAlgorithms(
-                TLS13_VERIFY_SCHEMES.to_vec(),
+                config.client_auth_schemes.clone(),
             )],
         };
         cx.send_handshake(&HandshakeMessage::CertificateRequest(cr), &mut transcript)?;
@@ -513,6 +532,7 @@ fn read_client_certificate_verify(
         &cv,
         CLIENT_SIGNATURE_CONTEXT,
         &s.transcript,
+        &s.config.client_auth_schemes,
         |content, leaf| verifier.verify_tls13_signature(content, leaf, cv.algorithm, &cv.signature),
     )?;
     s.transcript.add(raw);

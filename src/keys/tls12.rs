@@ -430,7 +430,8 @@ mod tests {
         }
     }
 
-    /// The published P_SHA256 vector (/work/shared/rfc/README.md), all 100
+    /// The widely published P_SHA256 test vector (secret 9bbe43..., seed
+    /// "test label" + a0ba9f...), all 100
     /// bytes; the rest from:
     /// openssl kdf -keylen 100 -kdfopt digest:SHA2-256 \
     ///   -kdfopt hexsecret:9bbe436ba940f017b17652849a71db35 -kdfopt seed:"test label" \

@@ -32,7 +32,8 @@
 //! that is what forward secrecy promises. Every secret we own is held in
 //! [`Zeroizing`] and wiped when dropped, stage transitions consume the previous
 //! stage, and `Debug` prints only the hash algorithm, never the bytes. The
-//! copies ring makes inside its HMAC keys and tags are beyond our reach.
+//! copies ring makes inside its HMAC keys and tags are beyond our reach: ring
+//! does not wipe them (see the crate docs, "Secrets in memory").
 
 use ring::{digest, hmac};
 use zeroize::Zeroizing;
@@ -348,7 +349,7 @@ pub struct TrafficKeys {
     pub key: Zeroizing<Vec<u8>>,
     /// The IV the per-record nonce is made from: HKDF-Expand-Label(Secret,
     /// "iv", "", iv_length).
-    pub iv: [u8; IV_LEN],
+    pub iv: Zeroizing<[u8; IV_LEN]>,
 }
 
 impl core::fmt::Debug for TrafficKeys {
@@ -363,8 +364,8 @@ impl TrafficSecret {
     pub fn keys(&self, aead: AeadAlgorithm) -> TrafficKeys {
         let mut key = Zeroizing::new(vec![0; aead.key_len()]);
         self.0.expand_label_unchecked(b"key", &[], &mut key);
-        let mut iv = [0; IV_LEN];
-        self.0.expand_label_unchecked(b"iv", &[], &mut iv);
+        let mut iv = Zeroizing::new([0; IV_LEN]);
+        self.0.expand_label_unchecked(b"iv", &[], &mut *iv);
         TrafficKeys { key, iv }
     }
 
@@ -472,7 +473,7 @@ mod tests {
     fn assert_keys(secret: &TrafficSecret, (key, iv): (&str, &str)) {
         let keys = secret.keys(AeadAlgorithm::Aes128Gcm);
         assert_hex(&keys.key, key);
-        assert_hex(&keys.iv, iv);
+        assert_hex(&*keys.iv, iv);
     }
 
     /// Asserts that `secret` computes, and accepts, the verify_data carried in
@@ -798,7 +799,7 @@ mod tests {
             &keys.key,
             "ebcdc973d6a2f2183366ca8b2fd863591bf528b2524b5cd7c66cf7a70467b6cf",
         );
-        assert_hex(&keys.iv, "22ac56124d171e635cebe14e");
+        assert_hex(&*keys.iv, "22ac56124d171e635cebe14e");
         assert_hex(
             traffic.next().secret().as_bytes(),
             "f88095e8c8849b1399d4ade5457f8e021bcdb98b4c7b7c21ccd50830e09eea0e

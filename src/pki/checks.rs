@@ -584,6 +584,16 @@ pub(crate) fn check_end_entity(
     Ok(())
 }
 
+/// The handshake's check, once it knows what the peer's key does (the path
+/// check allowed either TLS use): the end entity's keyUsage, when present,
+/// must allow `wanted` (see [`check_leaf_key_usage`]).
+pub(crate) fn check_key_use(
+    end_entity: &[u8],
+    wanted: LeafKeyUsage,
+) -> Result<(), CertificateError> {
+    check_leaf_key_usage(&parse(0, end_entity)?, wanted)
+}
+
 /// RFC 5280, Section 4.2.1.3 with RFC 5246, Section 7.4.2 and RFC 8446,
 /// Section 4.4.2.4: when keyUsage is present it must allow what the handshake
 /// does with the key: digitalSignature to sign (ECDHE, TLS 1.3),

@@ -31,7 +31,7 @@
 
 mod anchor;
 mod budget;
-mod checks;
+pub(crate) mod checks;
 mod constraints;
 mod name;
 mod path;

@@ -270,7 +270,7 @@ mod tests {
 
     fn tls13_decrypter() -> RecordDecrypter {
         RecordDecrypter::Tls13(
-            Tls13Decrypter::new(AeadAlgorithm::Aes128Gcm, &[1; 16], [2; 12]).unwrap(),
+            Tls13Decrypter::new(AeadAlgorithm::Aes128Gcm, &[1; 16], &[2; 12]).unwrap(),
         )
     }
 
@@ -327,7 +327,7 @@ mod tests {
     #[test]
     fn steady_state_reuses_its_buffer() {
         let mut encrypter = RecordEncrypter::Tls13(
-            Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &[1; 16], [2; 12]).unwrap(),
+            Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &[1; 16], &[2; 12]).unwrap(),
         );
         let mut decrypter = tls13_decrypter();
         let mut deframer = Deframer::default();
@@ -524,7 +524,7 @@ mod tests {
         }
         // Also when the emptiness is only visible after decryption.
         let mut encrypter =
-            Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &[1; 16], [2; 12]).unwrap();
+            Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &[1; 16], &[2; 12]).unwrap();
         let mut wire = Vec::new();
         encrypter
             .seal_record(ContentType::HANDSHAKE, &[], &mut wire)
@@ -538,7 +538,7 @@ mod tests {
     #[test]
     fn runs_of_empty_application_data_are_bounded() {
         let mut encrypter =
-            Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &[1; 16], [2; 12]).unwrap();
+            Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &[1; 16], &[2; 12]).unwrap();
         let mut decrypter = tls13_decrypter();
         let mut deframer = Deframer::new(DEFAULT_MAX_BUFFERED, 3);
         let mut seal = |payload: &[u8]| {

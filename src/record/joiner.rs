@@ -47,23 +47,34 @@ pub struct HandshakeJoiner {
     start: usize,
     max_message_size: usize,
     max_certificate_size: usize,
+    max_client_hello_size: usize,
 }
 
 impl Default for HandshakeJoiner {
     fn default() -> Self {
-        Self::new(DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MAX_CERTIFICATE_SIZE)
+        Self::new(
+            DEFAULT_MAX_MESSAGE_SIZE,
+            DEFAULT_MAX_CERTIFICATE_SIZE,
+            crate::limits::MAX_CLIENT_HELLO,
+        )
     }
 }
 
 impl HandshakeJoiner {
     /// Makes an empty joiner that refuses message bodies longer than
-    /// `max_message_size`, or `max_certificate_size` for Certificate messages.
-    pub fn new(max_message_size: usize, max_certificate_size: usize) -> Self {
+    /// `max_message_size`, or `max_certificate_size` for Certificate and
+    /// `max_client_hello_size` for ClientHello messages.
+    pub fn new(
+        max_message_size: usize,
+        max_certificate_size: usize,
+        max_client_hello_size: usize,
+    ) -> Self {
         Self {
             buf: Vec::new(),
             start: 0,
             max_message_size,
             max_certificate_size,
+            max_client_hello_size,
         }
     }
 
@@ -147,6 +158,7 @@ impl HandshakeJoiner {
             let typ = HandshakeType(typ);
             let max = match typ {
                 HandshakeType::CERTIFICATE => self.max_certificate_size,
+                HandshakeType::CLIENT_HELLO => self.max_client_hello_size,
                 _ => self.max_message_size,
             };
             if len > max {
@@ -245,7 +257,7 @@ mod tests {
 
     #[test]
     fn oversized_message_is_refused_from_its_header() {
-        let mut joiner = HandshakeJoiner::new(1000, 5000);
+        let mut joiner = HandshakeJoiner::new(1000, 5000, 2000);
         // Only the 4-byte header has arrived; the body is never sent.
         let err = joiner.push(&[8, 0x00, 0x03, 0xe9]).unwrap_err();
         assert_eq!(
@@ -260,7 +272,7 @@ mod tests {
         assert_eq!(err.alert(), Some(AlertDescription::DECODE_ERROR));
 
         // The header of a later message in the same record is checked too.
-        let mut joiner = HandshakeJoiner::new(1000, 5000);
+        let mut joiner = HandshakeJoiner::new(1000, 5000, 2000);
         let record = [message(20, 32, 0), vec![15, 0xff, 0xff, 0xff]].concat();
         assert_eq!(
             joiner.push(&record),
@@ -273,14 +285,14 @@ mod tests {
         );
 
         // And a header split across records is checked once complete.
-        let mut joiner = HandshakeJoiner::new(1000, 5000);
+        let mut joiner = HandshakeJoiner::new(1000, 5000, 2000);
         joiner.push(&[8, 0x00]).unwrap();
         assert!(joiner.push(&[0x04, 0x00]).is_err());
     }
 
     #[test]
     fn certificate_has_its_own_bound() {
-        let mut joiner = HandshakeJoiner::new(1000, 5000);
+        let mut joiner = HandshakeJoiner::new(1000, 5000, 2000);
         joiner.push(&message(11, 4000, 7)).unwrap();
         assert_eq!(joiner.next_message().unwrap().body().len(), 4000);
         assert!(joiner.push(&[11, 0x00, 0x13, 0x89]).is_err()); // 5001

@@ -20,7 +20,8 @@ use crate::error::Error;
 /// A traffic key, its write IV and its sequence number.
 pub(super) struct RecordKey {
     pub(super) aead: AeadAlgorithm,
-    /// ring keeps (and wipes) its own copy of the key.
+    /// ring keeps its own copy of the key, which it does not wipe when it
+    /// is dropped (ring makes no such promise; see the crate docs).
     pub(super) key: aead::LessSafeKey,
     iv: Zeroizing<[u8; IV_LEN]>,
     /// The sequence number of the next record sealed or opened.
@@ -30,13 +31,13 @@ pub(super) struct RecordKey {
 impl RecordKey {
     /// Makes a key starting at sequence number 0; fails only if `key` has the
     /// wrong length for `aead`.
-    pub(super) fn new(aead: AeadAlgorithm, key: &[u8], iv: [u8; IV_LEN]) -> Result<Self, Error> {
+    pub(super) fn new(aead: AeadAlgorithm, key: &[u8], iv: &[u8; IV_LEN]) -> Result<Self, Error> {
         let key = aead::UnboundKey::new(aead.ring(), key)
             .map_err(|_| Error::Internal("record key has the wrong length for its AEAD"))?;
         Ok(Self {
             aead,
             key: aead::LessSafeKey::new(key),
-            iv: Zeroizing::new(iv),
+            iv: Zeroizing::new(*iv),
             seq: 0,
         })
     }

@@ -189,16 +189,17 @@ impl RecordEncrypter {
         limit.clamp(1, MAX_PLAINTEXT)
     }
 
-    /// True when the current key has sealed enough records that it should be
-    /// replaced (a TLS 1.3 KeyUpdate) before sealing more (RFC 8446, Section 5.5).
-    ///
-    /// Always false for TLS 1.2, which has no KeyUpdate; see
-    /// [`Tls12Encrypter::records_sealed`].
-    pub fn needs_key_update(&self) -> bool {
-        match self {
-            RecordEncrypter::None | RecordEncrypter::Tls12(_) => false,
-            RecordEncrypter::Tls13(encrypter) => encrypter.needs_key_update(),
-        }
+    /// True when the current key may seal just one more record: `max_records`
+    /// or its AEAD's confidentiality limit (RFC 8446, Section 5.5), whichever
+    /// is lower. That last record is a TLS 1.3 KeyUpdate, or, in TLS 1.2,
+    /// which cannot change keys, a close_notify.
+    pub fn key_exhausted(&self, max_records: u64) -> bool {
+        let (sealed, aead) = match self {
+            RecordEncrypter::None => return false,
+            RecordEncrypter::Tls13(encrypter) => (encrypter.records_sealed(), encrypter.aead()),
+            RecordEncrypter::Tls12(encrypter) => (encrypter.records_sealed(), encrypter.aead()),
+        };
+        sealed.saturating_add(1) >= max_records.min(aead.confidentiality_limit())
     }
 }
 
@@ -225,6 +226,7 @@ pub fn write_plaintext_records(
         w.u8(typ.0);
         w.u16(legacy_record_version.0);
         w.vec16(|w| w.bytes(fragment));
+        w.finish()?;
     }
     Ok(())
 }
@@ -351,8 +353,8 @@ mod tests {
         let (key, iv) = ([7u8; 16], [9u8; 12]);
         let aead = AeadAlgorithm::Aes128Gcm;
         (
-            RecordEncrypter::Tls13(Tls13Encrypter::new(aead, &key, iv).unwrap()),
-            RecordDecrypter::Tls13(Tls13Decrypter::new(aead, &key, iv).unwrap()),
+            RecordEncrypter::Tls13(Tls13Encrypter::new(aead, &key, &iv).unwrap()),
+            RecordDecrypter::Tls13(Tls13Decrypter::new(aead, &key, &iv).unwrap()),
         )
     }
 
@@ -365,6 +367,34 @@ mod tests {
             RecordEncrypter::Tls12(Tls12Encrypter::new(aead, &key, &iv).unwrap()),
             RecordDecrypter::Tls12(Tls12Decrypter::new(aead, &key, &iv).unwrap()),
         )
+    }
+
+    #[test]
+    fn a_key_is_exhausted_when_one_record_is_left_under_its_limit() {
+        let (tls13, _) = tls13_pair();
+        let (tls12, _) = tls12_pair(AeadAlgorithm::Aes128Gcm);
+        for mut encrypter in [tls13, tls12] {
+            let mut out = Vec::new();
+            assert!(!encrypter.key_exhausted(u64::MAX));
+            assert!(!encrypter.key_exhausted(2));
+            encrypter
+                .write_records(ContentType::APPLICATION_DATA, b"x", MAX_PLAINTEXT, &mut out)
+                .unwrap();
+            assert!(encrypter.key_exhausted(2));
+            assert!(!encrypter.key_exhausted(3));
+        }
+        assert!(!RecordEncrypter::None.key_exhausted(0));
+        // The AEAD's own limit applies whatever the configured one.
+        let limit = AeadAlgorithm::Aes128Gcm.confidentiality_limit();
+        let (mut encrypter, _) = tls13_pair();
+        if let RecordEncrypter::Tls13(e) = &mut encrypter {
+            e.key.seq = limit - 2;
+        }
+        assert!(!encrypter.key_exhausted(u64::MAX));
+        if let RecordEncrypter::Tls13(e) = &mut encrypter {
+            e.key.seq = limit - 1;
+        }
+        assert!(encrypter.key_exhausted(u64::MAX));
     }
 
     /// Frames every record in `wire`, returning (type, payload) pairs.
@@ -540,7 +570,6 @@ mod tests {
             assert_eq!(max, 64);
             assert_eq!(encrypter.fragment_limit(None), MAX_PLAINTEXT);
             assert_eq!(encrypter.fragment_limit(Some(u16::MAX)), MAX_PLAINTEXT);
-            assert!(!encrypter.needs_key_update());
 
             let data: Vec<u8> = (0..200u8).collect();
             let mut wire = Vec::new();

@@ -121,11 +121,11 @@ fn record_key(aead: AeadAlgorithm, key: &[u8], fixed_iv: &[u8]) -> Result<Record
     }
     // AES-GCM: the salt followed by zeros, so that XORing in the explicit nonce
     // gives `salt || nonce_explicit`. ChaCha20-Poly1305: the IV as it is.
-    let mut iv = [0u8; IV_LEN];
+    let mut iv = zeroize::Zeroizing::new([0u8; IV_LEN]);
     iv.get_mut(..fixed_iv.len())
         .ok_or(Error::Internal("TLS 1.2 write IV longer than a nonce"))?
         .copy_from_slice(fixed_iv);
-    RecordKey::new(aead, key, iv)
+    RecordKey::new(aead, key, &iv)
 }
 
 /// RFC 5246, Section 6.2.3.3: `additional_data = seq_num + TLSCompressed.type +
@@ -229,6 +229,11 @@ impl Tls12Encrypter {
     /// How many records this key has sealed (the next sequence number).
     pub fn records_sealed(&self) -> u64 {
         self.key.seq
+    }
+
+    /// The AEAD this key seals with.
+    pub fn aead(&self) -> AeadAlgorithm {
+        self.key.aead
     }
 }
 

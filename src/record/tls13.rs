@@ -51,7 +51,7 @@ pub const MAX_INNER_PLAINTEXT: usize = MAX_PLAINTEXT + 1;
 
 /// Seals TLS 1.3 records under one traffic key.
 pub struct Tls13Encrypter {
-    key: RecordKey,
+    pub(super) key: RecordKey,
 }
 
 impl Tls13Encrypter {
@@ -59,7 +59,7 @@ impl Tls13Encrypter {
     /// (RFC 8446, Section 7.3), starting at sequence number 0.
     ///
     /// Fails only if `key` has the wrong length for `aead`.
-    pub fn new(aead: AeadAlgorithm, key: &[u8], iv: [u8; IV_LEN]) -> Result<Self, Error> {
+    pub fn new(aead: AeadAlgorithm, key: &[u8], iv: &[u8; IV_LEN]) -> Result<Self, Error> {
         Ok(Self {
             key: RecordKey::new(aead, key, iv)?,
         })
@@ -130,11 +130,9 @@ impl Tls13Encrypter {
         self.key.seq
     }
 
-    /// True once this key has sealed as many records as its AEAD safely allows
-    /// ([`AeadAlgorithm::confidentiality_limit`]): the connection should send a
-    /// KeyUpdate and switch keys before sealing more (RFC 8446, Section 5.5).
-    pub fn needs_key_update(&self) -> bool {
-        self.key.seq >= self.key.aead.confidentiality_limit()
+    /// The AEAD this key seals with.
+    pub fn aead(&self) -> AeadAlgorithm {
+        self.key.aead
     }
 }
 
@@ -154,7 +152,7 @@ impl Tls13Decrypter {
     /// `[sender]_write_iv` (RFC 8446, Section 7.3), starting at sequence number 0.
     ///
     /// Fails only if `key` has the wrong length for `aead`.
-    pub fn new(aead: AeadAlgorithm, key: &[u8], iv: [u8; IV_LEN]) -> Result<Self, Error> {
+    pub fn new(aead: AeadAlgorithm, key: &[u8], iv: &[u8; IV_LEN]) -> Result<Self, Error> {
         Ok(Self {
             key: RecordKey::new(aead, key, iv)?,
         })
@@ -349,8 +347,8 @@ mod tests {
         let (key, iv) = (unhex(key), unhex_array(iv));
         let aead = AeadAlgorithm::Aes128Gcm;
         (
-            Tls13Encrypter::new(aead, &key, iv).unwrap(),
-            Tls13Decrypter::new(aead, &key, iv).unwrap(),
+            Tls13Encrypter::new(aead, &key, &iv).unwrap(),
+            Tls13Decrypter::new(aead, &key, &iv).unwrap(),
         )
     }
 
@@ -358,8 +356,8 @@ mod tests {
         let key = vec![0x42; aead.key_len()];
         let iv = [0x24; IV_LEN];
         (
-            Tls13Encrypter::new(aead, &key, iv).unwrap(),
-            Tls13Decrypter::new(aead, &key, iv).unwrap(),
+            Tls13Encrypter::new(aead, &key, &iv).unwrap(),
+            Tls13Decrypter::new(aead, &key, &iv).unwrap(),
         )
     }
 
@@ -540,8 +538,8 @@ mod tests {
         let (mut encrypter, _) = pair(AeadAlgorithm::Aes128Gcm);
         let record = seal(&mut encrypter, ContentType::HANDSHAKE, b"hello");
         let aead = AeadAlgorithm::Aes128Gcm;
-        let mut wrong_key = Tls13Decrypter::new(aead, &[0x43; 16], [0x24; IV_LEN]).unwrap();
-        let mut wrong_iv = Tls13Decrypter::new(aead, &[0x42; 16], [0x25; IV_LEN]).unwrap();
+        let mut wrong_key = Tls13Decrypter::new(aead, &[0x43; 16], &[0x24; IV_LEN]).unwrap();
+        let mut wrong_iv = Tls13Decrypter::new(aead, &[0x42; 16], &[0x25; IV_LEN]).unwrap();
         assert_eq!(open(&mut wrong_key, &record), Err(Error::DecryptFailed));
         assert_eq!(open(&mut wrong_iv, &record), Err(Error::DecryptFailed));
     }
@@ -681,20 +679,10 @@ mod tests {
     }
 
     #[test]
-    fn key_update_is_due_at_the_confidentiality_limit() {
-        let (mut encrypter, _) = pair(AeadAlgorithm::Aes128Gcm);
-        assert!(!encrypter.needs_key_update());
-        encrypter.key.seq = AeadAlgorithm::Aes128Gcm.confidentiality_limit() - 1;
-        assert!(!encrypter.needs_key_update());
-        seal(&mut encrypter, ContentType::APPLICATION_DATA, b"x");
-        assert!(encrypter.needs_key_update());
-    }
-
-    #[test]
     fn wrong_key_length_is_refused() {
         let aead = AeadAlgorithm::Aes256Gcm;
-        assert!(Tls13Encrypter::new(aead, &[0; 16], [0; IV_LEN]).is_err());
-        assert!(Tls13Decrypter::new(aead, &[0; 31], [0; IV_LEN]).is_err());
+        assert!(Tls13Encrypter::new(aead, &[0; 16], &[0; IV_LEN]).is_err());
+        assert!(Tls13Decrypter::new(aead, &[0; 31], &[0; IV_LEN]).is_err());
     }
 
     #[test]

@@ -16,8 +16,8 @@ use keyway::events::{Event, Observer, Side};
 use keyway::pki::ClientCertVerifier;
 use keyway::record::{write_plaintext_records, RecordEncrypter, Tls13Encrypter, MAX_PLAINTEXT};
 use keyway::{
-    fuzzing, CipherSuite, ClientConfigBuilder, ClientConnection, Connection, Error, NamedGroup,
-    ProtocolVersion, ServerConfigBuilder, ServerConnection, SignatureScheme,
+    fuzzing, CipherSuite, ClientConfig, ClientConfigBuilder, ClientConnection, Connection, Error,
+    NamedGroup, ProtocolVersion, ServerConfigBuilder, ServerConnection, SignatureScheme,
 };
 
 use super::{corpus_dir, replays_to_close, TARGETS};
@@ -54,6 +54,31 @@ fn regenerate_seed_corpus() {
     add_peer_stream(&mut corpus, "server", "tls13-retry", 0, &retry);
     let client_retry = Trace::run(client(), server().groups(&[NamedGroup::SECP384R1]));
     add_peer_stream(&mut corpus, "client", "tls13-retry", 0, &client_retry);
+    // Post-quantum hybrids: the server takes a client's X25519MLKEM768 or
+    // SecP256r1MLKEM768 share (ML-KEM encapsulation); a recording server
+    // that wants only X25519MLKEM768 makes the client retry with one and
+    // decapsulate the answer.
+    let hybrid = Trace::run(client().key_shares(&[NamedGroup::X25519MLKEM768]), server());
+    add_peer_stream(&mut corpus, "server", "tls13-x25519mlkem768", 0, &hybrid);
+    let hybrid_p256 = Trace::run(
+        client().key_shares(&[NamedGroup::SECP256R1MLKEM768]),
+        server(),
+    );
+    add_peer_stream(
+        &mut corpus,
+        "server",
+        "tls13-secp256r1mlkem768",
+        0,
+        &hybrid_p256,
+    );
+    let client_hybrid_retry = Trace::run(client(), server().groups(&[NamedGroup::X25519MLKEM768]));
+    add_peer_stream(
+        &mut corpus,
+        "client",
+        "tls13-retry-x25519mlkem768",
+        0,
+        &client_hybrid_retry,
+    );
     let tls12 = [ProtocolVersion::TLS12];
     let server_tls12 = Trace::run(client().versions(&tls12), server());
     add_peer_stream(&mut corpus, "server", "tls12-full", 0, &server_tls12);
@@ -76,6 +101,11 @@ fn regenerate_seed_corpus() {
             CipherSuite::TLS_CHACHA20_POLY1305_SHA256,
             NamedGroup::X25519,
         ),
+        (
+            "aes128-x25519mlkem768",
+            CipherSuite::TLS_AES_128_GCM_SHA256,
+            NamedGroup::X25519MLKEM768,
+        ),
     ] {
         let config = client().cipher_suites(&[suite]).groups(&[group]);
         let config = Arc::new(config.key_shares(&[group]).build().unwrap());
@@ -90,9 +120,21 @@ fn regenerate_seed_corpus() {
         );
         add_client_hello(&mut corpus, name, &hello[5..], None);
     }
+    // What a default keyway client sends: X25519MLKEM768 and x25519 shares.
+    let default_client = ClientConfig::builder(keyway::RootStore::new())
+        .dangerous_fixed_randomness(Vec::new())
+        .build()
+        .unwrap();
+    let hello = ClientConnection::new(Arc::new(default_client), fuzzing::SERVER_NAME)
+        .unwrap()
+        .take_tls();
+    corpus.add("server", "client-hello-default", WHOLE_STREAM, &hello);
+    add_client_hello(&mut corpus, "default", &hello[5..], None);
     for (name, trace) in [
         ("tls13-full", &full),
         ("tls13-retry", &retry),
+        ("tls13-x25519mlkem768", &hybrid),
+        ("tls13-secp256r1mlkem768", &hybrid_p256),
         ("tls12", &server_tls12),
         ("tls12-rsa", &rsa),
     ] {
@@ -349,7 +391,7 @@ fn add_record_seeds(corpus: &mut Corpus, full: &Trace) {
         Tls13Encrypter::new(
             AeadAlgorithm::Aes128Gcm,
             &fuzzing::RECORD_KEY,
-            fuzzing::RECORD_IV,
+            &fuzzing::RECORD_IV,
         )
         .unwrap(),
     );
@@ -602,7 +644,7 @@ fn add_message_variants(corpus: &mut Corpus, full: &Trace) {
 
 fn encode(message: HandshakeMessage) -> Vec<u8> {
     let mut out = Vec::new();
-    message.encode(&mut out);
+    message.encode(&mut out).unwrap();
     out
 }
 
@@ -691,7 +733,7 @@ impl Observer for Recorder {
             _ => return,
         };
         let mut encoded = Vec::new();
-        message.encode(&mut encoded);
+        message.encode(&mut encoded).unwrap();
         self.0.lock().unwrap().push((sender, encoded));
     }
 }

@@ -210,6 +210,32 @@ impl Drop for PkiFiles {
     }
 }
 
+/// The largest ClientHello a TLS 1.3 server must accept: 32,767 cipher
+/// suites (ours last) and an extension block filled to 65,535 bytes with
+/// distinct empty extensions in front of the real ones. (A TLS 1.2 hello may
+/// add 254 compression methods, up to `MAX_CLIENT_HELLO`.)
+pub fn largest_client_hello(
+    mut ch: keyway::codec::messages::ClientHello,
+) -> keyway::codec::messages::ClientHello {
+    let ours = ch.cipher_suites.clone();
+    let filler = (0..32_767 - ours.len() as u16).map(|i| keyway::CipherSuite(0x6000 + i));
+    ch.cipher_suites = filler.chain(ours).collect();
+    let mut own = Vec::new();
+    keyway::codec::extensions::encode_extensions(
+        &mut keyway::codec::Writer::new(&mut own),
+        &ch.extensions,
+    );
+    let room = (65_535 - (own.len() - 2)) / 4;
+    let filler = (0..room as u16).map(|i| {
+        keyway::codec::extensions::Extension::Unknown(
+            keyway::codec::ExtensionType(0x1000 + i),
+            Vec::new(),
+        )
+    });
+    ch.extensions.splice(0..0, filler);
+    ch
+}
+
 /// Moves all queued TLS bytes from `from` to `to` and lets `to` process them.
 pub fn transfer(from: &mut Connection, to: &mut Connection) -> Result<usize, Error> {
     let bytes = from.take_tls();
@@ -329,3 +355,5 @@ impl keyway::events::Observer for Recorder {
         self.0.lock().unwrap().push((side, name));
     }
 }
+pub mod mitm;
+pub mod process;

@@ -17,7 +17,7 @@ use keyway::{
 };
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::traits::PublicKeyParts;
-use rsa::{BoxedUint, RsaPublicKey};
+use rsa::{BoxedUint, PublicKey};
 
 use super::TestPki;
 
@@ -75,7 +75,7 @@ pub struct AtCke {
     transcript: Vec<u8>,
     client_random: [u8; 32],
     server_random: [u8; 32],
-    public: RsaPublicKey,
+    public: PublicKey,
 }
 
 pub fn rsa_configs(pki: &TestPki) -> (Arc<ClientConfig>, Arc<ServerConfig>) {
@@ -123,7 +123,7 @@ pub fn server_at_client_key_exchange(
     transcript.extend_from_slice(&flight);
     let leaf = leaf_of(&flight);
     let (_, cert) = x509_parser::parse_x509_certificate(&leaf).unwrap();
-    let public = RsaPublicKey::from_pkcs1_der(&cert.public_key().subject_public_key.data).unwrap();
+    let public = PublicKey::from_pkcs1_der(&cert.public_key().subject_public_key.data).unwrap();
     AtCke {
         server: s,
         transcript,

@@ -11,8 +11,8 @@
 
 use super::super::extensions::{read_list, vec24_nonempty};
 use super::HandshakeMessage;
-use crate::codec::{HandshakeType, NamedGroup, Reader, SignatureScheme, Writer};
-use crate::error::InvalidMessage;
+use crate::codec::{encode_with, HandshakeType, NamedGroup, Reader, SignatureScheme, Writer};
+use crate::error::{Error, InvalidMessage};
 
 /// Certificate in TLS 1.2 (RFC 5246, Section 7.4.2 and 7.4.6).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,10 +230,10 @@ impl ServerKeyExchange {
     }
 
     /// The ServerKeyExchange carrying `params` (see [`EcdheServerParams::encode_body`]).
-    pub fn from_ecdhe(params: &EcdheServerParams) -> Self {
-        ServerKeyExchange {
-            body: params.encode_body(),
-        }
+    pub fn from_ecdhe(params: &EcdheServerParams) -> Result<Self, Error> {
+        Ok(ServerKeyExchange {
+            body: params.encode_body()?,
+        })
     }
 }
 
@@ -241,7 +241,7 @@ impl EcdheServerParams {
     /// Builds the parameters of an ECDHE ServerKeyExchange, encoding the
     /// ServerECDHParams that `signature` must cover into `params`.
     ///
-    /// `public` must be 1..=255 bytes. A server that has not signed yet passes
+    /// `public` must be 1..=255 bytes (an error otherwise). A server that has not signed yet passes
     /// an empty `signature`, signs [`EcdheServerParams::signed_content`], and
     /// then sets `signature`.
     pub fn new(
@@ -249,19 +249,19 @@ impl EcdheServerParams {
         public: Vec<u8>,
         scheme: SignatureScheme,
         signature: Vec<u8>,
-    ) -> Self {
-        let mut params = Vec::new();
-        let mut w = Writer::new(&mut params);
-        w.u8(NAMED_CURVE);
-        w.u16(curve.0);
-        w.vec8(|w| w.bytes(&public));
-        EcdheServerParams {
+    ) -> Result<Self, Error> {
+        let params = encode_with(|w| {
+            w.u8(NAMED_CURVE);
+            w.u16(curve.0);
+            w.vec8(|w| w.bytes(&public));
+        })?;
+        Ok(EcdheServerParams {
             curve,
             public,
             scheme,
             signature,
             params,
-        }
+        })
     }
 
     /// Returns what the server signs and the client verifies:
@@ -277,13 +277,12 @@ impl EcdheServerParams {
 
     /// Encodes the ServerKeyExchange body: `params` exactly as signed, then
     /// the digitally-signed `scheme` and `signature` (RFC 8422, Section 5.4).
-    pub fn encode_body(&self) -> Vec<u8> {
-        let mut body = Vec::new();
-        let mut w = Writer::new(&mut body);
-        w.bytes(&self.params);
-        w.u16(self.scheme.0);
-        w.vec16(|w| w.bytes(&self.signature));
-        body
+    pub fn encode_body(&self) -> Result<Vec<u8>, Error> {
+        encode_with(|w| {
+            w.bytes(&self.params);
+            w.u16(self.scheme.0);
+            w.vec16(|w| w.bytes(&self.signature));
+        })
     }
 }
 
@@ -314,18 +313,16 @@ impl ClientKeyExchange {
 
     /// The ClientKeyExchange of an ECDHE suite carrying `ecdh_yc`, which must
     /// be 1..=255 bytes.
-    pub fn from_ecdhe_public(ecdh_yc: &[u8]) -> Self {
-        let mut body = Vec::new();
-        Writer::new(&mut body).vec8(|w| w.bytes(ecdh_yc));
-        ClientKeyExchange { body }
+    pub fn from_ecdhe_public(ecdh_yc: &[u8]) -> Result<Self, Error> {
+        let body = encode_with(|w| w.vec8(|w| w.bytes(ecdh_yc)))?;
+        Ok(ClientKeyExchange { body })
     }
 
     /// The ClientKeyExchange of an RSA suite carrying the encrypted premaster
     /// secret.
-    pub fn from_rsa_encrypted_pre_master(encrypted: &[u8]) -> Self {
-        let mut body = Vec::new();
-        Writer::new(&mut body).vec16(|w| w.bytes(encrypted));
-        ClientKeyExchange { body }
+    pub fn from_rsa_encrypted_pre_master(encrypted: &[u8]) -> Result<Self, Error> {
+        let body = encode_with(|w| w.vec16(|w| w.bytes(encrypted)))?;
+        Ok(ClientKeyExchange { body })
     }
 }
 
@@ -482,6 +479,7 @@ mod tests {
             SignatureScheme::RSA_PSS_RSAE_SHA256,
             vec![0x5a; 256],
         )
+        .unwrap()
     }
 
     /// One hand-built message of every kind `decode_tls12` returns.
@@ -523,7 +521,9 @@ mod tests {
             HandshakeMessage::Certificate12(Certificate12 {
                 certificate_list: Vec::new(),
             }),
-            HandshakeMessage::ServerKeyExchange(ServerKeyExchange::from_ecdhe(&ecdhe_params())),
+            HandshakeMessage::ServerKeyExchange(
+                ServerKeyExchange::from_ecdhe(&ecdhe_params()).unwrap(),
+            ),
             HandshakeMessage::CertificateRequest12(CertificateRequest12 {
                 certificate_types: vec![1, 64],
                 supported_signature_algorithms: vec![
@@ -542,10 +542,12 @@ mod tests {
                 algorithm: SignatureScheme::RSA_PKCS1_SHA256,
                 signature: vec![7; 256],
             }),
-            HandshakeMessage::ClientKeyExchange(ClientKeyExchange::from_ecdhe_public(&[4; 65])),
-            HandshakeMessage::ClientKeyExchange(ClientKeyExchange::from_rsa_encrypted_pre_master(
-                &[9; 256],
-            )),
+            HandshakeMessage::ClientKeyExchange(
+                ClientKeyExchange::from_ecdhe_public(&[4; 65]).unwrap(),
+            ),
+            HandshakeMessage::ClientKeyExchange(
+                ClientKeyExchange::from_rsa_encrypted_pre_master(&[9; 256]).unwrap(),
+            ),
             HandshakeMessage::NewSessionTicket12(NewSessionTicket12 {
                 ticket_lifetime_hint: 7200,
                 ticket: vec![0xee; 180],
@@ -663,14 +665,15 @@ mod tests {
         // curve_type, namedcurve, the point's length and the point: bytes
         // 4..73 of the message, right after the handshake header.
         assert_eq!(params.params, bytes[4..4 + 1 + 2 + 1 + 65]);
-        assert_eq!(params.encode_body(), ske.body);
+        assert_eq!(params.encode_body().unwrap(), ske.body);
         assert_eq!(
             EcdheServerParams::new(
                 params.curve,
                 params.public.clone(),
                 params.scheme,
                 params.signature.clone()
-            ),
+            )
+            .unwrap(),
             params
         );
 
@@ -727,7 +730,7 @@ mod tests {
         };
         let ecdh_yc = cke.ecdhe_public().unwrap();
         assert_eq!((ecdh_yc.len(), ecdh_yc[0]), (65, 4));
-        assert_eq!(ClientKeyExchange::from_ecdhe_public(ecdh_yc), cke);
+        assert_eq!(ClientKeyExchange::from_ecdhe_public(ecdh_yc).unwrap(), cke);
 
         assert!(matches!(
             round_trip_hex(openssl12::CERTIFICATE_VERIFY),
@@ -785,14 +788,14 @@ mod tests {
             InvalidMessage::EmptyVector("ECPoint"),
             decode_error,
         );
-        let mut body = ecdhe_params().encode_body();
+        let mut body = ecdhe_params().encode_body().unwrap();
         body.push(0);
         assert_refused(
             ServerKeyExchange { body }.ecdhe(),
             InvalidMessage::TrailingBytes("server_key_exchange"),
             decode_error,
         );
-        let body = ecdhe_params().encode_body();
+        let body = ecdhe_params().encode_body().unwrap();
         assert_refused(
             ServerKeyExchange {
                 body: body[..body.len() - 1].to_vec(),
@@ -839,7 +842,7 @@ mod tests {
             InvalidMessage::TrailingBytes("client_key_exchange"),
             decode_error,
         );
-        let rsa = ClientKeyExchange::from_rsa_encrypted_pre_master(&[9; 256]);
+        let rsa = ClientKeyExchange::from_rsa_encrypted_pre_master(&[9; 256]).unwrap();
         assert_eq!(rsa.rsa_encrypted_pre_master(), Ok(&[9u8; 256][..]));
         // The same bytes are not an ECDHE key: 0x01 0x00 leaves 255 bytes over.
         assert_refused(

@@ -1,0 +1,200 @@
+//! The sans-IO surface of a connection: what `write_tls`, `read_tls_bytes`,
+//! `wants_read`, `wants_write`, `take_tls` and `Debug` promise, independently
+//! of the handshake.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+use keyway::{ClientConfig, ClientConnection, Connection, Error, ServerConfig, ServerConnection};
+use support::{connect, handshake, send, transfer, KeyKind, TestPki};
+
+fn configs(pki: &TestPki) -> (ClientConfig, ServerConfig) {
+    let client = ClientConfig::builder(pki.root_store()).build().unwrap();
+    let server = ServerConfig::builder()
+        .certificate(pki.certified_key())
+        .build()
+        .unwrap();
+    (client, server)
+}
+
+fn pair() -> (ClientConnection, ServerConnection) {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let (client, server) = configs(&pki);
+    let (c, s, result) = connect(client, server, "example.com");
+    result.unwrap();
+    (c, s)
+}
+
+/// A transport that takes at most `step` bytes per write.
+struct Trickle {
+    step: usize,
+    written: Vec<u8>,
+}
+
+impl Write for Trickle {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.step);
+        self.written.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Moves `from`'s output to `to` through `write_tls` in pieces of `step` bytes.
+fn trickle(from: &mut Connection, to: &mut Connection, step: usize) {
+    let mut wire = Trickle {
+        step,
+        written: Vec::new(),
+    };
+    let mut calls = 0;
+    while from.wants_write() {
+        let n = from.write_tls(&mut wire).unwrap();
+        assert!(n > 0 && n <= step, "write_tls wrote {n} of at most {step}");
+        calls += 1;
+        assert!(calls < 100_000, "write_tls made no progress");
+    }
+    assert_eq!(
+        from.write_tls(&mut wire).unwrap(),
+        0,
+        "nothing left to write"
+    );
+    to.read_tls_bytes(&wire.written).unwrap();
+    to.process().unwrap();
+}
+
+#[test]
+fn write_tls_hands_out_everything_in_order_however_little_the_transport_takes() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let (client, server) = configs(&pki);
+    let mut c = ClientConnection::new(Arc::new(client), "example.com").unwrap();
+    let mut s = ServerConnection::new(Arc::new(server));
+    assert!(c.wants_write(), "the ClientHello is queued at once");
+    assert!(!s.wants_write());
+    // Mid-handshake flights, seven bytes at a time.
+    for _ in 0..3 {
+        trickle(&mut c, &mut s, 7);
+        trickle(&mut s, &mut c, 7);
+    }
+    assert!(!c.is_handshaking() && !s.is_handshaking());
+    c.write_plaintext(&[5u8; 40_000]).unwrap();
+    trickle(&mut c, &mut s, 1_000);
+    let mut got = vec![0u8; 40_000];
+    s.reader().read_exact(&mut got).unwrap();
+    assert_eq!(got, [5u8; 40_000]);
+}
+
+#[test]
+fn the_first_client_hello_record_says_tls_1_0_and_every_later_record_tls_1_2() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let (client, _) = configs(&pki);
+    let server = ServerConfig::builder()
+        .certificate(pki.certified_key())
+        .groups(&[keyway::NamedGroup::SECP384R1])
+        .build()
+        .unwrap();
+    let mut c = ClientConnection::new(Arc::new(client), "example.com").unwrap();
+    let mut s = ServerConnection::new(Arc::new(server));
+    let first = c.take_tls();
+    // RFC 8446, Section 5.1: 0x0301 for the initial ClientHello only.
+    assert_eq!(first[..3], [22, 3, 1]);
+    s.read_tls_bytes(&first).unwrap();
+    s.process().unwrap();
+    transfer(&mut s, &mut c).unwrap();
+    // The compatibility CCS, then the second ClientHello, both 0x0303.
+    let second = c.take_tls();
+    assert_eq!(second[..3], [20, 3, 3]);
+    assert_eq!(second[6..9], [22, 3, 3]);
+}
+
+#[test]
+fn wants_read_until_the_peer_closes_the_transport_ends_or_an_error() {
+    let (mut c, mut s) = pair();
+    assert!(c.wants_read() && s.wants_read());
+    // close_notify received: nothing more to read.
+    c.send_close_notify();
+    transfer(&mut c, &mut s).unwrap();
+    assert!(!s.wants_read() && s.peer_has_closed());
+    assert!(c.wants_read(), "our own close_notify leaves reading open");
+
+    // Transport EOF.
+    let (_, mut s) = pair();
+    assert_eq!(s.read_tls(&mut &b""[..]).unwrap(), 0);
+    assert!(!s.wants_read());
+
+    // A fatal error.
+    let (mut c, mut s) = pair();
+    c.write_plaintext(b"x").unwrap();
+    let mut bytes = c.take_tls();
+    *bytes.last_mut().unwrap() ^= 1;
+    s.read_tls_bytes(&bytes).unwrap();
+    assert_eq!(s.process(), Err(Error::DecryptFailed));
+    assert!(!s.wants_read());
+    assert!(s.wants_write(), "the bad_record_mac alert is queued");
+}
+
+#[test]
+fn after_our_close_notify_a_key_update_request_is_not_answered() {
+    let (mut c, mut s) = pair();
+    c.send_close_notify();
+    transfer(&mut c, &mut s).unwrap();
+    s.update_keys(true).unwrap();
+    assert_eq!(send(&mut s, &mut c, b"still talking"), b"still talking");
+    // RFC 8446, Section 6.1: nothing at all after our close_notify.
+    assert!(!c.wants_write());
+    assert_eq!(c.take_tls(), Vec::<u8>::new());
+}
+
+#[test]
+fn two_full_records_of_unread_data_fit_a_two_record_plaintext_bound() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let (client, _) = configs(&pki);
+    let mut limits = keyway::Limits::default();
+    limits.max_buffered_plaintext = 2 * 16_384;
+    let server = ServerConfig::builder()
+        .certificate(pki.certified_key())
+        .limits(limits)
+        .build()
+        .unwrap();
+    let (mut c, mut s, result) = connect(client, server, "example.com");
+    result.unwrap();
+    c.write_plaintext(&[1u8; 3 * 16_384]).unwrap();
+    s.read_tls_bytes(&c.take_tls()).unwrap();
+    s.process().unwrap();
+    // Two records' worth is held; the third waits in the input buffer.
+    let mut got = vec![0u8; 3 * 16_384];
+    let mut n = 0;
+    while let Ok(k) = s.read_plaintext(&mut got[n..]) {
+        n += k;
+    }
+    assert_eq!(n, 2 * 16_384);
+    s.process().unwrap();
+    s.reader().read_exact(&mut got[n..]).unwrap();
+}
+
+#[test]
+fn debug_names_the_side_and_state_and_no_secret() {
+    let (c, s) = pair();
+    let text = format!("{c:?} {s:?}");
+    assert!(text.contains("Client") && text.contains("Server"), "{text}");
+    assert!(text.contains("handshake_complete: true"), "{text}");
+    assert!(!text.contains("secret") && !text.contains("key:"), "{text}");
+}
+
+#[test]
+fn take_tls_empties_the_queue() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let (client, server) = configs(&pki);
+    let mut c = ClientConnection::new(Arc::new(client), "example.com").unwrap();
+    let mut s = ServerConnection::new(Arc::new(server));
+    let hello = c.take_tls();
+    assert!(hello.len() > 100);
+    assert!(c.take_tls().is_empty() && !c.wants_write());
+    s.read_tls_bytes(&hello).unwrap();
+    s.process().unwrap();
+    handshake(&mut c, &mut s).unwrap();
+}
