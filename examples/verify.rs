@@ -2,27 +2,35 @@
 //!
 //! `cargo run --example verify -- --roots ROOTS.pem [--intermediates I.pem]
 //! --leaf LEAF.pem [--name HOST_OR_IP] [--time UNIX_SECONDS]
-//! [--purpose server|client] [--max-depth N] [--legacy]`
+//! [--purpose server|client] [--max-depth N] [--legacy] [--crl FILE]...
+//! [--unknown-revocation allow|deny]`
 //!
-//! Prints `OK` and the path that was built, or the reason the chain is
-//! refused. Exit status: 0 valid, 1 invalid, 2 usage or file errors.
+//! Prints `OK` and the path that was built (each certificate's subject, key
+//! and validity), or the reason the chain is refused. Exit status: 0 valid,
+//! 1 invalid, 2 usage or file errors.
 //!
 //! The roots may be a PEM bundle or a directory of PEM files. Without
 //! `--name` the name check is skipped (server purpose only); without `--time`
-//! the chain is checked at the current time. `--legacy` accepts SHA-1 RSA
-//! signatures and 1024-bit RSA keys (`VerifyOptions::legacy_algorithms`).
+//! the chain is checked at the current time. `--max-depth` is the most
+//! intermediate certificates between the leaf and the root, counted as
+//! `openssl verify -verify_depth` counts them (0: the leaf must be issued by a
+//! root). `--legacy` accepts SHA-1 RSA signatures and 1024-bit RSA keys
+//! (`VerifyOptions::legacy_algorithms`). `--crl` (repeatable) adds the CRLs of
+//! a PEM or DER file; `--unknown-revocation deny` then refuses a certificate
+//! no CRL covers (the default, `allow`, accepts it; a revoked certificate is
+//! refused either way).
 
 use std::process::ExitCode;
 use std::time::{Duration, UNIX_EPOCH};
 
 use keyway::pki::{
-    load_certs_pem_file, verify_client_chain, verify_server_chain, verify_server_path, RootStore,
-    ServerName, VerifyOptions,
+    load_certs_pem_file, load_crls_file, verify_client_chain, verify_server_chain,
+    verify_server_path, RootStore, ServerName, UnknownStatusPolicy, VerifyOptions,
 };
 
 const USAGE: &str = "usage: verify --roots ROOTS.pem [--intermediates INTERMEDIATES.pem] \
 --leaf LEAF.pem [--name HOST_OR_IP] [--time UNIX_SECONDS] [--purpose server|client] \
-[--max-depth N] [--legacy]";
+[--max-depth N] [--legacy] [--crl CRL_FILE]... [--unknown-revocation allow|deny]";
 
 /// The command line, parsed.
 struct Args {
@@ -34,6 +42,8 @@ struct Args {
     client: bool,
     max_depth: Option<usize>,
     legacy: bool,
+    crls: Vec<String>,
+    unknown_revocation: UnknownStatusPolicy,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -45,6 +55,8 @@ fn parse_args() -> Result<Args, String> {
     let mut client = false;
     let mut max_depth = None;
     let mut legacy = false;
+    let mut crls = Vec::new();
+    let mut unknown_revocation = UnknownStatusPolicy::Allow;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         if flag == "--help" || flag == "-h" {
@@ -81,6 +93,18 @@ fn parse_args() -> Result<Args, String> {
                         .map_err(|_| format!("--max-depth wants a number, not {value:?}"))?,
                 )
             }
+            "--crl" => crls.push(value),
+            "--unknown-revocation" => {
+                unknown_revocation = match value.as_str() {
+                    "allow" => UnknownStatusPolicy::Allow,
+                    "deny" => UnknownStatusPolicy::Deny,
+                    _ => {
+                        return Err(format!(
+                            "--unknown-revocation is allow or deny, not {value:?}"
+                        ))
+                    }
+                }
+            }
             _ => return Err(format!("unknown option {flag}")),
         }
     }
@@ -93,6 +117,8 @@ fn parse_args() -> Result<Args, String> {
         client,
         max_depth,
         legacy,
+        crls,
+        unknown_revocation,
     })
 }
 
@@ -154,9 +180,15 @@ fn run(args: &Args) -> Result<Result<String, String>, String> {
     if args.client && name.is_some() {
         return Err("--name applies to --purpose server only".into());
     }
+    let mut crls = Vec::new();
+    for file in &args.crls {
+        crls.extend(load_crls_file(file).map_err(|e| e.to_string())?);
+    }
     let mut options = VerifyOptions {
         time: args.time.map(|s| UNIX_EPOCH + Duration::from_secs(s)),
         legacy_algorithms: args.legacy,
+        crls,
+        unknown_revocation_status: args.unknown_revocation,
         ..VerifyOptions::default()
     };
     if let Some(depth) = args.max_depth {
@@ -167,5 +199,6 @@ fn run(args: &Args) -> Result<Result<String, String>, String> {
         (Some(name), false) => verify_server_chain(&roots, &leaf, &intermediates, name, &options),
         (None, false) => verify_server_path(&roots, &leaf, &intermediates, &options),
     };
-    Ok(verdict.map(|p| p.to_string()).map_err(|e| e.to_string()))
+    // `{:#}`: each certificate with its key and validity.
+    Ok(verdict.map(|p| format!("{p:#}")).map_err(|e| e.to_string()))
 }

@@ -211,6 +211,10 @@ pub enum CertificateError {
     /// Revocation was asked for, but no usable CRL covers a certificate and the
     /// policy refuses unknown status.
     RevocationStatusUnknown(String),
+    /// Checking the chain would take more work than `VerifyOptions` allows
+    /// (signature checks, name comparisons): a hostile or broken chain. The
+    /// string names the budget.
+    TooMuchWork(String),
     /// Any other rule failed.
     Other(String),
 }
@@ -311,6 +315,7 @@ impl Error {
                 CertificateError::NotValidForName(_)
                 | CertificateError::InvalidPurpose(_)
                 | CertificateError::RevocationStatusUnknown(_)
+                | CertificateError::TooMuchWork(_)
                 | CertificateError::Other(_) => A::CERTIFICATE_UNKNOWN,
             },
             Error::DecryptFailed => A::BAD_RECORD_MAC,
@@ -497,6 +502,7 @@ impl fmt::Display for CertificateError {
             | CertificateError::NameConstraintViolation(s)
             | CertificateError::Revoked(s)
             | CertificateError::RevocationStatusUnknown(s)
+            | CertificateError::TooMuchWork(s)
             | CertificateError::Other(s) => f.write_str(s),
         }
     }

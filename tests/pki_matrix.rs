@@ -1,6 +1,31 @@
-//! The certificate validator against a PKI generated at test time with rcgen:
-//! each rule of issue 4 with at least one chain that passes and one that
-//! fails, and the exact error a person would read.
+//! The certificate validator against a PKI generated at test time with rcgen
+//! (and a few OpenSSL-made certificates in testdata/pki/, see the script
+//! there): each rule with at least one chain that passes and one that fails,
+//! and the error a person would read.
+//!
+//! This file holds the PKI helpers and the basic rules; the modules hold the
+//! RFC 5280 and CA/Browser Forum rules by theme: `paths` (self-issued
+//! intermediates, depth), `names` (name constraints, subjectAltName, key
+//! identifiers), `profile` (the Baseline Requirements), `anchors` (trusted
+//! roots), `crls` (revocation lists) and `work` (the budgets on hostile
+//! chains). Every verification runs at a fixed time.
+
+#[path = "pki_matrix/anchors.rs"]
+mod anchors;
+#[path = "pki_matrix/crls.rs"]
+mod crls;
+#[path = "pki_matrix/der.rs"]
+mod der;
+#[path = "pki_matrix/names.rs"]
+mod names;
+#[path = "pki_matrix/paths.rs"]
+mod paths;
+#[path = "pki_matrix/profile.rs"]
+mod profile;
+#[path = "pki_matrix/work.rs"]
+mod work;
+
+use der::{ca_params, named, p256};
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -23,6 +48,10 @@ type Issuer = CertifiedIssuer<'static, KeyPair>;
 /// 2026-06-01T00:00:00Z; certificates are valid 2020..2040 unless a test says otherwise.
 const NOW: u64 = 1_780_272_000;
 
+/// 2030-01-01T00:00:00Z: inside the validity of the OpenSSL-made certificates
+/// in testdata/pki/ (made 2026-11-22, valid for 100 years).
+const FIXTURES: u64 = 1_893_456_000;
+
 fn at(secs: u64) -> VerifyOptions {
     VerifyOptions {
         time: Some(UNIX_EPOCH + Duration::from_secs(secs)),
@@ -38,28 +67,9 @@ fn testdata(name: &str) -> String {
     format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-fn named(cn: &str, mut params: CertificateParams) -> CertificateParams {
-    params.distinguished_name = DistinguishedName::new();
-    params.distinguished_name.push(DnType::CommonName, cn);
-    params.not_before = date_time_ymd(2020, 1, 1);
-    params.not_after = date_time_ymd(2040, 1, 1);
-    params
-}
-
-fn ca_params(cn: &str) -> CertificateParams {
-    let mut params = named(cn, CertificateParams::default());
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    params
-}
-
 fn leaf_params(names: &[&str]) -> CertificateParams {
     let names = names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     named("leaf", CertificateParams::new(names).unwrap())
-}
-
-fn p256() -> KeyPair {
-    KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap()
 }
 
 fn rsa(file: &str) -> KeyPair {
@@ -138,6 +148,14 @@ fn fails_like(
         "{err:?}"
     );
     assert!(err.to_string().contains(text), "{err} lacks {text:?}");
+}
+
+/// The error when the signature budget `limit` runs out.
+fn signatures_exhausted(limit: usize) -> CertificateError {
+    CertificateError::TooMuchWork(format!(
+        "gave up after {limit} signature checks (VerifyOptions::max_signature_checks, where a \
+         P-384 or large RSA key counts as several): the chain offers too many candidate issuers"
+    ))
 }
 
 /// Replaces every occurrence of `from` with `to` (same length).
@@ -313,7 +331,7 @@ fn rsa_keys_under_2048_bits_are_refused() {
     let mut roots = RootStore::new();
     roots.add_der(&pem_file("pki/v1-root.pem")).unwrap();
     let name = ServerName::try_from("small.test").unwrap();
-    let now = VerifyOptions::default();
+    let now = at(FIXTURES);
     fails_with(
         verify_server_chain(&roots, &pem_file("pki/rsa1024-leaf.pem"), &[], &name, &now),
         CertificateError::Unsupported(
@@ -330,10 +348,10 @@ fn sha1_and_small_rsa_ca_keys_only_when_legacy_algorithms_are_allowed() {
     // Made by testdata/pki/make-openssl-cases.sh (rcgen signs neither).
     let mut roots = RootStore::new();
     roots.add_der(&pem_file("pki/v1-root.pem")).unwrap();
-    let strict = VerifyOptions::default();
+    let strict = at(FIXTURES);
     let legacy = VerifyOptions {
         legacy_algorithms: true,
-        ..VerifyOptions::default()
+        ..at(FIXTURES)
     };
     let sha1_leaf = pem_file("pki/sha1-leaf.pem");
     let small_issuer = pem_file("pki/rsa1024-inter.pem");
@@ -398,9 +416,13 @@ fn v1_certificates_only_as_trust_anchors() {
     let mut roots = RootStore::new();
     roots.add_der(&pem_file("pki/v1-root.pem")).unwrap();
     let name = ServerName::try_from("v1.test").unwrap();
-    let now = VerifyOptions::default();
-    assert!(
-        verify_server_chain(&roots, &pem_file("pki/v1-root-leaf.pem"), &[], &name, &now).is_ok()
+    let now = at(FIXTURES);
+    // A v1 root has no extensions to say it is a CA, and is trusted as one.
+    let path =
+        verify_server_chain(&roots, &pem_file("pki/v1-root-leaf.pem"), &[], &name, &now).unwrap();
+    assert_eq!(
+        path.to_string(),
+        "certificate 0 (CN=v1 leaf)\ntrusted root (CN=V1 Root)"
     );
     fails_with(
         verify_server_chain(
@@ -605,15 +627,18 @@ fn dns_name_constraints_permit_and_exclude() {
         ),
     );
     // A wildcard that could reach the excluded name is refused too.
-    fails_like(
+    fails_with(
         under(
             &pki,
             &ca,
             leaf_params(&["*.example.com"]),
             "www.example.com",
         ),
-        CertificateError::NameConstraintViolation,
-        "excludes",
+        CertificateError::NameConstraintViolation(
+            "certificate 0 (CN=leaf) has the name *.example.com (dNSName), which certificate 1 \
+             (CN=NC CA) excludes (dNSName secret.example.com)"
+                .into(),
+        ),
     );
 }
 
@@ -894,15 +919,18 @@ fn depth_and_signature_budgets_bound_the_search() {
     let sub = sub_ca(ca_params("Sub"), &pki.inter);
     let l = leaf(leaf_params(&["example.com"]), &sub);
     let chain = [der(&sub), der(&pki.inter)];
-    assert!(pki.check_with(&l, &chain, "example.com", &opts()).is_ok());
-    let shallow = VerifyOptions {
-        max_depth: 2,
+    // Two intermediates: a depth of 2 is enough, 1 is not.
+    let depth = |max_depth| VerifyOptions {
+        max_depth,
         ..opts()
     };
+    assert!(pki.check_with(&l, &chain, "example.com", &depth(2)).is_ok());
     fails_with(
-        pki.check_with(&l, &chain, "example.com", &shallow),
+        pki.check_with(&l, &chain, "example.com", &depth(1)),
         CertificateError::UnknownIssuer(
-            "no path to a trusted root within 2 certificates (the maximum depth)".into(),
+            "no path to a trusted root within 1 intermediate certificates \
+             (VerifyOptions::max_depth, counted as `openssl verify -verify_depth` counts them)"
+                .into(),
         ),
     );
     // 30 look-alike issuers, none of them right, and a budget of 10 checks.
@@ -916,12 +944,14 @@ fn depth_and_signature_budgets_bound_the_search() {
     };
     fails_with(
         pki.check_with(&l, &decoys, "example.com", &tight),
-        CertificateError::UnknownIssuer(
-            "no path to a trusted root found within 10 signature checks (the peer's chain \
-             has too many candidate issuers)"
-                .into(),
-        ),
+        signatures_exhausted(10),
     );
+    // The right issuer among the decoys is still found within the default budget.
+    let mut with_right_one = decoys.clone();
+    with_right_one.push(der(&pki.inter));
+    assert!(pki
+        .check_with(&l, &with_right_one, "example.com", &opts())
+        .is_ok());
 }
 
 #[test]
@@ -943,7 +973,12 @@ fn an_anchor_is_a_leaf_only_when_allowed() {
     assert_eq!(path.certificates().count(), 1);
     // Allowing it does not waive the name check.
     let other = ServerName::try_from("other.example").unwrap();
-    assert!(verify_server_chain(&roots, self_signed.der(), &[], &other, &allow).is_err());
+    fails_with(
+        verify_server_chain(&roots, self_signed.der(), &[], &other, &allow),
+        CertificateError::NotValidForName(
+            "certificate 0 (CN=leaf) is valid for pinned.example, not for other.example".into(),
+        ),
+    );
 }
 
 fn crl(issuer: &Issuer, revoked: &[SerialNumber]) -> Vec<u8> {
@@ -1032,7 +1067,8 @@ fn revocation_by_supplied_crls() {
             &with(partial, UnknownStatusPolicy::Deny),
         ),
         CertificateError::RevocationStatusUnknown,
-        "the revocation status of certificate 1 (CN=Matrix Intermediate) is unknown",
+        "the revocation status of certificate 1 (CN=Matrix Intermediate) is unknown at \
+         2026-06-01T00:00:00Z: no supplied CRL is from CN=Matrix Root",
     );
     // A CRL signed by someone else does not count.
     let forged = vec![crl(
@@ -1044,9 +1080,22 @@ fn revocation_by_supplied_crls() {
             &l,
             &chain,
             "example.com",
-            &with(forged, UnknownStatusPolicy::Allow)
+            &with(forged.clone(), UnknownStatusPolicy::Allow)
         )
         .is_ok());
+    fails_with(
+        pki.check_with(
+            &l,
+            &chain,
+            "example.com",
+            &with(forged, UnknownStatusPolicy::Deny),
+        ),
+        CertificateError::RevocationStatusUnknown(
+            "the revocation status of certificate 0 (CN=leaf) is unknown at \
+             2026-06-01T00:00:00Z: CRL 0 is not signed by certificate 1 (CN=Matrix Intermediate)"
+                .into(),
+        ),
+    );
 }
 
 #[test]
@@ -1110,7 +1159,11 @@ fn root_stores_from_directories() {
         "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
     )
     .unwrap();
-    assert!(RootStore::from_pem_dir(&dir).is_err());
+    let err = RootStore::from_pem_dir(&dir).unwrap_err().to_string();
+    assert!(
+        err.contains("c.pem") && err.contains("certificate 1 is not valid X.509"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -2,7 +2,9 @@
 //! verified at fixed times, including Let's Encrypt's cross-signed chain.
 
 use keyway::error::CertificateError;
-use keyway::pki::{load_certs_pem_file, verify_server_chain, RootStore, ServerName, VerifyOptions};
+use keyway::pki::{
+    load_certs_pem_file, verify_server_chain, RootStore, ServerName, TrustAnchor, VerifyOptions,
+};
 use std::time::{Duration, UNIX_EPOCH};
 
 const GOOGLE_TIME: u64 = 1_677_615_892;
@@ -121,7 +123,26 @@ fn lets_encrypt_cross_signed_chain_reaches_either_root() {
          certificate 1 (C=US, O=Let's Encrypt, CN=R3)\n\
          trusted root (C=US, O=Internet Security Research Group, CN=ISRG Root X1)"
     );
-    let via_dst = verify("dst-root-ca-x3.pem", leaf, &chain, name, LE_TIME).unwrap();
+    // DST Root CA X3 expired on 2021-09-30: as a root certificate it no
+    // longer ends a path (OpenSSL: "certificate has expired" at depth 3)...
+    assert_eq!(
+        verify("dst-root-ca-x3.pem", leaf, &chain, name, LE_TIME),
+        Err(CertificateError::Expired(
+            "the trusted root O=Digital Signature Trust Co., CN=DST Root CA X3 expired at \
+             2021-09-30T14:01:15Z (verification time 2023-06-01T00:00:00Z)"
+                .into()
+        ))
+    );
+    // ...but trusted as a bare name and key, the cross-signed path reaches it.
+    let dst = certs("dst-root-ca-x3.pem").remove(0);
+    let (_, dst) = x509_parser::parse_x509_certificate(&dst).unwrap();
+    let mut bare = RootStore::new();
+    bare.add(TrustAnchor::from_parts(dst.subject().as_raw(), dst.public_key().raw, None).unwrap());
+    let host = ServerName::try_from(name).unwrap();
+    let leaf_der = certs(leaf).remove(0);
+    let via_dst = verify_server_chain(&bare, &leaf_der, &chain, &host, &at(LE_TIME))
+        .unwrap()
+        .to_string();
     assert!(via_dst.ends_with(
         "certificate 2 (C=US, O=Internet Security Research Group, CN=ISRG Root X1)\n\
          trusted root (O=Digital Signature Trust Co., CN=DST Root CA X3)"

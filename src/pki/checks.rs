@@ -1,5 +1,7 @@
 //! The RFC 5280 checks on one certificate of a path, and the signature
-//! algorithm rules shared by certificates and CRLs.
+//! algorithm rules shared by certificates and CRLs. The CA/Browser Forum
+//! rules for server certificates are in `profile.rs`, those for trust anchors
+//! in `anchor.rs`.
 //!
 //! Every error names the certificate's position in the peer's list (0 is the
 //! end entity), its subject, and the rule that failed.
@@ -7,18 +9,20 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use x509_parser::certificate::X509Certificate;
-use x509_parser::extensions::ParsedExtension;
+use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::oid_registry::{
-    OID_X509_EXT_AUTHORITY_KEY_IDENTIFIER, OID_X509_EXT_BASIC_CONSTRAINTS,
-    OID_X509_EXT_CRL_DISTRIBUTION_POINTS, OID_X509_EXT_EXTENDED_KEY_USAGE, OID_X509_EXT_KEY_USAGE,
-    OID_X509_EXT_NAME_CONSTRAINTS, OID_X509_EXT_SUBJECT_ALT_NAME,
-    OID_X509_EXT_SUBJECT_KEY_IDENTIFIER,
+    OID_PKIX_AUTHORITY_INFO_ACCESS, OID_X509_EXT_AUTHORITY_KEY_IDENTIFIER,
+    OID_X509_EXT_BASIC_CONSTRAINTS, OID_X509_EXT_CRL_DISTRIBUTION_POINTS,
+    OID_X509_EXT_EXTENDED_KEY_USAGE, OID_X509_EXT_KEY_USAGE, OID_X509_EXT_NAME_CONSTRAINTS,
+    OID_X509_EXT_SUBJECT_ALT_NAME, OID_X509_EXT_SUBJECT_KEY_IDENTIFIER,
 };
 use x509_parser::signature_algorithm::RsaSsaPssParams;
 use x509_parser::time::ASN1Time;
 use x509_parser::x509::{AlgorithmIdentifier, X509Name, X509Version};
 
+use super::name::{check_dns_syntax, check_email_syntax, DnsRole};
 use super::path::{LeafKeyUsage, Purpose};
+use super::profile;
 use crate::crypto::sign::{self, oid, CertSignatureAlgorithm, KeyAlgorithm, PublicKey};
 use crate::error::CertificateError;
 
@@ -213,87 +217,297 @@ pub(crate) fn now_text(now: i64) -> String {
     ASN1Time::from_timestamp(now).map_or_else(|_| format!("{now} s after 1970"), |t| time_text(&t))
 }
 
-/// Checks every certificate in the path gets (the anchor excepted): version,
-/// validity, extensions, purpose.
-pub(crate) fn check_common(
-    cert: &Cert<'_>,
-    now: i64,
-    purpose: Purpose,
-) -> Result<(), CertificateError> {
+/// The settings of one verification that the per-certificate checks need.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rules {
+    /// The verification time, seconds since 1970.
+    pub(crate) now: i64,
+    pub(crate) purpose: Purpose,
+    /// The CA/Browser Forum profile applies (`profile.rs`): a server
+    /// certificate, and [`VerifyOptions::baseline_requirements`].
+    ///
+    /// [`VerifyOptions::baseline_requirements`]: super::VerifyOptions::baseline_requirements
+    pub(crate) baseline: bool,
+    /// [`VerifyOptions::require_key_identifiers`](super::VerifyOptions::require_key_identifiers).
+    pub(crate) require_key_identifiers: bool,
+}
+
+/// What part a certificate plays: which extension rules apply to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// The peer's own certificate, last in the path.
+    EndEntity,
+    /// A certificate between the end entity and the trust anchor.
+    Intermediate,
+    /// A trusted root, used through its certificate (see `anchor.rs`).
+    Anchor,
+}
+
+/// Checks every certificate of the path gets (the trust anchor has its own,
+/// in `anchor.rs`): version, validity, extensions, subjectAltName, purpose,
+/// key identifiers when required, and the CA/Browser Forum profile.
+pub(crate) fn check_certificate(cert: &Cert<'_>, rules: &Rules) -> Result<(), CertificateError> {
+    let label = cert.label();
     // RFC 5280, Section 4.1.2.1: extensions need v3, and without them a CA
     // cannot say it is one. Old v1 roots remain usable as trust anchors, which
     // are trusted by configuration rather than by their contents.
     if cert.x509.version() != X509Version::V3 {
         return Err(CertificateError::Unsupported(format!(
-            "{} is an X.509 v{} certificate; only trust anchors may be v1 or v2",
-            cert.label(),
+            "{label} is an X.509 v{} certificate; only trust anchors may be v1 or v2",
             cert.x509.version().0.saturating_add(1)
         )));
     }
-    // RFC 5280, Section 4.1.2.5: valid from notBefore through notAfter, both included.
-    let validity = cert.x509.validity();
+    check_validity(&label, &cert.x509, rules.now)?;
+    let role = match cert.position {
+        0 => Role::EndEntity,
+        _ => Role::Intermediate,
+    };
+    check_extensions(&label, &cert.x509, role, rules)?;
+    check_subject_alt_name(&label, &cert.x509)?;
+    check_extended_key_usage(cert, rules.purpose)?;
+    if rules.require_key_identifiers {
+        check_key_identifiers(&label, &cert.x509, role)?;
+    }
+    if rules.baseline {
+        profile::check_certificate(&label, &cert.x509, role)?;
+    }
+    Ok(())
+}
+
+/// RFC 5280, Section 4.1.2.5: valid from notBefore through notAfter, both
+/// included. `label` names the certificate (or trusted root) in errors.
+pub(crate) fn check_validity(
+    label: &str,
+    x509: &X509Certificate<'_>,
+    now: i64,
+) -> Result<(), CertificateError> {
+    let validity = x509.validity();
     if now < validity.not_before.timestamp() {
         return Err(CertificateError::NotYetValid(format!(
-            "{} is not valid before {} (verification time {})",
-            cert.label(),
+            "{label} is not valid before {} (verification time {})",
             time_text(&validity.not_before),
             now_text(now)
         )));
     }
     if now > validity.not_after.timestamp() {
         return Err(CertificateError::Expired(format!(
-            "{} expired at {} (verification time {})",
-            cert.label(),
+            "{label} expired at {} (verification time {})",
             time_text(&validity.not_after),
             now_text(now)
         )));
     }
-    check_extensions(cert)?;
-    check_extended_key_usage(cert, purpose)
+    Ok(())
 }
 
-/// RFC 5280, Section 4.2: each extension appears at most once, and a critical
-/// extension we do not process makes the certificate unusable.
-fn check_extensions(cert: &Cert<'_>) -> Result<(), CertificateError> {
+/// True when basicConstraints says cA=true (a CA certificate).
+pub(crate) fn is_ca(x509: &X509Certificate<'_>) -> bool {
+    matches!(x509.basic_constraints(), Ok(Some(bc)) if bc.value.ca)
+}
+
+/// The extensions keyway processes: a critical one is honoured, any other
+/// critical extension makes the certificate unusable.
+const PROCESSED: [&x509_parser::oid_registry::Oid<'static>; 9] = [
+    &OID_X509_EXT_BASIC_CONSTRAINTS,
+    &OID_X509_EXT_KEY_USAGE,
+    &OID_X509_EXT_EXTENDED_KEY_USAGE,
+    &OID_X509_EXT_SUBJECT_ALT_NAME,
+    &OID_X509_EXT_SUBJECT_KEY_IDENTIFIER,
+    &OID_X509_EXT_AUTHORITY_KEY_IDENTIFIER,
+    &OID_X509_EXT_NAME_CONSTRAINTS,
+    &OID_X509_EXT_CRL_DISTRIBUTION_POINTS,
+    &OID_PKIX_AUTHORITY_INFO_ACCESS,
+];
+
+/// RFC 5280, Section 4.2: each extension appears at most once, a critical
+/// extension we do not process makes the certificate unusable, and the
+/// criticality the profile prescribes for each extension we know.
+pub(crate) fn check_extensions(
+    label: &str,
+    x509: &X509Certificate<'_>,
+    role: Role,
+    rules: &Rules,
+) -> Result<(), CertificateError> {
     // Two copies of one extension could be read differently by different
     // verifiers (the first by one, the last by another); refusing them keeps
     // every reader on the same meaning.
-    if cert.x509.extensions_map().is_err() {
+    if x509.extensions_map().is_err() {
         return Err(CertificateError::BadEncoding(format!(
-            "{} has the same extension twice",
-            cert.label()
+            "{label} has the same extension twice"
         )));
     }
-    for ext in cert.x509.extensions() {
-        let processed = [
-            &OID_X509_EXT_BASIC_CONSTRAINTS,
-            &OID_X509_EXT_KEY_USAGE,
-            &OID_X509_EXT_EXTENDED_KEY_USAGE,
-            &OID_X509_EXT_SUBJECT_ALT_NAME,
-            &OID_X509_EXT_SUBJECT_KEY_IDENTIFIER,
-            &OID_X509_EXT_AUTHORITY_KEY_IDENTIFIER,
-            &OID_X509_EXT_NAME_CONSTRAINTS,
-            &OID_X509_EXT_CRL_DISTRIBUTION_POINTS,
-        ]
-        .contains(&&ext.oid);
-        if let ParsedExtension::ParseError { error } = ext.parsed_extension() {
-            if processed || ext.critical {
+    let is_ca = is_ca(x509);
+    for ext in x509.extensions() {
+        let oid = ext.oid.to_id_string();
+        let parsed = ext.parsed_extension();
+        if ext.oid == OID_PKIX_AUTHORITY_INFO_ACCESS && role != Role::Anchor {
+            // RFC 5280, Section 4.2.2.1: "Conforming CAs MUST mark this
+            // extension as non-critical."
+            if ext.critical {
                 return Err(CertificateError::BadEncoding(format!(
-                    "{}: extension {} does not parse: {error}",
-                    cert.label(),
-                    ext.oid.to_id_string()
+                    "{label} marks its authorityInfoAccess extension critical, which RFC 5280, \
+                     Section 4.2.2.1 forbids"
+                )));
+            }
+            if rules.baseline {
+                profile::check_authority_info_access(label, parsed)?;
+            }
+            continue;
+        }
+        if let ParsedExtension::ParseError { error } = parsed {
+            if PROCESSED.contains(&&ext.oid) || ext.critical {
+                return Err(CertificateError::BadEncoding(format!(
+                    "{label}: extension {oid} does not parse: {error}"
                 )));
             }
         }
-        if ext.critical && !processed {
-            return Err(CertificateError::Unsupported(format!(
-                "{} has a critical extension keyway does not process ({})",
-                cert.label(),
-                ext.oid.to_id_string()
-            )));
+        match parsed {
+            // RFC 5280, Sections 4.2.1.1 and 4.2.1.2: "Conforming CAs MUST
+            // mark this extension as non-critical."
+            ParsedExtension::AuthorityKeyIdentifier(_) if ext.critical && role != Role::Anchor => {
+                return Err(CertificateError::BadEncoding(format!(
+                    "{label} marks its authorityKeyIdentifier critical, which RFC 5280, \
+                     Section 4.2.1.1 forbids"
+                )));
+            }
+            ParsedExtension::SubjectKeyIdentifier(_) if ext.critical && role != Role::Anchor => {
+                return Err(CertificateError::BadEncoding(format!(
+                    "{label} marks its subjectKeyIdentifier critical, which RFC 5280, \
+                     Section 4.2.1.2 forbids"
+                )));
+            }
+            // RFC 5280, Section 4.2.1.10: "The name constraints extension,
+            // which MUST be used only in a CA certificate ... Conforming CAs
+            // MUST mark this extension as critical". A verifier that ignored a
+            // non-critical one would accept what the CA meant to forbid, one
+            // that honoured it what the CA did not mark; both are refused.
+            ParsedExtension::NameConstraints(_) if !is_ca => {
+                return Err(CertificateError::BadEncoding(format!(
+                    "{label} is not a CA certificate but has a nameConstraints extension, \
+                     which RFC 5280, Section 4.2.1.10 allows only in CA certificates"
+                )));
+            }
+            ParsedExtension::NameConstraints(_) if !ext.critical => {
+                return Err(CertificateError::BadEncoding(format!(
+                    "{label} has a non-critical nameConstraints extension, which RFC 5280, \
+                     Section 4.2.1.10 requires to be critical"
+                )));
+            }
+            ParsedExtension::PolicyConstraints(_) if !ext.critical && rules.baseline => {
+                profile::refuse_non_critical_policy_constraints(label)?;
+            }
+            ParsedExtension::PolicyConstraints(_) if ext.critical => {
+                return Err(CertificateError::Unsupported(format!(
+                    "{label} has a critical policyConstraints extension ({oid}); keyway does not \
+                     process certificate policies"
+                )));
+            }
+            _ if ext.critical && !PROCESSED.contains(&&ext.oid) => {
+                return Err(CertificateError::Unsupported(format!(
+                    "{label} has a critical extension keyway does not process ({oid})"
+                )));
+            }
+            _ => {}
         }
     }
     Ok(())
+}
+
+/// RFC 5280, Section 4.2.1.6: the subjectAltName is critical exactly when
+/// the subject is empty (then it is the only name, and a verifier that
+/// ignored it would see a certificate for nobody; otherwise marking it
+/// critical would make verifiers that do not process it refuse a
+/// certificate they could use), and its names are well formed: dNSNames in
+/// the preferred name syntax (a wildcard left-most label allowed), rfc822Names
+/// mailboxes, iPAddresses of 4 or 16 octets.
+pub(crate) fn check_subject_alt_name(
+    label: &str,
+    x509: &X509Certificate<'_>,
+) -> Result<(), CertificateError> {
+    let ext = x509
+        .get_extension_unique(&OID_X509_EXT_SUBJECT_ALT_NAME)
+        .map_err(|e| CertificateError::BadEncoding(format!("{label}: {e}")))?;
+    let empty_subject = x509.subject().iter().next().is_none();
+    match ext {
+        None if empty_subject => {
+            return Err(CertificateError::BadEncoding(format!(
+                "{label} has an empty subject and no subjectAltName, so it names nothing \
+                 (RFC 5280, Section 4.2.1.6)"
+            )))
+        }
+        None => return Ok(()),
+        Some(ext) if empty_subject && !ext.critical => {
+            return Err(CertificateError::BadEncoding(format!(
+                "{label} has an empty subject and a non-critical subjectAltName; RFC 5280, \
+                 Section 4.2.1.6 requires it to be critical then"
+            )))
+        }
+        Some(ext) if !empty_subject && ext.critical => {
+            return Err(CertificateError::BadEncoding(format!(
+                "{label} marks its subjectAltName critical although its subject is not empty \
+                 (RFC 5280, Section 4.2.1.6; CA/Browser Forum Baseline Requirements, \
+                 Section 7.1.2.7.12)"
+            )))
+        }
+        Some(_) => {}
+    }
+    let Ok(Some(san)) = x509.subject_alternative_name() else {
+        return Err(CertificateError::BadEncoding(format!(
+            "{label}: bad subjectAltName"
+        )));
+    };
+    for name in &san.value.general_names {
+        let (form, value, why) = match name {
+            GeneralName::DNSName(d) => match check_dns_syntax(d, DnsRole::Presented) {
+                Ok(()) => continue,
+                Err(why) => ("dNSName", *d, why),
+            },
+            GeneralName::RFC822Name(e) => match check_email_syntax(e) {
+                Ok(()) => continue,
+                Err(why) => ("rfc822Name", *e, why),
+            },
+            GeneralName::IPAddress(ip) if ip.len() != 4 && ip.len() != 16 => {
+                return Err(CertificateError::BadEncoding(format!(
+                    "{label} has an iPAddress of {} octets in its subjectAltName (4 or 16 \
+                     expected, RFC 5280, Section 4.2.1.6)",
+                    ip.len()
+                )))
+            }
+            _ => continue,
+        };
+        return Err(CertificateError::BadEncoding(format!(
+            "{label} has an invalid {form} {value:?} in its subjectAltName: {why}"
+        )));
+    }
+    Ok(())
+}
+
+/// RFC 5280, Sections 4.2.1.1 and 4.2.1.2, when the caller requires them:
+/// an authorityKeyIdentifier with a keyIdentifier in every certificate of
+/// the path, and a subjectKeyIdentifier in every CA certificate.
+fn check_key_identifiers(
+    label: &str,
+    x509: &X509Certificate<'_>,
+    role: Role,
+) -> Result<(), CertificateError> {
+    let mut aki = false;
+    let mut ski = false;
+    for ext in x509.extensions() {
+        match ext.parsed_extension() {
+            ParsedExtension::AuthorityKeyIdentifier(a) => aki = a.key_identifier.is_some(),
+            ParsedExtension::SubjectKeyIdentifier(_) => ski = true,
+            _ => {}
+        }
+    }
+    let missing = if !aki {
+        "an authorityKeyIdentifier with a keyIdentifier (RFC 5280, Section 4.2.1.1)"
+    } else if role == Role::Intermediate && !ski {
+        "a subjectKeyIdentifier, which every CA certificate needs (RFC 5280, Section 4.2.1.2)"
+    } else {
+        return Ok(());
+    };
+    Err(CertificateError::BadEncoding(format!(
+        "{label} lacks {missing}, which VerifyOptions::require_key_identifiers requires"
+    )))
 }
 
 /// RFC 5280, Section 4.2.1.12: when extendedKeyUsage is present the
@@ -334,16 +548,15 @@ fn check_extended_key_usage(cert: &Cert<'_>, purpose: Purpose) -> Result<(), Cer
 }
 
 /// The end entity must not be a CA (unless it is a trusted anchor the caller
-/// accepts as a leaf), its keyUsage must allow the TLS use, and its key must be
-/// one we can use to check its handshake signature.
+/// accepts as a leaf), its keyUsage must allow the TLS use, its key must be
+/// one we can use to check its handshake signature, and for a server the
+/// CA/Browser Forum profile's end-entity rules hold.
 pub(crate) fn check_end_entity(
     leaf: &Cert<'_>,
     key_usage: LeafKeyUsage,
+    rules: &Rules,
 ) -> Result<(), CertificateError> {
-    let bc = leaf.x509.basic_constraints().map_err(|e| {
-        CertificateError::BadEncoding(format!("{}: bad basicConstraints: {e}", leaf.label()))
-    })?;
-    if bc.is_some_and(|bc| bc.value.ca) {
+    if is_ca(&leaf.x509) {
         return Err(CertificateError::InvalidPurpose(format!(
             "{} is a CA certificate (basicConstraints cA=true) and cannot identify a peer",
             leaf.label()
@@ -364,7 +577,11 @@ pub(crate) fn check_end_entity(
         &leaf.label(),
         2048,
         " (also with legacy_algorithms: TLS cannot use a smaller key)",
-    )
+    )?;
+    if rules.baseline {
+        profile::check_end_entity(leaf)?;
+    }
+    Ok(())
 }
 
 /// The handshake's check, once it knows what the peer's key does (the path
@@ -407,12 +624,13 @@ fn check_leaf_key_usage(leaf: &Cert<'_>, wanted: LeafKeyUsage) -> Result<(), Cer
     }
 }
 
-/// Checks `issuer` may issue `child`; `below` is how many intermediates sit
-/// between `issuer` and the end entity.
+/// Checks `issuer` may issue `child`; `counted_below` is how many
+/// intermediates sit between `issuer` and the end entity, self-issued ones
+/// not counted.
 pub(crate) fn check_issuer(
     issuer: &Cert<'_>,
     child: &Cert<'_>,
-    below: usize,
+    counted_below: usize,
 ) -> Result<(), CertificateError> {
     let bc = issuer.x509.basic_constraints().map_err(|e| {
         CertificateError::BadEncoding(format!("{}: bad basicConstraints: {e}", issuer.label()))
@@ -425,12 +643,15 @@ pub(crate) fn check_issuer(
             child.label()
         )));
     };
-    // RFC 5280, Section 6.1.4(m): pathLenConstraint bounds the intermediates below.
+    // RFC 5280, Section 6.1.4(l)-(m): pathLenConstraint bounds the
+    // intermediates below, and a self-issued one (a CA's key rollover, Section
+    // 4.2.1.9) does not count: only "non-self-issued intermediate
+    // certificates" decrement max_path_length.
     if let Some(max) = bc.value.path_len_constraint {
-        if below > usize::try_from(max).unwrap_or(usize::MAX) {
+        if counted_below > usize::try_from(max).unwrap_or(usize::MAX) {
             return Err(CertificateError::InvalidPurpose(format!(
                 "{} allows {max} intermediate certificates below it (pathLenConstraint) \
-                 but the path has {below}",
+                 but the path has {counted_below} (self-issued ones not counted)",
                 issuer.label()
             )));
         }

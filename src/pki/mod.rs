@@ -9,8 +9,11 @@
 //! - [`ServerCertVerifier`] and [`ClientCertVerifier`] are the seams a user
 //!   plugs into; [`DefaultServerVerifier`] and [`DefaultClientVerifier`] build a
 //!   path from the peer's chain to an anchor and check it (`path.rs`
-//!   lists the rules applied and the ones not applied yet).
-//! - [`load_certs_pem`] and [`load_private_key_pem`] read certbot-style files.
+//!   lists the rules applied and the ones not applied yet; `profile.rs` the
+//!   CA/Browser Forum rules for servers, `anchor.rs` those for roots,
+//!   `budget.rs` the bounds on the work one verification may do).
+//! - [`load_certs_pem`] and [`load_private_key_pem`] read certbot-style files;
+//!   [`load_crls`] reads CRLs (PEM or DER) for [`VerifyOptions::crls`].
 //!
 //! Decisions recorded here:
 //! - Names chain by exact comparison of the DER-encoded issuer and subject
@@ -26,11 +29,14 @@
     clippy::arithmetic_side_effects
 )]
 
+mod anchor;
+mod budget;
 pub(crate) mod checks;
 mod constraints;
 mod name;
 mod path;
 pub mod pem;
+mod profile;
 mod revocation;
 mod roots;
 mod verify;
@@ -39,9 +45,13 @@ use core::fmt;
 use std::time::SystemTime;
 
 pub use name::ServerName;
-pub use path::{LeafKeyUsage, VerifiedPath, VerifyOptions, MAX_PATH_LEN, MAX_SIGNATURE_CHECKS};
+pub use path::{
+    LeafKeyUsage, VerifiedPath, VerifyOptions, MAX_DEPTH, MAX_NAME_COMPARISONS,
+    MAX_SIGNATURE_CHECKS,
+};
 pub use pem::{
-    load_certs_pem, load_certs_pem_file, load_private_key_pem, load_private_key_pem_file,
+    load_certs_pem, load_certs_pem_file, load_crls, load_crls_file, load_private_key_pem,
+    load_private_key_pem_file,
 };
 pub use revocation::UnknownStatusPolicy;
 pub use roots::{RootStore, TrustAnchor, SYSTEM_BUNDLES, SYSTEM_DIR};

@@ -59,34 +59,15 @@ impl fmt::Display for ServerName {
 /// Section 2.1 to allow a leading digit) and returns the lowercase form.
 ///
 /// Underscores are accepted because real hosts use them (service names), as
-/// browsers do; a wildcard is not a host name.
+/// browsers do, and a client may connect to such a host with its own
+/// verifier; certificates may not carry them (see [`check_dns_syntax`]). A
+/// wildcard is not a host name.
 fn validate_dns_name(input: &str) -> Result<String, &'static str> {
     let name = input.strip_suffix('.').unwrap_or(input);
     if name.is_empty() {
         return Err("it is empty");
     }
-    // RFC 1035, Section 2.3.4: 255 octets on the wire, 253 in text form.
-    if name.len() > 253 {
-        return Err("it is longer than 253 characters");
-    }
-    for label in name.split('.') {
-        if label.is_empty() {
-            return Err("it has an empty label");
-        }
-        if label.len() > 63 {
-            return Err("a label is longer than 63 characters");
-        }
-        if !label
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return Err("only letters, digits, '-' and '_' are allowed \
-                        (write international names in their punycode A-label form)");
-        }
-        if label.starts_with('-') || label.ends_with('-') {
-            return Err("a label starts or ends with '-'");
-        }
-    }
+    check_labels(name, true)?;
     // RFC 1123, Section 2.1: a top-level label is never all digits, so such a
     // name is a mistyped address, not a host.
     if name
@@ -97,6 +78,165 @@ fn validate_dns_name(input: &str) -> Result<String, &'static str> {
         return Err("the last label is all digits");
     }
     Ok(name.to_ascii_lowercase())
+}
+
+/// RFC 1035, Section 2.3.1 and 2.3.4 (as relaxed by RFC 1123, Section 2.1):
+/// labels of 1 to 63 letters, digits and hyphens, not starting or ending with
+/// a hyphen; 253 characters in all. `underscore` also allows `_`.
+fn check_labels(name: &str, underscore: bool) -> Result<(), &'static str> {
+    if name.len() > 253 {
+        return Err("it is longer than 253 characters");
+    }
+    for label in name.split('.') {
+        if label.is_empty() {
+            return Err("it has an empty label");
+        }
+        if label.len() > 63 {
+            return Err("a label is longer than 63 characters");
+        }
+        if label.contains('*') {
+            return Err("a wildcard '*' may only be the whole left-most label");
+        }
+        if !underscore && label.contains('_') {
+            return Err(
+                "it contains '_', which a host name may not (RFC 5280, Section 4.2.1.6 \
+                        requires the preferred name syntax of RFC 1034, Section 3.5)",
+            );
+        }
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(if underscore {
+                "only letters, digits, '-' and '_' are allowed \
+                 (write international names in their punycode A-label form)"
+            } else {
+                "only letters, digits and '-' are allowed \
+                 (write international names in their punycode A-label form)"
+            });
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err("a label starts or ends with '-'");
+        }
+    }
+    Ok(())
+}
+
+/// What a DNS name in a certificate is held to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DnsRole {
+    /// A dNSName in a subjectAltName: a host name, or `*.` and a host name.
+    Presented,
+    /// A dNSName name constraint: a host name, or empty (every name).
+    Constraint,
+}
+
+/// RFC 5280, Section 4.2.1.6 and 4.2.1.10: a dNSName, in a subjectAltName or
+/// a name constraint, is in the preferred name syntax (RFC 1034, Section 3.5:
+/// letters, digits and hyphens; no underscore, no empty label, no leading or
+/// trailing period). A subjectAltName may also be a wildcard as the whole
+/// left-most label (RFC 6125, Section 6.4.3; CA/Browser Forum Baseline
+/// Requirements, Section 7.1.2.7.12); a constraint may be empty.
+///
+/// Names that break these rules are refused rather than matched, so that a
+/// constraint cannot be slipped past with a name that one reader normalises
+/// and another does not (`.example.com`, `a..b`, `evil.com\0.example.com`).
+pub(crate) fn check_dns_syntax(name: &str, role: DnsRole) -> Result<(), &'static str> {
+    if name.is_empty() {
+        return match role {
+            DnsRole::Constraint => Ok(()),
+            DnsRole::Presented => Err("it is empty"),
+        };
+    }
+    if name.starts_with('.') {
+        return Err(match role {
+            DnsRole::Constraint => {
+                "it starts with '.' (a leading period is uniformResourceIdentifier \
+                 constraint syntax; a dNSName constraint already covers every name below it)"
+            }
+            DnsRole::Presented => "it starts with '.'",
+        });
+    }
+    if name.ends_with('.') {
+        return Err("it ends with '.'");
+    }
+    let host = match role {
+        DnsRole::Presented => name.strip_prefix("*.").unwrap_or(name),
+        DnsRole::Constraint => name,
+    };
+    check_labels(host, false)
+}
+
+/// RFC 5280, Section 4.2.1.6: an rfc822Name is a Mailbox of RFC 5321,
+/// Section 4.1.2: a local part (a dot-atom, or a quoted string), `@`, and a
+/// host name.
+pub(crate) fn check_email_syntax(address: &str) -> Result<(), &'static str> {
+    let Some((local, host)) = address.rsplit_once('@') else {
+        return Err("it has no '@'");
+    };
+    check_local_part(local)?;
+    check_host(host)
+}
+
+/// RFC 5280, Section 4.2.1.10: an rfc822Name constraint is a mailbox, a host
+/// (every mailbox there), or `.` and a domain (every host below it).
+pub(crate) fn check_email_constraint_syntax(base: &str) -> Result<(), &'static str> {
+    if base.contains('@') {
+        check_email_syntax(base)
+    } else {
+        check_host(base.strip_prefix('.').unwrap_or(base))
+    }
+}
+
+fn check_host(host: &str) -> Result<(), &'static str> {
+    if host.is_empty() {
+        return Err("its host part is empty");
+    }
+    if host.ends_with('.') {
+        return Err("its host part ends with '.'");
+    }
+    check_labels(host, false)
+}
+
+/// RFC 5322, Section 3.2.3 and 3.4.1: a dot-atom of atext, or a quoted string
+/// of printable characters (which may hold `@`).
+fn check_local_part(local: &str) -> Result<(), &'static str> {
+    if let Some(inner) = local
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    {
+        let mut escaped = false;
+        for b in inner.bytes() {
+            if !(b' '..=b'~').contains(&b) || (b == b'"' && !escaped) {
+                return Err("its quoted local part holds a character it may not");
+            }
+            escaped = b == b'\\' && !escaped;
+        }
+        return if escaped {
+            Err("its quoted local part ends with a lone '\\'")
+        } else {
+            Ok(())
+        };
+    }
+    const SPECIALS: &[u8] = b"!#$%&'*+-/=?^_`{|}~";
+    if local.is_empty() {
+        return Err("its local part is empty");
+    }
+    for atom in local.split('.') {
+        if atom.is_empty() {
+            return Err("its local part has an empty dot-separated part");
+        }
+        if !atom
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || SPECIALS.contains(&b))
+        {
+            return Err(
+                "its local part holds a character a mailbox may not (such as '@' \
+                        outside quotes, a space, or a non-ASCII letter)",
+            );
+        }
+    }
+    Ok(())
 }
 
 /// One name a certificate is valid for, from its subjectAltName.

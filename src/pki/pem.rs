@@ -119,6 +119,55 @@ pub fn load_certs_pem_file(path: impl AsRef<Path>) -> Result<Vec<Vec<u8>>, Error
     load_certs_pem(&bytes, &source)
 }
 
+/// Reads certificate revocation lists for [`VerifyOptions::crls`]: every
+/// `X509 CRL` block of a PEM input (what `openssl ca -gencrl` writes), or one
+/// DER CRL (what CAs publish at their distribution points). Each must parse
+/// as a CRL; `source` names the input in errors.
+///
+/// [`VerifyOptions::crls`]: super::VerifyOptions::crls
+pub fn load_crls(bytes: &[u8], source: &str) -> Result<Vec<Vec<u8>>, Error> {
+    use x509_parser::prelude::FromDer;
+    use x509_parser::revocation_list::CertificateRevocationList;
+
+    let check = |der: &[u8], n: usize| match CertificateRevocationList::from_der(der) {
+        Ok(([], _)) => Ok(()),
+        Ok(_) => Err(key_file_error(
+            source,
+            format!("CRL {n} has bytes after its end"),
+        )),
+        Err(e) => Err(key_file_error(
+            source,
+            format!("CRL {n} is not a valid CRL: {e}"),
+        )),
+    };
+    if bytes.first() == Some(&0x30) {
+        check(bytes, 1)?;
+        return Ok(vec![bytes.to_vec()]);
+    }
+    let mut crls = Vec::new();
+    let mut seen = Vec::new();
+    for block in pem_blocks(bytes, source)? {
+        if block.label != "X509 CRL" {
+            seen.push(block.label);
+            continue;
+        }
+        check(&block.contents, crls.len().saturating_add(1))?;
+        crls.push(block.contents);
+    }
+    if crls.is_empty() {
+        return Err(nothing_found(bytes, source, "X509 CRL block", &seen));
+    }
+    Ok(crls)
+}
+
+/// Reads the CRLs of a PEM or DER file (see [`load_crls`]).
+pub fn load_crls_file(path: impl AsRef<Path>) -> Result<Vec<Vec<u8>>, Error> {
+    let path = path.as_ref();
+    let source = path.display().to_string();
+    let bytes = read_file(path, &source)?;
+    load_crls(&bytes, &source)
+}
+
 /// Reads the one private key in `bytes`: a `PRIVATE KEY` (PKCS#8), `RSA
 /// PRIVATE KEY` (PKCS#1) or `EC PRIVATE KEY` (SEC1) block. Other blocks
 /// (certificates, `EC PARAMETERS`) are skipped; encrypted and OpenSSH keys are

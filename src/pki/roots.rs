@@ -4,12 +4,15 @@
 //!
 //! Decisions recorded here:
 //! - A trust anchor is its subject name, public key and name constraints
-//!   (RFC 5280, Section 6.1.1(d); RFC 5937): the anchor certificate's own
-//!   validity dates and other extensions are not checked, so an expired root
-//!   that still signs valid intermediates keeps working, as in the RFC's
-//!   algorithm, while a root restricted to, say, `.tr` stays restricted.
-//! - Two anchors with the same subject, key and constraints are one anchor,
-//!   however many times they are added.
+//!   (RFC 5280, Section 6.1.1(d); RFC 5937), and, when it came as a
+//!   certificate, that certificate: a path that ends at a root certificate
+//!   that is expired, not a well-formed CA, or carries an unknown critical
+//!   extension is refused (see `anchor.rs`), while
+//!   [`TrustAnchor::from_parts`] trusts a bare name and key as configured.
+//! - Two anchors with the same certificate (or, for bare anchors, the same
+//!   subject, key and constraints) are one anchor, however many times they
+//!   are added; an expired root and its renewal with the same key stay two,
+//!   so that the renewed one can end a path.
 //! - The system store follows OpenSSL's conventions: `SSL_CERT_FILE` and
 //!   `SSL_CERT_DIR` when set (either or both), otherwise the first bundle
 //!   found among the usual Linux locations, otherwise `/etc/ssl/certs`.
@@ -68,6 +71,13 @@ impl TrustAnchor {
 
     /// An anchor from its parts, each DER including its outer SEQUENCE: the
     /// subject Name, the SubjectPublicKeyInfo, and the NameConstraints if any.
+    ///
+    /// Such a bare anchor is trusted as configured: there is no certificate
+    /// whose validity, basicConstraints or extensions could be checked, only
+    /// its name constraints apply (and, for servers with
+    /// `VerifyOptions::baseline_requirements`, its key size and non-empty
+    /// subject). This is also how to keep trusting a root certificate that
+    /// the rules for root certificates refuse.
     pub fn from_parts(
         subject: &[u8],
         spki: &[u8],
@@ -123,7 +133,8 @@ impl TrustAnchor {
     }
 
     fn same_as(&self, other: &TrustAnchor) -> bool {
-        self.subject == other.subject
+        self.der == other.der
+            && self.subject == other.subject
             && self.spki == other.spki
             && self.name_constraints == other.name_constraints
     }

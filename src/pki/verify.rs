@@ -227,13 +227,21 @@ mod tests {
     use crate::codec::SignatureScheme;
     use crate::crypto::Rng;
     use crate::error::{Error, PeerMisbehaved};
-    use crate::pki::{check_key_matches_certificate, load_private_key_pem_file, MAX_PATH_LEN};
+    use crate::pki::{check_key_matches_certificate, load_private_key_pem_file, MAX_DEPTH};
 
     /// 2026-06-01T00:00:00Z: every test certificate is valid 2020..2040 unless
     /// the test says otherwise.
     fn now() -> SystemTime {
         UNIX_EPOCH
             .checked_add(Duration::from_secs(1_780_272_000))
+            .unwrap()
+    }
+
+    /// 2030-01-01T00:00:00Z: inside the validity of the OpenSSL-made
+    /// certificates in testdata/ (made 2026-11-21, valid 100 years).
+    fn fixture_time() -> SystemTime {
+        UNIX_EPOCH
+            .checked_add(Duration::from_secs(1_893_456_000))
             .unwrap()
     }
 
@@ -395,7 +403,12 @@ mod tests {
         params.subject_alt_names = vec![SanType::DnsName("192.0.2.9".try_into().unwrap())];
         let leaf = pki.issue(params);
         let spelled = pki.verify(&leaf, &chain, "192.0.2.9");
-        assert_fails(spelled, CertificateError::NotValidForName, "");
+        assert_eq!(
+            spelled,
+            Err(CertificateError::NotValidForName(
+                "certificate 0 (CN=dns-ip) is valid for 192.0.2.9, not for 192.0.2.9".into()
+            ))
+        );
         // And an iPAddress entry covers its address, never a DNS name.
         let leaf = pki.issue(leaf_params("ip-only", &["192.0.2.10"]));
         assert_eq!(pki.verify(&leaf, &chain, "192.0.2.10"), Ok(()));
@@ -411,8 +424,22 @@ mod tests {
     fn the_subject_cn_is_not_a_name() {
         let pki = Pki::new();
         let leaf = pki.issue(leaf_params("cn-only.example", &[]));
-        let err = pki
-            .verify(&leaf, &[pki.inter_der()], "cn-only.example")
+        // The CA/Browser Forum profile refuses such a certificate outright...
+        assert_fails(
+            pki.verify(&leaf, &[pki.inter_der()], "cn-only.example"),
+            CertificateError::BadEncoding,
+            "certificate 0 (CN=cn-only.example): the host name \"cn-only.example\" in its \
+             subject CN is not a character-for-character copy of a subjectAltName dNSName \
+             (its dNSNames: none)",
+        );
+        // ...and without it, the CN still names nothing.
+        let private = VerifyOptions {
+            time: Some(now()),
+            baseline_requirements: false,
+            ..VerifyOptions::default()
+        };
+        let name = ServerName::try_from("cn-only.example").unwrap();
+        let err = verify_server_chain(&pki.roots(), &leaf, &[pki.inter_der()], &name, &private)
             .unwrap_err();
         assert_eq!(
             err,
@@ -578,10 +605,13 @@ mod tests {
         let pki = Pki::new();
         let mut params = ca_params("CA leaf");
         params.subject_alt_names = vec![SanType::DnsName("example.com".try_into().unwrap())];
-        assert_fails(
+        assert_eq!(
             pki.verify(&pki.issue(params), &[pki.inter_der()], "example.com"),
-            CertificateError::InvalidPurpose,
-            "",
+            Err(CertificateError::InvalidPurpose(
+                "certificate 0 (CN=CA leaf) is a CA certificate (basicConstraints cA=true) and \
+                 cannot identify a peer"
+                    .into()
+            ))
         );
     }
 
@@ -596,10 +626,13 @@ mod tests {
             .signed_by(&p256(), &sub2)
             .unwrap();
         let chain = [sub2.der().to_vec(), sub.der().to_vec(), pki.inter_der()];
-        assert_fails(
+        assert_eq!(
             pki.verify(leaf.der(), &chain, "example.com"),
-            CertificateError::InvalidPurpose,
-            "pathLenConstraint",
+            Err(CertificateError::InvalidPurpose(
+                "certificate 2 (CN=Sub CA) allows 0 intermediate certificates below it \
+                 (pathLenConstraint) but the path has 1 (self-issued ones not counted)"
+                    .into()
+            ))
         );
 
         let mut params = ca_params("No Cert Sign");
@@ -703,16 +736,20 @@ mod tests {
     #[test]
     fn paths_longer_than_the_limit_are_refused() {
         let pki = Pki::new();
-        // Leaf + Test Intermediate + 8 more = 10 certificates: allowed.
-        let (leaf, chain) = deep_chain(&pki, MAX_PATH_LEN - 2);
+        // Test Intermediate + 8 more = 9 intermediates (the default depth,
+        // counted as `openssl verify -verify_depth`): allowed.
+        let (leaf, chain) = deep_chain(&pki, MAX_DEPTH - 1);
         assert_eq!(pki.verify(&leaf, &chain, "example.com"), Ok(()));
         // One more is refused.
-        let (leaf, chain) = deep_chain(&pki, MAX_PATH_LEN - 1);
+        let (leaf, chain) = deep_chain(&pki, MAX_DEPTH);
         let err = pki.verify(&leaf, &chain, "example.com").unwrap_err();
         assert_eq!(
             err,
             CertificateError::UnknownIssuer(
-                "no path to a trusted root within 10 certificates (the maximum depth)".into()
+                "no path to a trusted root within 9 intermediate certificates \
+                 (VerifyOptions::max_depth, counted as `openssl verify -verify_depth` counts \
+                 them)"
+                    .into()
             )
         );
     }
@@ -769,7 +806,7 @@ mod tests {
         let verifier = DefaultServerVerifier::new(Arc::new(roots));
         let name = ServerName::try_from("pss.test").unwrap();
         assert_eq!(
-            verifier.verify_server_cert(&leaf[0], &[], &name, SystemTime::now()),
+            verifier.verify_server_cert(&leaf[0], &[], &name, fixture_time()),
             Ok(())
         );
     }
@@ -807,10 +844,12 @@ mod tests {
                 &sig,
             )
             .unwrap_err();
-        assert!(matches!(
+        assert_eq!(
             err,
-            Error::PeerMisbehaved(PeerMisbehaved::IllegalParameter(_))
-        ));
+            Error::PeerMisbehaved(PeerMisbehaved::IllegalParameter(
+                "CertificateVerify signature scheme does not match the certificate's key"
+            ))
+        );
 
         let rsa_key = load_private_key_pem_file(testdata("rsa2048.pem")).unwrap();
         let rsa_leaf = leaf_params("rsa", &["example.com"])
@@ -819,7 +858,13 @@ mod tests {
             .der()
             .to_vec();
         check_key_matches_certificate(&rsa_key, &rsa_leaf).unwrap();
-        assert!(check_key_matches_certificate(&rsa_key, &ec_leaf).is_err());
+        let mismatch = check_key_matches_certificate(&rsa_key, &ec_leaf)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            mismatch.contains("does not belong to the certificate for CN=ec (ECDSA P-256 key)"),
+            "{mismatch}"
+        );
         for &scheme in rsa_key.schemes() {
             let sig = rsa_key.sign(scheme, b"transcript", &mut rng).unwrap();
             assert_eq!(
@@ -844,13 +889,19 @@ mod tests {
         let err = verifier
             .verify_tls12_signature(b"params", &ec_leaf, pkcs1, &sig)
             .unwrap_err();
-        assert!(matches!(
-            err,
-            Error::PeerMisbehaved(PeerMisbehaved::IllegalParameter(_))
+        let mismatch = Error::PeerMisbehaved(PeerMisbehaved::IllegalParameter(
+            "signature scheme is not allowed or does not match the certificate's key",
         ));
-        assert!(verifier
-            .verify_tls12_signature(b"params", &rsa_leaf, SignatureScheme::RSA_PKCS1_SHA1, &sig)
-            .is_err());
+        assert_eq!(err, mismatch);
+        assert_eq!(
+            verifier.verify_tls12_signature(
+                b"params",
+                &rsa_leaf,
+                SignatureScheme::RSA_PKCS1_SHA1,
+                &sig
+            ),
+            Err(mismatch)
+        );
     }
 
     #[test]
