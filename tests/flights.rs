@@ -122,6 +122,7 @@ const TLS12_ECDHE: &[(Side, &str)] = &[
     (C, "ClientKeyExchange"),
     (C, "ChangeCipherSpec"),
     (C, "Finished"),
+    (S, "NewSessionTicket"),
     (S, "ChangeCipherSpec"),
     (S, "Finished"),
 ];
@@ -135,6 +136,7 @@ const TLS12_RSA: &[(Side, &str)] = &[
     (C, "ClientKeyExchange"),
     (C, "ChangeCipherSpec"),
     (C, "Finished"),
+    (S, "NewSessionTicket"),
     (S, "ChangeCipherSpec"),
     (S, "Finished"),
 ];
@@ -151,6 +153,7 @@ const TLS12_CLIENT_AUTH: &[(Side, &str)] = &[
     (C, "CertificateVerify"),
     (C, "ChangeCipherSpec"),
     (C, "Finished"),
+    (S, "NewSessionTicket"),
     (S, "ChangeCipherSpec"),
     (S, "Finished"),
 ];
@@ -166,6 +169,7 @@ const TLS12_OPTIONAL_CLIENT_AUTH_NO_CERTIFICATE: &[(Side, &str)] = &[
     (C, "ClientKeyExchange"),
     (C, "ChangeCipherSpec"),
     (C, "Finished"),
+    (S, "NewSessionTicket"),
     (S, "ChangeCipherSpec"),
     (S, "Finished"),
 ];

@@ -60,6 +60,25 @@ pub struct Negotiated {
     pub peer_certificates: Vec<Vec<u8>>,
     /// True if the server sent a HelloRetryRequest.
     pub hello_retry_request: bool,
+    /// True if the handshake resumed an earlier session (a TLS 1.3 PSK, a
+    /// TLS 1.2 session ID or ticket): no certificate was sent, and the peer
+    /// identity is the one the original handshake established.
+    pub resumed: bool,
+    /// What became of 0-RTT early data.
+    pub early_data: EarlyData,
+}
+
+/// What became of 0-RTT early data (RFC 8446, Section 4.2.10).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EarlyData {
+    /// None was offered.
+    #[default]
+    NotOffered,
+    /// The client offered it and the server took it.
+    Accepted,
+    /// The client offered it and the server skipped it: the client must
+    /// send it again as ordinary data if it still wants to.
+    Rejected,
 }
 
 /// The handshake state of one side.

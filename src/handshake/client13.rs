@@ -31,6 +31,7 @@ use crate::crypto::{tls13_suite, Tls13Suite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
 use crate::pki::ServerName;
+use crate::session::{Candidate, SessionState};
 use crate::transcript::Transcript;
 
 /// The steps of a TLS 1.3 client handshake; each names the message expected next.
@@ -104,6 +105,8 @@ pub(crate) struct ExpectServerHello {
     /// Set after a HelloRetryRequest: the suite and group it named.
     pub(crate) retried: Option<(Tls13Suite, Option<NamedGroup>)>,
     sent_ccs: bool,
+    /// The cached TLS 1.2 session offered in the ClientHello, if any.
+    pub(crate) tls12_session: Option<SessionState>,
 }
 
 /// Sends the first ClientHello and returns the step that waits for the answer.
@@ -117,11 +120,28 @@ pub(crate) fn send_client_hello(
     cx.client_random = random;
     let offer13 = !config.protocols.tls13.is_empty();
     let offer12 = !config.protocols.tls12.is_empty();
+    let sni = match (config.enable_sni, &server_name) {
+        (true, ServerName::DnsName(name)) => Some(name.clone()),
+        _ => None,
+    };
+    let tls12_session = match offer12 {
+        true => cached_tls12_session(&config, &server_name, sni.as_deref()),
+        false => None,
+    };
     // RFC 8446, Appendix D.4: a non-empty legacy_session_id puts us in
-    // middlebox compatibility mode, which OpenSSL and most peers expect. A
-    // TLS 1.2-only client does not resume sessions, so it sends none.
-    let mut legacy_session_id = vec![0u8; if offer13 { 32 } else { 0 }];
-    cx.rng.fill(&mut legacy_session_id)?;
+    // middlebox compatibility mode, which OpenSSL and most peers expect.
+    // RFC 5246, Section 7.4.1.2: it carries a TLS 1.2 session's ID to
+    // resume it (RFC 8446 allows that there too); RFC 5077, Section 3.4: with
+    // a ticket, an ID of our own, which the server echoes if it resumes.
+    let legacy_session_id = match &tls12_session {
+        Some(session) if !session.session_id.is_empty() => session.session_id.clone(),
+        _ if offer13 || tls12_session.is_some() => {
+            let mut id = vec![0u8; 32];
+            cx.rng.fill(&mut id)?;
+            id
+        }
+        _ => Vec::new(),
+    };
 
     let key_shares = match offer13 {
         true => config
@@ -133,7 +153,7 @@ pub(crate) fn send_client_hello(
     };
 
     let mut extensions = Vec::new();
-    if let (true, ServerName::DnsName(name)) = (config.enable_sni, &server_name) {
+    if let Some(name) = &sni {
         extensions.push(Extension::ServerName(name.as_bytes().to_vec()));
         cx.negotiated.server_name = Some(name.clone());
     }
@@ -164,6 +184,12 @@ pub(crate) fn send_client_hello(
         // secret and an empty renegotiation_info in every TLS 1.2 offer.
         extensions.push(Extension::ExtendedMasterSecret);
         extensions.push(Extension::RenegotiationInfo(Vec::new()));
+        // RFC 5077, Section 3.2: the ticket of a cached session, or an empty
+        // one to ask for a ticket.
+        if config.resumption.store.is_some() {
+            let ticket = tls12_session.as_ref().map(|s| s.ticket.clone());
+            extensions.push(Extension::SessionTicket(ticket.unwrap_or_default()));
+        }
     }
     if !config.alpn.is_empty() {
         extensions.push(Extension::Alpn(config.alpn.clone()));
@@ -204,7 +230,39 @@ pub(crate) fn send_client_hello(
         // RFC 8446, Appendix D.4: the compatibility CCS belongs to compatibility
         // mode, which a non-empty legacy_session_id announces.
         sent_ccs: false,
+        tls12_session,
     })))
+}
+
+/// The TLS 1.2 session cached for this server, if it can still be offered:
+/// not expired, its suite still enabled, made for the same server name.
+fn cached_tls12_session(
+    config: &ClientConfig,
+    server_name: &ServerName,
+    sni: Option<&str>,
+) -> Option<SessionState> {
+    let resumption = &config.resumption;
+    let store = resumption.store.as_ref()?;
+    let key = resumption.key(server_name);
+    let session = SessionState::decode(&store.tls12_session(&key)?)?;
+    let suite = crate::crypto::tls12_suite(session.suite)?;
+    let candidate = Candidate {
+        version: ProtocolVersion::TLS12,
+        suite: suite.suite,
+        server_name: sni,
+        // The server's choice is not known yet: it is checked against the
+        // session when the server resumes.
+        alpn: session.alpn.as_deref(),
+        extended_master_secret: session.extended_master_secret,
+        now_ms: resumption.now_ms(),
+    };
+    match config.protocols.tls12.contains(&suite) && session.resumable(&candidate).is_ok() {
+        true => Some(session),
+        false => {
+            store.remove_tls12_session(&key);
+            None
+        }
+    }
 }
 
 /// Test seam: the step that follows a ClientHello the test supplies as already
@@ -257,6 +315,7 @@ pub(crate) fn after_client_hellos(
         key_shares,
         retried,
         sent_ccs: false,
+        tls12_session: None,
     })))
 }
 

@@ -20,6 +20,7 @@ pub(crate) mod negotiate;
 pub(crate) mod rsa_kx;
 pub(crate) mod server12;
 pub(crate) mod server13;
+pub(crate) mod tls12;
 
 #[cfg(test)]
 mod rfc8448;
