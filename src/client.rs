@@ -521,7 +521,7 @@ impl ClientConnection {
         };
         let mut inner = Connection::new(
             parts,
-            State::Client(ClientState::Tls13(client13::Step::Traffic)),
+            State::Client(ClientState::Tls13(client13::Step::Traffic(None))),
         );
         inner.start(|cx| {
             let step = client13::send_client_hello(config, server_name, cx)?;

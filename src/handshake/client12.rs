@@ -146,6 +146,11 @@ pub(crate) fn read_server_hello(
     sh: ServerHello,
     raw: &[u8],
 ) -> Result<Step, Error> {
+    // RFC 8446, Appendix D.3: a client that sent 0-RTT data fails a
+    // connection the server takes to TLS 1.2.
+    if s.ticket.as_ref().is_some_and(|t| t.early_data) {
+        return Err(PeerIncompatible::Tls12AfterEarlyData.into());
+    }
     let config = s.config;
     // RFC 8446, Section 4.2.1: the version chosen with a HelloRetryRequest
     // (TLS 1.3) must be the one the ServerHello keeps.

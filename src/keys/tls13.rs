@@ -284,6 +284,22 @@ impl BinderKey {
     pub fn binder(&self, truncated_hello_hash: &digest::Digest) -> Vec<u8> {
         self.0.finished_mac(truncated_hello_hash)
     }
+
+    /// Returns `Ok` if `binder` is the right one over `truncated_hello_hash`,
+    /// and [`PeerMisbehaved::BadBinder`] otherwise (RFC 8446, Section
+    /// 4.2.11: decrypt_error), compared in constant time like a Finished.
+    pub fn verify(
+        &self,
+        truncated_hello_hash: &digest::Digest,
+        binder: &[u8],
+    ) -> Result<(), Error> {
+        hmac::verify(
+            &self.0.finished_key(),
+            truncated_hello_hash.as_ref(),
+            binder,
+        )
+        .map_err(|_| PeerMisbehaved::BadBinder.into())
+    }
 }
 
 /// The Handshake Secret: the key schedule after (EC)DHE.

@@ -176,7 +176,7 @@ impl Tls13Decrypter {
         // a server skipping rejected 0-RTT data (RFC 8446, Section 4.2.10)
         // tries each record under the handshake key and drops those that
         // fail, and the first that opens must still be sequence number 0.
-        let nonce = self.key.nonce(self.key.seq);
+        let nonce = self.key.nonce(self.key.peek_seq()?);
         let plain: &'a [u8] = self
             .key
             .key
