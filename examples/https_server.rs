@@ -1,10 +1,10 @@
 //! An HTTPS server on hyper over keyway's tokio adapter, speaking HTTP/2 or
 //! HTTP/1.1 as ALPN decides: `cargo run --features tokio --example
 //! https_server -- --addr 127.0.0.1:8443 --cert CHAIN.pem --key KEY.pem
-//! [--tls13] [--tls12] [--ciphers LIST] [--rsa-kx] [--groups LIST]
-//! [--alpn LIST] [--hrr-cookie]`
+//! [flags of the server example]`
 //!
-//! The flags are those of the `server` example; ALPN defaults to `h2,http/1.1`.
+//! The flags are those of the `server` example but `--early-data` (0-RTT
+//! data is not read here); ALPN defaults to `h2,http/1.1`.
 //! Every request gets a page of the negotiated parameters and the request's
 //! HTTP version, so that
 //! `curl --cacert ROOT.pem --http2 https://localhost:8443/` shows what was
@@ -23,15 +23,23 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use keyway::tokio::TlsAcceptor;
 use tokio::net::TcpStream;
 
-const USAGE: &str = "https_server --addr HOST:PORT --cert CHAIN.pem --key KEY.pem [--tls13] \
-[--tls12] [--ciphers LIST] [--rsa-kx] [--groups LIST] [--alpn LIST] [--hrr-cookie]";
+const USAGE: &str = concat!(
+    "https_server --addr HOST:PORT --cert CHAIN.pem --key KEY.pem ",
+    server_flags!()
+);
 
 const H2: &[u8] = b"h2";
 
 #[tokio::main]
 async fn main() {
-    let common::ServerArgs { addr, config, .. } =
+    let common::ServerArgs { args, addr, config } =
         common::server_args(USAGE, &[], Some("h2,http/1.1"));
+    if args.value("--early-data").is_some() {
+        common::fail_usage(
+            "this example does not read 0-RTT data (the server example does)",
+            USAGE,
+        );
+    }
     let acceptor = TlsAcceptor::from(Arc::new(config));
     common::accept::serve_forever(&addr, move |tcp| serve(acceptor.clone(), tcp)).await
 }

@@ -1,16 +1,37 @@
 //! A TLS server on keyway: `cargo run --example server -- --addr 127.0.0.1:4433
 //! --cert CHAIN.pem --key KEY.pem [--tls13] [--tls12] [--ciphers LIST]
-//! [--rsa-kx] [--groups LIST] [--alpn LIST] [--hrr-cookie] [--echo]`
+//! [--rsa-kx] [--groups LIST] [--alpn LIST] [--hrr-cookie] [--client-ca
+//! ROOTS.pem [--require-client-cert]] [--optional-ems]
+//! [--max-handshake-message BYTES] [--tickets N] [--ticket-key-file FILE]
+//! [--session-cache N] [--early-data BYTES] [--echo]`
 //!
-//! `--tls13` and `--tls12` pick the versions (default both); `--ciphers`
-//! takes TLS 1.3 and TLS 1.2 suites by IANA or OpenSSL name; `--rsa-kx` also
-//! accepts the TLS 1.2 RSA key exchange suites (build with `--features
-//! rsa-kx`). Per connection: handshake, then (default) answer one HTTP
-//! request with a page listing the negotiated parameters, version first, and
-//! close with close_notify, like `openssl s_server -www`; with `--echo`, echo
-//! bytes until the peer closes (a line `keyupdate` makes a TLS 1.3 server send
-//! a KeyUpdate requesting one back, for interop tests). Secrets go to
-//! `$SSLKEYLOGFILE` if it is set.
+//! - `--tls13`, `--tls12`: the versions (default both); `--ciphers`: TLS 1.3
+//!   and TLS 1.2 suites by IANA or OpenSSL name; `--rsa-kx`: also the TLS 1.2
+//!   RSA key exchange suites (build with `--features rsa-kx`); `--groups`,
+//!   `--alpn`: comma-separated lists; `--hrr-cookie`: bind a
+//!   HelloRetryRequest to the first ClientHello with a cookie.
+//! - `--client-ca ROOTS.pem`: ask for a client certificate and check it
+//!   against these roots (a client without one gets in, unless
+//!   `--require-client-cert`).
+//! - `--optional-ems`: let TLS 1.2 clients without the extended master
+//!   secret (RFC 7627) in; `--max-handshake-message BYTES`: the largest
+//!   handshake message accepted (default 65,536).
+//! - `--tickets N`: TLS 1.3 tickets per connection (default 2; 0 turns
+//!   tickets off in both versions); `--ticket-key-file FILE`: seal tickets
+//!   with keys derived from this secret (32 bytes or more, e.g. `head -c 80
+//!   /dev/urandom`): servers given the same file resume each other's
+//!   sessions; the key rotates every 12 hours; `--session-cache N`: keep N
+//!   sessions for TLS 1.2 session IDs and single-use tickets (default 1,024;
+//!   0: no session IDs); `--early-data BYTES`: accept that much 0-RTT early
+//!   data per connection (default 0: refused). Early data is read as the
+//!   start of the request (or echoed first).
+//!
+//! Per connection: handshake, then (default) answer one HTTP request with a
+//! page listing the negotiated parameters, version first (and whether the
+//! session was resumed), and close with close_notify, like `openssl s_server
+//! -www`; with `--echo`, echo bytes until the peer closes (a line
+//! `keyupdate` makes a TLS 1.3 server send a KeyUpdate requesting one back,
+//! for interop tests). Secrets go to `$SSLKEYLOGFILE` if it is set.
 
 mod common;
 
@@ -20,8 +41,11 @@ use std::sync::Arc;
 
 use common::describe;
 
-const USAGE: &str = "server --addr HOST:PORT --cert CHAIN.pem --key KEY.pem [--tls13] [--tls12] \
-[--ciphers LIST] [--rsa-kx] [--groups LIST] [--alpn LIST] [--hrr-cookie] [--echo]";
+const USAGE: &str = concat!(
+    "server --addr HOST:PORT --cert CHAIN.pem --key KEY.pem ",
+    server_flags!(),
+    " [--echo]"
+);
 
 fn main() {
     let common::ServerArgs { args, addr, config } = common::server_args(USAGE, &["--echo"], None);
@@ -49,12 +73,22 @@ fn serve(config: Arc<keyway::ServerConfig>, tcp: TcpStream, echo: bool) -> std::
     tcp.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
     let mut tls = keyway::Stream::server(config, tcp);
     tls.handshake()?;
-    if echo {
-        return echo_until_closed(&mut tls);
-    }
-    // Read the request head (bounded), then answer with the negotiated parameters.
+    // 0-RTT early data, if the server took any: the start of what the client sends.
     let mut request = Vec::new();
     let mut buf = [0u8; 4096];
+    loop {
+        let n = tls.connection_mut().read_early_data(&mut buf);
+        if n == 0 {
+            break;
+        }
+        request.extend_from_slice(&buf[..n]);
+    }
+    if echo {
+        tls.write_all(&request)?;
+        return echo_until_closed(&mut tls);
+    }
+    // Read the rest of the request head (bounded), then answer with the
+    // negotiated parameters.
     while !request.windows(4).any(|w| w == b"\r\n\r\n") && !request.windows(2).any(|w| w == b"\n\n")
     {
         let n = tls.read(&mut buf)?;

@@ -1,9 +1,9 @@
 //! An HTTP/1.1 server on keyway's tokio adapter, serving many connections at
 //! once: `cargo run --features tokio --example tokio_server -- --addr
-//! 127.0.0.1:4433 --cert CHAIN.pem --key KEY.pem [--tls13] [--tls12]
-//! [--ciphers LIST] [--rsa-kx] [--groups LIST] [--alpn LIST] [--hrr-cookie]`
+//! 127.0.0.1:4433 --cert CHAIN.pem --key KEY.pem [flags of the server example]`
 //!
-//! The flags are those of the `server` example. Each connection gets its own
+//! The flags are those of the `server` example but `--early-data` (0-RTT
+//! data is not read here). Each connection gets its own
 //! task: handshake (30 s at most), then requests until the client closes,
 //! keep-alive as HTTP/1.1 has it. A `GET` (or `HEAD`) gets the page of
 //! negotiated parameters, version first; a `POST` gets its body back (at most
@@ -20,8 +20,10 @@ use keyway::ServerConnection;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-const USAGE: &str = "tokio_server --addr HOST:PORT --cert CHAIN.pem --key KEY.pem [--tls13] \
-[--tls12] [--ciphers LIST] [--rsa-kx] [--groups LIST] [--alpn LIST] [--hrr-cookie]";
+const USAGE: &str = concat!(
+    "tokio_server --addr HOST:PORT --cert CHAIN.pem --key KEY.pem ",
+    server_flags!()
+);
 
 /// How long a handshake, or a wait for the next request, may take.
 const IDLE: Duration = Duration::from_secs(30);
@@ -31,7 +33,13 @@ const MAX_BODY: usize = 1024 * 1024;
 
 #[tokio::main]
 async fn main() {
-    let common::ServerArgs { addr, config, .. } = common::server_args(USAGE, &[], None);
+    let common::ServerArgs { args, addr, config } = common::server_args(USAGE, &[], None);
+    if args.value("--early-data").is_some() {
+        common::fail_usage(
+            "this example does not read 0-RTT data (the server example does)",
+            USAGE,
+        );
+    }
     let acceptor = TlsAcceptor::from(Arc::new(config));
     common::accept::serve_forever(&addr, move |tcp| serve(acceptor.clone(), tcp)).await
 }

@@ -13,14 +13,14 @@ mod support;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use keyway::{CipherSuite, ClientConfig, NamedGroup, ProtocolVersion, ServerConfig};
 use support::process::{
-    accept_within, example_binary, have_openssl, join_within, run, Guard, WAIT,
+    accept_within, example_binary, have_openssl, join_within, run, run_example_client,
+    start_example_server, Guard, WAIT,
 };
 use support::{KeyKind, KeyUpdates, TestPki};
 
@@ -1024,26 +1024,6 @@ fn example_client_fetches_the_s_server_www_page() {
     }
 }
 
-/// Starts the example server with `args` on port 0 and waits until it says
-/// where it listens.
-fn start_example_server(
-    server_bin: &PathBuf,
-    files: &support::PkiFiles,
-    args: &[&str],
-) -> (Guard, u16) {
-    let mut server = Guard::spawn(
-        Command::new(server_bin)
-            .args(["--addr", "127.0.0.1:0"])
-            .arg("--cert")
-            .arg(&files.chain)
-            .arg("--key")
-            .arg(&files.key)
-            .args(args),
-    );
-    let port = server.wait_for_port("listening on");
-    (server, port)
-}
-
 /// Gets the example server's page with `s_client -tls1_2 -quiet` and `args`;
 /// returns everything s_client printed.
 fn s_client_tls12_get_page(port: u16, files: &support::PkiFiles, args: &[&str]) -> String {
@@ -1111,26 +1091,6 @@ fn example_server_serves_its_page_to_s_client_over_tls12() {
         );
         assert!(page.contains("ALPN: http/1.1"), "{page}");
     }
-}
-
-/// Runs the example client with `args` (bounded); returns whether it
-/// succeeded and everything it printed.
-fn run_example_client(
-    client_bin: &PathBuf,
-    files: &support::PkiFiles,
-    port: u16,
-    args: &[&str],
-) -> (bool, String) {
-    let (status, output) = run(
-        Command::new(client_bin)
-            .args(["--connect", &format!("127.0.0.1:{port}")])
-            .args(["--servername", "example.com"])
-            .arg("--cafile")
-            .arg(&files.root)
-            .args(args),
-        b"",
-    );
-    (status.success(), output)
 }
 
 #[test]

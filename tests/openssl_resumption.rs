@@ -3,6 +3,7 @@
 //! accepted and refused. `openssl s_client` keeps its session in a file
 //! (`-sess_out`, then `-sess_in`); a keyway client keeps its own in the
 //! config's store across connections to one `openssl s_server -naccept 2`.
+//! The example server and client resume with each other and with OpenSSL.
 //!
 //! Without `openssl` on PATH these tests skip with a printed reason locally,
 //! and fail under CI (`CI` set), where `.ci/run` installs it.
@@ -18,7 +19,10 @@ use std::thread::JoinHandle;
 
 use keyway::session::{InMemoryServerSessionStore, ServerSessionStore};
 use keyway::{ClientConfig, EarlyData, ProtocolVersion, ServerConfig};
-use support::process::{accept_within, have_openssl, join_within, Guard, WAIT};
+use support::process::{
+    accept_within, example_binary, have_openssl, join_within, run_example_client,
+    start_example_server, Guard, WAIT,
+};
 use support::{KeyKind, PkiFiles, TestPki};
 
 /// What a keyway server saw of one connection.
@@ -282,4 +286,69 @@ fn a_keyway_client_sends_early_data_that_s_server_accepts() {
     assert_eq!(second.early_data, EarlyData::Accepted);
     server.wait_for("x-early-from-keyway");
     server.finish();
+}
+
+#[test]
+fn the_example_client_reconnects_with_0rtt_to_the_example_server() {
+    let (Some(server_bin), Some(client_bin)) = (example_binary("server"), example_binary("client"))
+    else {
+        return;
+    };
+    let (_, files) = pki();
+    let (_server, port) = start_example_server(&server_bin, &files, &["--early-data", "16384"]);
+    let (ok, out) = run_example_client(
+        &client_bin,
+        &files,
+        port,
+        &["--tls13", "--reconnect", "2", "--early-data"],
+    );
+    assert!(ok, "{out}");
+    // Each connection prints its own parameters, then the server's page of
+    // what it saw.
+    let told = |what: &str| out.matches(what).count();
+    assert_eq!(told("resumed: no"), 2, "{out}");
+    assert_eq!(told("resumed: yes"), 4, "{out}");
+    assert_eq!(told("early data: not offered"), 2, "{out}");
+    assert_eq!(told("early data: accepted"), 4, "{out}");
+    assert_eq!(told("HTTP/1.0 200"), 3, "{out}");
+}
+
+#[test]
+fn the_example_server_resumes_s_client_and_answers_its_early_request() {
+    if !have_openssl() {
+        return;
+    }
+    let Some(server_bin) = example_binary("server") else {
+        return;
+    };
+    let (_, files) = pki();
+    let (_server, port) = start_example_server(&server_bin, &files, &["--early-data", "16384"]);
+    let session = files.dir.join("example.session");
+    let request = files.dir.join("request.txt");
+    std::fs::write(&request, b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    for (n, early) in [(1, false), (2, true)] {
+        let mut args = vec!["s_client", "-connect"];
+        let addr = format!("127.0.0.1:{port}");
+        args.push(&addr);
+        args.extend(["-tls1_3", "-quiet", "-CAfile"]);
+        args.push(files.root.to_str().unwrap());
+        args.push(if n == 1 { "-sess_out" } else { "-sess_in" });
+        args.push(session.to_str().unwrap());
+        if early {
+            args.extend(["-early_data", request.to_str().unwrap()]);
+        }
+        let mut client = Guard::spawn(Command::new("openssl").args(&args));
+        if !early {
+            client.stdin().write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+        }
+        client.wait_for("</html>");
+        let page = client.output();
+        match early {
+            false => assert!(page.contains("resumed: no"), "{page}"),
+            true => {
+                assert!(page.contains("resumed: yes"), "{page}");
+                assert!(page.contains("early data: accepted"), "{page}");
+            }
+        }
+    }
 }

@@ -1,6 +1,8 @@
 //! Command-line handling shared by the client and server examples.
 #![allow(dead_code)]
 
+use std::sync::Arc;
+
 use keyway::{CipherSuite, NamedGroup, ProtocolVersion};
 
 #[cfg(feature = "tokio")]
@@ -122,15 +124,33 @@ pub struct ServerArgs {
     pub config: keyway::ServerConfig,
 }
 
+/// The usage text of the flags [`server_args`] takes besides `--addr`,
+/// `--cert` and `--key`, as a literal for `concat!` in usage lines.
+#[macro_export]
+macro_rules! server_flags {
+    () => {
+        "[--tls13] [--tls12] [--ciphers LIST] [--rsa-kx] [--groups LIST] [--alpn LIST] \
+[--hrr-cookie] [--client-ca ROOTS.pem [--require-client-cert]] [--optional-ems] \
+[--max-handshake-message BYTES] [--tickets N] [--ticket-key-file FILE] \
+[--session-cache N] [--early-data BYTES]"
+    };
+}
+
 /// Parses and checks the flags every server example takes (`--addr`,
-/// `--cert`, `--key`, `--tls13`, `--tls12`, `--ciphers`, `--rsa-kx`,
-/// `--groups`, `--alpn`, `--hrr-cookie`) plus `extra_switches`, and builds
+/// `--cert`, `--key` and those of [`server_flags!`]) plus `extra_switches`, and builds
 /// the config (with `default_alpn` when `--alpn` is not given); exits with
 /// status 2 on a usage error and 1 on a config error. Secrets go to
 /// `$SSLKEYLOGFILE` when it is set.
 pub fn server_args(usage: &str, extra_switches: &[&str], default_alpn: Option<&str>) -> ServerArgs {
     let args = Args::from_env();
-    let switches = ["--tls13", "--tls12", "--rsa-kx", "--hrr-cookie"];
+    let switches = [
+        "--tls13",
+        "--tls12",
+        "--rsa-kx",
+        "--hrr-cookie",
+        "--require-client-cert",
+        "--optional-ems",
+    ];
     args.check(
         &[
             "--addr",
@@ -139,10 +159,19 @@ pub fn server_args(usage: &str, extra_switches: &[&str], default_alpn: Option<&s
             "--ciphers",
             "--groups",
             "--alpn",
+            "--client-ca",
+            "--max-handshake-message",
+            "--tickets",
+            "--ticket-key-file",
+            "--session-cache",
+            "--early-data",
         ],
         &[&switches[..], extra_switches].concat(),
         usage,
     );
+    if args.flag("--require-client-cert") && args.value("--client-ca").is_none() {
+        fail_usage("--require-client-cert needs --client-ca", usage);
+    }
     let (Some(addr), Some(cert), Some(key)) = (
         args.value("--addr"),
         args.value("--cert"),
@@ -189,7 +218,52 @@ fn server_config(
         let alpn = parse_alpn(&list);
         builder = builder.alpn(&alpn.iter().map(|p| p.as_slice()).collect::<Vec<_>>());
     }
+    if let Some(roots) = args.value("--client-ca") {
+        let roots = keyway::RootStore::from_pem_file(&roots).map_err(|e| e.to_string())?;
+        let verifier = keyway::pki::DefaultClientVerifier::new(Arc::new(roots));
+        builder = builder.client_auth(Arc::new(match args.flag("--require-client-cert") {
+            true => verifier,
+            false => verifier.allow_unauthenticated(),
+        }));
+    }
+    if args.flag("--optional-ems") {
+        builder = builder.require_extended_master_secret(false);
+    }
+    if let Some(bytes) = args.value("--max-handshake-message") {
+        let mut limits = keyway::Limits::default();
+        limits.max_handshake_message = number(&bytes, "--max-handshake-message")?;
+        builder = builder.limits(limits);
+    }
+    if let Some(count) = args.value("--tickets") {
+        builder = builder.session_tickets(number(&count, "--tickets")?);
+    }
+    if let Some(file) = args.value("--ticket-key-file") {
+        let period = std::time::Duration::from_secs(12 * 3600);
+        let keys = keyway::session::TicketKeys::from_secret_file(file, period)
+            .map_err(|e| e.to_string())?;
+        builder = builder.ticket_keys(Arc::new(keys));
+    }
+    if let Some(count) = args.value("--session-cache") {
+        let store: Option<Arc<dyn keyway::session::ServerSessionStore>> =
+            match number(&count, "--session-cache")? {
+                0 => None,
+                n => Some(Arc::new(keyway::session::InMemoryServerSessionStore::new(
+                    n,
+                ))),
+            };
+        builder = builder.session_store(store);
+    }
+    if let Some(bytes) = args.value("--early-data") {
+        builder = builder.max_early_data_size(number(&bytes, "--early-data")?);
+    }
     builder.build().map_err(|e| e.to_string())
+}
+
+/// Parses a flag's numeric value.
+pub fn number<T: std::str::FromStr>(value: &str, flag: &str) -> Result<T, String> {
+    value
+        .parse()
+        .map_err(|_| format!("{flag} takes a number, not {value:?}"))
 }
 
 /// Describes what a connection negotiated, one `name: value` per line.
@@ -199,7 +273,7 @@ pub fn describe(n: &keyway::Negotiated) -> String {
         .as_ref()
         .map(|p| String::from_utf8_lossy(p).into_owned());
     format!(
-        "version: {}\ncipher suite: {}\ngroup: {}\nsignature scheme: {}\nALPN: {}\nSNI: {}\nHelloRetryRequest: {}\npeer certificates: {}\n",
+        "version: {}\ncipher suite: {}\ngroup: {}\nsignature scheme: {}\nALPN: {}\nSNI: {}\nHelloRetryRequest: {}\npeer certificates: {}\nresumed: {}\nearly data: {}\n",
         opt(n.version),
         opt(n.cipher_suite),
         opt(n.group),
@@ -208,6 +282,12 @@ pub fn describe(n: &keyway::Negotiated) -> String {
         n.server_name.clone().unwrap_or_else(|| "(none)".into()),
         n.hello_retry_request,
         n.peer_certificates.len(),
+        if n.resumed { "yes" } else { "no" },
+        match n.early_data {
+            keyway::EarlyData::NotOffered => "not offered",
+            keyway::EarlyData::Accepted => "accepted",
+            keyway::EarlyData::Rejected => "rejected",
+        },
     )
 }
 

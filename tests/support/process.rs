@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
@@ -240,4 +240,44 @@ pub fn join_within<T>(handle: JoinHandle<T>) -> T {
         Ok(value) => value,
         Err(panic) => std::panic::resume_unwind(panic),
     }
+}
+
+/// Starts the example server with `args` on port 0 and waits until it says
+/// where it listens.
+pub fn start_example_server(
+    server_bin: &Path,
+    files: &super::PkiFiles,
+    args: &[&str],
+) -> (Guard, u16) {
+    let mut server = Guard::spawn(
+        Command::new(server_bin)
+            .args(["--addr", "127.0.0.1:0"])
+            .arg("--cert")
+            .arg(&files.chain)
+            .arg("--key")
+            .arg(&files.key)
+            .args(args),
+    );
+    let port = server.wait_for_port("listening on");
+    (server, port)
+}
+
+/// Runs the example client with `args` (bounded); returns whether it
+/// succeeded and everything it printed.
+pub fn run_example_client(
+    client_bin: &Path,
+    files: &super::PkiFiles,
+    port: u16,
+    args: &[&str],
+) -> (bool, String) {
+    let (status, output) = run(
+        Command::new(client_bin)
+            .args(["--connect", &format!("127.0.0.1:{port}")])
+            .args(["--servername", "example.com"])
+            .arg("--cafile")
+            .arg(&files.root)
+            .args(args),
+        b"",
+    );
+    (status.success(), output)
 }
