@@ -146,7 +146,13 @@ fn client_config(rsa: bool) -> Arc<ClientConfig> {
 /// regenerated.
 #[test]
 fn handshake_seeds_replay_to_the_end() {
-    let mut names = vec!["tls13-full", "tls13-retry", "tls12-full"];
+    let mut names = vec![
+        "tls13-full",
+        "tls13-retry",
+        "tls12-full",
+        "tls13-resumed",
+        "tls12-resumed",
+    ];
     if cfg!(feature = "rsa-kx") {
         names.push("tls12-rsa");
     }
@@ -154,6 +160,8 @@ fn handshake_seeds_replay_to_the_end() {
         ("server", "tls13-x25519mlkem768"),
         ("server", "tls13-secp256r1mlkem768"),
         ("client", "tls13-retry-x25519mlkem768"),
+        ("client", "tls13-resumed-retry"),
+        ("server", "tls13-early-data-refused"),
     ];
     let both = names
         .iter()

@@ -3,8 +3,12 @@
 //! target) run with.
 //!
 //! Everything random is fixed: both configs use `dangerous_fixed_randomness`
-//! with no values (so every draw is the byte 0x42), the server keys are fixed,
-//! and the client checks certificates at [`VERIFY_TIME`]. So a crash replays,
+//! with no values (so every draw is the byte 0x42), the server keys and
+//! ticket keys are fixed, and both configs' clocks stop at [`VERIFY_TIME`].
+//! Resumption is reachable without state carried from one input to the
+//! next: the client's session store always offers the same TLS 1.3 ticket
+//! and TLS 1.2 session ([`FixedSessions`]), which the server's ticket keys
+//! open, and neither config keeps anything new. So a crash replays,
 //! and a peer stream recorded from an in-memory handshake between these
 //! configs (see `regenerate_seed_corpus` in `tests/fuzz_corpus.rs`) replays
 //! to the end of the connection: it is a seed that starts the fuzzer deep in
@@ -15,13 +19,16 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::{frame, piece_len, RawRecord};
 use crate::client::{ClientConfig, ClientConfigBuilder, ClientConnection};
+use crate::codec::{CipherSuite, ProtocolVersion};
 use crate::codec::{ContentType, NamedGroup};
 use crate::conn::Connection;
 use crate::crypto::sign::SigningKey;
+use crate::crypto::Rng;
 use crate::error::{CertificateError, Error};
 use crate::pki::{DefaultServerVerifier, RootStore, ServerCertVerifier, ServerName};
 use crate::record::{HEADER_LEN, MAX_TLS13_CIPHERTEXT};
 use crate::server::{CertifiedKey, ServerConfig, ServerConfigBuilder, ServerConnection};
+use crate::session::{ClientSessionStore, Clock, SessionState, TicketKeys};
 
 /// The control bit of [`server`] and [`client`] that picks the RSA peer
 /// (with the `rsa-kx` feature; without it the bit is ignored).
@@ -177,8 +184,11 @@ pub fn server_config_builder() -> ServerConfigBuilder {
         .alpn(&[b"http/1.1"])
         .dangerous_fixed_randomness(Vec::new())
         // One config serves every input: nothing may carry over from one
-        // input to the next, so no session store.
+        // input to the next, so no session store (tickets are sealed, with
+        // fixed keys).
         .session_store(None)
+        .ticket_keys(ticket_keys())
+        .clock(Arc::new(FixedClock))
 }
 
 /// The server config of [`server`] and `client_hello`, built once from
@@ -228,8 +238,109 @@ pub fn client_config_builder() -> ClientConfigBuilder {
         .alpn(&[b"h2", b"http/1.1"])
         .dangerous_fixed_randomness(Vec::new())
         // One config serves every input: nothing may carry over from one
-        // input to the next, so no session store.
-        .session_store(None)
+        // input to the next, so a store that always offers the same sessions.
+        .session_store(Some(Arc::new(FixedSessions::new())))
+        .clock(Arc::new(FixedClock))
+}
+
+/// The ticket keys of [`server_config_builder`]: derived from a fixed
+/// secret, with a period (30 days) that keeps [`VERIFY_TIME`] in one key.
+pub fn ticket_keys() -> Arc<TicketKeys> {
+    static KEYS: OnceLock<Arc<TicketKeys>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let period = Duration::from_secs(30 * 24 * 3600);
+        built(TicketKeys::from_secret(&[0x7c; 32], period))
+    })
+    .clone()
+}
+
+/// The clock of both fuzzing configs, stopped at [`VERIFY_TIME`].
+#[derive(Debug)]
+pub struct FixedClock;
+
+impl Clock for FixedClock {
+    fn now(&self) -> SystemTime {
+        UNIX_EPOCH + VERIFY_TIME
+    }
+}
+
+/// The fuzzing client's session store: for any server, always the same TLS
+/// 1.3 ticket (allowing 0-RTT) and TLS 1.2 session (a session ID and an RFC
+/// 5077 ticket), made at [`VERIFY_TIME`] for [`SERVER_NAME`] and ALPN
+/// http/1.1 with the suites TLS_AES_128_GCM_SHA256 and
+/// TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, their tickets sealed with
+/// [`ticket_keys`]. What a server sends to keep is dropped.
+#[derive(Debug)]
+pub struct FixedSessions {
+    tls13: Vec<u8>,
+    tls12: Vec<u8>,
+}
+
+impl FixedSessions {
+    fn new() -> FixedSessions {
+        let made_ms = u64::try_from(VERIFY_TIME.as_millis()).unwrap_or(u64::MAX);
+        let session = |version, suite, secret: Vec<u8>, session_id: Vec<u8>| {
+            let mut state = SessionState {
+                version,
+                suite,
+                secret: zeroize::Zeroizing::new(secret),
+                extended_master_secret: version == ProtocolVersion::TLS12,
+                server_name: Some(SERVER_NAME.into()),
+                alpn: Some(b"http/1.1".to_vec()),
+                peer_certificates: server_certified_key().chain,
+                created_ms: made_ms,
+                lifetime_secs: crate::session::state::MAX_LIFETIME_SECS,
+                age_add: 0x4242_4242,
+                max_early_data: match version {
+                    ProtocolVersion::TLS13 => 16384,
+                    _ => 0,
+                },
+                ticket: Vec::new(),
+                session_id: Vec::new(),
+            };
+            // The server seals the session as it keeps it: no ticket or ID.
+            let sealed = state.encode().and_then(|bytes| {
+                let mut rng = Rng::Fixed {
+                    sequence: Default::default(),
+                    fallback: 0x24,
+                };
+                ticket_keys().seal(&bytes, made_ms, &mut rng)
+            });
+            state.ticket = built(sealed).to_vec();
+            state.session_id = session_id;
+            built(state.encode()).to_vec()
+        };
+        FixedSessions {
+            tls13: session(
+                ProtocolVersion::TLS13,
+                CipherSuite::TLS_AES_128_GCM_SHA256,
+                vec![0x51; 32],
+                Vec::new(),
+            ),
+            tls12: session(
+                ProtocolVersion::TLS12,
+                CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                vec![0x52; 48],
+                vec![0x53; 32],
+            ),
+        }
+    }
+}
+
+impl ClientSessionStore for FixedSessions {
+    fn insert_ticket(&self, _: &str, _: Vec<u8>) {}
+
+    fn take_ticket(&self, _: &str) -> Option<Vec<u8>> {
+        Some(self.tls13.clone())
+    }
+
+    fn set_tls12_session(&self, _: &str, _: Vec<u8>) {}
+
+    fn tls12_session(&self, _: &str) -> Option<Vec<u8>> {
+        Some(self.tls12.clone())
+    }
+
+    fn remove_tls12_session(&self, _: &str) {}
 }
 
 /// The client config of [`client`], built once from [`client_config_builder`].

@@ -746,9 +746,10 @@ fn send_ticket(
     transcript: &mut Transcript,
 ) -> Result<(), Error> {
     let resumption = &config.resumption;
-    let ticket = resumption
-        .ticket_keys
-        .seal(&session.encode()?, resumption.now_ms())?;
+    let ticket =
+        resumption
+            .ticket_keys
+            .seal(&session.encode()?, resumption.now_ms(), &mut cx.rng)?;
     let nst = NewSessionTicket12 {
         ticket_lifetime_hint: session.lifetime_secs,
         ticket,

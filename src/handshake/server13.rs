@@ -943,9 +943,11 @@ fn send_tickets(
                 }
             }
             (None, true) => return Ok(()),
-            (_, false) => resumption
-                .ticket_keys
-                .seal(&session.encode()?, session.created_ms)?,
+            (_, false) => {
+                resumption
+                    .ticket_keys
+                    .seal(&session.encode()?, session.created_ms, &mut cx.rng)?
+            }
         };
         // A session too large for a ticket (a client chain near 64 KiB)
         // is not resumable; the connection goes on.

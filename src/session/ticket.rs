@@ -40,6 +40,7 @@ use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
 
+use crate::crypto::Rng;
 use crate::error::Error;
 
 const KEY_NAME_LEN: usize = 16;
@@ -211,17 +212,16 @@ impl TicketKeys {
             .ok_or(Error::Internal("ticket key generation missing"))
     }
 
-    /// Seals `state` into a ticket with the current key.
-    pub(crate) fn seal(&self, state: &[u8], now_ms: u64) -> Result<Vec<u8>, Error> {
+    /// Seals `state` into a ticket with the current key, under a nonce from
+    /// `rng` (the connection's: fixed randomness makes fixed tickets).
+    pub(crate) fn seal(&self, state: &[u8], now_ms: u64, rng: &mut Rng) -> Result<Vec<u8>, Error> {
         let mut slot = self
             .keys
             .lock()
             .map_err(|_| Error::Internal("ticket keys poisoned"))?;
         let key = &self.generation(&mut slot, now_ms)?.current;
         let mut nonce = [0u8; NONCE_LEN];
-        SystemRandom::new()
-            .fill(&mut nonce)
-            .map_err(|_| Error::Internal("random number generator failed"))?;
+        rng.fill(&mut nonce)?;
         let mut sealed = state.to_vec();
         key.key
             .seal_in_place_append_tag(
@@ -290,15 +290,19 @@ mod tests {
     use super::*;
 
     const HOUR: u64 = 3_600_000;
+
+    fn rng() -> Rng {
+        Rng::System(ring::rand::SystemRandom::new())
+    }
     const T0: u64 = 1_800_000_000_000;
 
     #[test]
     fn a_ticket_opens_under_the_current_and_previous_key_only() {
         let keys = TicketKeys::new(Duration::from_secs(3600)).unwrap();
-        let ticket = keys.seal(b"state", T0).unwrap();
+        let ticket = keys.seal(b"state", T0, &mut rng()).unwrap();
         assert_eq!(keys.open(&ticket, T0).unwrap().as_slice(), b"state");
         // One rotation later: the previous key still opens it.
-        let later = keys.seal(b"newer", T0 + HOUR).unwrap();
+        let later = keys.seal(b"newer", T0 + HOUR, &mut rng()).unwrap();
         assert_eq!(keys.open(&ticket, T0 + HOUR).unwrap().as_slice(), b"state");
         assert_ne!(ticket[..16], later[..16], "a new key name");
         // Two rotations later: gone.
@@ -310,7 +314,7 @@ mod tests {
     fn forged_truncated_or_foreign_tickets_do_not_open() {
         let keys = TicketKeys::new(Duration::from_secs(3600)).unwrap();
         let other = TicketKeys::new(Duration::from_secs(3600)).unwrap();
-        let ticket = keys.seal(b"state", T0).unwrap();
+        let ticket = keys.seal(b"state", T0, &mut rng()).unwrap();
         assert!(other.open(&ticket, T0).is_none());
         for i in 0..ticket.len() {
             let mut flipped = ticket.clone();
@@ -327,7 +331,7 @@ mod tests {
         let a = TicketKeys::from_secret(&secret, hour).unwrap();
         let b = TicketKeys::from_secret(&secret, hour).unwrap();
         let c = TicketKeys::from_secret(&[0x5b; 80], hour).unwrap();
-        let ticket = a.seal(b"state", T0).unwrap();
+        let ticket = a.seal(b"state", T0, &mut rng()).unwrap();
         assert_eq!(b.open(&ticket, T0 + 1000).unwrap().as_slice(), b"state");
         assert!(c.open(&ticket, T0).is_none());
         // B, started a period later, still opens A's ticket with its previous key.

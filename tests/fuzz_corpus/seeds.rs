@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use keyway::codec::extensions::{Extension, KeyShareEntry};
 use keyway::codec::messages::HandshakeMessage;
@@ -15,6 +15,7 @@ use keyway::error::CertificateError;
 use keyway::events::{Event, Observer, Side};
 use keyway::pki::ClientCertVerifier;
 use keyway::record::{write_plaintext_records, RecordEncrypter, Tls13Encrypter, MAX_PLAINTEXT};
+use keyway::session::TicketKeys;
 use keyway::{
     fuzzing, CipherSuite, ClientConfig, ClientConfigBuilder, ClientConnection, Connection, Error,
     NamedGroup, ProtocolVersion, ServerConfigBuilder, ServerConnection, SignatureScheme,
@@ -44,24 +45,67 @@ fn regenerate_seed_corpus() {
     // the other side, and replays to the end of the connection there.
     let client = fuzzing::client_config_builder;
     let server = fuzzing::server_config_builder;
-    let full = Trace::run(client(), server());
+    // The fuzzing client always offers the same TLS 1.3 ticket and TLS 1.2
+    // session, which the fuzzing server's ticket keys open. A full
+    // handshake is recorded for the `server` target with a client that
+    // offers nothing, and for the `client` target (whose seed must be what
+    // the fuzzing client itself is answered) with a server whose ticket keys
+    // open nothing the client offers.
+    let fresh_client = || client().session_store(None);
+    let stranger = || server().ticket_keys(stranger_ticket_keys());
+    let full = Trace::run(fresh_client(), server());
     add_peer_stream(&mut corpus, "server", "tls13-full", 0, &full);
-    add_peer_stream(&mut corpus, "client", "tls13-full", 0, &full);
+    let client_full = Trace::run(client(), stranger());
+    add_peer_stream(&mut corpus, "client", "tls13-full", 0, &client_full);
+    // Resumption: a PSK handshake on the fixed ticket, in each version, and
+    // in TLS 1.3 also after a HelloRetryRequest (the binder is recomputed).
+    let resumed = Trace::run(client(), server());
+    assert!(resumed.resumed, "the fixed TLS 1.3 ticket did not resume");
+    add_peer_stream(&mut corpus, "server", "tls13-resumed", 0, &resumed);
+    add_peer_stream(&mut corpus, "client", "tls13-resumed", 0, &resumed);
+    let resumed_retry = Trace::run(client(), server().groups(&[NamedGroup::SECP384R1]));
+    assert!(resumed_retry.resumed);
+    add_peer_stream(
+        &mut corpus,
+        "client",
+        "tls13-resumed-retry",
+        0,
+        &resumed_retry,
+    );
+    // 0-RTT: the fuzzing server resumes but refuses early data (its tickets
+    // are not single use), so it skips the client's early records.
+    let early = Trace::run_with_early_data(
+        client().enable_early_data(true),
+        server(),
+        b"GET /early HTTP/1.1\r\n\r\n",
+    );
+    assert!(early.resumed);
+    add_peer_stream(&mut corpus, "server", "tls13-early-data-refused", 0, &early);
+    let tls12 = [ProtocolVersion::TLS12];
+    let resumed12 = Trace::run(client().versions(&tls12), server());
+    assert!(resumed12.resumed, "the fixed TLS 1.2 ticket did not resume");
+    add_peer_stream(&mut corpus, "server", "tls12-resumed", 0, &resumed12);
+    let client_resumed12 = Trace::run(client(), server().versions(&tls12));
+    assert!(client_resumed12.resumed);
+    add_peer_stream(&mut corpus, "client", "tls12-resumed", 0, &client_resumed12);
     // The server wants secp256r1 or secp384r1; an x25519 share makes it ask
     // again. The fuzzing client's secp256r1 share suits it, so for the
     // `client` seed the recording server wants secp384r1 alone.
-    let retry = Trace::run(client().key_shares(&[NamedGroup::X25519]), server());
+    let retry = Trace::run(fresh_client().key_shares(&[NamedGroup::X25519]), server());
     add_peer_stream(&mut corpus, "server", "tls13-retry", 0, &retry);
-    let client_retry = Trace::run(client(), server().groups(&[NamedGroup::SECP384R1]));
+    let client_retry = Trace::run(client(), stranger().groups(&[NamedGroup::SECP384R1]));
     add_peer_stream(&mut corpus, "client", "tls13-retry", 0, &client_retry);
     // Post-quantum hybrids: the server takes a client's X25519MLKEM768 or
     // SecP256r1MLKEM768 share (ML-KEM encapsulation); a recording server
     // that wants only X25519MLKEM768 makes the client retry with one and
     // decapsulate the answer.
-    let hybrid = Trace::run(client().key_shares(&[NamedGroup::X25519MLKEM768]), server());
+    let hybrid = Trace::run(
+        fresh_client().key_shares(&[NamedGroup::X25519MLKEM768]),
+        server(),
+    );
     add_peer_stream(&mut corpus, "server", "tls13-x25519mlkem768", 0, &hybrid);
     let hybrid_p256 = Trace::run(
-        client().key_shares(&[NamedGroup::SECP256R1MLKEM768]),
+        fresh_client().key_shares(&[NamedGroup::SECP256R1MLKEM768]),
         server(),
     );
     add_peer_stream(
@@ -71,7 +115,8 @@ fn regenerate_seed_corpus() {
         0,
         &hybrid_p256,
     );
-    let client_hybrid_retry = Trace::run(client(), server().groups(&[NamedGroup::X25519MLKEM768]));
+    let client_hybrid_retry =
+        Trace::run(client(), stranger().groups(&[NamedGroup::X25519MLKEM768]));
     add_peer_stream(
         &mut corpus,
         "client",
@@ -79,14 +124,13 @@ fn regenerate_seed_corpus() {
         0,
         &client_hybrid_retry,
     );
-    let tls12 = [ProtocolVersion::TLS12];
-    let server_tls12 = Trace::run(client().versions(&tls12), server());
+    let server_tls12 = Trace::run(fresh_client().versions(&tls12), server());
     add_peer_stream(&mut corpus, "server", "tls12-full", 0, &server_tls12);
-    let client_tls12 = Trace::run(client(), server().versions(&tls12));
+    let client_tls12 = Trace::run(client(), stranger().versions(&tls12));
     add_peer_stream(&mut corpus, "client", "tls12-full", 0, &client_tls12);
     let rsa = add_rsa_seeds(&mut corpus);
     let client_auth = Trace::run(
-        client().client_certificate(fuzzing::server_certified_key()),
+        fresh_client().client_certificate(fuzzing::server_certified_key()),
         server().client_auth(Arc::new(AcceptAnything)),
     );
 
@@ -159,7 +203,9 @@ fn regenerate_seed_corpus() {
         ("full", &full),
         ("retry", &retry),
         ("client-auth", &client_auth),
+        ("resumed", &resumed),
         ("tls12", &server_tls12),
+        ("tls12-resumed", &resumed12),
         ("tls12-rsa", &rsa),
     ] {
         for (i, (side, message)) in trace.messages.iter().enumerate() {
@@ -213,6 +259,7 @@ fn add_rsa_seeds(corpus: &mut Corpus) -> Trace {
     let tls12 = [ProtocolVersion::TLS12];
     let for_server = Trace::run(
         fuzzing::rsa_client_config_builder()
+            .session_store(None)
             .versions(&tls12)
             .cipher_suites(&rsa_suite),
         fuzzing::rsa_server_config_builder(),
@@ -226,7 +273,9 @@ fn add_rsa_seeds(corpus: &mut Corpus) -> Trace {
     );
     let for_client = Trace::run(
         fuzzing::rsa_client_config_builder(),
-        fuzzing::rsa_server_config_builder().cipher_suites(&rsa_suite),
+        fuzzing::rsa_server_config_builder()
+            .cipher_suites(&rsa_suite)
+            .ticket_keys(stranger_ticket_keys()),
     );
     add_peer_stream(
         corpus,
@@ -241,6 +290,12 @@ fn add_rsa_seeds(corpus: &mut Corpus) -> Trace {
 #[cfg(not(feature = "rsa-kx"))]
 fn add_rsa_seeds(_: &mut Corpus) -> Trace {
     unreachable!("regenerate_seed_corpus runs with every feature")
+}
+
+/// Ticket keys that open nothing the fuzzing client offers.
+fn stranger_ticket_keys() -> Arc<TicketKeys> {
+    let period = Duration::from_secs(30 * 24 * 3600);
+    Arc::new(TicketKeys::from_secret(&[0x01; 32], period).unwrap())
 }
 
 /// A `client_hello` seed from a recorded ClientHello (a whole message) and,
@@ -717,6 +772,8 @@ struct Trace {
     flights: Vec<(Side, Vec<u8>)>,
     /// Every handshake message sent (as the client saw them), encoded with its 4-byte header.
     messages: Vec<(Side, Vec<u8>)>,
+    /// Whether the handshake resumed a session.
+    resumed: bool,
 }
 
 #[derive(Debug, Default)]
@@ -768,9 +825,22 @@ impl Trace {
     /// ways, in TLS 1.3 a KeyUpdate the client asks the server to answer,
     /// and close_notify both ways.
     fn run(client: ClientConfigBuilder, server: ServerConfigBuilder) -> Trace {
+        Trace::run_with_early_data(client, server, &[])
+    }
+
+    /// [`Trace::run`], with the client first writing `early` as 0-RTT data
+    /// if it is not empty.
+    fn run_with_early_data(
+        client: ClientConfigBuilder,
+        server: ServerConfigBuilder,
+        early: &[u8],
+    ) -> Trace {
         let recorder = Arc::new(Recorder::default());
         let client = Arc::new(client.observer(recorder.clone()).build().unwrap());
         let mut c = ClientConnection::new(client, fuzzing::SERVER_NAME).unwrap();
+        if !early.is_empty() {
+            assert_eq!(c.write_early_data(early).unwrap(), early.len());
+        }
         let mut s = ServerConnection::new(Arc::new(server.build().unwrap()));
 
         let mut trace = Trace::default();
@@ -782,6 +852,7 @@ impl Trace {
             trace.flight(Side::Server, &mut s, &mut c);
         }
         assert!(!c.is_handshaking() && !s.is_handshaking());
+        trace.resumed = c.negotiated().resumed;
 
         c.write_plaintext(b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n")
             .unwrap();
