@@ -60,6 +60,10 @@ pub struct Negotiated {
     pub peer_certificates: Vec<Vec<u8>>,
     /// True if the server sent a HelloRetryRequest.
     pub hello_retry_request: bool,
+    /// The DER OCSP response the server stapled (RFC 6066, Section 8; RFC
+    /// 8446, Section 4.4.2.1): on a client, the one its verifier was given
+    /// and accepted; on a server, the one it sent.
+    pub ocsp_response: Option<Vec<u8>>,
 }
 
 /// The handshake state of one side.
@@ -293,6 +297,8 @@ impl Connection {
                 break;
             };
             let action = admission::record(record.typ, record.protected, version, phase)?;
+            let limit = self.common.record_size_limit;
+            admission::record_size(record.payload.len(), record.protected, version, limit)?;
             // RFC 8446, Section 5.1: no other record type between the fragments
             // of one handshake message.
             self.common.joiner.check_not_interleaved(record.typ)?;

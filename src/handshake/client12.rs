@@ -2,7 +2,8 @@
 //! ServerHello to our ClientHello selects TLS 1.2:
 //!
 //! ```text
-//! read_server_hello -> read_server_certificate -> [read_server_key_exchange (ECDHE)]
+//! read_server_hello -> read_server_certificate -> [read_certificate_status]
+//!   -> [read_server_key_exchange (ECDHE)]
 //!   -> [read_certificate_request] -> read_server_hello_done
 //!   -> send_client_flight: [Certificate], ClientKeyExchange, [CertificateVerify],
 //!      ChangeCipherSpec, Finished
@@ -12,7 +13,7 @@
 use std::sync::Arc;
 
 use super::client13::ExpectServerHello;
-use super::{accept_server_chain, peer_leaf, take_tls12_chain, unexpected};
+use super::{accept_server_chain, ocsp_staple, peer_leaf, take_tls12_chain, unexpected};
 use crate::client::ClientConfig;
 use crate::codec::extensions::Extension;
 use crate::codec::messages::{
@@ -40,6 +41,10 @@ pub(crate) const DOWNGRADE_TLS11: [u8; 8] = *b"DOWNGRD\x00";
 /// The steps of a TLS 1.2 client handshake; each names the message expected next.
 pub(crate) enum Step {
     ServerCertificate(Box<Handshake>),
+    /// After a ServerHello that acknowledged status_request: a
+    /// CertificateStatus may come (RFC 6066, Section 8), and the server's
+    /// chain waits in `Handshake::server_chain` to be checked with it.
+    CertificateStatus(Box<Handshake>),
     ServerKeyExchange(Box<Handshake>),
     ServerHelloDone(Box<Handshake>),
     ChangeCipherSpec(Box<Handshake>),
@@ -58,6 +63,11 @@ pub(crate) struct Handshake {
     client_random: [u8; 32],
     server_random: [u8; 32],
     extended_master_secret: bool,
+    /// The ServerHello acknowledged our status_request.
+    status_acknowledged: bool,
+    /// The server's chain, until a CertificateStatus or its absence lets us
+    /// check it.
+    server_chain: Vec<Vec<u8>>,
     /// The server's ECDHE share, from ServerKeyExchange.
     server_share: Option<(NamedGroup, Vec<u8>)>,
     certificate_request: Option<CertificateRequest12>,
@@ -79,6 +89,14 @@ impl Step {
             (step, HandshakeMessage::HelloRequest) if !matches!(step, Step::Traffic) => Ok(step),
             (Step::ServerCertificate(h), HandshakeMessage::Certificate12(c)) => {
                 read_server_certificate(h, cx, c, raw)
+            }
+            (Step::CertificateStatus(h), HandshakeMessage::CertificateStatus(status)) => {
+                read_certificate_status(h, cx, Some(&status.ocsp_response), Some(raw))
+            }
+            // RFC 6066, Section 8: a server that acknowledged status_request
+            // "MAY also choose not to send" CertificateStatus.
+            (Step::CertificateStatus(h), msg) => {
+                read_certificate_status(h, cx, None, None)?.handle(cx, msg, raw)
             }
             (Step::ServerKeyExchange(h), HandshakeMessage::ServerKeyExchange(ske)) => {
                 read_server_key_exchange(h, cx, &ske, raw)
@@ -121,6 +139,7 @@ impl Step {
     fn expects(&self) -> &'static str {
         match self {
             Step::ServerCertificate(_) => "Certificate",
+            Step::CertificateStatus(_) => "CertificateStatus",
             Step::ServerKeyExchange(_) => "ServerKeyExchange",
             Step::ServerHelloDone(_) => "CertificateRequest or ServerHelloDone",
             Step::ChangeCipherSpec(_) => "ChangeCipherSpec",
@@ -171,6 +190,7 @@ pub(crate) fn read_server_hello(
     };
     let mut extended_master_secret = false;
     let mut renegotiation_info = false;
+    let mut status_acknowledged = false;
     for ext in &sh.extensions {
         match ext {
             Extension::ExtendedMasterSecret => extended_master_secret = true,
@@ -186,6 +206,17 @@ pub(crate) fn read_server_hello(
                 )
             }
             Extension::EcPointFormats(_) | Extension::ServerNameAck if offered(ext.ext_type()) => {}
+            // RFC 6066, Section 8: a CertificateStatus may follow Certificate.
+            Extension::StatusRequest(_) if offered(ext.ext_type()) => status_acknowledged = true,
+            // RFC 8449, Section 4: our records must fit the server's limit,
+            // and its protected records ours.
+            Extension::RecordSizeLimit(limit) => match config.record_size_limit {
+                Some(ours) => {
+                    cx.peer_record_size_limit = Some(*limit);
+                    cx.record_size_limit = Some(ours);
+                }
+                None => return Err(PeerMisbehaved::UnsolicitedExtension(ext.ext_type()).into()),
+            },
             Extension::Alpn(chosen) if offered(ext.ext_type()) => match chosen.as_slice() {
                 [chosen] if config.alpn.contains(chosen) => {
                     cx.negotiated.alpn = Some(chosen.clone())
@@ -229,6 +260,8 @@ pub(crate) fn read_server_hello(
         client_random: s.client_hello.random,
         server_random: sh.random,
         extended_master_secret,
+        status_acknowledged,
+        server_chain: Vec::new(),
         server_share: None,
         certificate_request: None,
         master_secret: None,
@@ -243,12 +276,52 @@ fn read_server_certificate(
     raw: &[u8],
 ) -> Result<Step, Error> {
     let chain = take_tls12_chain(cx, c)?;
-    accept_server_chain(cx, h.config.verifier.as_ref(), &h.server_name, chain)?;
     h.transcript.add(raw);
-    Ok(match h.suite.kx {
+    if h.status_acknowledged {
+        h.server_chain = chain;
+        return Ok(Step::CertificateStatus(h));
+    }
+    let staple = ocsp_staple(h.config.ocsp_stapling, None);
+    accept_server_chain(
+        cx,
+        h.config.verifier.as_ref(),
+        &h.server_name,
+        chain,
+        staple,
+    )?;
+    Ok(after_server_certificate(h))
+}
+
+/// RFC 6066, Section 8: the stapled OCSP response (`raw` is the message), or
+/// `None` if the server left CertificateStatus out; either way the chain
+/// read before is checked now, with it.
+fn read_certificate_status(
+    mut h: Box<Handshake>,
+    cx: &mut Common,
+    ocsp_response: Option<&[u8]>,
+    raw: Option<&[u8]>,
+) -> Result<Step, Error> {
+    let chain = core::mem::take(&mut h.server_chain);
+    let staple = ocsp_staple(h.config.ocsp_stapling, ocsp_response);
+    accept_server_chain(
+        cx,
+        h.config.verifier.as_ref(),
+        &h.server_name,
+        chain,
+        staple,
+    )?;
+    if let Some(raw) = raw {
+        h.transcript.add(raw);
+    }
+    Ok(after_server_certificate(h))
+}
+
+/// ServerKeyExchange follows the server's certificate in ECDHE suites only.
+fn after_server_certificate(h: Box<Handshake>) -> Step {
+    match h.suite.kx {
         KeyExchange::Ecdhe => Step::ServerKeyExchange(h),
         KeyExchange::Rsa => Step::ServerHelloDone(h),
-    })
+    }
 }
 
 /// RFC 8422, Section 5.4: ECDHE parameters signed over both randoms by the

@@ -410,6 +410,7 @@ fn server_reproduces_the_simple_1rtt_server_hello_and_secrets() {
         .certificate(crate::CertifiedKey {
             chain: vec![certificate],
             key: Arc::new(key),
+            ocsp_response: None,
         })
         .key_log(log.clone())
         .dangerous_fixed_randomness(vec![private, random])

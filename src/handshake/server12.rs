@@ -3,35 +3,40 @@
 //!
 //! ```text
 //! read_client_hello -> send_server_flight: ServerHello, Certificate,
-//!   [ServerKeyExchange (ECDHE)], [CertificateRequest], ServerHelloDone
+//!   [CertificateStatus], [ServerKeyExchange (ECDHE)], [CertificateRequest],
+//!   ServerHelloDone
 //!   -> [read_client_certificate] -> read_client_key_exchange
 //!   -> [read_client_certificate_verify] -> read ChangeCipherSpec
 //!   -> read_client_finished -> send ChangeCipherSpec, Finished
 //! ```
 //!
-//! The bracketed client messages come only when the configuration has a
-//! client verifier; CertificateVerify only after a non-empty Certificate.
+//! CertificateStatus (RFC 6066, Section 8) comes when the client asked for
+//! OCSP and the certificate has a response to staple. The bracketed client
+//! messages come only when the configuration has a client verifier;
+//! CertificateVerify only after a non-empty Certificate.
 
 use std::sync::Arc;
 
 use super::client12::{derive_master_secret_with, DOWNGRADE_TLS12};
-use super::negotiate::{choose_signature_scheme, find, server_alpn, server_name};
+use super::negotiate::{choose_signature_scheme, find, server_alpn, server_name, stapled_response};
 use super::{accept_client_chain, check_offered_scheme, peer_leaf, take_tls12_chain, unexpected};
 use crate::codec::extensions::Extension;
 use crate::codec::messages::{
-    Certificate12, CertificateRequest12, CertificateVerify, ClientHello, ClientKeyExchange,
-    EcdheServerParams, Finished, HandshakeMessage, ServerHello, ServerKeyExchange,
+    Certificate12, CertificateRequest12, CertificateStatus, CertificateVerify, ClientHello,
+    ClientKeyExchange, EcdheServerParams, Finished, HandshakeMessage, ServerHello,
+    ServerKeyExchange,
 };
 use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
 use crate::crypto::kx::{self, KeyShare};
-use crate::crypto::sign::KeyAlgorithm;
-use crate::crypto::{Authentication, KeyExchange, Tls12Suite};
+use crate::crypto::sign::SigningKey;
+use crate::crypto::{KeyExchange, Tls12Suite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
 use crate::keys::tls12::{FinishedLabel, KeyBlock, MasterSecret};
 use crate::pki::LeafKeyUsage;
-use crate::server::ServerConfig;
+use crate::server::{CertifiedKey, ServerConfig};
+use crate::sites::{certificate_curve, choose_certificate, tls12_authentication};
 use crate::transcript::Transcript;
 
 /// The steps of a TLS 1.2 server handshake; each names the message expected next.
@@ -48,6 +53,8 @@ pub(crate) enum Step {
 /// What a TLS 1.2 server handshake carries from ClientHello to Finished.
 pub(crate) struct Handshake {
     config: Arc<ServerConfig>,
+    /// The certificate chosen for this handshake (see `sites`).
+    certified_key: Arc<CertifiedKey>,
     transcript: Transcript,
     suite: Tls12Suite,
     client_random: [u8; 32],
@@ -117,19 +124,19 @@ impl Step {
     }
 }
 
+/// The record_size_limit we advertise: the largest TLS 1.2 plaintext (RFC
+/// 8449, Section 4).
+const MAX_RECORD_SIZE_LIMIT: u16 = crate::record::MAX_PLAINTEXT as u16;
+
 /// The suite, group and signature scheme for this client: the first of our
-/// suites the client offered whose authentication fits our key, for which a
-/// group (ECDHE) and a signature scheme can be agreed.
+/// suites the client offered whose authentication fits the certificate's
+/// `key`, for which a group (ECDHE) and a signature scheme can be agreed.
 fn select(
     config: &ServerConfig,
+    key: &SigningKey,
     ch: &ClientHello,
 ) -> Result<(Tls12Suite, Option<(NamedGroup, SignatureScheme)>), Error> {
-    let key = &config.certified_key.key;
-    let auth = match key.algorithm() {
-        KeyAlgorithm::Rsa => Authentication::Rsa,
-        // RFC 8422, Section 5.1.2 / RFC 8422 bis: Ed25519 certificates use the ECDSA suites.
-        _ => Authentication::Ecdsa,
-    };
+    let auth = tls12_authentication(key.algorithm());
     // RFC 8422, Section 4: without supported_groups the client accepts any curve.
     let client_groups = find(ch, |e| match e {
         Extension::SupportedGroups(g) => Some(g.as_slice()),
@@ -152,13 +159,8 @@ fn select(
     let scheme = choose_signature_scheme(key.tls12_schemes(), client_schemes);
     // RFC 8422, Sections 5.1 and 5.3: an ECDSA certificate is only usable if
     // the client supports its curve; otherwise no ECDHE_ECDSA suite will do.
-    let certificate_curve = match key.algorithm() {
-        KeyAlgorithm::EcdsaP256 => Some(NamedGroup::SECP256R1),
-        KeyAlgorithm::EcdsaP384 => Some(NamedGroup::SECP384R1),
-        KeyAlgorithm::Rsa | KeyAlgorithm::Ed25519 => None,
-    };
-    let unusable_curve =
-        certificate_curve.filter(|curve| client_groups.is_some_and(|list| !list.contains(curve)));
+    let unusable_curve = certificate_curve(key.algorithm())
+        .filter(|curve| client_groups.is_some_and(|list| !list.contains(curve)));
     let mut saw_suite = false;
     for suite in &config.protocols.tls12 {
         if !ch.cipher_suites.contains(&suite.suite) || suite.auth != auth {
@@ -169,7 +171,7 @@ fn select(
         }
         saw_suite = true;
         match suite.kx {
-            KeyExchange::Rsa if config.rsa_decryption_key.is_some() => return Ok((*suite, None)),
+            KeyExchange::Rsa if key.rsa_decryption_key().is_ok() => return Ok((*suite, None)),
             KeyExchange::Rsa => {}
             KeyExchange::Ecdhe => {
                 if let (Some(group), Some(scheme)) = (group, scheme) {
@@ -227,9 +229,11 @@ pub(crate) fn read_client_hello(
     if point_formats.is_some_and(|f| !f.contains(&0)) {
         return Err(PeerMisbehaved::IllegalParameter("ec_point_formats lacks uncompressed").into());
     }
-    let (suite, ecdhe) = select(&config, &ch)?;
-    let alpn = server_alpn(&config.alpn, &ch)?;
     let sni = server_name(&ch)?;
+    let certified_key = choose_certificate(&config, &ch, ProtocolVersion::TLS12, sni.as_deref())?;
+    let (suite, ecdhe) = select(&config, &certified_key.key, &ch)?;
+    let alpn = server_alpn(&config.alpn, &ch)?;
+    let ocsp_response = stapled_response(&ch, &certified_key);
 
     let mut server_random = [0u8; 32];
     cx.rng.fill(&mut server_random)?;
@@ -253,6 +257,19 @@ pub(crate) fn read_client_hello(
     }
     if sni.is_some() {
         extensions.push(Extension::ServerNameAck);
+    }
+    // RFC 6066, Section 8: an empty status_request says a CertificateStatus follows.
+    if ocsp_response.is_some() {
+        extensions.push(Extension::StatusRequest(Vec::new()));
+    }
+    // RFC 8449, Section 4: answer a record_size_limit with ours (the TLS 1.2
+    // maximum, 2^14) and keep our protected records within the client's.
+    if let Some(limit) = find(&ch, |e| match e {
+        Extension::RecordSizeLimit(limit) => Some(*limit),
+        _ => None,
+    }) {
+        cx.peer_record_size_limit = Some(limit);
+        extensions.push(Extension::RecordSizeLimit(MAX_RECORD_SIZE_LIMIT));
     }
     if let Some(protocol) = &alpn {
         extensions.push(Extension::Alpn(vec![protocol.clone()]));
@@ -284,17 +301,34 @@ pub(crate) fn read_client_hello(
     cx.emit(Event::Chosen(Parameter::ServerName(sni)));
 
     let certificate = Certificate12 {
-        certificate_list: config.certified_key.chain.clone(),
+        certificate_list: certified_key.chain.clone(),
     };
     cx.send_handshake(
         &HandshakeMessage::Certificate12(certificate),
         &mut transcript,
     )?;
+    if let Some(response) = ocsp_response {
+        let status = CertificateStatus {
+            ocsp_response: response.to_vec(),
+        };
+        cx.send_handshake(
+            &HandshakeMessage::CertificateStatus(status),
+            &mut transcript,
+        )?;
+        cx.negotiated.ocsp_response = Some(response.to_vec());
+    }
 
     let key_share = match ecdhe {
         Some((group, scheme)) => {
             let share = KeyShare::generate(group, &mut cx.rng)?;
-            let ske = server_key_exchange(&config, cx, &ch.random, &server_random, &share, scheme)?;
+            let ske = server_key_exchange(
+                &certified_key.key,
+                cx,
+                &ch.random,
+                &server_random,
+                &share,
+                scheme,
+            )?;
             cx.send_handshake(&HandshakeMessage::ServerKeyExchange(ske), &mut transcript)?;
             cx.negotiated.group = Some(group);
             cx.negotiated.signature_scheme = Some(scheme);
@@ -318,6 +352,7 @@ pub(crate) fn read_client_hello(
     cx.send_handshake(&HandshakeMessage::ServerHelloDone, &mut transcript)?;
 
     let h = Box::new(Handshake {
+        certified_key,
         transcript,
         suite,
         client_random: ch.random,
@@ -338,7 +373,7 @@ pub(crate) fn read_client_hello(
 /// RFC 8422, Section 5.4: ServerECDHParams (named curve, our public point)
 /// and a signature over client_random + server_random + those params.
 fn server_key_exchange(
-    config: &ServerConfig,
+    key: &SigningKey,
     cx: &mut Common,
     client_random: &[u8; 32],
     server_random: &[u8; 32],
@@ -348,10 +383,7 @@ fn server_key_exchange(
     let mut params =
         EcdheServerParams::new(share.group(), share.public().to_vec(), scheme, Vec::new())?;
     let signed = params.signed_content(client_random, server_random);
-    params.signature = config
-        .certified_key
-        .key
-        .sign(scheme, &signed, &mut cx.rng)?;
+    params.signature = key.sign(scheme, &signed, &mut cx.rng)?;
     ServerKeyExchange::from_ecdhe(&params)
 }
 
@@ -390,11 +422,7 @@ fn read_client_key_exchange(
         // RFC 5246, Section 7.4.7.1: never fails here; a bad pre-master secret
         // fails at Finished like a wrong one (see rsa_kx for why).
         KeyExchange::Rsa => {
-            let key = h
-                .config
-                .rsa_decryption_key
-                .as_ref()
-                .ok_or(Error::Internal("RSA key exchange without a key"))?;
+            let key = h.certified_key.key.rsa_decryption_key()?;
             super::rsa_kx::server_decrypt(key, cke, &mut cx.rng)?
         }
     };

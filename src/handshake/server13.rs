@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use super::negotiate::{
     choose_group, choose_signature_scheme, choose_suite, find, server_alpn, server_name,
-    GroupChoice,
+    stapled_response, GroupChoice,
 };
 use super::{
     accept_client_chain, certificate_verify_content, check_certificate_verify,
@@ -22,8 +22,9 @@ use super::{
 };
 use crate::codec::extensions::{Extension, KeyShareEntry};
 use crate::codec::messages::{
-    Certificate, CertificateEntry, CertificateRequest, CertificateVerify, ClientHello,
-    EncryptedExtensions, Finished, HandshakeMessage, ServerHello, HELLO_RETRY_REQUEST_RANDOM,
+    Certificate, CertificateEntry, CertificateRequest, CertificateStatus, CertificateVerify,
+    ClientHello, EncryptedExtensions, Finished, HandshakeMessage, ServerHello,
+    HELLO_RETRY_REQUEST_RANDOM,
 };
 use crate::codec::{ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
@@ -32,7 +33,8 @@ use crate::crypto::Tls13Suite;
 use crate::error::{CertificateError, Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
 use crate::keys::tls13::TrafficSecret;
-use crate::server::ServerConfig;
+use crate::server::{CertifiedKey, ServerConfig};
+use crate::sites::choose_certificate;
 use crate::transcript::Transcript;
 
 /// The steps of a TLS 1.3 server handshake; each names the message expected next.
@@ -91,6 +93,8 @@ const MAX_RECORD_SIZE_LIMIT: u16 = (crate::record::MAX_PLAINTEXT + 1) as u16;
 /// What the server settled on from a ClientHello.
 struct Selection {
     suite: Tls13Suite,
+    /// The certificate, chosen once per handshake (see `sites`).
+    certified_key: Arc<CertifiedKey>,
     scheme: SignatureScheme,
     alpn: Option<Vec<u8>>,
     sni: Option<String>,
@@ -105,7 +109,7 @@ fn read_client_hello(
     cx.hello_seen = true;
     cx.client_random = ch.random;
     let (groups, shares) = check_client_hello(&ch)?;
-    let selection = select_parameters(&config, cx, &ch)?;
+    let selection = select_parameters(&config, cx, &ch, None)?;
 
     let mut transcript = Transcript::new();
     transcript.start_hash(selection.suite.hash);
@@ -157,11 +161,14 @@ fn check_client_hello(ch: &ClientHello) -> Result<(&[NamedGroup], &[KeyShareEntr
     Ok((groups, shares))
 }
 
-/// Suite, signature scheme, ALPN and SNI: everything but the group.
+/// Suite, certificate, signature scheme, ALPN and SNI: everything but the
+/// group. The certificate is chosen for the first ClientHello; a retried one
+/// passes it in as `chosen`.
 fn select_parameters(
     config: &ServerConfig,
     cx: &mut Common,
     ch: &ClientHello,
+    chosen: Option<Arc<CertifiedKey>>,
 ) -> Result<Selection, Error> {
     let suite = choose_suite(&config.protocols.tls13, &ch.cipher_suites)
         .ok_or(PeerIncompatible::NoCommonCipherSuite)?;
@@ -171,13 +178,18 @@ fn select_parameters(
         _ => None,
     })
     .ok_or(PeerMisbehaved::MissingExtension("signature_algorithms"))?;
-    let scheme = choose_signature_scheme(config.certified_key.key.schemes(), peer_schemes)
+    let sni = server_name(ch)?;
+    let certified_key = match chosen {
+        Some(certified_key) => certified_key,
+        None => choose_certificate(config, ch, ProtocolVersion::TLS13, sni.as_deref())?,
+    };
+    let scheme = choose_signature_scheme(certified_key.key.schemes(), peer_schemes)
         .ok_or(PeerIncompatible::NoCommonSignatureScheme)?;
     let alpn = server_alpn(&config.alpn, ch)?;
-    let sni = server_name(ch)?;
     cx.negotiated.server_name = sni.clone();
     Ok(Selection {
         suite,
+        certified_key,
         scheme,
         alpn,
         sni,
@@ -211,6 +223,8 @@ pub(crate) struct ExpectRetriedClientHello {
     config: Arc<ServerConfig>,
     transcript: Transcript,
     suite: Tls13Suite,
+    /// The certificate chosen for the first ClientHello.
+    certified_key: Arc<CertifiedKey>,
     group: NamedGroup,
     cookie: Option<Vec<u8>>,
     /// The first ClientHello, which the second may only change where RFC 8446,
@@ -264,6 +278,7 @@ fn send_hello_retry_request(
             config,
             transcript,
             suite: selection.suite,
+            certified_key: selection.certified_key,
             group,
             cookie,
             first: ch.clone(),
@@ -299,7 +314,7 @@ fn read_retried_client_hello(
             PeerMisbehaved::IllegalParameter("cookie not echoed from HelloRetryRequest").into(),
         );
     }
-    let selection = select_parameters(&s.config, cx, &ch)?;
+    let selection = select_parameters(&s.config, cx, &ch, Some(s.certified_key))?;
     // RFC 8446, Section 4.1.4: the suite must stay what the HRR named.
     if selection.suite != s.suite {
         return Err(PeerMisbehaved::IllegalParameter(
@@ -422,17 +437,31 @@ fn send_server_flight(
         cx.send_handshake(&HandshakeMessage::CertificateRequest(cr), &mut transcript)?;
     }
 
+    let certified_key = &selection.certified_key;
+    let mut certificate_list: Vec<CertificateEntry> = certified_key
+        .chain
+        .iter()
+        .map(|der| CertificateEntry {
+            cert_data: der.clone(),
+            extensions: Vec::new(),
+        })
+        .collect();
+    // RFC 8446, Section 4.4.2.1: the OCSP response goes in the leaf's entry,
+    // and only to a client that asked for one.
+    if let (Some(response), Some(leaf)) = (
+        stapled_response(ch, certified_key),
+        certificate_list.first_mut(),
+    ) {
+        let status = CertificateStatus {
+            ocsp_response: response.to_vec(),
+        };
+        leaf.extensions
+            .push(Extension::StatusRequest(status.encode()?));
+        cx.negotiated.ocsp_response = Some(response.to_vec());
+    }
     let certificate = Certificate {
         certificate_request_context: Vec::new(),
-        certificate_list: config
-            .certified_key
-            .chain
-            .iter()
-            .map(|der| CertificateEntry {
-                cert_data: der.clone(),
-                extensions: Vec::new(),
-            })
-            .collect(),
+        certificate_list,
     };
     cx.send_handshake(&HandshakeMessage::Certificate(certificate), &mut transcript)?;
 
@@ -440,8 +469,7 @@ fn send_server_flight(
         SERVER_SIGNATURE_CONTEXT,
         transcript.current_hash()?.as_ref(),
     );
-    let signature = config
-        .certified_key
+    let signature = certified_key
         .key
         .sign(selection.scheme, &content, &mut cx.rng)?;
     let cv = CertificateVerify {
@@ -510,7 +538,8 @@ fn read_client_certificate(
     c: Certificate,
     raw: &[u8],
 ) -> Result<Step, Error> {
-    let chain = take_peer_chain(cx, c)?;
+    // We never ask a client for its OCSP response.
+    let (chain, _) = take_peer_chain(cx, c, false)?;
     s.transcript.add(raw);
     let verifier = s.config.requested_client_verifier()?;
     let missing = CertificateError::NoCertificate.into();
