@@ -215,15 +215,7 @@ impl OcspResponse {
         now: SystemTime,
     ) -> Result<&SingleResponse, CertificateError> {
         let bad = |why: String| CertificateError::BadOcspResponse(why);
-        let basic = match (&self.basic, self.response_status) {
-            (Some(basic), SUCCESSFUL) => basic,
-            (_, status) => {
-                return Err(bad(format!(
-                    "the OCSP response has status {}, not successful",
-                    response_status_name(status)
-                )))
-            }
-        };
+        let basic = self.successful()?;
         let leaf_cert = parse(0, leaf)?;
         let signer = basic.signer_spki(issuer, now)?;
         let alg_der = basic.signature_algorithm.as_slice();
@@ -264,27 +256,74 @@ impl OcspResponse {
                     issuer.label
                 ))
             })?;
-        single.check_current(unix_seconds(now), &leaf_cert.label())?;
-        match single.status {
-            CertStatus::Good => Ok(single),
-            CertStatus::Revoked { time, reason } => Err(CertificateError::Revoked(format!(
-                "{} was revoked at {}{} (OCSP response from {} produced at {})",
-                leaf_cert.label(),
-                now_text(time),
-                reason.map_or(String::new(), |r| format!(", reason {}", reason_name(r))),
-                basic.responder_id,
-                now_text(basic.produced_at)
-            ))),
-            CertStatus::Unknown => Err(bad(format!(
-                "the OCSP response says the status of {} is unknown to its responder ({})",
-                leaf_cert.label(),
-                basic.responder_id
+        basic.judge(single, &leaf_cert.label(), now)
+    }
+
+    /// What a server can check of a response for `leaf` when its chain does
+    /// not carry the leaf's issuer (a leaf issued straight by a root that is
+    /// not sent): successful, a SingleResponse for the leaf's serial number,
+    /// current and good. Neither the signature nor the issuer hashes can be
+    /// checked; the clients check them.
+    pub(crate) fn check_without_issuer(
+        &self,
+        leaf: &[u8],
+        now: SystemTime,
+    ) -> Result<&SingleResponse, CertificateError> {
+        let basic = self.successful()?;
+        let leaf_cert = parse(0, leaf)?;
+        let serial = leaf_cert.x509.raw_serial();
+        let single = basic
+            .responses
+            .iter()
+            .find(|r| r.cert_id.serial == serial)
+            .ok_or_else(|| {
+                CertificateError::BadOcspResponse(format!(
+                    "the OCSP response has no status for {} (serial {})",
+                    leaf_cert.label(),
+                    hex(serial)
+                ))
+            })?;
+        basic.judge(single, &leaf_cert.label(), now)
+    }
+
+    /// The basic response of a `successful` response.
+    fn successful(&self) -> Result<&BasicResponse, CertificateError> {
+        match (&self.basic, self.response_status) {
+            (Some(basic), SUCCESSFUL) => Ok(basic),
+            (_, status) => Err(CertificateError::BadOcspResponse(format!(
+                "the OCSP response has status {}, not successful",
+                response_status_name(status)
             ))),
         }
     }
 }
 
 impl BasicResponse {
+    /// The verdict on `single`, the SingleResponse about `leaf` (its label):
+    /// current, then good, revoked or unknown.
+    fn judge<'s>(
+        &self,
+        single: &'s SingleResponse,
+        leaf: &str,
+        now: SystemTime,
+    ) -> Result<&'s SingleResponse, CertificateError> {
+        single.check_current(unix_seconds(now), leaf)?;
+        match single.status {
+            CertStatus::Good => Ok(single),
+            CertStatus::Revoked { time, reason } => Err(CertificateError::Revoked(format!(
+                "{leaf} was revoked at {}{} (OCSP response from {} produced at {})",
+                now_text(time),
+                reason.map_or(String::new(), |r| format!(", reason {}", reason_name(r))),
+                self.responder_id,
+                now_text(self.produced_at)
+            ))),
+            CertStatus::Unknown => Err(CertificateError::BadOcspResponse(format!(
+                "the OCSP response says the status of {leaf} is unknown to its responder ({})",
+                self.responder_id
+            ))),
+        }
+    }
+
     /// The key that must have signed the response: the issuer's when the
     /// ResponderID names the issuer, else a delegated responder's from
     /// `certs` (RFC 6960, Section 4.2.2.2).

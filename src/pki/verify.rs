@@ -199,8 +199,9 @@ impl ClientCertVerifier for DefaultClientVerifier {
 /// belongs to the leaf, every certificate is within its validity, the leaf is
 /// valid for the name (a wildcard name needs the same wildcard in the
 /// subjectAltName), and an OCSP response, if given, checks out for the leaf
-/// against its issuer in the chain ([`super::ocsp`]); a must-staple leaf
-/// needs one. The error says what is wrong, naming the certificate.
+/// against its issuer in the chain ([`super::ocsp`]; without the issuer in
+/// the chain, as far as it can: serial number, times and status); a
+/// must-staple leaf needs one. The error says what is wrong, naming the certificate.
 pub(crate) fn check_served_chain(
     chain: &[Vec<u8>],
     key: &crate::crypto::sign::SigningKey,
@@ -255,16 +256,13 @@ pub(crate) fn check_served_chain(
                     subject: c.x509.subject().as_raw(),
                     spki: c.x509.public_key().raw,
                     label: c.label(),
-                })
-                .ok_or_else(|| {
-                    format!(
-                        "the OCSP response cannot be checked: the chain lacks the issuer of {}",
-                        leaf.label()
-                    )
-                })?;
-            super::ocsp::OcspResponse::parse(response)
-                .and_then(|r| r.check_for(leaf_der, &issuer, now).map(drop))
-                .map_err(|e| e.to_string())?;
+                });
+            let response = super::ocsp::OcspResponse::parse(response).map_err(|e| e.to_string())?;
+            match issuer {
+                Some(issuer) => response.check_for(leaf_der, &issuer, now),
+                None => response.check_without_issuer(leaf_der, now),
+            }
+            .map_err(|e| e.to_string())?;
         }
         None if super::ocsp::requires_staple(leaf_der).map_err(|e| e.to_string())? => {
             return Err(format!(
