@@ -1,6 +1,10 @@
 //! A TLS client on keyway: `cargo run --example client -- --connect HOST:PORT
 //! [--servername NAME] --cafile ROOTS.pem [--tls13] [--tls12] [--ciphers LIST]
-//! [--rsa-kx] [--groups LIST] [--alpn LIST] [--request TEXT]`
+//! [--rsa-kx] [--groups LIST] [--alpn LIST] [--status] [--request TEXT]`
+//!
+//! The client asks for a stapled OCSP response and refuses the server if the
+//! staple is bad or says "revoked", or if a must-staple certificate comes
+//! without one; `--status` also prints what the staple said.
 //!
 //! `--tls13` and `--tls12` pick the versions to offer (default both);
 //! `--ciphers` takes TLS 1.3 and TLS 1.2 suites by IANA or OpenSSL name;
@@ -19,7 +23,7 @@ use common::{describe, fail_usage, parse_alpn, parse_groups, parse_suites, Args}
 
 const USAGE: &str =
     "client --connect HOST:PORT [--servername NAME] --cafile ROOTS.pem [--tls13] [--tls12] \
-[--ciphers LIST] [--rsa-kx] [--groups LIST] [--alpn LIST] [--request TEXT]";
+[--ciphers LIST] [--rsa-kx] [--groups LIST] [--alpn LIST] [--status] [--request TEXT]";
 
 fn main() {
     let args = Args::from_env();
@@ -33,7 +37,7 @@ fn main() {
             "--alpn",
             "--request",
         ],
-        &["--tls13", "--tls12", "--rsa-kx"],
+        &["--tls13", "--tls12", "--rsa-kx", "--status"],
         USAGE,
     );
     let (Some(connect), Some(cafile)) = (args.value("--connect"), args.value("--cafile")) else {
@@ -83,6 +87,15 @@ fn run(
     let mut tls = keyway::Stream::client(config, &server_name, tcp)?;
     tls.handshake()?;
     print!("{}", describe(tls.connection().negotiated()));
+    if args.flag("--status") {
+        match &tls.connection().negotiated().ocsp_response {
+            Some(der) => println!(
+                "OCSP response: {}",
+                keyway::pki::ocsp::OcspResponse::parse(der).map_err(keyway::Error::from)?
+            ),
+            None => println!("OCSP response: none"),
+        }
+    }
 
     let request = match args.value("--request") {
         Some(text) => text.replace("\\r", "\r").replace("\\n", "\n"),
