@@ -138,6 +138,8 @@ pub enum PeerMisbehaved {
     SecondHelloRetryRequest,
     /// The Finished message did not verify.
     BadFinished,
+    /// A PSK binder did not verify (RFC 8446, Section 4.2.11).
+    BadBinder,
     /// The CertificateVerify signature did not verify.
     BadSignature,
     /// A key share was not a valid point for its group.
@@ -186,6 +188,9 @@ pub enum PeerIncompatible {
     /// The client sent no server name and the server has no default
     /// certificate for such clients.
     NoCertificateWithoutServerName,
+    /// The server chose TLS 1.2 after we sent 0-RTT data with a TLS 1.3
+    /// ticket (RFC 8446, Appendix D.3): connect again without early data.
+    Tls12AfterEarlyData,
 }
 
 /// Why a certificate chain was refused.
@@ -271,6 +276,10 @@ pub enum Limit {
     ChangeCipherSpecs(usize),
     /// Too many renegotiation attempts (HelloRequest or a new ClientHello).
     RenegotiationAttempts(usize),
+    /// More 0-RTT data to skip than allowed.
+    SkippedEarlyData(usize),
+    /// More 0-RTT data than the server accepts (RFC 8446, Section 4.2.10).
+    EarlyData,
 }
 
 impl Error {
@@ -307,7 +316,9 @@ impl Error {
                 PeerMisbehaved::InappropriateFallback => A::INAPPROPRIATE_FALLBACK,
                 PeerMisbehaved::BadRenegotiationInfo => A::HANDSHAKE_FAILURE,
                 PeerMisbehaved::MissingExtension(_) => A::MISSING_EXTENSION,
-                PeerMisbehaved::BadFinished | PeerMisbehaved::BadSignature => A::DECRYPT_ERROR,
+                PeerMisbehaved::BadFinished
+                | PeerMisbehaved::BadBinder
+                | PeerMisbehaved::BadSignature => A::DECRYPT_ERROR,
             },
             Error::PeerIncompatible(e) => match e {
                 PeerIncompatible::NoCommonVersion => A::PROTOCOL_VERSION,
@@ -459,6 +470,7 @@ impl fmt::Display for PeerMisbehaved {
             }
             PeerMisbehaved::SecondHelloRetryRequest => f.write_str("second HelloRetryRequest"),
             PeerMisbehaved::BadFinished => f.write_str("Finished does not verify"),
+            PeerMisbehaved::BadBinder => f.write_str("PSK binder does not verify"),
             PeerMisbehaved::BadSignature => {
                 f.write_str("CertificateVerify signature does not verify")
             }
@@ -506,6 +518,10 @@ impl fmt::Display for PeerIncompatible {
             }
             PeerIncompatible::NoCertificateWithoutServerName => f.write_str(
                 "the client sent no server name (SNI) and there is no default certificate",
+            ),
+            PeerIncompatible::Tls12AfterEarlyData => f.write_str(
+                "the server chose TLS 1.2 after we sent 0-RTT early data on a TLS 1.3 ticket \
+                 (RFC 8446, Appendix D.3); connect again without early data",
             ),
         }
     }
@@ -581,6 +597,13 @@ impl fmt::Display for Limit {
                 f,
                 "more than {max} refused renegotiation attempts (max_renegotiation_attempts)"
             ),
+            Limit::SkippedEarlyData(max) => write!(
+                f,
+                "more than {max} bytes of refused 0-RTT data to skip (max_skipped_early_data)"
+            ),
+            Limit::EarlyData => {
+                f.write_str("more 0-RTT data than the server's max_early_data_size allows")
+            }
         }
     }
 }

@@ -107,6 +107,7 @@ fn tls12_staples_in_a_certificate_status_after_certificate() {
             "CertificateStatus",
             "ServerKeyExchange",
             "ServerHelloDone",
+            "NewSessionTicket",
             "ChangeCipherSpec",
             "Finished"
         ]

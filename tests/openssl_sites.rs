@@ -244,7 +244,14 @@ fn the_example_server_reloads_on_sighup_without_dropping_a_connection() {
     for site in [&old, &new] {
         roots.add_der(&site.pki.root_der).unwrap();
     }
-    let config = Arc::new(ClientConfig::builder(roots).build().unwrap());
+    // No session store: each connection is a full handshake that shows the
+    // certificate served now.
+    let config = Arc::new(
+        ClientConfig::builder(roots)
+            .session_store(None)
+            .build()
+            .unwrap(),
+    );
     let connect = || {
         let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
         tcp.set_read_timeout(Some(WAIT)).unwrap();

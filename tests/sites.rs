@@ -269,7 +269,14 @@ fn a_reload_reaches_new_handshakes_while_open_ones_keep_theirs() {
     );
     for version in BOTH {
         table.insert("a.example", old.certified_key()).unwrap();
-        let client_config = Arc::new(client_for(&trusts, version).build().unwrap());
+        // Without a session store: a resumed handshake sends no
+        // certificate (see the end of the test).
+        let client_config = Arc::new(
+            client_for(&trusts, version)
+                .session_store(None)
+                .build()
+                .unwrap(),
+        );
         let open = || {
             let client = ClientConnection::new(client_config.clone(), "a.example").unwrap();
             (client, ServerConnection::new(server_config.clone()))
@@ -304,6 +311,26 @@ fn a_reload_reaches_new_handshakes_while_open_ones_keep_theirs() {
         assert!(table.remove("a.example"));
         assert!(!table.remove("a.example"));
     }
+    // A client that resumes a session keeps the identity of the handshake
+    // it resumes: a reload does not end sessions (rotate the ticket keys and
+    // clear the session store for that).
+    table.insert("a.example", old.certified_key()).unwrap();
+    let resuming = Arc::new(client_for(&trusts, ProtocolVersion::TLS13).build().unwrap());
+    let mut first = ClientConnection::new(resuming.clone(), "a.example").unwrap();
+    handshake(
+        &mut first,
+        &mut ServerConnection::new(server_config.clone()),
+    )
+    .unwrap();
+    table.insert("a.example", new.certified_key()).unwrap();
+    let mut again = ClientConnection::new(resuming, "a.example").unwrap();
+    handshake(
+        &mut again,
+        &mut ServerConnection::new(server_config.clone()),
+    )
+    .unwrap();
+    assert!(again.negotiated().resumed);
+    assert_eq!(leaf(&again), old.leaf_der);
 }
 
 #[test]

@@ -119,7 +119,7 @@ fn trace_client(
     let mut conn = Connection::new(
         parts,
         State::Client(crate::client::ClientState::Tls13(
-            super::client13::Step::Traffic,
+            super::client13::Step::Traffic(None),
         )),
     );
     let name = ServerName::try_from("server").unwrap();
