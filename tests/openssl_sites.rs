@@ -398,16 +398,20 @@ fn the_example_client_prints_the_staple_and_refuses_a_revoked_one() {
     let site = Site::new(KeyKind::Rsa2048, &["example.com"], "client-status");
     let good = site.ocsp_response(false);
     let revoked = site.ocsp_response(true);
-    for version in ["-tls1_3", "-tls1_2"] {
-        let (_server, port) = s_server_stapling(&site, version, &good, &["-www"]);
-        let (status, output) = run(
+    // The example client against s_server -www stapling `response`.
+    let fetch = |version: &str, response: &Path| {
+        let (_server, port) = s_server_stapling(&site, version, response, &["-www"]);
+        run(
             Command::new(&client_bin)
                 .args(["--connect", &format!("127.0.0.1:{port}")])
                 .args(["--servername", "example.com", "--status"])
                 .arg("--cafile")
                 .arg(&site.files.root),
             b"",
-        );
+        )
+    };
+    for version in ["-tls1_3", "-tls1_2"] {
+        let (status, output) = fetch(version, &good);
         assert!(status.success(), "{version}:\n{output}");
         assert!(
             output.contains("OCSP response: successful, from CN=keyway test intermediate CA"),
@@ -416,15 +420,7 @@ fn the_example_client_prints_the_staple_and_refuses_a_revoked_one() {
         assert!(output.contains(": good, this update "), "{output}");
         assert!(output.contains("HTTP/1.0 200 ok"), "{output}");
 
-        let (_server, port) = s_server_stapling(&site, version, &revoked, &["-www"]);
-        let (status, output) = run(
-            Command::new(&client_bin)
-                .args(["--connect", &format!("127.0.0.1:{port}")])
-                .args(["--servername", "example.com", "--status"])
-                .arg("--cafile")
-                .arg(&site.files.root),
-            b"",
-        );
+        let (status, output) = fetch(version, &revoked);
         assert!(!status.success(), "{version}:\n{output}");
         assert!(
             output.contains("error: peer certificate refused: certificate 0 (CN=example.com) was revoked at 2025-01-01T00:00:00Z, reason keyCompromise"),

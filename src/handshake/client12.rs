@@ -348,23 +348,15 @@ fn read_server_certificate(
 ) -> Result<Step, Error> {
     let chain = take_tls12_chain(cx, c)?;
     s.transcript.add(raw);
-    if s.agreed.status_acknowledged {
-        return Ok(Step::CertificateStatus(Box::new(ExpectCertificateStatus {
-            agreed: s.agreed,
-            transcript: s.transcript,
-            server_chain: chain,
-        })));
+    let next = ExpectCertificateStatus {
+        agreed: s.agreed,
+        transcript: s.transcript,
+        server_chain: chain,
+    };
+    match next.agreed.status_acknowledged {
+        true => Ok(Step::CertificateStatus(Box::new(next))),
+        false => read_certificate_status(next, cx, None, None),
     }
-    let config = &s.agreed.config;
-    let staple = ocsp_staple(config.ocsp_stapling, None);
-    accept_server_chain(
-        cx,
-        config.verifier.as_ref(),
-        &s.agreed.server_name,
-        chain,
-        staple,
-    )?;
-    Ok(after_server_certificate(s.agreed, s.transcript))
 }
 
 /// Waiting for a CertificateStatus, which may not come; the server's chain

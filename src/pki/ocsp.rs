@@ -718,13 +718,7 @@ fn read_basic_response(der: &[u8]) -> Result<BasicResponse, &'static str> {
     while !list.is_empty() {
         responses.push(read_single_response(&mut list)?);
     }
-    if let Some(extensions) = data
-        .read_optional(ctx::EXPLICIT_1)
-        .map_err(|()| "bad responseExtensions")?
-    {
-        check_extensions(extensions)?;
-    }
-    finish(&data, "bytes after responseExtensions")?;
+    check_extensions(&mut data, "responseExtensions")?;
     Ok(BasicResponse {
         tbs_response_data: tbs_response_data.to_vec(),
         signature_algorithm: signature_algorithm.to_vec(),
@@ -824,13 +818,7 @@ fn read_single_response(list: &mut Der<'_>) -> Result<SingleResponse, &'static s
         }
         None => None,
     };
-    if let Some(extensions) = single
-        .read_optional(ctx::EXPLICIT_1)
-        .map_err(|()| "bad singleExtensions")?
-    {
-        check_extensions(extensions)?;
-    }
-    finish(&single, "bytes after singleExtensions")?;
+    check_extensions(&mut single, "singleExtensions")?;
     Ok(SingleResponse {
         cert_id: CertId {
             hash,
@@ -844,11 +832,21 @@ fn read_single_response(list: &mut Der<'_>) -> Result<SingleResponse, &'static s
     })
 }
 
-/// Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension (RFC 5280, Section
-/// 4.1), each { extnID, critical BOOLEAN DEFAULT FALSE, extnValue }. keyway
-/// processes none, so a critical one makes the response unusable (RFC 6960,
-/// Section 4.4; the nonce, the usual one, is never critical).
-fn check_extensions(explicit: &[u8]) -> Result<(), &'static str> {
+/// The `[1] EXPLICIT Extensions OPTIONAL` that ends a ResponseData
+/// (responseExtensions) or a SingleResponse (singleExtensions), which must
+/// then be used up. Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension (RFC
+/// 5280, Section 4.1), each { extnID, critical BOOLEAN DEFAULT FALSE,
+/// extnValue }. keyway processes none, so a critical one makes the response
+/// unusable (RFC 6960, Section 4.4; the nonce, the usual one, is never
+/// critical).
+fn check_extensions(der: &mut Der<'_>, what: &'static str) -> Result<(), &'static str> {
+    let explicit = der.read_optional(ctx::EXPLICIT_1).map_err(|()| what)?;
+    if !der.is_empty() {
+        return Err(what);
+    }
+    let Some(explicit) = explicit else {
+        return Ok(());
+    };
     let mut list = Der::new(
         Der::new(explicit)
             .read_all(tag::SEQUENCE)
@@ -957,8 +955,13 @@ mod tests {
         OcspResponse::parse(&file(name)).unwrap()
     }
 
-    /// Checks response `name` for certificate `leaf` issued by `issuer`.
-    fn check(name: &str, leaf: &str, issuer: &str) -> Result<CertStatus, CertificateError> {
+    /// Checks `der` for certificate `leaf` issued by `issuer` (files) at `at`.
+    fn check_der(
+        der: &[u8],
+        leaf: &str,
+        issuer: &str,
+        at: SystemTime,
+    ) -> Result<CertStatus, CertificateError> {
         let issuer = cert(issuer);
         let parsed = parse(1, &issuer).unwrap();
         let issuer = Issuer {
@@ -966,9 +969,14 @@ mod tests {
             spki: parsed.x509.public_key().raw,
             label: parsed.label(),
         };
-        response(name)
-            .check_for(&cert(leaf), &issuer, fixture_time())
+        OcspResponse::parse(der)?
+            .check_for(&cert(leaf), &issuer, at)
             .map(|single| single.status.clone())
+    }
+
+    /// Checks response `name` for certificate `leaf` issued by `issuer`.
+    fn check(name: &str, leaf: &str, issuer: &str) -> Result<CertStatus, CertificateError> {
+        check_der(&file(name), leaf, issuer, fixture_time())
     }
 
     fn bad(text: &str) -> Result<CertStatus, CertificateError> {
@@ -1035,24 +1043,14 @@ mod tests {
             ))
         );
         // Before thisUpdate (2020-01-01), the response does not count yet.
-        let ca = cert("ca.pem");
-        let parsed = parse(1, &ca).unwrap();
-        let issuer = Issuer {
-            subject: parsed.x509.subject().as_raw(),
-            spki: parsed.x509.public_key().raw,
-            label: parsed.label(),
-        };
         let early = UNIX_EPOCH + Duration::from_secs(1_577_836_800);
-        let err = response("good.der")
-            .check_for(&cert("leaf.pem"), &issuer, early)
-            .unwrap_err();
         assert_eq!(
-            err,
-            CertificateError::BadOcspResponse(format!(
+            check_der(&file("good.der"), "leaf.pem", "ca.pem", early),
+            Err(CertificateError::BadOcspResponse(format!(
                 "the OCSP response for certificate 0 (CN=ocsp.test) is not valid before its \
                  thisUpdate, {} (verification time 2020-01-01T00:00:00Z)",
                 now_text(response("good.der").responses()[0].this_update)
-            ))
+            )))
         );
         // Without nextUpdate, a day after thisUpdate at most.
         let mut single = single;
@@ -1102,25 +1100,11 @@ mod tests {
             .unwrap()
             + 20;
         der[at] ^= 1;
-        let ca = cert("ca.pem");
-        let parsed = parse(1, &ca).unwrap();
-        let issuer = Issuer {
-            subject: parsed.x509.subject().as_raw(),
-            spki: parsed.x509.public_key().raw,
-            label: parsed.label(),
-        };
-        let err = OcspResponse::parse(&der)
-            .and_then(|r| {
-                r.check_for(&cert("leaf.pem"), &issuer, fixture_time())
-                    .map(drop)
-            })
-            .unwrap_err();
         assert_eq!(
-            err,
-            CertificateError::BadOcspResponse(
+            check_der(&der, "leaf.pem", "ca.pem", fixture_time()),
+            bad(
                 "the OCSP response's signature does not verify with the key of certificate 1 \
                  (CN=OCSP Test CA)"
-                    .into()
             )
         );
     }
