@@ -22,6 +22,11 @@
 //! [`CertificatesByName::strict`] the fatal unrecognized_name alert that RFC
 //! 6066, Section 3 offers servers as the alternative.
 //!
+//! Only full handshakes ask: a resumed one sends no certificate and keeps the
+//! identity of the handshake it resumes, so a reload does not end sessions
+//! (rotate the ticket keys and clear the session store for that, after a key
+//! compromise).
+//!
 //! [`crate::ServerConfigBuilder::certificate`] is a table with a default
 //! only, served to every client whatever name it asks for, as before this
 //! module existed.
