@@ -338,6 +338,7 @@ fn server_process(stack: Stack) {
         leaf_pem: String::new(),
         intermediate_pem: String::new(),
         root_subject: String::new(),
+        intermediate_key_pem: String::new(),
     };
     let keyway = keyway::tokio::TlsAcceptor::from(keyway_configs(&pki).1);
     let rustls = tokio_rustls::TlsAcceptor::from(rustls_configs(&pki).1);

@@ -1,7 +1,11 @@
 //! A TLS client on keyway: `cargo run --example client -- --connect HOST:PORT
 //! [--servername NAME] --cafile ROOTS.pem [--tls13] [--tls12] [--ciphers LIST]
 //! [--rsa-kx] [--groups LIST] [--alpn LIST] [--cert CHAIN.pem --key KEY.pem]
-//! [--optional-ems] [--request TEXT] [--reconnect N] [--early-data]`
+//! [--optional-ems] [--status] [--request TEXT] [--reconnect N] [--early-data]`
+//!
+//! The client asks for a stapled OCSP response and refuses the server if the
+//! staple is bad or says "revoked", or if a must-staple certificate comes
+//! without one; `--status` also prints what the staple said.
 //!
 //! `--tls13` and `--tls12` pick the versions to offer (default both);
 //! `--ciphers` takes TLS 1.3 and TLS 1.2 suites by IANA or OpenSSL name;
@@ -29,7 +33,7 @@ use common::{describe, fail_usage, number, parse_alpn, parse_groups, parse_suite
 const USAGE: &str =
     "client --connect HOST:PORT [--servername NAME] --cafile ROOTS.pem [--tls13] [--tls12] \
 [--ciphers LIST] [--rsa-kx] [--groups LIST] [--alpn LIST] [--cert CHAIN.pem --key KEY.pem] \
-[--optional-ems] [--request TEXT] [--reconnect N] [--early-data]";
+[--optional-ems] [--status] [--request TEXT] [--reconnect N] [--early-data]";
 
 fn main() {
     let args = Args::from_env();
@@ -52,6 +56,7 @@ fn main() {
             "--rsa-kx",
             "--optional-ems",
             "--early-data",
+            "--status",
         ],
         USAGE,
     );
@@ -134,6 +139,15 @@ fn run(
         tls.handshake()?;
         let negotiated = tls.connection().negotiated().clone();
         print!("{}", describe(&negotiated));
+        if args.flag("--status") {
+            match &negotiated.ocsp_response {
+                Some(der) => println!(
+                    "OCSP response: {}",
+                    keyway::pki::ocsp::OcspResponse::parse(der).map_err(keyway::Error::from)?
+                ),
+                None => println!("OCSP response: none"),
+            }
+        }
         let rest = match negotiated.early_data {
             keyway::EarlyData::Accepted => &request.as_bytes()[early..],
             _ => request.as_bytes(),

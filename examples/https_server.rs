@@ -32,8 +32,9 @@ const H2: &[u8] = b"h2";
 
 #[tokio::main]
 async fn main() {
-    let common::ServerArgs { args, addr, config } =
-        common::server_args(USAGE, &[], Some("h2,http/1.1"));
+    let common::ServerArgs {
+        args, addr, config, ..
+    } = common::server_args(USAGE, &[], Some("h2,http/1.1"));
     if args.value("--early-data").is_some() {
         common::fail_usage(
             "this example does not read 0-RTT data (the server example does)",

@@ -3,7 +3,20 @@
 //! [--rsa-kx] [--groups LIST] [--alpn LIST] [--hrr-cookie] [--client-ca
 //! ROOTS.pem [--require-client-cert]] [--optional-ems]
 //! [--max-handshake-message BYTES] [--tickets N] [--ticket-key-file FILE]
-//! [--session-cache N] [--early-data BYTES] [--echo]`
+//! [--session-cache N] [--early-data BYTES] [--ocsp RESPONSE.der]
+//! [--sni NAME=CHAIN.pem,KEY.pem[,RESPONSE.der]]... [--strict-sni] [--echo]`
+//!
+//! Several sites: `--cert/--key` is the default certificate, for clients that
+//! send no server name (and names no `--sni` covers, unless `--strict-sni`
+//! answers those with unrecognized_name); each `--sni` adds a name (or a
+//! `*.example.com` wildcard) with its own chain and key, and an RSA and an
+//! ECDSA `--sni` for one name are served to the clients that can use each.
+//! `--ocsp` (or the third `--sni` file) is a DER OCSP response (`openssl ocsp
+//! -respout`) to staple for clients that ask. On SIGHUP every file is read
+//! again, as after a certbot renewal: new connections get the new
+//! certificates, open ones carry on, and a certificate whose new files fail
+//! (unreadable, key not matching, expired, bad OCSP response) keeps the old
+//! one; each line of what happened goes to stderr.
 //!
 //! - `--tls13`, `--tls12`: the versions (default both); `--ciphers`: TLS 1.3
 //!   and TLS 1.2 suites by IANA or OpenSSL name; `--rsa-kx`: also the TLS 1.2
@@ -48,7 +61,16 @@ const USAGE: &str = concat!(
 );
 
 fn main() {
-    let common::ServerArgs { args, addr, config } = common::server_args(USAGE, &["--echo"], None);
+    let common::ServerArgs {
+        args,
+        addr,
+        config,
+        sites,
+    } = common::server_args(USAGE, &["--echo"], None);
+    #[cfg(unix)]
+    sites.reload_on_sighup();
+    #[cfg(not(unix))]
+    drop(sites);
     let config = Arc::new(config);
     let listener = TcpListener::bind(&addr).unwrap_or_else(|e| {
         eprintln!("error: cannot listen on {addr}: {e}");

@@ -33,7 +33,9 @@ const MAX_BODY: usize = 1024 * 1024;
 
 #[tokio::main]
 async fn main() {
-    let common::ServerArgs { args, addr, config } = common::server_args(USAGE, &[], None);
+    let common::ServerArgs {
+        args, addr, config, ..
+    } = common::server_args(USAGE, &[], None);
     if args.value("--early-data").is_some() {
         common::fail_usage(
             "this example does not read 0-RTT data (the server example does)",

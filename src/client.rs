@@ -104,6 +104,10 @@ pub struct ClientConfig {
     pub(crate) observer: Option<Arc<dyn Observer>>,
     pub(crate) limits: Limits,
     pub(crate) enable_sni: bool,
+    /// Ask for a stapled OCSP response (status_request).
+    pub(crate) ocsp_stapling: bool,
+    /// The record_size_limit to offer (RFC 8449), if any.
+    pub(crate) record_size_limit: Option<u16>,
     pub(crate) fixed_randomness: Option<Vec<Vec<u8>>>,
     pub(crate) resumption: ClientResumption,
 }
@@ -152,6 +156,8 @@ impl ClientConfig {
             observer: None,
             limits: Limits::default(),
             enable_sni: true,
+            ocsp_stapling: true,
+            record_size_limit: None,
             fixed_randomness: None,
             session_store: Some(Arc::new(InMemoryClientSessionStore::new(256, 4))),
             early_data: false,
@@ -177,6 +183,8 @@ pub struct ClientConfigBuilder {
     observer: Option<Arc<dyn Observer>>,
     limits: Limits,
     enable_sni: bool,
+    ocsp_stapling: bool,
+    record_size_limit: Option<u16>,
     fixed_randomness: Option<Vec<Vec<u8>>>,
     session_store: Option<Arc<dyn ClientSessionStore>>,
     early_data: bool,
@@ -305,6 +313,27 @@ impl ClientConfigBuilder {
         self
     }
 
+    /// Whether to ask the server for a stapled OCSP response (status_request,
+    /// RFC 6066, Section 8) and hand it to the verifier; default true. The
+    /// default verifier refuses a stapled "revoked" or a bad staple, and a
+    /// must-staple certificate without one; it cannot hold a server to
+    /// must-staple when this is off.
+    pub fn ocsp_stapling(mut self, enable: bool) -> Self {
+        self.ocsp_stapling = enable;
+        self
+    }
+
+    /// Offers a record_size_limit (RFC 8449): a server that supports it
+    /// keeps its protected records within `limit` bytes (TLS 1.3 counts the
+    /// content type byte and padding), for constrained devices, and a record
+    /// larger than that from it ends the connection with record_overflow.
+    /// From 64 to 16385 (2^14 + 1, the TLS 1.3 maximum; a TLS 1.2 server
+    /// stops at 2^14). Default: not offered.
+    pub fn record_size_limit(mut self, limit: u16) -> Self {
+        self.record_size_limit = Some(limit);
+        self
+    }
+
     /// Test seam: draw every random value from this list instead of the
     /// operating system (RFC 8448 traces, replayable fuzzing). Never use this
     /// for real connections.
@@ -340,6 +369,16 @@ impl ClientConfigBuilder {
         }
         let signature_schemes =
             crate::handshake::offered_schemes(self.verifier.supported_schemes())?;
+        // RFC 8449, Section 4: "Endpoints MUST NOT send a "record_size_limit"
+        // extension with a value smaller than 64", nor more than the
+        // protocol's largest record (2^14 + 1 in TLS 1.3).
+        if let Some(limit) = self.record_size_limit {
+            if !(64..=MAX_RECORD_SIZE_LIMIT).contains(&limit) {
+                return Err(Error::Config(format!(
+                    "record_size_limit {limit} is outside 64..={MAX_RECORD_SIZE_LIMIT} (RFC 8449)"
+                )));
+            }
+        }
         Ok(ClientConfig {
             protocols,
             groups,
@@ -352,6 +391,8 @@ impl ClientConfigBuilder {
             observer: self.observer,
             limits: self.limits,
             enable_sni: self.enable_sni,
+            ocsp_stapling: self.ocsp_stapling,
+            record_size_limit: self.record_size_limit,
             fixed_randomness: self.fixed_randomness,
             resumption: ClientResumption {
                 store: self.session_store,
@@ -363,6 +404,10 @@ impl ClientConfigBuilder {
         })
     }
 }
+
+/// The largest record_size_limit: a TLS 1.3 record of 2^14 bytes of content
+/// plus its content type byte (RFC 8449, Section 4).
+const MAX_RECORD_SIZE_LIMIT: u16 = 16385;
 
 /// The versions and suites a config enables, resolved once for both sides.
 #[derive(Debug, Clone)]

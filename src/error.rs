@@ -182,6 +182,12 @@ pub enum PeerIncompatible {
     /// A TLS 1.2 client offered ECDHE_ECDSA suites but not the curve of our
     /// ECDSA certificate (RFC 8422, Section 5.3).
     CertificateCurveNotOffered(NamedGroup),
+    /// The client asked for a server name we have no certificate for, and the
+    /// server is strict about names (RFC 6066, Section 3: unrecognized_name).
+    UnrecognizedName(String),
+    /// The client sent no server name and the server has no default
+    /// certificate for such clients.
+    NoCertificateWithoutServerName,
     /// The server chose TLS 1.2 after we sent 0-RTT data with a TLS 1.3
     /// ticket (RFC 8446, Appendix D.3): connect again without early data.
     Tls12AfterEarlyData,
@@ -216,6 +222,14 @@ pub enum CertificateError {
     /// Revocation was asked for, but no usable CRL covers a certificate and the
     /// policy refuses unknown status.
     RevocationStatusUnknown(String),
+    /// The OCSP response the server stapled is malformed, not signed by the
+    /// certificate's issuer or a responder it authorized, not about the
+    /// certificate, not current, or says its status is unknown (see
+    /// `pki::ocsp`).
+    BadOcspResponse(String),
+    /// The certificate requires a stapled OCSP response (its TLS feature
+    /// extension lists status_request, RFC 7633), and the server sent none.
+    OcspResponseRequired(String),
     /// Checking the chain would take more work than `VerifyOptions` allows
     /// (signature checks, name comparisons): a hostile or broken chain. The
     /// string names the budget.
@@ -310,6 +324,7 @@ impl Error {
                 PeerIncompatible::NoCommonVersion => A::PROTOCOL_VERSION,
                 PeerIncompatible::NoApplicationProtocol => A::NO_APPLICATION_PROTOCOL,
                 PeerIncompatible::ChoseUnofferedParameter(_) => A::ILLEGAL_PARAMETER,
+                PeerIncompatible::UnrecognizedName(_) => A::UNRECOGNIZED_NAME,
                 _ => A::HANDSHAKE_FAILURE,
             },
             Error::InvalidCertificate(e) => match e {
@@ -322,6 +337,9 @@ impl Error {
                     A::CERTIFICATE_EXPIRED
                 }
                 CertificateError::UnknownIssuer(_) => A::UNKNOWN_CA,
+                // RFC 6066, Section 8 and RFC 8446, Section 6.2.
+                CertificateError::BadOcspResponse(_)
+                | CertificateError::OcspResponseRequired(_) => A::BAD_CERTIFICATE_STATUS_RESPONSE,
                 CertificateError::Unsupported(_) => A::UNSUPPORTED_CERTIFICATE,
                 CertificateError::NotValidForName(_)
                 | CertificateError::InvalidPurpose(_)
@@ -495,6 +513,12 @@ impl fmt::Display for PeerIncompatible {
                 "the client's supported_groups lacks {curve}, the curve of our ECDSA \
                  certificate, so no ECDHE_ECDSA suite can be used (RFC 8422, Section 5.3)"
             ),
+            PeerIncompatible::UnrecognizedName(name) => {
+                write!(f, "no certificate for the server name {name:?}")
+            }
+            PeerIncompatible::NoCertificateWithoutServerName => f.write_str(
+                "the client sent no server name (SNI) and there is no default certificate",
+            ),
             PeerIncompatible::Tls12AfterEarlyData => f.write_str(
                 "the server chose TLS 1.2 after we sent 0-RTT early data on a TLS 1.3 ticket \
                  (RFC 8446, Appendix D.3); connect again without early data",
@@ -518,6 +542,8 @@ impl fmt::Display for CertificateError {
             | CertificateError::NameConstraintViolation(s)
             | CertificateError::Revoked(s)
             | CertificateError::RevocationStatusUnknown(s)
+            | CertificateError::BadOcspResponse(s)
+            | CertificateError::OcspResponseRequired(s)
             | CertificateError::TooMuchWork(s)
             | CertificateError::Other(s) => f.write_str(s),
         }

@@ -31,7 +31,7 @@
 //! roots.add_der(root.der())?;
 //! let key = keyway::pki::pem::load_private_key_pem(leaf_key.serialize_pem().as_bytes(), "key")?;
 //! let server_config = ServerConfig::builder()
-//!     .certificate(CertifiedKey { chain: vec![leaf.der().to_vec()], key: Arc::new(key) })
+//!     .certificate(CertifiedKey::new(vec![leaf.der().to_vec()], Arc::new(key)))
 //!     .build()?;
 //! let client_config = ClientConfig::builder(roots).build()?;
 //! let mut client = ClientConnection::new(Arc::new(client_config), "localhost")?;
@@ -92,6 +92,7 @@ pub mod pki;
 pub mod record;
 pub mod server;
 pub mod session;
+pub mod sites;
 pub mod stream;
 #[cfg(test)]
 mod testing;
@@ -106,4 +107,5 @@ pub use error::Error;
 pub use limits::Limits;
 pub use pki::{RootStore, ServerName};
 pub use server::{CertifiedKey, ServerConfig, ServerConfigBuilder, ServerConnection};
+pub use sites::{CertificatesByName, ClientHelloInfo, ResolvesServerCert};
 pub use stream::Stream;

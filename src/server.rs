@@ -29,6 +29,7 @@ use crate::pki::ClientCertVerifier;
 use crate::session::{
     Clock, InMemoryServerSessionStore, ServerSessionStore, SystemClock, TicketKeys,
 };
+use crate::sites::{CertificatesByName, ResolvesServerCert};
 
 /// RFC 8446, Section 4.6.1: at most 7 days.
 const MAX_TICKET_LIFETIME_SECS: u64 = 7 * 24 * 3600;
@@ -122,32 +123,76 @@ impl ServerConfig {
     }
 }
 
-/// A certificate chain (leaf first, DER) with the private key of its leaf.
+/// A certificate chain (leaf first, DER) with the private key of its leaf
+/// and, for a server, the OCSP response it staples.
 #[derive(Debug, Clone)]
 pub struct CertifiedKey {
     /// DER certificates, leaf first.
     pub chain: Vec<Vec<u8>>,
     /// The leaf's private key.
     pub key: Arc<SigningKey>,
+    /// A DER OCSP response (RFC 6960) about the leaf, which a server staples
+    /// for clients that ask: in the leaf's CertificateEntry in TLS 1.3 (RFC
+    /// 8446, Section 4.4.2.1), in a CertificateStatus message in TLS 1.2 (RFC
+    /// 6066, Section 8).
+    pub ocsp_response: Option<Vec<u8>>,
 }
 
 impl CertifiedKey {
+    /// A chain and its leaf's key, without an OCSP response.
+    pub fn new(chain: Vec<Vec<u8>>, key: Arc<SigningKey>) -> Self {
+        Self {
+            chain,
+            key,
+            ocsp_response: None,
+        }
+    }
+
     /// Loads a PEM chain (certbot's `fullchain.pem` as is) and a PEM private key
-    /// (PKCS#8, PKCS#1 or SEC1). Errors name the file and the problem.
+    /// (PKCS#8, PKCS#1 or SEC1), and checks that the key belongs to the
+    /// chain's first certificate. Errors name the file and the problem.
     pub fn from_pem_files(
         chain_path: impl AsRef<std::path::Path>,
         key_path: impl AsRef<std::path::Path>,
     ) -> Result<Self, Error> {
         let chain = crate::pki::pem::load_certs_pem_file(chain_path.as_ref())?;
         let key = crate::pki::pem::load_private_key_pem_file(key_path.as_ref())?;
-        Ok(Self {
-            chain,
-            key: Arc::new(key),
-        })
+        if let Some(leaf) = chain.first() {
+            crate::pki::check_key_matches_certificate(&key, leaf).map_err(|e| Error::KeyFile {
+                path: key_path.as_ref().display().to_string(),
+                reason: format!(
+                    "does not belong to the first certificate of {}: {}",
+                    chain_path.as_ref().display(),
+                    match e {
+                        Error::Config(why) => why,
+                        other => other.to_string(),
+                    }
+                ),
+            })?;
+        }
+        Ok(Self::new(chain, Arc::new(key)))
+    }
+
+    /// The same chain and key, stapling `ocsp_response` (DER).
+    pub fn with_ocsp_response(mut self, ocsp_response: Vec<u8>) -> Self {
+        self.ocsp_response = Some(ocsp_response);
+        self
+    }
+
+    /// The same chain and key, stapling the DER OCSP response in the file at
+    /// `path` (what `openssl ocsp -respout` writes, and nginx's
+    /// `ssl_stapling_file` reads).
+    pub fn with_ocsp_response_file(self, path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let response = std::fs::read(path).map_err(|e| Error::KeyFile {
+            path: path.display().to_string(),
+            reason: format!("cannot read the OCSP response: {e}"),
+        })?;
+        Ok(self.with_ocsp_response(response))
     }
 }
 
-/// How a server accepts connections: its certificate, versions, suites,
+/// How a server accepts connections: its certificates, versions, suites,
 /// groups, ALPN, client authentication. Build with [`ServerConfig::builder`].
 ///
 /// ```no_run
@@ -162,7 +207,8 @@ impl CertifiedKey {
 /// ```
 #[derive(Debug)]
 pub struct ServerConfig {
-    pub(crate) certified_key: CertifiedKey,
+    /// Picks each handshake's certificate (see `sites`).
+    pub(crate) cert_resolver: Arc<dyn ResolvesServerCert>,
     pub(crate) protocols: Protocols,
     pub(crate) groups: Vec<NamedGroup>,
     pub(crate) alpn: Vec<Vec<u8>>,
@@ -174,8 +220,6 @@ pub struct ServerConfig {
     /// client verifier's root subjects, computed once.
     pub(crate) client_ca_hints: Vec<Vec<u8>>,
     pub(crate) hello_retry_cookie: Option<ring::hmac::Key>,
-    /// The certificate key as RSA decryption needs it, when RSA key exchange is on.
-    pub(crate) rsa_decryption_key: Option<crate::handshake::rsa_kx::RsaDecryptionKey>,
     pub(crate) key_log: Arc<dyn KeyLog>,
     pub(crate) observer: Option<Arc<dyn Observer>>,
     pub(crate) limits: Limits,
@@ -213,10 +257,12 @@ impl ServerResumption {
 }
 
 impl ServerConfig {
-    /// Starts a server config; a certificate must be set before `build`.
+    /// Starts a server config; a certificate (or a certificate resolver)
+    /// must be set before `build`.
     pub fn builder() -> ServerConfigBuilder {
         ServerConfigBuilder {
             certified_key: None,
+            cert_resolver: None,
             versions: vec![ProtocolVersion::TLS13, ProtocolVersion::TLS12],
             suites: None,
             rsa_kx: false,
@@ -246,6 +292,7 @@ impl ServerConfig {
 #[derive(Debug)]
 pub struct ServerConfigBuilder {
     certified_key: Option<CertifiedKey>,
+    cert_resolver: Option<Arc<dyn ResolvesServerCert>>,
     versions: Vec<ProtocolVersion>,
     suites: Option<Vec<CipherSuite>>,
     rsa_kx: bool,
@@ -344,7 +391,8 @@ impl ServerConfigBuilder {
         self
     }
 
-    /// Loads the certificate chain and private key from PEM files.
+    /// Loads the certificate chain and private key from PEM files, served to
+    /// every client (see [`CertifiedKey::from_pem_files`]).
     pub fn certificate_chain_pem(
         mut self,
         chain_path: impl AsRef<std::path::Path>,
@@ -354,9 +402,21 @@ impl ServerConfigBuilder {
         Ok(self)
     }
 
-    /// Uses an already loaded chain and key.
+    /// Uses an already loaded chain and key for every client, whatever
+    /// server name it asks for, as given: nothing but a non-empty chain is
+    /// checked (a test may serve an expired certificate, or a key that does
+    /// not match). [`CertifiedKey::from_pem_files`] checks the key, and
+    /// [`CertificatesByName`] everything.
     pub fn certificate(mut self, certified_key: CertifiedKey) -> Self {
         self.certified_key = Some(certified_key);
+        self
+    }
+
+    /// Picks each handshake's certificate with `resolver` instead of serving
+    /// one certificate to every client: a [`CertificatesByName`] for
+    /// several sites, or your own.
+    pub fn cert_resolver(mut self, resolver: Arc<dyn ResolvesServerCert>) -> Self {
+        self.cert_resolver = Some(resolver);
         self
     }
 
@@ -452,19 +512,34 @@ impl ServerConfigBuilder {
 
     /// Checks the settings and builds the config.
     pub fn build(self) -> Result<ServerConfig, Error> {
-        let certified_key = self
-            .certified_key
-            .ok_or_else(|| Error::Config("a server needs a certificate chain and key".into()))?;
-        if certified_key.chain.is_empty() {
-            return Err(Error::Config("the certificate chain is empty".into()));
-        }
+        let cert_resolver: Arc<dyn ResolvesServerCert> =
+            match (self.certified_key, self.cert_resolver) {
+                (Some(certified_key), None) => {
+                    if certified_key.chain.is_empty() {
+                        return Err(Error::Config("the certificate chain is empty".into()));
+                    }
+                    check_rsa_decryption_key(self.rsa_kx, &certified_key)?;
+                    Arc::new(CertificatesByName::single(certified_key))
+                }
+                (None, Some(resolver)) => resolver,
+                (None, None) => {
+                    return Err(Error::Config(
+                        "a server needs a certificate chain and key (or a certificate resolver)"
+                            .into(),
+                    ))
+                }
+                (Some(_), Some(_)) => {
+                    return Err(Error::Config(
+                        "set either a certificate or a certificate resolver, not both".into(),
+                    ))
+                }
+            };
         let protocols = Protocols::resolve(
             &self.versions,
             self.suites.as_deref(),
             self.rsa_kx,
             self.require_ems,
         )?;
-        let rsa_decryption_key = rsa_decryption_key(self.rsa_kx, &certified_key)?;
         let hello_retry_cookie = match self.hello_retry_cookie {
             true => Some(
                 ring::hmac::Key::generate(
@@ -514,9 +589,8 @@ impl ServerConfigBuilder {
             None => Vec::new(),
         };
         Ok(ServerConfig {
-            certified_key,
+            cert_resolver,
             protocols,
-            rsa_decryption_key,
             groups,
             alpn: self.alpn,
             client_verifier: self.client_verifier,
@@ -547,27 +621,14 @@ fn fitting_ca_hints(subjects: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     }
 }
 
-/// The RSA decryption form of the certificate key, when RSA key exchange is
-/// enabled and the key is RSA (otherwise the RSA suites are never chosen).
-#[cfg(feature = "rsa-kx")]
-fn rsa_decryption_key(
-    enabled: bool,
-    certified_key: &CertifiedKey,
-) -> Result<Option<crate::handshake::rsa_kx::RsaDecryptionKey>, Error> {
-    match (enabled, certified_key.key.rsa_pkcs1_der()) {
-        (true, Some(der)) => Ok(Some(
-            crate::handshake::rsa_kx::RsaDecryptionKey::from_pkcs1_der(der)?,
-        )),
-        _ => Ok(None),
+/// With RSA key exchange on and an RSA certificate, checks now that the key
+/// can decrypt (see `SigningKey::rsa_decryption_key`), so a key the
+/// rsa crate cannot use is a configuration error rather than a refused suite.
+fn check_rsa_decryption_key(rsa_kx: bool, certified_key: &CertifiedKey) -> Result<(), Error> {
+    if rsa_kx && certified_key.key.algorithm() == crate::crypto::sign::KeyAlgorithm::Rsa {
+        certified_key.key.rsa_decryption_key()?;
     }
-}
-
-#[cfg(not(feature = "rsa-kx"))]
-fn rsa_decryption_key(
-    _: bool,
-    _: &CertifiedKey,
-) -> Result<Option<crate::handshake::rsa_kx::RsaDecryptionKey>, Error> {
-    Ok(None)
+    Ok(())
 }
 
 /// A server connection (sans-IO). It dereferences to [`Connection`].

@@ -21,7 +21,7 @@ use keyway::{
 #[path = "fuzz_corpus/seeds.rs"]
 mod seeds;
 
-const TARGETS: [&str; 8] = [
+const TARGETS: [&str; 9] = [
     "record",
     "handshake_message",
     "client_hello",
@@ -30,6 +30,7 @@ const TARGETS: [&str; 8] = [
     "x509",
     "pem",
     "tls12_key_exchange",
+    "ocsp",
 ];
 
 fn corpus_dir(target: &str) -> PathBuf {
@@ -93,6 +94,11 @@ fn pem_corpus_replays() {
 #[test]
 fn tls12_key_exchange_corpus_replays() {
     replay("tls12_key_exchange", fuzzing::tls12_key_exchange);
+}
+
+#[test]
+fn ocsp_corpus_replays() {
+    replay("ocsp", fuzzing::ocsp);
 }
 
 /// Feeds a recorded peer stream in one piece to the connection the `target`

@@ -50,6 +50,7 @@ fn server_key(
     CertifiedKey {
         chain: vec![cert.der().to_vec()],
         key: Arc::new(signing),
+        ocsp_response: None,
     }
 }
 

@@ -571,6 +571,7 @@ fn a_tls12_certificate_verify_by_the_wrong_key_is_decrypt_error() {
     let stolen = keyway::CertifiedKey {
         chain: client_pki.certified_key().chain,
         key: impostor.certified_key().key,
+        ocsp_response: None,
     };
     let client = ClientConfig::builder(pki.root_store())
         .client_certificate(stolen)

@@ -38,6 +38,15 @@ impl Args {
         self.args.get(pos + 1).cloned()
     }
 
+    /// The value after each `--name`, for a flag that may be repeated.
+    pub fn values(&self, name: &str) -> Vec<String> {
+        self.args
+            .windows(2)
+            .filter(|pair| pair[0] == name)
+            .map(|pair| pair[1].clone())
+            .collect()
+    }
+
     /// True if `--name` was given.
     pub fn flag(&self, name: &str) -> bool {
         self.args.iter().any(|a| a == name)
@@ -117,11 +126,12 @@ rebuild with --features rsa-kx"
 }
 
 /// What every server example is given: the flags, the address to listen
-/// on, and the config they ask for.
+/// on, the config they ask for, and the certificates it serves (to reload).
 pub struct ServerArgs {
     pub args: Args,
     pub addr: String,
     pub config: keyway::ServerConfig,
+    pub sites: Sites,
 }
 
 /// The usage text of the flags [`server_args`] takes besides `--addr`,
@@ -132,12 +142,14 @@ macro_rules! server_flags {
         "[--tls13] [--tls12] [--ciphers LIST] [--rsa-kx] [--groups LIST] [--alpn LIST] \
 [--hrr-cookie] [--client-ca ROOTS.pem [--require-client-cert]] [--optional-ems] \
 [--max-handshake-message BYTES] [--tickets N] [--ticket-key-file FILE] \
-[--session-cache N] [--early-data BYTES]"
+[--session-cache N] [--early-data BYTES] \
+[--ocsp RESPONSE.der] [--sni NAME=CHAIN.pem,KEY.pem[,RESPONSE.der]]... [--strict-sni]"
     };
 }
 
 /// Parses and checks the flags every server example takes (`--addr`,
-/// `--cert`, `--key` and those of [`server_flags!`]) plus `extra_switches`, and builds
+/// `--cert`, `--key` and those of [`server_flags!`]) plus `extra_switches`,
+/// loads the certificates and builds
 /// the config (with `default_alpn` when `--alpn` is not given); exits with
 /// status 2 on a usage error and 1 on a config error. Secrets go to
 /// `$SSLKEYLOGFILE` when it is set.
@@ -150,12 +162,15 @@ pub fn server_args(usage: &str, extra_switches: &[&str], default_alpn: Option<&s
         "--hrr-cookie",
         "--require-client-cert",
         "--optional-ems",
+        "--strict-sni",
     ];
     args.check(
         &[
             "--addr",
             "--cert",
             "--key",
+            "--ocsp",
+            "--sni",
             "--ciphers",
             "--groups",
             "--alpn",
@@ -179,9 +194,28 @@ pub fn server_args(usage: &str, extra_switches: &[&str], default_alpn: Option<&s
     ) else {
         fail_usage("--addr, --cert and --key are required", usage)
     };
+    let default = CertFiles {
+        chain: cert,
+        key,
+        ocsp: args.value("--ocsp"),
+    };
+    let named = args
+        .values("--sni")
+        .iter()
+        .map(|spec| parse_sni(spec).unwrap_or_else(|why| fail_usage(&why, usage)))
+        .collect();
     let rsa_kx = rsa_kx(&args);
-    match server_config(&args, &cert, &key, rsa_kx, default_alpn) {
-        Ok(config) => ServerArgs { args, addr, config },
+    let built = Sites::load(default, named, args.flag("--strict-sni")).and_then(|sites| {
+        let config = server_config(&args, &sites, rsa_kx, default_alpn)?;
+        Ok((sites, config))
+    });
+    match built {
+        Ok((sites, config)) => ServerArgs {
+            args,
+            addr,
+            config,
+            sites,
+        },
         Err(e) => {
             eprintln!("error: {e}");
             std::process::exit(1);
@@ -189,16 +223,132 @@ pub fn server_args(usage: &str, extra_switches: &[&str], default_alpn: Option<&s
     }
 }
 
+/// The files of one certificate: a PEM chain (certbot's fullchain.pem), its
+/// PEM key, and optionally a DER OCSP response to staple.
+#[derive(Debug, Clone)]
+pub struct CertFiles {
+    pub chain: String,
+    pub key: String,
+    pub ocsp: Option<String>,
+}
+
+impl CertFiles {
+    fn load(&self) -> Result<keyway::CertifiedKey, keyway::Error> {
+        let certified_key = keyway::CertifiedKey::from_pem_files(&self.chain, &self.key)?;
+        match &self.ocsp {
+            Some(ocsp) => certified_key.with_ocsp_response_file(ocsp),
+            None => Ok(certified_key),
+        }
+    }
+}
+
+/// `NAME=CHAIN,KEY[,OCSP]`, as `--sni` takes it.
+fn parse_sni(spec: &str) -> Result<(String, CertFiles), String> {
+    let bad = || format!("--sni takes NAME=CHAIN,KEY[,OCSP], not {spec:?}");
+    let (name, files) = spec.split_once('=').ok_or_else(bad)?;
+    let mut files = files.split(',');
+    let (Some(chain), Some(key)) = (files.next(), files.next()) else {
+        return Err(bad());
+    };
+    let ocsp = files.next().map(String::from);
+    if files.next().is_some() || name.is_empty() {
+        return Err(bad());
+    }
+    let files = CertFiles {
+        chain: chain.into(),
+        key: key.into(),
+        ocsp,
+    };
+    Ok((name.to_string(), files))
+}
+
+/// The certificates a server example serves, by name, and the files they
+/// come from, so that they can be loaded again (after a renewal).
+pub struct Sites {
+    pub table: std::sync::Arc<keyway::CertificatesByName>,
+    default: CertFiles,
+    named: Vec<(String, CertFiles)>,
+}
+
+impl Sites {
+    /// Loads every certificate; the first that fails its checks is the error.
+    fn load(
+        default: CertFiles,
+        named: Vec<(String, CertFiles)>,
+        strict: bool,
+    ) -> Result<Sites, String> {
+        let table = keyway::CertificatesByName::new().strict(strict);
+        table
+            .set_default(default.load().map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+        for (name, files) in &named {
+            let certified_key = files.load().map_err(|e| format!("--sni {name}: {e}"))?;
+            table
+                .insert(name, certified_key)
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(Sites {
+            table: std::sync::Arc::new(table),
+            default,
+            named,
+        })
+    }
+
+    /// Loads every certificate again from its files and puts it in place.
+    /// New connections get the new certificates; open ones keep theirs. A
+    /// certificate whose files fail (unreadable, key not matching, expired,
+    /// a bad OCSP response) keeps the one it had. Returns a line per site.
+    pub fn reload(&self) -> Vec<String> {
+        let sites = std::iter::once(("(default)", &self.default)).chain(
+            self.named
+                .iter()
+                .map(|(name, files)| (name.as_str(), files)),
+        );
+        sites
+            .map(|(name, files)| {
+                let loaded = files.load().and_then(|certified_key| match name {
+                    "(default)" => self.table.set_default(certified_key),
+                    name => self.table.insert(name, certified_key),
+                });
+                match loaded {
+                    Ok(()) => format!("reloaded {name} from {}", files.chain),
+                    Err(e) => format!("kept the old certificate for {name}: {e}"),
+                }
+            })
+            .collect()
+    }
+
+    /// Reloads on every SIGHUP, in a thread of its own, and prints what each
+    /// reload did. (tokio, already a dev-dependency of the examples, does
+    /// the signal handling safely; std has none.)
+    #[cfg(unix)]
+    pub fn reload_on_sighup(self) {
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a signal runtime");
+            runtime.block_on(async move {
+                use tokio::signal::unix::{signal, SignalKind};
+                let mut hangups = signal(SignalKind::hangup()).expect("a SIGHUP handler");
+                while hangups.recv().await.is_some() {
+                    for line in self.reload() {
+                        eprintln!("{line}");
+                    }
+                }
+            });
+        });
+    }
+}
+
 fn server_config(
     args: &Args,
-    cert: &str,
-    key: &str,
+    sites: &Sites,
     rsa_kx: bool,
     default_alpn: Option<&str>,
 ) -> Result<keyway::ServerConfig, String> {
     let mut builder = keyway::ServerConfig::builder()
-        .certificate_chain_pem(cert, key)
-        .map_err(|e| e.to_string())?
+        .cert_resolver(sites.table.clone())
         .versions(&versions(args))
         .key_log(std::sync::Arc::new(keyway::keylog::KeyLogFile::from_env()))
         .hello_retry_cookie(args.flag("--hrr-cookie"));

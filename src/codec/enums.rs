@@ -71,6 +71,7 @@ wire_enum! {
         CERTIFICATE_VERIFY = 15 => "certificate_verify",
         CLIENT_KEY_EXCHANGE = 16 => "client_key_exchange",
         FINISHED = 20 => "finished",
+        CERTIFICATE_STATUS = 22 => "certificate_status",
         KEY_UPDATE = 24 => "key_update",
         MESSAGE_HASH = 254 => "message_hash",
     }

@@ -14,6 +14,7 @@
 
 use std::collections::BTreeSet;
 
+use super::messages::{CertificateStatus, STATUS_TYPE_OCSP};
 use super::{
     ExtensionType, HandshakeType, NamedGroup, ProtocolVersion, PskKeyExchangeMode, Reader,
     SignatureScheme, Writer,
@@ -402,13 +403,7 @@ fn read_certificate_status_request(r: &mut Reader<'_>) -> Result<Vec<u8>, Invali
 /// (RFC 8446, Section 4.4.2.1) and returns its bytes.
 fn read_certificate_status(r: &mut Reader<'_>) -> Result<Vec<u8>, InvalidMessage> {
     let status = r.rest();
-    // RFC 6066, Section 8: only ocsp is defined; RFC 8446 uses the same struct.
-    if r.u8("status_type")? != STATUS_TYPE_OCSP {
-        return Err(InvalidMessage::IllegalValue(
-            "CertificateStatus status_type",
-        ));
-    }
-    vec24_nonempty(r, "OCSPResponse")?;
+    CertificateStatus::read(r)?;
     Ok(status.to_vec())
 }
 
@@ -450,8 +445,16 @@ fn read_client_shares(r: &mut Reader<'_>) -> Result<Vec<KeyShareEntry>, InvalidM
     Ok(client_shares)
 }
 
-/// `CertificateStatusType` ocsp (RFC 6066, Section 8).
-const STATUS_TYPE_OCSP: u8 = 1;
+/// The body of a ClientHello's status_request asking for an OCSP response
+/// with no responder list and no request extensions (RFC 6066, Section 8):
+/// status_type ocsp, then two empty 16-bit vectors.
+pub const OCSP_STATUS_REQUEST: [u8; 5] = [STATUS_TYPE_OCSP, 0, 0, 0, 0];
+
+/// True if a ClientHello's status_request body asks for an OCSP response
+/// (another status type, such as RFC 6961's ocsp_multi, is not answered).
+pub fn requests_ocsp(status_request: &[u8]) -> bool {
+    status_request.first() == Some(&STATUS_TYPE_OCSP)
+}
 
 /// Reads items until `body` is used up; an item that runs past the end is
 /// `Truncated`.

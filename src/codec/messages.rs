@@ -21,9 +21,10 @@ use super::{
 use crate::error::{Error, InvalidMessage};
 
 mod tls12;
+pub(crate) use tls12::STATUS_TYPE_OCSP;
 pub use tls12::{
-    Certificate12, CertificateRequest12, ClientKeyExchange, EcdheServerParams, NewSessionTicket12,
-    ServerKeyExchange,
+    Certificate12, CertificateRequest12, CertificateStatus, ClientKeyExchange, EcdheServerParams,
+    NewSessionTicket12, ServerKeyExchange,
 };
 
 /// The ServerHello.random of a HelloRetryRequest: SHA-256("HelloRetryRequest")
@@ -184,6 +185,8 @@ pub enum HandshakeMessage {
     ClientKeyExchange(ClientKeyExchange),
     /// TLS 1.2 NewSessionTicket (RFC 5077).
     NewSessionTicket12(NewSessionTicket12),
+    /// TLS 1.2 CertificateStatus (RFC 6066, Section 8): the stapled OCSP response.
+    CertificateStatus(CertificateStatus),
 }
 
 impl HandshakeMessage {
@@ -298,6 +301,7 @@ impl HandshakeMessage {
             HandshakeMessage::ServerHelloDone => HandshakeType::SERVER_HELLO_DONE,
             HandshakeMessage::ClientKeyExchange(_) => HandshakeType::CLIENT_KEY_EXCHANGE,
             HandshakeMessage::NewSessionTicket12(_) => HandshakeType::NEW_SESSION_TICKET,
+            HandshakeMessage::CertificateStatus(_) => HandshakeType::CERTIFICATE_STATUS,
         }
     }
 
@@ -328,6 +332,7 @@ impl HandshakeMessage {
             | HandshakeMessage::ClientKeyExchange(ClientKeyExchange { body }) => w.bytes(body),
             HandshakeMessage::CertificateRequest12(cr) => cr.write(w),
             HandshakeMessage::NewSessionTicket12(ticket) => ticket.write(w),
+            HandshakeMessage::CertificateStatus(status) => status.write(w),
         }
     }
 }

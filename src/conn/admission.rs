@@ -94,6 +94,34 @@ pub(crate) fn record(
     }
 }
 
+/// RFC 8449, Section 4: "A TLS endpoint that receives a record larger than
+/// its advertised limit MUST generate a fatal record_overflow alert", once
+/// the peer acknowledged the `limit` we advertised; unprotected records are
+/// not subject to it. The limit counts a TLS 1.3 record's content type byte
+/// and padding; the record layer has stripped the padding by now, so a peer
+/// that pads past the limit is not caught (its content still fits).
+pub(crate) fn record_size(
+    content_len: usize,
+    protected: bool,
+    version: Option<ProtocolVersion>,
+    limit: Option<u16>,
+) -> Result<(), Error> {
+    let Some(limit) = limit.filter(|_| protected) else {
+        return Ok(());
+    };
+    let len = match version {
+        Some(ProtocolVersion::TLS12) => content_len,
+        _ => content_len.saturating_add(1),
+    };
+    match len > usize::from(limit) {
+        true => Err(Error::RecordOverflow {
+            len,
+            max: usize::from(limit),
+        }),
+        false => Ok(()),
+    }
+}
+
 /// What a received alert means.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum AlertMeaning {
@@ -214,6 +242,26 @@ mod tests {
 
     const TLS12: Option<ProtocolVersion> = Some(ProtocolVersion::TLS12);
     const TLS13: Option<ProtocolVersion> = Some(ProtocolVersion::TLS13);
+
+    /// RFC 8449, Section 4: TLS 1.3 counts the content type byte, TLS 1.2
+    /// the content alone; unprotected records and a connection without an
+    /// acknowledged limit are not held to one.
+    #[test]
+    fn the_record_size_limit_we_advertised() {
+        let overflow = |len, max| Err(Error::RecordOverflow { len, max });
+        assert_eq!(record_size(511, true, TLS13, Some(512)), Ok(()));
+        assert_eq!(record_size(512, true, TLS13, Some(512)), overflow(513, 512));
+        assert_eq!(record_size(512, true, TLS12, Some(512)), Ok(()));
+        assert_eq!(record_size(513, true, TLS12, Some(512)), overflow(513, 512));
+        assert_eq!(record_size(4096, false, TLS13, Some(512)), Ok(()));
+        assert_eq!(record_size(16384, true, TLS13, None), Ok(()));
+        assert_eq!(
+            record_size(512, true, TLS13, Some(512))
+                .unwrap_err()
+                .alert(),
+            Some(AlertDescription::RECORD_OVERFLOW)
+        );
+    }
 
     /// The record table, row by row: (type, protected, version, phase) ->
     /// accepted as, or refused with an error whose alert is given.

@@ -52,6 +52,9 @@ pub(crate) struct Common {
     pub(super) outgoing: Vec<u8>,
     /// The record_size_limit the peer advertised (RFC 8449), if any.
     pub peer_record_size_limit: Option<u16>,
+    /// The record_size_limit we advertised, once the peer acknowledged it:
+    /// its protected records must fit (RFC 8449, Section 4).
+    pub record_size_limit: Option<u16>,
     /// Record version for plaintext records (0x0301 for the first ClientHello, as is customary).
     plaintext_version: ProtocolVersion,
 
@@ -138,6 +141,7 @@ impl Common {
             read_epoch: 0,
             outgoing: Vec::new(),
             peer_record_size_limit: None,
+            record_size_limit: None,
             plaintext_version: ProtocolVersion::TLS12,
             traffic: None,
             exporter: None,

@@ -60,6 +60,10 @@ pub struct Negotiated {
     pub peer_certificates: Vec<Vec<u8>>,
     /// True if the server sent a HelloRetryRequest.
     pub hello_retry_request: bool,
+    /// The DER OCSP response the server stapled (RFC 6066, Section 8; RFC
+    /// 8446, Section 4.4.2.1): on a client, the one its verifier was given
+    /// and accepted; on a server, the one it sent.
+    pub ocsp_response: Option<Vec<u8>>,
     /// True if the handshake resumed an earlier session (a TLS 1.3 PSK, a
     /// TLS 1.2 session ID or ticket): no certificate was sent, and the peer
     /// identity is the one the original handshake established.
@@ -357,6 +361,8 @@ impl Connection {
                 self.common.skip_early_data = None;
             }
             let action = admission::record(record.typ, record.protected, version, phase)?;
+            let limit = self.common.record_size_limit;
+            admission::record_size(record.payload.len(), record.protected, version, limit)?;
             // RFC 8446, Section 5.1: no other record type between the fragments
             // of one handshake message.
             self.common.joiner.check_not_interleaved(record.typ)?;

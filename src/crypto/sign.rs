@@ -97,6 +97,11 @@ pub struct SigningKey {
     /// The PKCS#1 RSAPrivateKey DER of an RSA key, kept (and wiped on drop)
     /// for the TLS 1.2 RSA key exchange, which needs decryption ring lacks.
     rsa_pkcs1: Option<zeroize::Zeroizing<Vec<u8>>>,
+    /// That key in the form the RSA key exchange decrypts with, made on
+    /// first use and kept with the key, so that a server with several
+    /// certificates parses each RSA key once, not once per handshake.
+    #[cfg(feature = "rsa-kx")]
+    rsa_decryption: std::sync::OnceLock<Result<crate::handshake::rsa_kx::RsaDecryptionKey, String>>,
 }
 
 enum Inner {
@@ -179,6 +184,33 @@ impl SigningKey {
     #[cfg_attr(not(feature = "rsa-kx"), allow(dead_code))]
     pub(crate) fn rsa_pkcs1_der(&self) -> Option<&[u8]> {
         self.rsa_pkcs1.as_deref().map(Vec::as_slice)
+    }
+
+    /// The key as the TLS 1.2 RSA key exchange decrypts with it (made on
+    /// first use, then kept); an error for a key that is not RSA, or that the
+    /// rsa crate cannot use.
+    #[cfg(feature = "rsa-kx")]
+    pub(crate) fn rsa_decryption_key(
+        &self,
+    ) -> Result<&crate::handshake::rsa_kx::RsaDecryptionKey, Error> {
+        let der = self.rsa_pkcs1_der().ok_or(Error::Internal(
+            "RSA key exchange with a key that is not RSA",
+        ))?;
+        self.rsa_decryption
+            .get_or_init(|| {
+                crate::handshake::rsa_kx::RsaDecryptionKey::from_pkcs1_der(der)
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|why| Error::Config(why.clone()))
+    }
+
+    /// Without the `rsa-kx` feature the RSA key exchange is never chosen.
+    #[cfg(not(feature = "rsa-kx"))]
+    pub(crate) fn rsa_decryption_key(
+        &self,
+    ) -> Result<&crate::handshake::rsa_kx::RsaDecryptionKey, Error> {
+        Err(Error::Internal("RSA key exchange needs the rsa-kx feature"))
     }
 
     /// The kind of key.
@@ -350,6 +382,8 @@ fn from_pkcs8(der: &[u8]) -> Result<SigningKey, String> {
             .map(|k| SigningKey {
                 inner: Inner::Ed25519(k),
                 rsa_pkcs1: None,
+                #[cfg(feature = "rsa-kx")]
+                rsa_decryption: std::sync::OnceLock::new(),
             })
             .map_err(|e| format!("Ed25519 key rejected: {e}")),
         other => Err(format!(
@@ -400,6 +434,8 @@ fn rsa_signing_key(pair: RsaKeyPair, pkcs1: &[u8]) -> Result<SigningKey, String>
     Ok(SigningKey {
         inner: Inner::Rsa(pair),
         rsa_pkcs1: Some(zeroize::Zeroizing::new(pkcs1.to_vec())),
+        #[cfg(feature = "rsa-kx")]
+        rsa_decryption: std::sync::OnceLock::new(),
     })
 }
 
@@ -491,6 +527,8 @@ fn from_sec1(body: &[u8], outer_curve: Option<KeyAlgorithm>) -> Result<SigningKe
             _ => Inner::EcdsaP384(key),
         },
         rsa_pkcs1: None,
+        #[cfg(feature = "rsa-kx")]
+        rsa_decryption: std::sync::OnceLock::new(),
     })
 }
 
@@ -876,38 +914,58 @@ pub(crate) mod oid {
     pub const SHA512: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03];
 }
 
-/// DER tags (X.690) used by the key structures.
-mod tag {
+/// DER tags (X.690) used by the key structures (and by `pki::ocsp`).
+pub(crate) mod tag {
+    pub const BOOLEAN: u8 = 0x01;
     pub const INTEGER: u8 = 0x02;
     pub const BIT_STRING: u8 = 0x03;
     pub const OCTET_STRING: u8 = 0x04;
+    pub const NULL: u8 = 0x05;
     pub const OID: u8 = 0x06;
+    pub const ENUMERATED: u8 = 0x0a;
+    pub const GENERALIZED_TIME: u8 = 0x18;
     pub const SEQUENCE: u8 = 0x30;
     pub const CONTEXT_0: u8 = 0xa0;
     pub const CONTEXT_1: u8 = 0xa1;
 }
 
-/// A minimal DER reader for the few key structures parsed here: single-byte
-/// tags, definite minimal lengths, every read bounds-checked.
-struct Der<'a> {
+/// A minimal DER reader for the few key structures parsed here (and the OCSP
+/// responses `pki::ocsp` parses): single-byte tags, definite minimal
+/// lengths, every read bounds-checked.
+pub(crate) struct Der<'a> {
     rest: &'a [u8],
 }
 
 impl<'a> Der<'a> {
-    fn new(input: &'a [u8]) -> Self {
+    pub(crate) fn new(input: &'a [u8]) -> Self {
         Der { rest: input }
     }
 
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.rest.is_empty()
     }
 
-    fn peek_tag(&self) -> Option<u8> {
+    pub(crate) fn peek_tag(&self) -> Option<u8> {
         self.rest.first().copied()
     }
 
+    /// What is left to read.
+    pub(crate) fn rest(&self) -> &'a [u8] {
+        self.rest
+    }
+
+    /// Reads one element with tag `want` and returns its whole encoding
+    /// (tag, length and contents) and its contents: what a signature over a
+    /// DER structure covers.
+    pub(crate) fn read_element(&mut self, want: u8) -> Result<(&'a [u8], &'a [u8]), ()> {
+        let start = self.rest;
+        let contents = self.read(want)?;
+        let len = start.len().checked_sub(self.rest.len()).ok_or(())?;
+        Ok((start.get(..len).ok_or(())?, contents))
+    }
+
     /// Reads one element with tag `want` and returns its contents.
-    fn read(&mut self, want: u8) -> Result<&'a [u8], ()> {
+    pub(crate) fn read(&mut self, want: u8) -> Result<&'a [u8], ()> {
         let (&got, after_tag) = self.rest.split_first().ok_or(())?;
         if got != want {
             return Err(());
@@ -936,7 +994,7 @@ impl<'a> Der<'a> {
     }
 
     /// Reads an element with tag `want` if the next element has that tag.
-    fn read_optional(&mut self, want: u8) -> Result<Option<&'a [u8]>, ()> {
+    pub(crate) fn read_optional(&mut self, want: u8) -> Result<Option<&'a [u8]>, ()> {
         if self.peek_tag() == Some(want) {
             self.read(want).map(Some)
         } else {
@@ -945,7 +1003,7 @@ impl<'a> Der<'a> {
     }
 
     /// Reads one element with tag `want` that must be all of the input.
-    fn read_all(mut self, want: u8) -> Result<&'a [u8], ()> {
+    pub(crate) fn read_all(mut self, want: u8) -> Result<&'a [u8], ()> {
         let contents = self.read(want)?;
         if self.is_empty() {
             Ok(contents)

@@ -25,7 +25,7 @@ use crate::conn::Connection;
 use crate::crypto::sign::SigningKey;
 use crate::crypto::Rng;
 use crate::error::{CertificateError, Error};
-use crate::pki::{DefaultServerVerifier, RootStore, ServerCertVerifier, ServerName};
+use crate::pki::{DefaultServerVerifier, OcspStaple, RootStore, ServerCertVerifier, ServerName};
 use crate::record::{HEADER_LEN, MAX_TLS13_CIPHERTEXT};
 use crate::server::{CertifiedKey, ServerConfig, ServerConfigBuilder, ServerConnection};
 use crate::session::{ClientSessionStore, Clock, SessionState, TicketKeys};
@@ -389,6 +389,19 @@ impl ServerCertVerifier for AtVerifyTime {
         self.0
             .verify_server_cert(end_entity, intermediates, server_name, time)
     }
+
+    fn verify_server_cert_with_ocsp(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[Vec<u8>],
+        server_name: &ServerName,
+        staple: OcspStaple<'_>,
+        _now: SystemTime,
+    ) -> Result<(), CertificateError> {
+        let time = UNIX_EPOCH + VERIFY_TIME;
+        self.0
+            .verify_server_cert_with_ocsp(end_entity, intermediates, server_name, staple, time)
+    }
 }
 
 /// The Ed25519 key made from the fixed seed 5e..5e, with the certificate
@@ -408,6 +421,7 @@ pub fn server_certified_key() -> CertifiedKey {
     CertifiedKey {
         chain: pem_certificates(include_bytes!("../../testdata/fuzz/leaf.pem")),
         key: Arc::new(key),
+        ocsp_response: None,
     }
 }
 
@@ -423,6 +437,7 @@ pub fn rsa_certified_key() -> CertifiedKey {
     CertifiedKey {
         chain: pem_certificates(include_bytes!("../../testdata/fuzz/rsa-leaf.pem")),
         key: Arc::new(key),
+        ocsp_response: None,
     }
 }
 

@@ -20,6 +20,7 @@
 //! | `x509` | [`x509`] | certificate parsing and path building |
 //! | `pem` | [`pem`] | certificate, private key and root store loading |
 //! | `tls12_key_exchange` | [`tls12_key_exchange`] | TLS 1.2 key exchange bodies; with `rsa-kx`, the server's RSA decryption |
+//! | `ocsp` | [`ocsp`] | stapled OCSP responses: parsing and every check a client makes |
 //!
 //! The first byte of a `record`, `server` or `client` input is a control byte
 //! that sets how the rest is cut into pieces before it is handed over, so the
@@ -193,6 +194,45 @@ pub fn x509(data: &[u8]) {
             );
         }
         let _ = path.to_string();
+    }
+}
+
+/// Parses `data` as a stapled OCSP response and checks it as a client would
+/// for the leaf of `testdata/ocsp` (ocsp.test, issued by its CA) at
+/// 2030-01-01T00:00:00Z, with its `Display` too.
+///
+/// Properties checked: nothing panics, and an accepted response holds a
+/// "good" SingleResponse for the leaf's serial number.
+pub fn ocsp(data: &[u8]) {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use crate::pki::ocsp::{CertStatus, Issuer, OcspResponse};
+    let Ok(response) = OcspResponse::parse(data) else {
+        return;
+    };
+    let _ = response.to_string();
+    let ca = pem_certificate(include_bytes!("../../testdata/ocsp/ca.pem"));
+    let leaf = pem_certificate(include_bytes!("../../testdata/ocsp/leaf.pem"));
+    let Ok((_, ca_x509)) = x509_parser::parse_x509_certificate(&ca) else {
+        panic!("testdata/ocsp/ca.pem does not parse");
+    };
+    let issuer = Issuer {
+        subject: ca_x509.subject().as_raw(),
+        spki: ca_x509.public_key().raw,
+        label: "the OCSP test CA".into(),
+    };
+    let time = UNIX_EPOCH + Duration::from_secs(1_893_456_000);
+    if let Ok(single) = response.check_for(&leaf, &issuer, time) {
+        assert_eq!(single.status, CertStatus::Good);
+        assert_eq!(single.serial(), [0x10, 0x01]);
+    }
+}
+
+/// The one certificate of a PEM file compiled in.
+fn pem_certificate(pem: &[u8]) -> Vec<u8> {
+    match crate::pki::pem::load_certs_pem(pem, "testdata").map(|mut c| c.pop()) {
+        Ok(Some(der)) => der,
+        _ => panic!("a compiled-in test certificate does not load"),
     }
 }
 

@@ -2,7 +2,8 @@
 //! ServerHello to our ClientHello selects TLS 1.2. A full handshake:
 //!
 //! ```text
-//! read_server_hello -> read_server_certificate -> [read_server_key_exchange (ECDHE)]
+//! read_server_hello -> read_server_certificate -> [read_certificate_status]
+//!   -> [read_server_key_exchange (ECDHE)]
 //!   -> [read_certificate_request] -> read_server_hello_done
 //!   -> send_client_flight: [Certificate], ClientKeyExchange, [CertificateVerify],
 //!      ChangeCipherSpec, Finished
@@ -25,7 +26,7 @@ use super::client13::ExpectServerHello;
 use super::tls12::{
     derive_master_secret, session_state, Keys, Randoms, DOWNGRADE_TLS11, DOWNGRADE_TLS12,
 };
-use super::{accept_server_chain, peer_leaf, take_tls12_chain, unexpected};
+use super::{accept_server_chain, ocsp_staple, peer_leaf, take_tls12_chain, unexpected};
 use crate::client::ClientConfig;
 use crate::codec::extensions::Extension;
 use crate::codec::messages::{
@@ -47,6 +48,9 @@ use crate::transcript::Transcript;
 /// The steps of a TLS 1.2 client handshake; each names the message expected next.
 pub(crate) enum Step {
     ServerCertificate(Box<ExpectServerCertificate>),
+    /// After a ServerHello that acknowledged status_request (RFC 6066,
+    /// Section 8).
+    CertificateStatus(Box<ExpectCertificateStatus>),
     ServerKeyExchange(Box<ExpectServerKeyExchange>),
     ServerHelloDone(Box<ExpectServerHelloDone>),
     NewSessionTicket(Box<ExpectNewSessionTicket>),
@@ -70,6 +74,14 @@ impl Step {
             (step, HandshakeMessage::HelloRequest) if !matches!(step, Step::Traffic) => Ok(step),
             (Step::ServerCertificate(s), HandshakeMessage::Certificate12(c)) => {
                 read_server_certificate(*s, cx, c, raw)
+            }
+            (Step::CertificateStatus(s), HandshakeMessage::CertificateStatus(status)) => {
+                read_certificate_status(*s, cx, Some(&status.ocsp_response), Some(raw))
+            }
+            // RFC 6066, Section 8: a server that acknowledged status_request
+            // "MAY also choose not to send" CertificateStatus.
+            (Step::CertificateStatus(s), msg) => {
+                read_certificate_status(*s, cx, None, None)?.handle(cx, msg, raw)
             }
             (Step::ServerKeyExchange(s), HandshakeMessage::ServerKeyExchange(ske)) => {
                 read_server_key_exchange(*s, cx, &ske, raw)
@@ -111,6 +123,7 @@ impl Step {
     fn expects(&self) -> &'static str {
         match self {
             Step::ServerCertificate(_) => "Certificate",
+            Step::CertificateStatus(_) => "CertificateStatus",
             Step::ServerKeyExchange(_) => "ServerKeyExchange",
             Step::ServerHelloDone(_) => "CertificateRequest or ServerHelloDone",
             Step::NewSessionTicket(_) => "NewSessionTicket",
@@ -132,6 +145,9 @@ pub(crate) struct Agreed {
     session_id: Vec<u8>,
     /// The server promised a NewSessionTicket (RFC 5077, Section 3.2).
     ticket_promised: bool,
+    /// The server acknowledged our status_request: a CertificateStatus may
+    /// follow its Certificate (RFC 6066, Section 8).
+    status_acknowledged: bool,
     /// The session this handshake resumes, if it does.
     resumed: Option<SessionState>,
 }
@@ -185,6 +201,7 @@ pub(crate) fn read_server_hello(
     let mut extended_master_secret = false;
     let mut renegotiation_info = false;
     let mut ticket_promised = false;
+    let mut status_acknowledged = false;
     for ext in &sh.extensions {
         match ext {
             Extension::ExtendedMasterSecret => extended_master_secret = true,
@@ -202,6 +219,17 @@ pub(crate) fn read_server_hello(
             // RFC 5077, Section 3.2: an empty session_ticket promises a ticket.
             Extension::SessionTicket(_) if offered(ext.ext_type()) => ticket_promised = true,
             Extension::EcPointFormats(_) | Extension::ServerNameAck if offered(ext.ext_type()) => {}
+            // RFC 6066, Section 8: a CertificateStatus may follow Certificate.
+            Extension::StatusRequest(_) if offered(ext.ext_type()) => status_acknowledged = true,
+            // RFC 8449, Section 4: our records must fit the server's limit,
+            // and its protected records ours.
+            Extension::RecordSizeLimit(limit) => match config.record_size_limit {
+                Some(ours) => {
+                    cx.peer_record_size_limit = Some(*limit);
+                    cx.record_size_limit = Some(ours);
+                }
+                None => return Err(PeerMisbehaved::UnsolicitedExtension(ext.ext_type()).into()),
+            },
             Extension::Alpn(chosen) if offered(ext.ext_type()) => match chosen.as_slice() {
                 [chosen] if config.alpn.contains(chosen) => {
                     cx.negotiated.alpn = Some(chosen.clone())
@@ -267,6 +295,7 @@ pub(crate) fn read_server_hello(
         extended_master_secret,
         session_id: sh.legacy_session_id_echo,
         ticket_promised,
+        status_acknowledged,
         resumed,
     };
     match &agreed.resumed {
@@ -318,21 +347,64 @@ fn read_server_certificate(
     raw: &[u8],
 ) -> Result<Step, Error> {
     let chain = take_tls12_chain(cx, c)?;
-    let config = &s.agreed.config;
-    accept_server_chain(cx, config.verifier.as_ref(), &s.agreed.server_name, chain)?;
     s.transcript.add(raw);
-    Ok(match s.agreed.suite.kx {
-        KeyExchange::Ecdhe => Step::ServerKeyExchange(Box::new(ExpectServerKeyExchange {
-            agreed: s.agreed,
-            transcript: s.transcript,
-        })),
+    let next = ExpectCertificateStatus {
+        agreed: s.agreed,
+        transcript: s.transcript,
+        server_chain: chain,
+    };
+    match next.agreed.status_acknowledged {
+        true => Ok(Step::CertificateStatus(Box::new(next))),
+        false => read_certificate_status(next, cx, None, None),
+    }
+}
+
+/// Waiting for a CertificateStatus, which may not come; the server's chain
+/// waits to be checked with it.
+pub(crate) struct ExpectCertificateStatus {
+    agreed: Agreed,
+    transcript: Transcript,
+    server_chain: Vec<Vec<u8>>,
+}
+
+/// RFC 6066, Section 8: the stapled OCSP response (`raw` is the message), or
+/// `None` if the server left CertificateStatus out; either way the chain
+/// read before is checked now, with it.
+fn read_certificate_status(
+    mut s: ExpectCertificateStatus,
+    cx: &mut Common,
+    ocsp_response: Option<&[u8]>,
+    raw: Option<&[u8]>,
+) -> Result<Step, Error> {
+    let config = &s.agreed.config;
+    let staple = ocsp_staple(config.ocsp_stapling, ocsp_response);
+    let chain = s.server_chain;
+    accept_server_chain(
+        cx,
+        config.verifier.as_ref(),
+        &s.agreed.server_name,
+        chain,
+        staple,
+    )?;
+    if let Some(raw) = raw {
+        s.transcript.add(raw);
+    }
+    Ok(after_server_certificate(s.agreed, s.transcript))
+}
+
+/// ServerKeyExchange follows the server's certificate in ECDHE suites only.
+fn after_server_certificate(agreed: Agreed, transcript: Transcript) -> Step {
+    match agreed.suite.kx {
+        KeyExchange::Ecdhe => {
+            Step::ServerKeyExchange(Box::new(ExpectServerKeyExchange { agreed, transcript }))
+        }
         KeyExchange::Rsa => Step::ServerHelloDone(Box::new(ExpectServerHelloDone {
-            agreed: s.agreed,
-            transcript: s.transcript,
+            agreed,
+            transcript,
             server_share: None,
             certificate_request: None,
         })),
-    })
+    }
 }
 
 /// Waiting for the ServerKeyExchange (ECDHE suites).

@@ -26,12 +26,13 @@ use zeroize::Zeroizing;
 use super::{
     accept_server_chain, binder_hash, certificate_verify_content, check_certificate_verify,
     derive_application_secrets, derive_early_traffic_secret, derive_handshake_secrets,
-    derive_resumption_master_secret, take_peer_chain, unexpected, HandshakeSecrets,
+    derive_resumption_master_secret, ocsp_staple, take_peer_chain, unexpected, HandshakeSecrets,
     CLIENT_SIGNATURE_CONTEXT, SERVER_SIGNATURE_CONTEXT,
 };
 use crate::client::ClientConfig;
 use crate::codec::extensions::{
     check_tls13_server_hello, find_unsolicited, Extension, KeyShareEntry, OfferedPsks, PskIdentity,
+    OCSP_STATUS_REQUEST,
 };
 use crate::codec::messages::{
     Certificate, CertificateEntry, CertificateRequest, CertificateVerify, ClientHello,
@@ -254,6 +255,14 @@ pub(crate) fn send_client_hello(
     }
     if !config.alpn.is_empty() {
         extensions.push(Extension::Alpn(config.alpn.clone()));
+    }
+    // RFC 6066, Section 8: ask for the server's OCSP response.
+    if config.ocsp_stapling {
+        extensions.push(Extension::StatusRequest(OCSP_STATUS_REQUEST.to_vec()));
+    }
+    // RFC 8449, Section 4.
+    if let Some(limit) = config.record_size_limit {
+        extensions.push(Extension::RecordSizeLimit(limit));
     }
     // RFC 8446, Section 4.2.9: the modes a ticket may be used in, sent
     // whenever tickets can be kept (a server sends none to a client without).
@@ -820,9 +829,11 @@ fn read_encrypted_extensions(
                     )
                 }
             },
-            // RFC 8449, Section 4: from now on our records must fit the server's limit.
-            (Extension::RecordSizeLimit(limit), Some(_)) => {
-                cx.peer_record_size_limit = Some(*limit)
+            // RFC 8449, Section 4: from now on our records must fit the
+            // server's limit, and its records ours.
+            (Extension::RecordSizeLimit(limit), Some(Extension::RecordSizeLimit(ours))) => {
+                cx.peer_record_size_limit = Some(*limit);
+                cx.record_size_limit = Some(*ours);
             }
             // RFC 8446, Section 4.2.7: the server may tell us its groups; informational only.
             (Extension::SupportedGroups(_), _) => {}
@@ -924,8 +935,16 @@ fn read_server_certificate(
     c: Certificate,
     raw: &[u8],
 ) -> Result<Step, Error> {
-    let chain = take_peer_chain(cx, c)?;
-    accept_server_chain(cx, s.config.verifier.as_ref(), &s.server_name, chain)?;
+    let requested = s.config.ocsp_stapling;
+    let (chain, ocsp_response) = take_peer_chain(cx, c, requested)?;
+    let staple = ocsp_staple(requested, ocsp_response.as_deref());
+    accept_server_chain(
+        cx,
+        s.config.verifier.as_ref(),
+        &s.server_name,
+        chain,
+        staple,
+    )?;
     s.transcript.add(raw);
     Ok(Step::ServerCertificateVerify(Box::new(
         ExpectServerCertificateVerify {

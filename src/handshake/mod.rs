@@ -25,8 +25,10 @@ pub(crate) mod tls12;
 #[cfg(test)]
 mod rfc8448;
 
-use crate::codec::extensions::OfferedPsks;
-use crate::codec::messages::{Certificate, Certificate12, CertificateVerify, HandshakeMessage};
+use crate::codec::extensions::{Extension, OfferedPsks};
+use crate::codec::messages::{
+    Certificate, Certificate12, CertificateStatus, CertificateVerify, HandshakeMessage,
+};
 use crate::conn::Common;
 use crate::crypto::HashAlgorithm;
 use crate::error::{CertificateError, Error, Limit, PeerMisbehaved};
@@ -35,6 +37,7 @@ use crate::keys::tls13::{
     EarlySecret, ExporterSecret, HandshakeSecret, MasterSecret, ResumptionMasterSecret,
     TrafficSecret,
 };
+use crate::pki::OcspStaple;
 use crate::transcript::Transcript;
 
 /// The signature schemes that may sign a TLS 1.3 CertificateVerify
@@ -237,10 +240,19 @@ pub(crate) const SERVER_SIGNATURE_CONTEXT: &[u8] = b"TLS 1.3, server Certificate
 /// The context string of a client CertificateVerify.
 pub(crate) const CLIENT_SIGNATURE_CONTEXT: &[u8] = b"TLS 1.3, client CertificateVerify";
 
+/// A peer's chain (DER, leaf first) and the OCSP response stapled to its leaf.
+pub(crate) type ChainAndStaple = (Vec<Vec<u8>>, Option<Vec<u8>>);
+
 /// Takes the peer's chain out of a Certificate message (RFC 8446, Section
 /// 4.4.2): the context must be the one we sent (empty, as we never send a
 /// non-empty CertificateRequest context), and the chain within our bound.
-pub(crate) fn take_peer_chain(cx: &Common, c: Certificate) -> Result<Vec<Vec<u8>>, Error> {
+/// Also returns the OCSP response stapled to the leaf, which only a client
+/// that asked for one (`status_requested`) accepts.
+pub(crate) fn take_peer_chain(
+    cx: &Common,
+    c: Certificate,
+    status_requested: bool,
+) -> Result<ChainAndStaple, Error> {
     if !c.certificate_request_context.is_empty() {
         return Err(
             PeerMisbehaved::IllegalParameter("certificate_request_context is not ours").into(),
@@ -249,30 +261,48 @@ pub(crate) fn take_peer_chain(cx: &Common, c: Certificate) -> Result<Vec<Vec<u8>
     if c.certificate_list.len() > cx.limits.max_chain_len {
         return Err(Limit::ChainLength(cx.limits.max_chain_len).into());
     }
-    // RFC 8446, Section 4.2: we request neither OCSP stapling nor SCTs, so a
-    // certificate entry may carry no extension.
-    if let Some(ext) = c
-        .certificate_list
-        .iter()
-        .flat_map(|e| e.extensions.first())
-        .next()
-    {
-        return Err(PeerMisbehaved::UnsolicitedExtension(ext.ext_type()).into());
+    // RFC 8446, Section 4.2: an entry may carry only what we asked for. We
+    // ask for nothing but, when `status_requested`, the leaf's OCSP response
+    // (Section 4.4.2.1); never SCTs.
+    let mut ocsp_response = None;
+    for (i, entry) in c.certificate_list.iter().enumerate() {
+        for ext in &entry.extensions {
+            match ext {
+                Extension::StatusRequest(body) if i == 0 && status_requested => {
+                    let status = CertificateStatus::from_extension_body(body)?;
+                    ocsp_response = Some(status.ocsp_response);
+                }
+                other => return Err(PeerMisbehaved::UnsolicitedExtension(other.ext_type()).into()),
+            }
+        }
     }
-    Ok(c.certificate_list
+    let chain = c
+        .certificate_list
         .into_iter()
         .map(|e| e.cert_data)
-        .collect())
+        .collect();
+    Ok((chain, ocsp_response))
 }
 
-/// Checks a server's chain with the client's verifier (RFC 8446, Section
-/// 4.4.2.4 / RFC 5246, Section 7.4.2: an empty one is decode_error) and
-/// records it as the peer's.
+/// What a client hands its verifier about the server's OCSP staple: the
+/// response, or why there is none.
+pub(crate) fn ocsp_staple(requested: bool, response: Option<&[u8]>) -> OcspStaple<'_> {
+    match (response, requested) {
+        (Some(response), _) => OcspStaple::Response(response),
+        (None, true) => OcspStaple::Missing,
+        (None, false) => OcspStaple::NotRequested,
+    }
+}
+
+/// Checks a server's chain and OCSP staple with the client's verifier (RFC
+/// 8446, Section 4.4.2.4 / RFC 5246, Section 7.4.2: an empty chain is
+/// decode_error) and records both as the peer's.
 pub(crate) fn accept_server_chain(
     cx: &mut Common,
     verifier: &dyn crate::pki::ServerCertVerifier,
     server_name: &crate::pki::ServerName,
     chain: Vec<Vec<u8>>,
+    staple: OcspStaple<'_>,
 ) -> Result<(), Error> {
     let (leaf, intermediates) =
         chain
@@ -280,16 +310,20 @@ pub(crate) fn accept_server_chain(
             .ok_or(crate::error::InvalidMessage::EmptyVector(
                 "server certificate_list",
             ))?;
-    verifier.verify_server_cert(
+    verifier.verify_server_cert_with_ocsp(
         leaf,
         intermediates,
         server_name,
+        staple,
         std::time::SystemTime::now(),
     )?;
     cx.emit(Event::CertificateVerified {
         chain_len: chain.len(),
     });
     cx.negotiated.peer_certificates = chain;
+    if let OcspStaple::Response(response) = staple {
+        cx.negotiated.ocsp_response = Some(response.to_vec());
+    }
     Ok(())
 }
 

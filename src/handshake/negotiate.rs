@@ -1,7 +1,7 @@
 //! Pure selection functions: which suite, group, signature scheme and
 //! application protocol a server picks. No state, no I/O: easy to test.
 
-use crate::codec::extensions::{Extension, KeyShareEntry};
+use crate::codec::extensions::{requests_ocsp, Extension, KeyShareEntry};
 use crate::codec::messages::ClientHello;
 use crate::codec::{CipherSuite, NamedGroup, SignatureScheme};
 use crate::crypto::Tls13Suite;
@@ -78,6 +78,23 @@ pub(crate) fn server_alpn(ours: &[Vec<u8>], ch: &ClientHello) -> Result<Option<V
                 .clone(),
         )),
         _ => Ok(None),
+    }
+}
+
+/// The OCSP response to staple for this client, both versions: the
+/// certificate's, if it has one and the client's status_request asks for
+/// OCSP (RFC 6066, Section 8; RFC 8446, Section 4.4.2.1).
+pub(crate) fn stapled_response<'a>(
+    ch: &ClientHello,
+    certified_key: &'a crate::server::CertifiedKey,
+) -> Option<&'a [u8]> {
+    let asked = find(ch, |e| match e {
+        Extension::StatusRequest(body) => Some(requests_ocsp(body)),
+        _ => None,
+    });
+    match asked {
+        Some(true) => certified_key.ocsp_response.as_deref(),
+        _ => None,
     }
 }
 

@@ -404,6 +404,7 @@ fn trace_certified_key() -> crate::CertifiedKey {
     crate::CertifiedKey {
         chain: vec![certificate],
         key: Arc::new(key),
+        ocsp_response: None,
     }
 }
 

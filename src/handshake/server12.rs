@@ -3,14 +3,17 @@
 //!
 //! ```text
 //! read_client_hello -> send_server_flight: ServerHello, Certificate,
-//!   [ServerKeyExchange (ECDHE)], [CertificateRequest], ServerHelloDone
+//!   [CertificateStatus], [ServerKeyExchange (ECDHE)], [CertificateRequest],
+//!   ServerHelloDone
 //!   -> [read_client_certificate] -> read_client_key_exchange
 //!   -> [read_client_certificate_verify] -> read ChangeCipherSpec
 //!   -> read_client_finished -> send [NewSessionTicket], ChangeCipherSpec, Finished
 //! ```
 //!
-//! The bracketed client messages come only when the configuration has a
-//! client verifier; CertificateVerify only after a non-empty Certificate.
+//! CertificateStatus (RFC 6066, Section 8) comes when the client asked for
+//! OCSP and the certificate has a response to staple. The bracketed client
+//! messages come only when the configuration has a client verifier;
+//! CertificateVerify only after a non-empty Certificate.
 //!
 //! An abbreviated handshake, resuming a session found by its session ID or
 //! by an RFC 5077 ticket (RFC 5246, Section 7.3; RFC 5077, Section 3.1):
@@ -24,25 +27,26 @@
 
 use std::sync::Arc;
 
-use super::negotiate::{choose_signature_scheme, find, server_alpn, server_name};
+use super::negotiate::{choose_signature_scheme, find, server_alpn, server_name, stapled_response};
 use super::tls12::{derive_master_secret, session_state, Keys, Randoms, DOWNGRADE_TLS12};
 use super::{accept_client_chain, check_offered_scheme, peer_leaf, take_tls12_chain, unexpected};
 use crate::codec::extensions::Extension;
 use crate::codec::messages::{
-    Certificate12, CertificateRequest12, CertificateVerify, ClientHello, ClientKeyExchange,
-    EcdheServerParams, Finished, HandshakeMessage, NewSessionTicket12, ServerHello,
-    ServerKeyExchange,
+    Certificate12, CertificateRequest12, CertificateStatus, CertificateVerify, ClientHello,
+    ClientKeyExchange, EcdheServerParams, Finished, HandshakeMessage, NewSessionTicket12,
+    ServerHello, ServerKeyExchange,
 };
 use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
 use crate::crypto::kx::{self, KeyShare};
-use crate::crypto::sign::KeyAlgorithm;
-use crate::crypto::{tls12_suite, Authentication, KeyExchange, Tls12Suite};
+use crate::crypto::sign::SigningKey;
+use crate::crypto::{tls12_suite, KeyExchange, Tls12Suite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter, Side};
 use crate::pki::LeafKeyUsage;
-use crate::server::ServerConfig;
+use crate::server::{CertifiedKey, ServerConfig};
 use crate::session::{Candidate, SessionState};
+use crate::sites::{certificate_curve, choose_certificate, tls12_authentication};
 use crate::transcript::Transcript;
 
 /// The steps of a TLS 1.2 server handshake; each names the message expected next.
@@ -131,23 +135,23 @@ enum Keep {
 enum KeyExchangeState {
     /// Our ECDHE private key, for the client's share.
     Ecdhe(KeyShare),
-    /// The client encrypts the pre-master secret to our certificate's key.
-    Rsa,
+    /// The client encrypts the pre-master secret to this certificate's key.
+    Rsa(Arc<CertifiedKey>),
 }
 
+/// The record_size_limit we advertise: the largest TLS 1.2 plaintext (RFC
+/// 8449, Section 4).
+const MAX_RECORD_SIZE_LIMIT: u16 = crate::record::MAX_PLAINTEXT as u16;
+
 /// The suite, group and signature scheme for this client: the first of our
-/// suites the client offered whose authentication fits our key, for which a
-/// group (ECDHE) and a signature scheme can be agreed.
+/// suites the client offered whose authentication fits the certificate's
+/// `key`, for which a group (ECDHE) and a signature scheme can be agreed.
 fn select(
     config: &ServerConfig,
+    key: &SigningKey,
     ch: &ClientHello,
 ) -> Result<(Tls12Suite, Option<(NamedGroup, SignatureScheme)>), Error> {
-    let key = &config.certified_key.key;
-    let auth = match key.algorithm() {
-        KeyAlgorithm::Rsa => Authentication::Rsa,
-        // RFC 8422, Section 5.1.2 / RFC 8422 bis: Ed25519 certificates use the ECDSA suites.
-        _ => Authentication::Ecdsa,
-    };
+    let auth = tls12_authentication(key.algorithm());
     // RFC 8422, Section 4: without supported_groups the client accepts any curve.
     let client_groups = find(ch, |e| match e {
         Extension::SupportedGroups(g) => Some(g.as_slice()),
@@ -170,13 +174,8 @@ fn select(
     let scheme = choose_signature_scheme(key.tls12_schemes(), client_schemes);
     // RFC 8422, Sections 5.1 and 5.3: an ECDSA certificate is only usable if
     // the client supports its curve; otherwise no ECDHE_ECDSA suite will do.
-    let certificate_curve = match key.algorithm() {
-        KeyAlgorithm::EcdsaP256 => Some(NamedGroup::SECP256R1),
-        KeyAlgorithm::EcdsaP384 => Some(NamedGroup::SECP384R1),
-        KeyAlgorithm::Rsa | KeyAlgorithm::Ed25519 => None,
-    };
-    let unusable_curve =
-        certificate_curve.filter(|curve| client_groups.is_some_and(|list| !list.contains(curve)));
+    let unusable_curve = certificate_curve(key.algorithm())
+        .filter(|curve| client_groups.is_some_and(|list| !list.contains(curve)));
     let mut saw_suite = false;
     for suite in &config.protocols.tls12 {
         if !ch.cipher_suites.contains(&suite.suite) || suite.auth != auth {
@@ -187,7 +186,7 @@ fn select(
         }
         saw_suite = true;
         match suite.kx {
-            KeyExchange::Rsa if config.rsa_decryption_key.is_some() => return Ok((*suite, None)),
+            KeyExchange::Rsa if key.rsa_decryption_key().is_ok() => return Ok((*suite, None)),
             KeyExchange::Rsa => {}
             KeyExchange::Ecdhe => {
                 if let (Some(group), Some(scheme)) = (group, scheme) {
@@ -365,6 +364,15 @@ pub(crate) fn read_client_hello(
     if let Some(protocol) = &alpn {
         extensions.push(Extension::Alpn(vec![protocol.clone()]));
     }
+    // RFC 8449, Section 4: answer a record_size_limit with ours (the TLS 1.2
+    // maximum, 2^14) and keep our protected records within the client's.
+    if let Some(limit) = find(&ch, |e| match e {
+        Extension::RecordSizeLimit(limit) => Some(*limit),
+        _ => None,
+    }) {
+        cx.peer_record_size_limit = Some(limit);
+        extensions.push(Extension::RecordSizeLimit(MAX_RECORD_SIZE_LIMIT));
+    }
     if let Some(session) = find_session(&config, &ch, &hello, sni.as_deref(), alpn.as_deref()) {
         return send_resumed_flight(config, cx, &ch, raw, hello, randoms, extensions, session);
     }
@@ -382,7 +390,10 @@ fn send_server_flight(
     randoms: Randoms,
     mut extensions: Vec<Extension>,
 ) -> Result<Step, Error> {
-    let (suite, ecdhe) = select(&config, ch)?;
+    let sni = cx.negotiated.server_name.clone();
+    let certified_key = choose_certificate(&config, ch, ProtocolVersion::TLS12, sni.as_deref())?;
+    let (suite, ecdhe) = select(&config, &certified_key.key, ch)?;
+    let ocsp_response = stapled_response(ch, &certified_key);
     let keep = keep_for(&config, ch, cx)?;
     if ecdhe.is_some() && hello.point_formats {
         extensions.push(Extension::EcPointFormats(vec![0]));
@@ -393,6 +404,10 @@ fn send_server_flight(
     // RFC 5077, Section 3.2: an empty session_ticket promises a NewSessionTicket.
     if matches!(keep, Keep::Ticket) {
         extensions.push(Extension::SessionTicket(Vec::new()));
+    }
+    // RFC 6066, Section 8: an empty status_request says a CertificateStatus follows.
+    if ocsp_response.is_some() {
+        extensions.push(Extension::StatusRequest(Vec::new()));
     }
     let sh = ServerHello {
         legacy_version: ProtocolVersion::TLS12,
@@ -418,17 +433,27 @@ fn send_server_flight(
     cx.emit(Event::Chosen(Parameter::CipherSuite(suite.suite)));
 
     let certificate = Certificate12 {
-        certificate_list: config.certified_key.chain.clone(),
+        certificate_list: certified_key.chain.clone(),
     };
     cx.send_handshake(
         &HandshakeMessage::Certificate12(certificate),
         &mut transcript,
     )?;
+    if let Some(response) = ocsp_response {
+        let status = CertificateStatus {
+            ocsp_response: response.to_vec(),
+        };
+        cx.send_handshake(
+            &HandshakeMessage::CertificateStatus(status),
+            &mut transcript,
+        )?;
+        cx.negotiated.ocsp_response = Some(response.to_vec());
+    }
 
     let key_exchange = match ecdhe {
         Some((group, scheme)) => {
             let share = KeyShare::generate(group, &mut cx.rng)?;
-            let ske = server_key_exchange(&config, cx, &randoms, &share, scheme)?;
+            let ske = server_key_exchange(&certified_key.key, cx, &randoms, &share, scheme)?;
             cx.send_handshake(&HandshakeMessage::ServerKeyExchange(ske), &mut transcript)?;
             cx.negotiated.group = Some(group);
             cx.negotiated.signature_scheme = Some(scheme);
@@ -436,7 +461,7 @@ fn send_server_flight(
             cx.emit(Event::Chosen(Parameter::SignatureScheme(scheme)));
             KeyExchangeState::Ecdhe(share)
         }
-        None => KeyExchangeState::Rsa,
+        None => KeyExchangeState::Rsa(certified_key.clone()),
     };
     if config.client_verifier.is_some() {
         let cr = CertificateRequest12 {
@@ -535,7 +560,7 @@ fn send_resumed_flight(
 /// RFC 8422, Section 5.4: ServerECDHParams (named curve, our public point)
 /// and a signature over client_random + server_random + those params.
 fn server_key_exchange(
-    config: &ServerConfig,
+    key: &SigningKey,
     cx: &mut Common,
     randoms: &Randoms,
     share: &KeyShare,
@@ -544,10 +569,7 @@ fn server_key_exchange(
     let mut params =
         EcdheServerParams::new(share.group(), share.public().to_vec(), scheme, Vec::new())?;
     let signed = params.signed_content(&randoms.client, &randoms.server);
-    params.signature = config
-        .certified_key
-        .key
-        .sign(scheme, &signed, &mut cx.rng)?;
+    params.signature = key.sign(scheme, &signed, &mut cx.rng)?;
     ServerKeyExchange::from_ecdhe(&params)
 }
 
@@ -604,12 +626,8 @@ fn read_client_key_exchange(
         KeyExchangeState::Ecdhe(share) => share.agree(cke.ecdhe_public()?)?,
         // RFC 5246, Section 7.4.7.1: never fails here; a bad pre-master secret
         // fails at Finished like a wrong one (see rsa_kx for why).
-        KeyExchangeState::Rsa => {
-            let key = a
-                .config
-                .rsa_decryption_key
-                .as_ref()
-                .ok_or(Error::Internal("RSA key exchange without a key"))?;
+        KeyExchangeState::Rsa(certified_key) => {
+            let key = certified_key.key.rsa_decryption_key()?;
             super::rsa_kx::server_decrypt(key, cke, &mut cx.rng)?
         }
     };

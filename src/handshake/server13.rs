@@ -31,7 +31,7 @@ use zeroize::Zeroizing;
 
 use super::negotiate::{
     choose_group, choose_signature_scheme, choose_suite, find, server_alpn, server_name,
-    GroupChoice,
+    stapled_response, GroupChoice,
 };
 use super::{
     accept_client_chain, binder_hash, certificate_verify_content, check_certificate_verify,
@@ -41,8 +41,8 @@ use super::{
 };
 use crate::codec::extensions::{Extension, KeyShareEntry, OfferedPsks, PskIdentity};
 use crate::codec::messages::{
-    Certificate, CertificateEntry, CertificateRequest, CertificateVerify, ClientHello,
-    EncryptedExtensions, Finished, HandshakeMessage, NewSessionTicket, ServerHello,
+    Certificate, CertificateEntry, CertificateRequest, CertificateStatus, CertificateVerify,
+    ClientHello, EncryptedExtensions, Finished, HandshakeMessage, NewSessionTicket, ServerHello,
     HELLO_RETRY_REQUEST_RANDOM,
 };
 use crate::codec::{
@@ -54,9 +54,10 @@ use crate::crypto::Tls13Suite;
 use crate::error::{CertificateError, Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
 use crate::keys::tls13::{EarlySecret, ResumptionMasterSecret, TrafficSecret};
-use crate::server::ServerConfig;
+use crate::server::{CertifiedKey, ServerConfig};
 use crate::session::state::MAX_LIFETIME_SECS;
 use crate::session::{Candidate, SessionState};
+use crate::sites::choose_certificate;
 use crate::transcript::Transcript;
 
 /// How many of a ClientHello's PSK identities are tried: opening a ticket
@@ -242,18 +243,24 @@ fn select_parameters(
     Ok(Selection { suite, alpn, sni })
 }
 
-/// The scheme our CertificateVerify signs with, for a full handshake.
-fn choose_scheme(config: &ServerConfig, ch: &ClientHello) -> Result<SignatureScheme, Error> {
+/// The certificate of a full handshake, from the config's resolver (see
+/// `sites`), and the scheme our CertificateVerify signs with.
+fn choose_certificate_and_scheme(
+    config: &ServerConfig,
+    ch: &ClientHello,
+    selection: &Selection,
+) -> Result<(Arc<CertifiedKey>, SignatureScheme), Error> {
     // RFC 8446, Section 9.2: signature_algorithms is mandatory for certificate authentication.
     let peer_schemes = find(ch, |e| match e {
         Extension::SignatureAlgorithms(s) => Some(s.as_slice()),
         _ => None,
     })
     .ok_or(PeerMisbehaved::MissingExtension("signature_algorithms"))?;
-    Ok(
-        choose_signature_scheme(config.certified_key.key.schemes(), peer_schemes)
-            .ok_or(PeerIncompatible::NoCommonSignatureScheme)?,
-    )
+    let sni = selection.sni.as_deref();
+    let certified_key = choose_certificate(config, ch, ProtocolVersion::TLS13, sni)?;
+    let scheme = choose_signature_scheme(certified_key.key.schemes(), peer_schemes)
+        .ok_or(PeerIncompatible::NoCommonSignatureScheme)?;
+    Ok((certified_key, scheme))
 }
 
 fn offered_psks(ch: &ClientHello) -> Option<&OfferedPsks> {
@@ -569,12 +576,14 @@ fn send_server_flight(
     sent_ccs: bool,
 ) -> Result<Step, Error> {
     let suite = selection.suite;
-    // Chosen before anything is sent, so a client we cannot sign for gets
-    // its alert instead of a ServerHello.
-    let scheme = match resumption {
-        None => Some(choose_scheme(&config, ch)?),
+    // Chosen before anything is sent, so a client we cannot sign for (or
+    // have no certificate for) gets its alert instead of a ServerHello; once
+    // per handshake, after a HelloRetryRequest if there was one.
+    let certificate = match resumption {
+        None => Some(choose_certificate_and_scheme(&config, ch, &selection)?),
         Some(_) => None,
     };
+    let scheme = certificate.as_ref().map(|(_, scheme)| *scheme);
     // psk_ke: no (EC)DHE, and Hash.length zeros in its place (RFC 8446,
     // Section 7.1).
     let client_share = client_share.filter(|_| resumption.as_ref().is_none_or(|r| r.dhe));
@@ -688,15 +697,17 @@ fn send_server_flight(
         &mut transcript,
     )?;
 
-    match (&resumption, scheme) {
+    match (&resumption, certificate) {
         // RFC 8446, Section 4.3.2: no CertificateRequest with a PSK; the
         // identity is the one the full handshake established.
         (Some(r), _) => {
             cx.negotiated.resumed = true;
             cx.negotiated.peer_certificates = r.session.peer_certificates.clone();
         }
-        (None, Some(scheme)) => send_certificate(&config, cx, &mut transcript, scheme)?,
-        (None, None) => return Err(Error::Internal("full handshake without a scheme")),
+        (None, Some((certified_key, scheme))) => {
+            send_certificate(&config, cx, &mut transcript, ch, &certified_key, scheme)?
+        }
+        (None, None) => return Err(Error::Internal("full handshake without a certificate")),
     }
 
     let verify_data = secrets
@@ -741,6 +752,8 @@ fn send_certificate(
     config: &ServerConfig,
     cx: &mut Common,
     transcript: &mut Transcript,
+    ch: &ClientHello,
+    certified_key: &CertifiedKey,
     scheme: SignatureScheme,
 ) -> Result<(), Error> {
     if config.client_verifier.is_some() {
@@ -753,17 +766,30 @@ fn send_certificate(
         cx.send_handshake(&HandshakeMessage::CertificateRequest(cr), transcript)?;
     }
 
+    let mut certificate_list: Vec<CertificateEntry> = certified_key
+        .chain
+        .iter()
+        .map(|der| CertificateEntry {
+            cert_data: der.clone(),
+            extensions: Vec::new(),
+        })
+        .collect();
+    // RFC 8446, Section 4.4.2.1: the OCSP response goes in the leaf's entry,
+    // and only to a client that asked for one.
+    if let (Some(response), Some(leaf)) = (
+        stapled_response(ch, certified_key),
+        certificate_list.first_mut(),
+    ) {
+        let status = CertificateStatus {
+            ocsp_response: response.to_vec(),
+        };
+        leaf.extensions
+            .push(Extension::StatusRequest(status.encode()?));
+        cx.negotiated.ocsp_response = Some(response.to_vec());
+    }
     let certificate = Certificate {
         certificate_request_context: Vec::new(),
-        certificate_list: config
-            .certified_key
-            .chain
-            .iter()
-            .map(|der| CertificateEntry {
-                cert_data: der.clone(),
-                extensions: Vec::new(),
-            })
-            .collect(),
+        certificate_list,
     };
     cx.send_handshake(&HandshakeMessage::Certificate(certificate), transcript)?;
 
@@ -771,10 +797,7 @@ fn send_certificate(
         SERVER_SIGNATURE_CONTEXT,
         transcript.current_hash()?.as_ref(),
     );
-    let signature = config
-        .certified_key
-        .key
-        .sign(scheme, &content, &mut cx.rng)?;
+    let signature = certified_key.key.sign(scheme, &content, &mut cx.rng)?;
     let cv = CertificateVerify {
         algorithm: scheme,
         signature,
@@ -840,7 +863,8 @@ fn read_client_certificate(
     c: Certificate,
     raw: &[u8],
 ) -> Result<Step, Error> {
-    let chain = take_peer_chain(cx, c)?;
+    // We never ask a client for its OCSP response.
+    let (chain, _) = take_peer_chain(cx, c, false)?;
     s.transcript.add(raw);
     let verifier = s.config.requested_client_verifier()?;
     let missing = CertificateError::NoCertificate.into();

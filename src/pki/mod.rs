@@ -12,6 +12,9 @@
 //!   lists the rules applied and the ones not applied yet; `profile.rs` the
 //!   CA/Browser Forum rules for servers, `anchor.rs` those for roots,
 //!   `budget.rs` the bounds on the work one verification may do).
+//! - [`ocsp`] parses stapled OCSP responses and decides whether to believe
+//!   them; [`ServerCertVerifier::verify_server_cert_with_ocsp`] is where a
+//!   verifier sees the staple.
 //! - [`load_certs_pem`] and [`load_private_key_pem`] read certbot-style files;
 //!   [`load_crls`] reads CRLs (PEM or DER) for [`VerifyOptions::crls`].
 //!
@@ -34,6 +37,7 @@ mod budget;
 pub(crate) mod checks;
 mod constraints;
 mod name;
+pub mod ocsp;
 mod path;
 pub mod pem;
 mod profile;
@@ -45,6 +49,7 @@ use core::fmt;
 use std::time::SystemTime;
 
 pub use name::ServerName;
+pub use ocsp::OcspStaple;
 pub use path::{
     LeafKeyUsage, VerifiedPath, VerifyOptions, MAX_DEPTH, MAX_NAME_COMPARISONS,
     MAX_SIGNATURE_CHECKS,
@@ -55,6 +60,7 @@ pub use pem::{
 };
 pub use revocation::UnknownStatusPolicy;
 pub use roots::{RootStore, TrustAnchor, SYSTEM_BUNDLES, SYSTEM_DIR};
+pub(crate) use verify::check_served_chain;
 pub use verify::{
     verify_client_chain, verify_server_chain, verify_server_path, DefaultClientVerifier,
     DefaultServerVerifier,
@@ -96,6 +102,28 @@ pub trait ServerCertVerifier: Send + Sync + fmt::Debug {
         server_name: &ServerName,
         now: SystemTime,
     ) -> Result<(), CertificateError>;
+
+    /// Checks the chain as [`Self::verify_server_cert`] does, and what the
+    /// server said about the end entity's revocation status: `staple` is the
+    /// OCSP response it stapled (RFC 6066, Section 8; RFC 8446, Section
+    /// 4.4.2.1), or why there is none. This is what the handshake calls.
+    ///
+    /// The default ignores the staple and calls [`Self::verify_server_cert`],
+    /// so a verifier written before stapling keeps its behaviour.
+    /// [`DefaultServerVerifier`] overrides it: a stapled response must be
+    /// valid and say "good" ([`ocsp::check_staple`]), and a must-staple
+    /// certificate without one is refused.
+    fn verify_server_cert_with_ocsp(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[Vec<u8>],
+        server_name: &ServerName,
+        staple: OcspStaple<'_>,
+        now: SystemTime,
+    ) -> Result<(), CertificateError> {
+        let _ = staple;
+        self.verify_server_cert(end_entity, intermediates, server_name, now)
+    }
 
     /// Checks a TLS 1.3 CertificateVerify signature by the end-entity
     /// certificate's key. `message` is the signed content of RFC 8446, Section

@@ -7,8 +7,9 @@ use std::time::SystemTime;
 
 use x509_parser::extensions::GeneralName;
 
-use super::checks::Cert;
+use super::checks::{check_validity, parse, unix_seconds, Cert};
 use super::name::{san_matches, SanEntry};
+use super::ocsp::{check_staple, OcspStaple};
 use super::path::{verify_path, Purpose, VerifiedPath, VerifyOptions};
 use super::{ClientCertVerifier, RootStore, ServerCertVerifier, ServerName};
 use crate::error::CertificateError;
@@ -72,7 +73,9 @@ pub fn verify_client_chain(
 }
 
 /// The verifier a client uses by default: a path to one of `roots`, valid
-/// now, for the name it connected to.
+/// now, for the name it connected to; in a handshake, also the stapled OCSP
+/// response, if any, and a staple if the certificate requires one
+/// ([`super::ocsp::check_staple`]).
 #[derive(Debug, Clone)]
 pub struct DefaultServerVerifier {
     roots: Arc<RootStore>,
@@ -103,18 +106,30 @@ impl ServerCertVerifier for DefaultServerVerifier {
         server_name: &ServerName,
         now: SystemTime,
     ) -> Result<(), CertificateError> {
+        let staple = OcspStaple::NotRequested;
+        self.verify_server_cert_with_ocsp(end_entity, intermediates, server_name, staple, now)
+    }
+
+    fn verify_server_cert_with_ocsp(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[Vec<u8>],
+        server_name: &ServerName,
+        staple: OcspStaple<'_>,
+        now: SystemTime,
+    ) -> Result<(), CertificateError> {
         let options = VerifyOptions {
             time: Some(now),
             ..self.options.clone()
         };
-        verify_server_chain(
+        let path = verify_server_chain(
             &self.roots,
             end_entity,
             intermediates,
             server_name,
             &options,
-        )
-        .map(|_| ())
+        )?;
+        check_staple(&path, staple, now)
     }
 }
 
@@ -177,13 +192,95 @@ impl ClientCertVerifier for DefaultClientVerifier {
     }
 }
 
-/// RFC 6125, Section 6 / RFC 9525, Section 6.3: the name must match a
-/// subjectAltName entry of the matching type; the subject CN is never used.
-fn check_name(leaf: &Cert<'_>, server_name: &ServerName) -> Result<(), CertificateError> {
-    let san = leaf.x509.subject_alternative_name().map_err(|e| {
-        CertificateError::BadEncoding(format!("{}: bad subjectAltName: {e}", leaf.label()))
+/// The checks a server makes before it serves `chain` (DER, leaf first) with
+/// `key` under `name` (a host name or a `*.` wildcard; `None` for the
+/// default certificate) at `now`, so that a broken renewal is refused when it
+/// is loaded rather than by every client: the chain is not empty, the key
+/// belongs to the leaf, every certificate is within its validity, the leaf is
+/// valid for the name (a wildcard name needs the same wildcard in the
+/// subjectAltName), and an OCSP response, if given, checks out for the leaf
+/// against its issuer in the chain ([`super::ocsp`]; without the issuer in
+/// the chain, as far as it can: serial number, times and status); a
+/// must-staple leaf needs one. The error says what is wrong, naming the certificate.
+pub(crate) fn check_served_chain(
+    chain: &[Vec<u8>],
+    key: &crate::crypto::sign::SigningKey,
+    name: Option<&str>,
+    ocsp_response: Option<&[u8]>,
+    now: SystemTime,
+) -> Result<(), String> {
+    let (leaf_der, rest) = chain
+        .split_first()
+        .ok_or_else(|| "the certificate chain is empty".to_string())?;
+    super::check_key_matches_certificate(key, leaf_der).map_err(|e| match e {
+        crate::Error::Config(why) => why,
+        other => other.to_string(),
     })?;
-    let entries: Vec<SanEntry<'_>> = san
+    let at = unix_seconds(now);
+    let certs = chain
+        .iter()
+        .enumerate()
+        .map(|(i, der)| parse(i, der))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    for cert in &certs {
+        check_validity(&cert.label(), &cert.x509, at).map_err(|e| e.to_string())?;
+    }
+    let leaf = certs.first().ok_or("the certificate chain is empty")?;
+    match name {
+        Some(wildcard) if wildcard.starts_with("*.") => {
+            let entries = san_entries(leaf).map_err(|e| e.to_string())?;
+            let listed = entries
+                .iter()
+                .any(|e| matches!(e, SanEntry::Dns(p) if p.eq_ignore_ascii_case(wildcard)));
+            if !listed {
+                return Err(format!(
+                    "{} does not list {wildcard} in its subjectAltName",
+                    leaf.label()
+                ));
+            }
+        }
+        Some(host) => {
+            let server_name = ServerName::try_from(host).map_err(|e| e.to_string())?;
+            check_name(leaf, &server_name).map_err(|e| e.to_string())?;
+        }
+        None => {}
+    }
+    match ocsp_response {
+        Some(response) => {
+            let issuer = rest
+                .iter()
+                .zip(certs.iter().skip(1))
+                .find(|(_, c)| c.x509.subject().as_raw() == leaf.x509.issuer().as_raw())
+                .map(|(_, c)| super::ocsp::Issuer {
+                    subject: c.x509.subject().as_raw(),
+                    spki: c.x509.public_key().raw,
+                    label: c.label(),
+                });
+            let response = super::ocsp::OcspResponse::parse(response).map_err(|e| e.to_string())?;
+            match issuer {
+                Some(issuer) => response.check_for(leaf_der, &issuer, now),
+                None => response.check_without_issuer(leaf_der, now),
+            }
+            .map_err(|e| e.to_string())?;
+        }
+        None if super::ocsp::requires_staple(leaf_der).map_err(|e| e.to_string())? => {
+            return Err(format!(
+                "{} requires a stapled OCSP response (must-staple), and none was given",
+                leaf.label()
+            ));
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// The DNS and IP names of a certificate's subjectAltName.
+fn san_entries<'a>(cert: &'a Cert<'_>) -> Result<Vec<SanEntry<'a>>, CertificateError> {
+    let san = cert.x509.subject_alternative_name().map_err(|e| {
+        CertificateError::BadEncoding(format!("{}: bad subjectAltName: {e}", cert.label()))
+    })?;
+    Ok(san
         .map(|san| {
             san.value
                 .general_names
@@ -195,7 +292,13 @@ fn check_name(leaf: &Cert<'_>, server_name: &ServerName) -> Result<(), Certifica
                 })
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default())
+}
+
+/// RFC 6125, Section 6 / RFC 9525, Section 6.3: the name must match a
+/// subjectAltName entry of the matching type; the subject CN is never used.
+fn check_name(leaf: &Cert<'_>, server_name: &ServerName) -> Result<(), CertificateError> {
+    let entries = san_entries(leaf)?;
     if entries.iter().any(|entry| san_matches(entry, server_name)) {
         return Ok(());
     }

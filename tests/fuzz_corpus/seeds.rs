@@ -220,6 +220,7 @@ fn regenerate_seed_corpus() {
     add_x509_seeds(&mut corpus);
     add_tls12_key_exchange_seeds(&mut corpus, &client_tls12, &rsa);
     add_pem_seeds(&mut corpus);
+    add_ocsp_seeds(&mut corpus);
 
     corpus.write();
 }
@@ -899,6 +900,22 @@ impl Trace {
     fn messages_of_type(&self, side: Side, typ: HandshakeType) -> Vec<Vec<u8>> {
         let messages = self.messages_of(side).into_iter();
         messages.filter(|m| m[0] == typ.0).collect()
+    }
+}
+
+/// Every OCSP response OpenSSL made for testdata/ocsp (good, delegated,
+/// revoked, unknown, expired, unauthorized signers, tryLater).
+fn add_ocsp_seeds(corpus: &mut Corpus) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/ocsp");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "der"))
+        .collect();
+    names.sort();
+    for path in names {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        corpus.add_input("ocsp", &name, std::fs::read(&path).unwrap());
     }
 }
 

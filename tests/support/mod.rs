@@ -2,6 +2,7 @@
 //! test PKI and an in-memory transport between a client and a server.
 #![allow(dead_code)]
 
+pub mod ocsp;
 pub mod process;
 #[cfg(feature = "rsa-kx")]
 pub mod rsa_kx;
@@ -76,6 +77,8 @@ pub struct TestPki {
     /// The leaf's private key, PKCS#8 DER (as rcgen made it).
     pub key_der: Vec<u8>,
     pub root_subject: String,
+    /// The intermediate CA's private key, PKCS#8 PEM (it signs OCSP responses).
+    pub intermediate_key_pem: String,
 }
 
 fn ca_params(cn: &str) -> rcgen::CertificateParams {
@@ -113,6 +116,7 @@ impl TestPki {
         let root_issuer = rcgen::Issuer::new(root_params, root_key);
 
         let int_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let intermediate_key_pem = int_key.serialize_pem();
         let int_params = ca_params("keyway test intermediate CA");
         let intermediate = int_params.signed_by(&int_key, &root_issuer).unwrap();
         let int_issuer = rcgen::Issuer::new(int_params, int_key);
@@ -146,6 +150,7 @@ impl TestPki {
                 _ => leaf_key.serialize_pem(),
             },
             root_subject: format!("CN={root_name}"),
+            intermediate_key_pem,
         }
     }
 
@@ -161,6 +166,7 @@ impl TestPki {
         keyway::CertifiedKey {
             chain: vec![self.leaf_der.clone(), self.intermediate_der.clone()],
             key: Arc::new(key),
+            ocsp_response: None,
         }
     }
 
@@ -344,6 +350,7 @@ impl keyway::events::Observer for Recorder {
                 H::ENCRYPTED_EXTENSIONS => "EncryptedExtensions",
                 H::CERTIFICATE_REQUEST => "CertificateRequest",
                 H::CERTIFICATE => "Certificate",
+                H::CERTIFICATE_STATUS => "CertificateStatus",
                 H::SERVER_KEY_EXCHANGE => "ServerKeyExchange",
                 H::SERVER_HELLO_DONE => "ServerHelloDone",
                 H::CLIENT_KEY_EXCHANGE => "ClientKeyExchange",

@@ -74,6 +74,19 @@ pub struct NewSessionTicket12 {
     pub ticket: Vec<u8>,
 }
 
+/// CertificateStatus (RFC 6066, Section 8) with status_type ocsp: a TLS 1.2
+/// message of its own after Certificate, and in TLS 1.3 the body of the
+/// status_request extension of a CertificateEntry (RFC 8446, Section
+/// 4.4.2.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateStatus {
+    /// The DER OCSPResponse (RFC 6960), non-empty.
+    pub ocsp_response: Vec<u8>,
+}
+
+/// `CertificateStatusType` ocsp (RFC 6066, Section 8), the only one defined.
+pub(crate) const STATUS_TYPE_OCSP: u8 = 1;
+
 /// ECCurveType named_curve, the only curve type RFC 8422, Section 5.4 keeps.
 const NAMED_CURVE: u8 = 3;
 
@@ -127,6 +140,9 @@ impl HandshakeMessage {
             HandshakeType::NEW_SESSION_TICKET => {
                 HandshakeMessage::NewSessionTicket12(NewSessionTicket12::read(&mut r)?)
             }
+            HandshakeType::CERTIFICATE_STATUS => {
+                HandshakeMessage::CertificateStatus(CertificateStatus::read(&mut r)?)
+            }
             other => return Err(InvalidMessage::UnknownHandshakeType(other.0)),
         };
         r.finish(typ.name().unwrap_or("handshake message"))?;
@@ -151,6 +167,42 @@ impl Certificate12 {
                 w.vec24(|w| w.bytes(cert));
             }
         });
+    }
+}
+
+impl CertificateStatus {
+    /// Reads `CertificateStatusType status_type; opaque
+    /// OCSPResponse<1..2^24-1>` (RFC 6066, Section 8): only ocsp is defined,
+    /// and RFC 8446 uses the same struct.
+    pub(crate) fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        if r.u8("status_type")? != STATUS_TYPE_OCSP {
+            return Err(InvalidMessage::IllegalValue(
+                "CertificateStatus status_type",
+            ));
+        }
+        Ok(CertificateStatus {
+            ocsp_response: vec24_nonempty(r, "OCSPResponse")?.to_vec(),
+        })
+    }
+
+    /// Parses the body of a CertificateEntry's status_request extension,
+    /// which the extension decoder has already checked.
+    pub fn from_extension_body(body: &[u8]) -> Result<Self, InvalidMessage> {
+        let mut r = Reader::new(body);
+        let status = Self::read(&mut r)?;
+        r.finish("CertificateStatus")?;
+        Ok(status)
+    }
+
+    /// The encoding, as the body of a CertificateEntry's status_request
+    /// extension; fails if the response is longer than 2^24 - 1 bytes.
+    pub fn encode(&self) -> Result<Vec<u8>, Error> {
+        encode_with(|w| self.write(w))
+    }
+
+    pub(super) fn write(&self, w: &mut Writer<'_>) {
+        w.u8(STATUS_TYPE_OCSP);
+        w.vec24(|w| w.bytes(&self.ocsp_response));
     }
 }
 
