@@ -3,8 +3,12 @@
 //! on chains made here with rcgen; and its `--max-depth` against `openssl
 //! verify -verify_depth` on the same files. Every run is at a fixed time.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use support::process::{have_openssl, run as run_bounded};
 
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, CertificateRevocationListParams,
@@ -38,17 +42,16 @@ fn verify_binary() -> Option<PathBuf> {
 
 fn run(args: &[&str]) -> Option<(i32, String)> {
     let bin = verify_binary()?;
-    let out = Command::new(bin)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    // Bounded: a hung child fails the test instead of hanging CI.
+    let (status, text) = run_bounded(
+        Command::new(bin)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(args),
+        b"",
     );
-    Some((out.status.code().unwrap_or(-1), text))
+    // One line each, as printed.
+    let text = text.lines().map(|line| format!("{line}\n")).collect();
+    Some((status.code().unwrap_or(-1), text))
 }
 
 #[test]
@@ -286,22 +289,6 @@ fn max_depth_counts_intermediates() {
     }
 }
 
-/// True when `openssl` runs; in CI its absence fails the test.
-fn have_openssl() -> bool {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "openssl is required in CI (.ci/run installs it)"
-        );
-        eprintln!("SKIPPED: `openssl` is not on PATH; install it to compare with it");
-    }
-    ok
-}
-
 #[test]
 fn max_depth_agrees_with_openssl_verify_depth() {
     if !have_openssl() || verify_binary().is_none() {
@@ -313,28 +300,27 @@ fn max_depth_agrees_with_openssl_verify_depth() {
     for depth in 0..=3usize {
         let d = depth.to_string();
         for leaf in &leaves {
-            let openssl = Command::new("openssl")
-                .args(["verify", "-no-CApath", "-no-CAstore", "-attime", NOW])
-                .args([
-                    "-verify_depth",
-                    &d,
-                    "-CAfile",
-                    &roots,
-                    "-untrusted",
-                    &chain,
-                    leaf,
-                ])
-                .output()
-                .unwrap();
-            let openssl_ok = openssl.status.success();
+            let (openssl_status, openssl_text) = run_bounded(
+                Command::new("openssl")
+                    .args(["verify", "-no-CApath", "-no-CAstore", "-attime", NOW])
+                    .args([
+                        "-verify_depth",
+                        &d,
+                        "-CAfile",
+                        &roots,
+                        "-untrusted",
+                        &chain,
+                        leaf,
+                    ]),
+                b"",
+            );
+            let openssl_ok = openssl_status.success();
             let (code, text) = run_at_depth(&roots, &chain, leaf, depth).unwrap();
             assert_eq!(
                 code == 0,
                 openssl_ok,
-                "depth {depth}, {}: keyway says {text}, openssl says {}{}",
+                "depth {depth}, {}: keyway says {text}, openssl says {openssl_text}",
                 Path::new(leaf).display(),
-                String::from_utf8_lossy(&openssl.stdout),
-                String::from_utf8_lossy(&openssl.stderr)
             );
             verdicts.push(openssl_ok);
         }
