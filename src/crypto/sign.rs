@@ -769,6 +769,28 @@ pub fn verify_cert_signature(
     ring_verify(ring_alg, key.key, tbs, signature)
 }
 
+/// SHA-256 over everything [`verify_cert_signature`]'s verdict depends on:
+/// `alg`, `legacy`, and the issuer's key, the signed bytes and the
+/// signature, each with its length, so no two different inputs hash the same
+/// bytes. The key of a cache of verdicts (see `pki::signature_cache`).
+pub fn cert_signature_fingerprint(
+    alg: CertSignatureAlgorithm,
+    issuer_spki: &[u8],
+    tbs: &[u8],
+    signature: &[u8],
+    legacy: bool,
+) -> [u8; 32] {
+    let mut hash = ring::digest::Context::new(&ring::digest::SHA256);
+    hash.update(&[alg as u8, u8::from(legacy)]);
+    for part in [issuer_spki, tbs, signature] {
+        hash.update(&(part.len() as u64).to_be_bytes());
+        hash.update(part);
+    }
+    let mut out = [0u8; 32];
+    out.copy_from_slice(hash.finish().as_ref());
+    out
+}
+
 /// Number of significant bits in a DER INTEGER holding a non-negative value.
 fn unsigned_bits(int: &[u8]) -> usize {
     let Some(start) = int.iter().position(|&b| b != 0) else {
@@ -877,37 +899,51 @@ pub(crate) mod oid {
 }
 
 /// DER tags (X.690) used by the key structures.
-mod tag {
+pub(crate) mod tag {
     pub const INTEGER: u8 = 0x02;
     pub const BIT_STRING: u8 = 0x03;
     pub const OCTET_STRING: u8 = 0x04;
     pub const OID: u8 = 0x06;
     pub const SEQUENCE: u8 = 0x30;
+    pub const BOOLEAN: u8 = 0x01;
     pub const CONTEXT_0: u8 = 0xa0;
     pub const CONTEXT_1: u8 = 0xa1;
+    pub const CONTEXT_3: u8 = 0xa3;
+    pub const IMPLICIT_1: u8 = 0x81;
+    pub const IMPLICIT_2: u8 = 0x82;
 }
 
 /// A minimal DER reader for the few key structures parsed here: single-byte
 /// tags, definite minimal lengths, every read bounds-checked.
-struct Der<'a> {
+pub(crate) struct Der<'a> {
     rest: &'a [u8],
 }
 
 impl<'a> Der<'a> {
-    fn new(input: &'a [u8]) -> Self {
+    pub(crate) fn new(input: &'a [u8]) -> Self {
         Der { rest: input }
     }
 
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.rest.is_empty()
     }
 
-    fn peek_tag(&self) -> Option<u8> {
+    pub(crate) fn peek_tag(&self) -> Option<u8> {
         self.rest.first().copied()
     }
 
+    /// Reads one element with tag `want` and returns it whole: tag, length
+    /// and contents.
+    pub(crate) fn read_element(&mut self, want: u8) -> Result<&'a [u8], ()> {
+        let before = self.rest;
+        self.read(want)?;
+        before
+            .get(..before.len().saturating_sub(self.rest.len()))
+            .ok_or(())
+    }
+
     /// Reads one element with tag `want` and returns its contents.
-    fn read(&mut self, want: u8) -> Result<&'a [u8], ()> {
+    pub(crate) fn read(&mut self, want: u8) -> Result<&'a [u8], ()> {
         let (&got, after_tag) = self.rest.split_first().ok_or(())?;
         if got != want {
             return Err(());
@@ -936,7 +972,7 @@ impl<'a> Der<'a> {
     }
 
     /// Reads an element with tag `want` if the next element has that tag.
-    fn read_optional(&mut self, want: u8) -> Result<Option<&'a [u8]>, ()> {
+    pub(crate) fn read_optional(&mut self, want: u8) -> Result<Option<&'a [u8]>, ()> {
         if self.peek_tag() == Some(want) {
             self.read(want).map(Some)
         } else {
