@@ -8,7 +8,11 @@
 //! times: allocations per handshake on each side and the heap an idle
 //! connection holds after moving 16 KiB each way.
 //!
-//! - `handshake/tls13-ecdsa/{keyway,rustls}`: a full handshake, both sides.
+//! - `handshake/tls13-ecdsa/{keyway,rustls}`: a full handshake, both sides,
+//!   keyway's client checking every signature of the chain as on a first
+//!   connection; `keyway-repeat` is a full handshake to the same server
+//!   again, whose chain signatures keyway's default verifier has cached
+//!   (not session resumption: every other step is done again).
 //!   `handshake/tls13-x25519mlkem768/keyway` is the same with keyway's
 //!   default key shares (X25519MLKEM768 and x25519; the server takes the
 //!   hybrid): rustls 0.23's ring provider has no ML-KEM.
@@ -207,6 +211,25 @@ fn keyway_stack(pki: &TestPki, suite: Suite, groups: &[NamedGroup]) -> Keyway {
     Keyway(c, s)
 }
 
+/// keyway as on a first connection to a server: a client whose verifier
+/// keeps no signature cache, so it checks every signature of the chain.
+fn keyway_first_connection(pki: &TestPki) -> Keyway {
+    let options = keyway::pki::VerifyOptions {
+        signature_cache_entries: 0,
+        ..Default::default()
+    };
+    let verifier =
+        keyway::pki::DefaultServerVerifier::with_options(Arc::new(pki.root_store()), options);
+    let client = keyway::ClientConfig::builder(pki.root_store())
+        .cipher_suites(&[Suite::Aes128Gcm.keyway()])
+        .groups(&[NamedGroup::X25519])
+        .verifier(Arc::new(verifier))
+        .build()
+        .unwrap();
+    let (_, server) = keyway_configs_for(pki, Suite::Aes128Gcm, &[NamedGroup::X25519]);
+    Keyway(Arc::new(client), server)
+}
+
 fn rustls_stack(pki: &TestPki, suite: Suite) -> Rustls {
     let (c, s) = rustls_configs_for(pki, suite);
     Rustls(c, s)
@@ -327,14 +350,20 @@ fn allocations<S: Stack>(stack: &S, count: usize) -> [f64; 2] {
 fn figures(_: &mut Criterion) {
     let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
     let keyway = keyway_stack(&pki, Suite::Aes128Gcm, &[NamedGroup::X25519]);
+    let first = keyway_first_connection(&pki);
     let rustls = rustls_stack(&pki, Suite::Aes128Gcm);
-    // Warm up lazily initialised state on both stacks.
+    // Warm up lazily initialised state on both stacks (and keyway's cache).
     allocations(&keyway, 2);
+    allocations(&first, 2);
     allocations(&rustls, 2);
     println!("figures (TLS 1.3, X25519, ECDSA P-256, AES-128-GCM, in memory):");
-    let [kc, ks] = allocations(&keyway, 100);
+    let [kc, ks] = allocations(&first, 100);
+    let [kr, _] = allocations(&keyway, 100);
     let [rc, rs] = allocations(&rustls, 100);
-    println!("  allocations per full handshake, client: keyway {kc:.1}, rustls {rc:.1}");
+    println!(
+        "  allocations per full handshake, client: keyway {kc:.1} \
+         (repeat connection: {kr:.1}), rustls {rc:.1}"
+    );
     println!("  allocations per full handshake, server: keyway {ks:.1}, rustls {rs:.1}");
     let [kc, ks] = idle_heap(&keyway, 1000);
     let [rc, rs] = idle_heap(&rustls, 1000);
@@ -348,12 +377,16 @@ fn figures(_: &mut Criterion) {
 
 fn handshake(c: &mut Criterion) {
     let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
-    let keyway = keyway_stack(&pki, Suite::Aes128Gcm, &[NamedGroup::X25519]);
+    let keyway = keyway_first_connection(&pki);
+    let repeat = keyway_stack(&pki, Suite::Aes128Gcm, &[NamedGroup::X25519]);
     let rustls = rustls_stack(&pki, Suite::Aes128Gcm);
     let hybrid = keyway_stack(&pki, Suite::Aes128Gcm, &DEFAULT_GROUPS);
 
     let mut group = c.benchmark_group("handshake");
     group.bench_function("tls13-ecdsa/keyway", |b| b.iter(|| connected(&keyway)));
+    group.bench_function("tls13-ecdsa/keyway-repeat", |b| {
+        b.iter(|| connected(&repeat))
+    });
     group.bench_function("tls13-ecdsa/rustls", |b| b.iter(|| connected(&rustls)));
     group.bench_function("tls13-x25519mlkem768/keyway", |b| {
         b.iter(|| {
@@ -371,6 +404,9 @@ fn handshake(c: &mut Criterion) {
         });
         group.bench_function(format!("{name}/rustls"), |b| {
             b.iter_custom(|iters| side_time(&rustls, side, iters))
+        });
+        group.bench_function(format!("{name}/keyway-repeat"), |b| {
+            b.iter_custom(|iters| side_time(&repeat, side, iters))
         });
         group.bench_function(format!("{name}/keyway-x25519mlkem768"), |b| {
             b.iter_custom(|iters| side_time(&hybrid, side, iters))
