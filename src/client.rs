@@ -26,6 +26,7 @@ use crate::keylog::{KeyLog, NoKeyLog};
 use crate::limits::Limits;
 use crate::pki::{DefaultServerVerifier, RootStore, ServerCertVerifier, ServerName};
 use crate::server::CertifiedKey;
+use crate::session::{ClientSessionStore, Clock, InMemoryClientSessionStore, SystemClock};
 
 /// The handshake state of a client.
 /// RFC 8446, Section 4.1.3: only a ServerHello with supported_versions
@@ -104,6 +105,34 @@ pub struct ClientConfig {
     pub(crate) limits: Limits,
     pub(crate) enable_sni: bool,
     pub(crate) fixed_randomness: Option<Vec<Vec<u8>>>,
+    pub(crate) resumption: ClientResumption,
+}
+
+/// How a client resumes (see [`crate::session`]).
+#[derive(Debug, Clone)]
+pub(crate) struct ClientResumption {
+    /// None: never resume.
+    pub store: Option<Arc<dyn ClientSessionStore>>,
+    /// Names this config in the store's keys, so sessions never cross to a
+    /// config with other roots or another verifier.
+    pub config_id: String,
+    /// Send 0-RTT early data when a ticket allows it.
+    pub early_data: bool,
+    /// Also offer psk_ke (a PSK without (EC)DHE).
+    pub psk_ke: bool,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl ClientResumption {
+    /// The store key of `server_name` for this config.
+    pub(crate) fn key(&self, server_name: &ServerName) -> String {
+        format!("{}/{server_name}", self.config_id)
+    }
+
+    /// Now, in ms since the epoch.
+    pub(crate) fn now_ms(&self) -> u64 {
+        crate::session::unix_millis(self.clock.as_ref())
+    }
 }
 
 impl ClientConfig {
@@ -124,6 +153,10 @@ impl ClientConfig {
             limits: Limits::default(),
             enable_sni: true,
             fixed_randomness: None,
+            session_store: Some(Arc::new(InMemoryClientSessionStore::new(256, 4))),
+            early_data: false,
+            psk_ke: false,
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -145,9 +178,42 @@ pub struct ClientConfigBuilder {
     limits: Limits,
     enable_sni: bool,
     fixed_randomness: Option<Vec<Vec<u8>>>,
+    session_store: Option<Arc<dyn ClientSessionStore>>,
+    early_data: bool,
+    psk_ke: bool,
+    clock: Arc<dyn Clock>,
 }
 
 impl ClientConfigBuilder {
+    /// Where sessions are kept for resumption (default: 256 servers, 4
+    /// TLS 1.3 tickets each, in memory); `None` never resumes.
+    pub fn session_store(mut self, store: Option<Arc<dyn ClientSessionStore>>) -> Self {
+        self.session_store = store;
+        self
+    }
+
+    /// Sends 0-RTT early data ([`ClientConnection::write_early_data`]) when
+    /// a ticket allows it (RFC 8446, Section 4.2.10; default off). Early data
+    /// can be replayed by an attacker: send only requests that are safe to
+    /// repeat, and resend what the server did not accept.
+    pub fn enable_early_data(mut self, enable: bool) -> Self {
+        self.early_data = enable;
+        self
+    }
+
+    /// Also offers psk_ke, resumption without (EC)DHE (RFC 8446, Section
+    /// 4.2.9; default off: a resumed connection keeps forward secrecy).
+    pub fn psk_ke(mut self, enable: bool) -> Self {
+        self.psk_ke = enable;
+        self
+    }
+
+    /// Where the current time comes from (default: the system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
     /// Protocol versions to offer (default: TLS 1.3 and TLS 1.2).
     pub fn versions(mut self, versions: &[ProtocolVersion]) -> Self {
         self.versions = versions.to_vec();
@@ -287,6 +353,13 @@ impl ClientConfigBuilder {
             limits: self.limits,
             enable_sni: self.enable_sni,
             fixed_randomness: self.fixed_randomness,
+            resumption: ClientResumption {
+                store: self.session_store,
+                config_id: config_id()?,
+                early_data: self.early_data,
+                psk_ke: self.psk_ke,
+                clock: self.clock,
+            },
         })
     }
 }
@@ -370,6 +443,14 @@ impl Protocols {
     }
 }
 
+/// A random name for a config, for its session store keys.
+fn config_id() -> Result<String, Error> {
+    let mut id = [0u8; 8];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut id)
+        .map_err(|_| Error::Internal("random number generator failed"))?;
+    Ok(id.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// Checks that every group is implemented, the list is non-empty, and a
 /// config that speaks only TLS 1.2 has a group TLS 1.2 can use (the
 /// post-quantum hybrids are TLS 1.3 only).
@@ -440,7 +521,7 @@ impl ClientConnection {
         };
         let mut inner = Connection::new(
             parts,
-            State::Client(ClientState::Tls13(client13::Step::Traffic)),
+            State::Client(ClientState::Tls13(client13::Step::Traffic(None))),
         );
         inner.start(|cx| {
             let step = client13::send_client_hello(config, server_name, cx)?;

@@ -138,6 +138,8 @@ pub enum PeerMisbehaved {
     SecondHelloRetryRequest,
     /// The Finished message did not verify.
     BadFinished,
+    /// A PSK binder did not verify (RFC 8446, Section 4.2.11).
+    BadBinder,
     /// The CertificateVerify signature did not verify.
     BadSignature,
     /// A key share was not a valid point for its group.
@@ -180,6 +182,9 @@ pub enum PeerIncompatible {
     /// A TLS 1.2 client offered ECDHE_ECDSA suites but not the curve of our
     /// ECDSA certificate (RFC 8422, Section 5.3).
     CertificateCurveNotOffered(NamedGroup),
+    /// The server chose TLS 1.2 after we sent 0-RTT data with a TLS 1.3
+    /// ticket (RFC 8446, Appendix D.3): connect again without early data.
+    Tls12AfterEarlyData,
 }
 
 /// Why a certificate chain was refused.
@@ -257,6 +262,10 @@ pub enum Limit {
     ChangeCipherSpecs(usize),
     /// Too many renegotiation attempts (HelloRequest or a new ClientHello).
     RenegotiationAttempts(usize),
+    /// More 0-RTT data to skip than allowed.
+    SkippedEarlyData(usize),
+    /// More 0-RTT data than the server accepts (RFC 8446, Section 4.2.10).
+    EarlyData,
 }
 
 impl Error {
@@ -293,7 +302,9 @@ impl Error {
                 PeerMisbehaved::InappropriateFallback => A::INAPPROPRIATE_FALLBACK,
                 PeerMisbehaved::BadRenegotiationInfo => A::HANDSHAKE_FAILURE,
                 PeerMisbehaved::MissingExtension(_) => A::MISSING_EXTENSION,
-                PeerMisbehaved::BadFinished | PeerMisbehaved::BadSignature => A::DECRYPT_ERROR,
+                PeerMisbehaved::BadFinished
+                | PeerMisbehaved::BadBinder
+                | PeerMisbehaved::BadSignature => A::DECRYPT_ERROR,
             },
             Error::PeerIncompatible(e) => match e {
                 PeerIncompatible::NoCommonVersion => A::PROTOCOL_VERSION,
@@ -441,6 +452,7 @@ impl fmt::Display for PeerMisbehaved {
             }
             PeerMisbehaved::SecondHelloRetryRequest => f.write_str("second HelloRetryRequest"),
             PeerMisbehaved::BadFinished => f.write_str("Finished does not verify"),
+            PeerMisbehaved::BadBinder => f.write_str("PSK binder does not verify"),
             PeerMisbehaved::BadSignature => {
                 f.write_str("CertificateVerify signature does not verify")
             }
@@ -482,6 +494,10 @@ impl fmt::Display for PeerIncompatible {
                 f,
                 "the client's supported_groups lacks {curve}, the curve of our ECDSA \
                  certificate, so no ECDHE_ECDSA suite can be used (RFC 8422, Section 5.3)"
+            ),
+            PeerIncompatible::Tls12AfterEarlyData => f.write_str(
+                "the server chose TLS 1.2 after we sent 0-RTT early data on a TLS 1.3 ticket \
+                 (RFC 8446, Appendix D.3); connect again without early data",
             ),
         }
     }
@@ -555,6 +571,13 @@ impl fmt::Display for Limit {
                 f,
                 "more than {max} refused renegotiation attempts (max_renegotiation_attempts)"
             ),
+            Limit::SkippedEarlyData(max) => write!(
+                f,
+                "more than {max} bytes of refused 0-RTT data to skip (max_skipped_early_data)"
+            ),
+            Limit::EarlyData => {
+                f.write_str("more 0-RTT data than the server's max_early_data_size allows")
+            }
         }
     }
 }

@@ -91,6 +91,7 @@ pub mod limits;
 pub mod pki;
 pub mod record;
 pub mod server;
+pub mod session;
 pub mod stream;
 #[cfg(test)]
 mod testing;
@@ -100,7 +101,7 @@ pub mod transcript;
 
 pub use client::{ClientConfig, ClientConfigBuilder, ClientConnection};
 pub use codec::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
-pub use conn::{Connection, Negotiated};
+pub use conn::{Connection, EarlyData, Negotiated};
 pub use error::Error;
 pub use limits::Limits;
 pub use pki::{RootStore, ServerName};

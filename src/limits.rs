@@ -62,6 +62,11 @@ pub struct Limits {
     /// HelloRequests to a TLS 1.2 client, new ClientHellos to a TLS 1.2
     /// server (default 4; an honest peer gives up after the first refusal).
     pub max_renegotiation_attempts: usize,
+    /// Most bytes of 0-RTT early data a server skips when it does not
+    /// accept it (RFC 8446, Section 4.2.10: a client may send early data
+    /// the server then has to step over; default 64 KiB, four full records,
+    /// whatever the server's own `max_early_data_size`).
+    pub max_skipped_early_data: usize,
     /// Most records we seal under one key (default `u64::MAX`: the AEAD's
     /// own confidentiality limit, 2^23 records for AES-GCM, always applies as
     /// well). TLS 1.3 moves to fresh keys with a KeyUpdate before the bound;
@@ -86,6 +91,7 @@ impl Default for Limits {
             max_key_updates: 32,
             max_change_cipher_spec: 1,
             max_renegotiation_attempts: 4,
+            max_skipped_early_data: 64 * 1024,
             max_records_per_key: u64::MAX,
         }
     }

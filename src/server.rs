@@ -9,6 +9,7 @@
 )]
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::client::{resolve_groups, rng_for, Protocols};
 use crate::codec::extensions::Extension;
@@ -25,6 +26,12 @@ use crate::handshake::{server12, server13};
 use crate::keylog::{KeyLog, NoKeyLog};
 use crate::limits::Limits;
 use crate::pki::ClientCertVerifier;
+use crate::session::{
+    Clock, InMemoryServerSessionStore, ServerSessionStore, SystemClock, TicketKeys,
+};
+
+/// RFC 8446, Section 4.6.1: at most 7 days.
+const MAX_TICKET_LIFETIME_SECS: u64 = 7 * 24 * 3600;
 
 /// The handshake state of a server: waiting for a ClientHello, then on the
 /// version it selected.
@@ -173,6 +180,36 @@ pub struct ServerConfig {
     pub(crate) observer: Option<Arc<dyn Observer>>,
     pub(crate) limits: Limits,
     pub(crate) fixed_randomness: Option<Vec<Vec<u8>>>,
+    pub(crate) resumption: ServerResumption,
+}
+
+/// How a server lets clients resume (see [`crate::session`]).
+#[derive(Debug, Clone)]
+pub(crate) struct ServerResumption {
+    /// TLS 1.3 tickets sent after each handshake; 0 sends none (and no
+    /// RFC 5077 ticket in TLS 1.2 either).
+    pub tickets: usize,
+    pub ticket_keys: Arc<TicketKeys>,
+    /// TLS 1.2 session IDs, stateful tickets and 0-RTT's single use.
+    pub store: Option<Arc<dyn ServerSessionStore>>,
+    /// TLS 1.3 tickets are identifiers into `store` (single use) rather
+    /// than sealed sessions.
+    pub stateful_tickets: bool,
+    pub ticket_lifetime: Duration,
+    /// RFC 8446, Section 4.2.10: 0 accepts no early data.
+    pub max_early_data_size: u32,
+    /// RFC 8446, Section 8.3: how far a ticket's age may be off.
+    pub early_data_window: Duration,
+    /// RFC 8446, Section 4.2.9: also accept psk_ke (no (EC)DHE).
+    pub psk_ke: bool,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl ServerResumption {
+    /// Now, in ms since the epoch.
+    pub(crate) fn now_ms(&self) -> u64 {
+        crate::session::unix_millis(self.clock.as_ref())
+    }
 }
 
 impl ServerConfig {
@@ -192,6 +229,15 @@ impl ServerConfig {
             observer: None,
             limits: Limits::default(),
             fixed_randomness: None,
+            tickets: 2,
+            ticket_keys: None,
+            session_store: Some(Arc::new(InMemoryServerSessionStore::new(1024))),
+            stateful_tickets: false,
+            ticket_lifetime: Duration::from_secs(12 * 3600),
+            max_early_data_size: 0,
+            early_data_window: Duration::from_secs(10),
+            psk_ke: false,
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -212,9 +258,92 @@ pub struct ServerConfigBuilder {
     observer: Option<Arc<dyn Observer>>,
     limits: Limits,
     fixed_randomness: Option<Vec<Vec<u8>>>,
+    tickets: usize,
+    ticket_keys: Option<Arc<TicketKeys>>,
+    session_store: Option<Arc<dyn ServerSessionStore>>,
+    stateful_tickets: bool,
+    ticket_lifetime: Duration,
+    max_early_data_size: u32,
+    early_data_window: Duration,
+    psk_ke: bool,
+    clock: Arc<dyn Clock>,
 }
 
 impl ServerConfigBuilder {
+    /// How many TLS 1.3 session tickets to send after each handshake
+    /// (default 2: a browser opens two connections at once); 0 disables
+    /// tickets, in TLS 1.2 (RFC 5077) too.
+    pub fn session_tickets(mut self, count: usize) -> Self {
+        self.tickets = count;
+        self
+    }
+
+    /// The keys that seal and open tickets (default: random keys of this
+    /// config, rotated every 12 hours). Give every server of a fleet the
+    /// same keys ([`TicketKeys::from_secret`]) so that they resume each
+    /// other's tickets.
+    pub fn ticket_keys(mut self, keys: Arc<TicketKeys>) -> Self {
+        self.ticket_keys = Some(keys);
+        self
+    }
+
+    /// How long a ticket may be used (default 12 hours, at most 7 days:
+    /// RFC 8446, Section 4.6.1).
+    pub fn ticket_lifetime(mut self, lifetime: Duration) -> Self {
+        self.ticket_lifetime = lifetime;
+        self
+    }
+
+    /// Where sessions are kept for TLS 1.2 session IDs, stateful tickets and
+    /// 0-RTT's single use (default: 1,024 sessions in memory); `None` turns
+    /// session IDs off.
+    pub fn session_store(mut self, store: Option<Arc<dyn ServerSessionStore>>) -> Self {
+        self.session_store = store;
+        self
+    }
+
+    /// Makes TLS 1.3 tickets identifiers into the session store, each usable
+    /// once, instead of sealed sessions (default off). Tickets then resume
+    /// only on servers that share the store.
+    pub fn stateful_tickets(mut self, stateful: bool) -> Self {
+        self.stateful_tickets = stateful;
+        self
+    }
+
+    /// Accepts up to `bytes` of 0-RTT early data per connection (RFC 8446,
+    /// Section 4.2.10; default 0: refused, and skipped). Early data can be
+    /// replayed by an attacker: keyway accepts it only on a ticket it takes
+    /// out of the session store (so each ticket carries early data once,
+    /// on the servers that share that store) whose age is within the
+    /// freshness window ([`ServerConfigBuilder::early_data_window`]). Tickets
+    /// become stateful. Only send early data that is safe to repeat.
+    pub fn max_early_data_size(mut self, bytes: u32) -> Self {
+        self.max_early_data_size = bytes;
+        self
+    }
+
+    /// How far the ticket age a client reports may be from the one the
+    /// server computes before early data is refused (RFC 8446, Section 8.3;
+    /// default 10 seconds).
+    pub fn early_data_window(mut self, window: Duration) -> Self {
+        self.early_data_window = window;
+        self
+    }
+
+    /// Also resumes clients that offer only psk_ke, a PSK without (EC)DHE
+    /// (RFC 8446, Section 4.2.9; default off): cheaper, but without forward
+    /// secrecy for the resumed connection.
+    pub fn psk_ke(mut self, enable: bool) -> Self {
+        self.psk_ke = enable;
+        self
+    }
+
+    /// Where the current time comes from (default: the system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
     /// Loads the certificate chain and private key from PEM files.
     pub fn certificate_chain_pem(
         mut self,
@@ -352,6 +481,34 @@ impl ServerConfigBuilder {
             .map(|v| fitting_ca_hints(v.root_hint_subjects()))
             .unwrap_or_default();
         let groups = resolve_groups(&self.groups, &protocols)?;
+        if self.ticket_lifetime.is_zero()
+            || self.ticket_lifetime > Duration::from_secs(MAX_TICKET_LIFETIME_SECS)
+        {
+            return Err(Error::Config(
+                "the ticket lifetime must be between 1 second and 7 days (RFC 8446, Section 4.6.1)"
+                    .into(),
+            ));
+        }
+        if self.max_early_data_size > 0 && self.session_store.is_none() {
+            return Err(Error::Config(
+                "0-RTT needs a session store: each ticket may carry early data once".into(),
+            ));
+        }
+        let ticket_keys = match self.ticket_keys {
+            Some(keys) => keys,
+            None => Arc::new(TicketKeys::new(Duration::from_secs(12 * 3600))?),
+        };
+        let resumption = ServerResumption {
+            tickets: self.tickets,
+            ticket_keys,
+            store: self.session_store,
+            stateful_tickets: self.stateful_tickets || self.max_early_data_size > 0,
+            ticket_lifetime: self.ticket_lifetime,
+            max_early_data_size: self.max_early_data_size,
+            early_data_window: self.early_data_window,
+            psk_ke: self.psk_ke,
+            clock: self.clock,
+        };
         let client_auth_schemes = match &self.client_verifier {
             Some(verifier) => crate::handshake::offered_schemes(verifier.supported_schemes())?,
             None => Vec::new(),
@@ -370,6 +527,7 @@ impl ServerConfigBuilder {
             observer: self.observer,
             limits: self.limits,
             fixed_randomness: self.fixed_randomness,
+            resumption,
         })
     }
 }

@@ -66,6 +66,8 @@ pub(crate) fn rfc8448(section: &str, step: &str, nth: usize, label: &str) -> Vec
 
 /// Section 3, "Simple 1-RTT Handshake".
 pub(crate) const SIMPLE: &str = "3.  Simple 1-RTT Handshake";
+/// Section 4, "Resumed 0-RTT Handshake".
+pub(crate) const RESUMED: &str = "4.  Resumed 0-RTT Handshake";
 /// Section 5, "HelloRetryRequest".
 pub(crate) const HRR: &str = "5.  HelloRetryRequest";
 

@@ -51,6 +51,8 @@ const TLS13_FULL: &[(Side, &str)] = &[
     (S, "Finished"),
     (C, "ChangeCipherSpec"),
     (C, "Finished"),
+    (S, "NewSessionTicket"),
+    (S, "NewSessionTicket"),
 ];
 
 const TLS13_RETRY: &[(Side, &str)] = &[
@@ -65,6 +67,8 @@ const TLS13_RETRY: &[(Side, &str)] = &[
     (S, "CertificateVerify"),
     (S, "Finished"),
     (C, "Finished"),
+    (S, "NewSessionTicket"),
+    (S, "NewSessionTicket"),
 ];
 
 const TLS13_RETRY_CLIENT_AUTH: &[(Side, &str)] = &[
@@ -82,6 +86,8 @@ const TLS13_RETRY_CLIENT_AUTH: &[(Side, &str)] = &[
     (C, "Certificate"),
     (C, "CertificateVerify"),
     (C, "Finished"),
+    (S, "NewSessionTicket"),
+    (S, "NewSessionTicket"),
 ];
 
 const TLS13_CLIENT_AUTH: &[(Side, &str)] = &[
@@ -97,6 +103,8 @@ const TLS13_CLIENT_AUTH: &[(Side, &str)] = &[
     (C, "Certificate"),
     (C, "CertificateVerify"),
     (C, "Finished"),
+    (S, "NewSessionTicket"),
+    (S, "NewSessionTicket"),
 ];
 
 const TLS13_OPTIONAL_CLIENT_AUTH_NO_CERTIFICATE: &[(Side, &str)] = &[
@@ -111,6 +119,8 @@ const TLS13_OPTIONAL_CLIENT_AUTH_NO_CERTIFICATE: &[(Side, &str)] = &[
     (C, "ChangeCipherSpec"),
     (C, "Certificate"),
     (C, "Finished"),
+    (S, "NewSessionTicket"),
+    (S, "NewSessionTicket"),
 ];
 
 const TLS12_ECDHE: &[(Side, &str)] = &[
@@ -122,6 +132,7 @@ const TLS12_ECDHE: &[(Side, &str)] = &[
     (C, "ClientKeyExchange"),
     (C, "ChangeCipherSpec"),
     (C, "Finished"),
+    (S, "NewSessionTicket"),
     (S, "ChangeCipherSpec"),
     (S, "Finished"),
 ];
@@ -135,6 +146,7 @@ const TLS12_RSA: &[(Side, &str)] = &[
     (C, "ClientKeyExchange"),
     (C, "ChangeCipherSpec"),
     (C, "Finished"),
+    (S, "NewSessionTicket"),
     (S, "ChangeCipherSpec"),
     (S, "Finished"),
 ];
@@ -151,6 +163,7 @@ const TLS12_CLIENT_AUTH: &[(Side, &str)] = &[
     (C, "CertificateVerify"),
     (C, "ChangeCipherSpec"),
     (C, "Finished"),
+    (S, "NewSessionTicket"),
     (S, "ChangeCipherSpec"),
     (S, "Finished"),
 ];
@@ -166,6 +179,7 @@ const TLS12_OPTIONAL_CLIENT_AUTH_NO_CERTIFICATE: &[(Side, &str)] = &[
     (C, "ClientKeyExchange"),
     (C, "ChangeCipherSpec"),
     (C, "Finished"),
+    (S, "NewSessionTicket"),
     (S, "ChangeCipherSpec"),
     (S, "Finished"),
 ];

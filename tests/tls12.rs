@@ -360,6 +360,7 @@ fn client_certificates_of_every_key_type_are_checked_in_tls12() {
         (Cl, "CertificateVerify"),
         (Cl, "ChangeCipherSpec"),
         (Cl, "Finished"),
+        (Sv, "NewSessionTicket"),
         (Sv, "ChangeCipherSpec"),
         (Sv, "Finished"),
     ];

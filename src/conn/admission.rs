@@ -25,6 +25,8 @@ pub(crate) enum Phase {
     AwaitingHello,
     /// Between the first ClientHello and the peer's Finished.
     Handshake,
+    /// A server that accepted 0-RTT, before the client's EndOfEarlyData.
+    EarlyData,
     /// The handshake is complete.
     Traffic,
 }
@@ -36,6 +38,8 @@ pub(crate) enum Record {
     Handshake,
     /// Application data for the reader.
     ApplicationData,
+    /// 0-RTT early data a server accepted, for the early data reader.
+    EarlyData,
     /// Decode it as an alert and consult [`alert`].
     Alert,
     /// TLS 1.2: a protocol message that switches the read keys; the
@@ -56,11 +60,14 @@ pub(crate) fn record(
     phase: Phase,
 ) -> Result<Record, Error> {
     use ContentType as T;
-    use Phase::{AwaitingHello, Handshake, Traffic};
+    use Phase::{AwaitingHello, EarlyData, Handshake, Traffic};
     let tls12 = version == Some(ProtocolVersion::TLS12);
     match (typ, phase) {
         (T::HANDSHAKE, _) => Ok(Record::Handshake),
         (T::APPLICATION_DATA, Traffic) => Ok(Record::ApplicationData),
+        // RFC 8446, Section 4.2.10: 0-RTT data, under the early key, until
+        // the EndOfEarlyData.
+        (T::APPLICATION_DATA, EarlyData) => Ok(Record::EarlyData),
         // RFC 8446, Section 2 / RFC 5246, Section 7.3: application data only
         // once the handshake is done.
         (T::APPLICATION_DATA, AwaitingHello | Handshake) => {
@@ -78,7 +85,7 @@ pub(crate) fn record(
         // RFC 8446, Section 5: dropped after the first ClientHello and before
         // the peer's Finished (before TLS 1.2 is chosen, a client treats a
         // server's CCS as TLS 1.3's).
-        (T::CHANGE_CIPHER_SPEC, Handshake) => Ok(Record::IgnoredChangeCipherSpec),
+        (T::CHANGE_CIPHER_SPEC, Handshake | EarlyData) => Ok(Record::IgnoredChangeCipherSpec),
         // RFC 8446, Section 5: anywhere else it is unexpected_message.
         (T::CHANGE_CIPHER_SPEC, AwaitingHello | Traffic) => {
             Err(PeerMisbehaved::UnexpectedChangeCipherSpec.into())
@@ -221,6 +228,21 @@ mod tests {
             (T::HANDSHAKE, true, TLS13, Tr, R::Handshake),
             (T::APPLICATION_DATA, true, TLS13, Tr, R::ApplicationData),
             (T::APPLICATION_DATA, true, TLS12, Tr, R::ApplicationData),
+            (
+                T::APPLICATION_DATA,
+                true,
+                TLS13,
+                Phase::EarlyData,
+                R::EarlyData,
+            ),
+            (T::HANDSHAKE, true, TLS13, Phase::EarlyData, R::Handshake),
+            (
+                T::CHANGE_CIPHER_SPEC,
+                false,
+                TLS13,
+                Phase::EarlyData,
+                R::IgnoredChangeCipherSpec,
+            ),
             (T::ALERT, false, None, Hello, R::Alert),
             (T::ALERT, false, TLS13, Hs, R::Alert),
             (T::ALERT, true, TLS13, Tr, R::Alert),

@@ -65,6 +65,15 @@ pub(crate) struct Common {
     pub(super) exporter: Option<Exporter>,
 
     pub handshake_complete: bool,
+    /// Client: how many more bytes of 0-RTT early data may be sent now (0
+    /// unless an early key is installed and the ServerHello has not come).
+    pub early_data_to_send: usize,
+    /// Server: 0-RTT data is accepted, and how many more bytes may come
+    /// before the EndOfEarlyData (RFC 8446, Section 4.2.10).
+    pub early_data_to_receive: Option<usize>,
+    /// Server: early data the client sent is being skipped (RFC 8446,
+    /// Section 4.2.10), and how.
+    pub skip_early_data: Option<SkipEarlyData>,
     /// A ClientHello has been sent or received: CCS records may now be ignored.
     pub hello_seen: bool,
     pub(super) ccs_received: usize,
@@ -72,6 +81,19 @@ pub(crate) struct Common {
     pub(super) key_updates_in_a_row: usize,
     /// We sent (or, mid-handshake, queued) our close_notify: no more data.
     pub(super) sent_close: bool,
+}
+
+/// How a server skips 0-RTT data it did not accept (RFC 8446, Section
+/// 4.2.10), with how many more bytes it may skip
+/// (`Limits::max_skipped_early_data`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SkipEarlyData {
+    /// Records that do not open under the client's handshake key are early
+    /// data and are dropped, until one opens.
+    TrialDecrypt(usize),
+    /// After a HelloRetryRequest: protected records (outer type
+    /// application_data) are dropped until the second ClientHello.
+    UntilClientHello(usize),
 }
 
 /// What `export_keying_material` derives from, by version.
@@ -126,6 +148,9 @@ impl Common {
             exporter: None,
             handshake_complete: false,
             hello_seen: false,
+            early_data_to_send: 0,
+            early_data_to_receive: None,
+            skip_early_data: None,
             ccs_received: 0,
             warnings_received: 0,
             key_updates_in_a_row: 0,
@@ -153,6 +178,23 @@ impl Common {
         transcript.add(&bytes);
         self.emit(Event::Sent(msg));
         self.send_records(ContentType::HANDSHAKE, &bytes)
+    }
+
+    /// Encodes `msg` and queues it under the current write keys without
+    /// adding it to a transcript: a post-handshake message (RFC 8446,
+    /// Section 4.6) or EndOfEarlyData's like.
+    pub fn send_post_handshake(&mut self, msg: &HandshakeMessage) -> Result<(), Error> {
+        let mut bytes = Vec::new();
+        msg.encode(&mut bytes)?;
+        self.emit(Event::Sent(msg));
+        self.send_records(ContentType::HANDSHAKE, &bytes)
+    }
+
+    /// Goes back to plaintext records: a client whose 0-RTT was cut short
+    /// by a HelloRetryRequest sends its second ClientHello in the clear.
+    pub fn uninstall_write_keys(&mut self) {
+        self.encrypter = RecordEncrypter::None;
+        self.early_data_to_send = 0;
     }
 
     /// Queues a change_cipher_spec compatibility record (RFC 8446, Appendix D.4).
@@ -305,10 +347,7 @@ impl Common {
         let msg = HandshakeMessage::KeyUpdate(KeyUpdate {
             request_update: request,
         });
-        let mut bytes = Vec::new();
-        msg.encode(&mut bytes)?;
-        self.emit(Event::Sent(&msg));
-        self.send_records(ContentType::HANDSHAKE, &bytes)?;
+        self.send_post_handshake(&msg)?;
         let traffic = self
             .traffic
             .as_ref()
@@ -378,6 +417,14 @@ impl Common {
             sent = sent.saturating_add(chunk.len());
         }
         Ok(sent)
+    }
+
+    /// Client: seals 0-RTT early data under the early traffic key; the
+    /// caller has already cut `data` to `early_data_to_send`.
+    pub(super) fn send_early_data(&mut self, data: &[u8]) -> Result<(), Error> {
+        self.send_records(ContentType::APPLICATION_DATA, data)?;
+        self.early_data_to_send = self.early_data_to_send.saturating_sub(data.len());
+        Ok(())
     }
 
     pub(super) fn send_alert(&mut self, level: AlertLevel, description: AlertDescription) {

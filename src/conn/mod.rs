@@ -19,7 +19,7 @@
 mod admission;
 mod common;
 
-pub(crate) use common::Common;
+pub(crate) use common::{Common, SkipEarlyData};
 
 use std::io;
 use std::sync::Arc;
@@ -29,8 +29,8 @@ use common::Exporter;
 
 use crate::codec::messages::{Alert, HandshakeMessage};
 use crate::codec::{
-    AlertDescription, AlertLevel, CipherSuite, KeyUpdateRequest, NamedGroup, ProtocolVersion,
-    SignatureScheme,
+    AlertDescription, AlertLevel, CipherSuite, ContentType, KeyUpdateRequest, NamedGroup,
+    ProtocolVersion, SignatureScheme,
 };
 use crate::crypto::Rng;
 use crate::error::{Error, InvalidMessage, Limit};
@@ -60,6 +60,25 @@ pub struct Negotiated {
     pub peer_certificates: Vec<Vec<u8>>,
     /// True if the server sent a HelloRetryRequest.
     pub hello_retry_request: bool,
+    /// True if the handshake resumed an earlier session (a TLS 1.3 PSK, a
+    /// TLS 1.2 session ID or ticket): no certificate was sent, and the peer
+    /// identity is the one the original handshake established.
+    pub resumed: bool,
+    /// What became of 0-RTT early data.
+    pub early_data: EarlyData,
+}
+
+/// What became of 0-RTT early data (RFC 8446, Section 4.2.10).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EarlyData {
+    /// None was offered.
+    #[default]
+    NotOffered,
+    /// The client offered it and the server took it.
+    Accepted,
+    /// The client offered it and the server skipped it: the client must
+    /// send it again as ordinary data if it still wants to.
+    Rejected,
 }
 
 /// The handshake state of one side.
@@ -87,6 +106,13 @@ impl State {
     }
 }
 
+/// Counts `len` bytes of skipped 0-RTT data against what is `left` of
+/// `Limits::max_skipped_early_data` (`max`).
+fn spend_skipped(left: usize, len: usize, max: usize) -> Result<usize, Error> {
+    left.checked_sub(len)
+        .ok_or(Limit::SkippedEarlyData(max).into())
+}
+
 /// A change_cipher_spec record holds the single byte 1 (RFC 5246, Section
 /// 7.1; RFC 8446, Section 5).
 fn check_change_cipher_spec(payload: &[u8]) -> Result<(), Error> {
@@ -104,6 +130,8 @@ pub struct Connection {
     common: Common,
     /// `None` while a step runs, or after a fatal error.
     state: Option<State>,
+    /// Server: 0-RTT early data received and not yet read.
+    early_data_in: Vec<u8>,
     /// Application data written before the handshake completed.
     pending_out: Vec<u8>,
     error: Option<Error>,
@@ -144,6 +172,7 @@ impl Connection {
         Self {
             common,
             state: Some(state),
+            early_data_in: Vec::new(),
             pending_out: Vec::new(),
             error: None,
             close_notify_received: false,
@@ -259,10 +288,16 @@ impl Connection {
 
     /// Where the connection stands, for the admission tables.
     fn phase(&self) -> Phase {
-        match (self.common.handshake_complete, self.common.hello_seen) {
-            (true, _) => Phase::Traffic,
-            (false, true) => Phase::Handshake,
-            (false, false) => Phase::AwaitingHello,
+        let early = self.common.early_data_to_receive.is_some();
+        match (
+            self.common.handshake_complete,
+            self.common.hello_seen,
+            early,
+        ) {
+            (true, _, _) => Phase::Traffic,
+            (false, true, true) => Phase::EarlyData,
+            (false, true, false) => Phase::Handshake,
+            (false, false, _) => Phase::AwaitingHello,
         }
     }
 
@@ -279,13 +314,42 @@ impl Connection {
                 return Ok(());
             }
             let (phase, version) = (self.phase(), self.common.negotiated.version);
-            let Some(record) = self
-                .common
-                .deframer
-                .next_record(&mut self.common.decrypter)?
-            else {
-                break;
+            // RFC 8446, Section 4.2.10: a server that did not accept 0-RTT data
+            // steps over it. After a HelloRetryRequest every protected record
+            // before the second ClientHello is early data; otherwise it is every
+            // record that does not open under the client's handshake key, until
+            // one does.
+            let skip = self.common.skip_early_data;
+            let front = self.common.deframer.peek_record();
+            let max_skip = self.common.limits.max_skipped_early_data;
+            if let (
+                Some(SkipEarlyData::UntilClientHello(left)),
+                Some((ContentType::APPLICATION_DATA, len)),
+            ) = (skip, front)
+            {
+                let left = spend_skipped(left, len, max_skip)?;
+                self.common.skip_early_data = Some(SkipEarlyData::UntilClientHello(left));
+                self.common.deframer.skip_record();
+                continue;
+            }
+            let record = match self.common.deframer.next_record(&mut self.common.decrypter) {
+                // The record is consumed either way.
+                Err(Error::DecryptFailed) => match (skip, front) {
+                    (Some(SkipEarlyData::TrialDecrypt(left)), Some((_, len))) => {
+                        let left = spend_skipped(left, len, max_skip)?;
+                        self.common.skip_early_data = Some(SkipEarlyData::TrialDecrypt(left));
+                        continue;
+                    }
+                    _ => return Err(Error::DecryptFailed),
+                },
+                Err(e) => return Err(e),
+                Ok(None) => break,
+                Ok(Some(record)) => record,
             };
+            // The first record that opens is the client's real flight.
+            if record.protected && matches!(skip, Some(SkipEarlyData::TrialDecrypt(_))) {
+                self.common.skip_early_data = None;
+            }
             let action = admission::record(record.typ, record.protected, version, phase)?;
             // RFC 8446, Section 5.1: no other record type between the fragments
             // of one handshake message.
@@ -308,6 +372,15 @@ impl Connection {
                     }
                     // No copy: the reader is served from the record buffer.
                     self.common.deframer.keep_application_data();
+                }
+                Record::EarlyData => {
+                    let left = self
+                        .common
+                        .early_data_to_receive
+                        .and_then(|left| left.checked_sub(record.payload.len()))
+                        .ok_or(Limit::EarlyData)?;
+                    self.common.early_data_to_receive = Some(left);
+                    self.early_data_in.extend_from_slice(record.payload);
                 }
                 Record::Alert => {
                     let alert = Alert::decode(record.payload)?;
@@ -511,6 +584,45 @@ impl Connection {
                 .send_alert(AlertLevel::WARNING, AlertDescription::CLOSE_NOTIFY),
             false => self.close_pending = true,
         }
+    }
+
+    /// Server: reads 0-RTT early data the server accepted into `buf`;
+    /// returns how many bytes (0 when there is none). Early data may be a
+    /// replay (RFC 8446, Section 8): act only on requests that are safe to
+    /// repeat. It arrives before the handshake completes, and is never mixed
+    /// into what [`Connection::read_plaintext`] returns.
+    pub fn read_early_data(&mut self, buf: &mut [u8]) -> usize {
+        let n = buf.len().min(self.early_data_in.len());
+        if let (Some(dst), Some(src)) = (buf.get_mut(..n), self.early_data_in.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.early_data_in.drain(..n);
+        n
+    }
+
+    /// Client: sends 0-RTT early data with the ClientHello (RFC 8446,
+    /// Section 4.2.10); returns how much was taken (up to what the ticket
+    /// allows). Possible only when the config enables early data and a
+    /// ticket that allows it was offered, and only until the ServerHello is
+    /// processed ([`ApiMisuse`](Error::ApiMisuse) otherwise). Whether the
+    /// server accepted it shows in [`Negotiated::early_data`] once the
+    /// handshake is done; resend rejected data with
+    /// [`Connection::write_plaintext`]. Early data can be replayed by an
+    /// attacker: send only what is safe to repeat.
+    pub fn write_early_data(&mut self, data: &[u8]) -> Result<usize, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let room = self.common.early_data_to_send;
+        if room == 0 {
+            return Err(Error::ApiMisuse(
+                "0-RTT early data is not possible now (no ticket that allows it, \
+                 not enabled, or past the ServerHello)",
+            ));
+        }
+        let taken = data.get(..room.min(data.len())).unwrap_or_default();
+        self.common.send_early_data(taken)?;
+        Ok(taken.len())
     }
 
     /// True if received application data is waiting to be read.

@@ -176,6 +176,9 @@ pub fn server_config_builder() -> ServerConfigBuilder {
         ])
         .alpn(&[b"http/1.1"])
         .dangerous_fixed_randomness(Vec::new())
+        // One config serves every input: nothing may carry over from one
+        // input to the next, so no session store.
+        .session_store(None)
 }
 
 /// The server config of [`server`] and `client_hello`, built once from
@@ -224,6 +227,9 @@ pub fn client_config_builder() -> ClientConfigBuilder {
         .key_shares(&[NamedGroup::SECP256R1])
         .alpn(&[b"h2", b"http/1.1"])
         .dangerous_fixed_randomness(Vec::new())
+        // One config serves every input: nothing may carry over from one
+        // input to the next, so no session store.
+        .session_store(None)
 }
 
 /// The client config of [`client`], built once from [`client_config_builder`].

@@ -1,23 +1,36 @@
 //! The TLS 1.2 client handshake (RFC 5246, Section 7.3), entered when the
-//! ServerHello to our ClientHello selects TLS 1.2:
+//! ServerHello to our ClientHello selects TLS 1.2. A full handshake:
 //!
 //! ```text
 //! read_server_hello -> read_server_certificate -> [read_server_key_exchange (ECDHE)]
 //!   -> [read_certificate_request] -> read_server_hello_done
 //!   -> send_client_flight: [Certificate], ClientKeyExchange, [CertificateVerify],
 //!      ChangeCipherSpec, Finished
-//!   -> read ChangeCipherSpec -> read_server_finished
+//!   -> [read_new_session_ticket] -> read ChangeCipherSpec -> read_server_finished
 //! ```
+//!
+//! An abbreviated handshake, when the server resumes the session we offered
+//! (it echoes our session ID; RFC 5246, Section 7.3; RFC 5077, Section 3.4):
+//!
+//! ```text
+//! read_server_hello -> [read_new_session_ticket] -> read ChangeCipherSpec
+//!   -> read_server_finished -> send ChangeCipherSpec, Finished
+//! ```
+//!
+//! Each step carries only what exists by then.
 
 use std::sync::Arc;
 
 use super::client13::ExpectServerHello;
+use super::tls12::{
+    derive_master_secret, session_state, Keys, Randoms, DOWNGRADE_TLS11, DOWNGRADE_TLS12,
+};
 use super::{accept_server_chain, peer_leaf, take_tls12_chain, unexpected};
 use crate::client::ClientConfig;
 use crate::codec::extensions::Extension;
 use crate::codec::messages::{
     Certificate12, CertificateRequest12, CertificateVerify, ClientKeyExchange, Finished,
-    HandshakeMessage, ServerHello, ServerKeyExchange,
+    HandshakeMessage, NewSessionTicket12, ServerHello, ServerKeyExchange,
 };
 use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
@@ -25,44 +38,22 @@ use crate::crypto::kx::{self, KeyShare};
 use crate::crypto::sign::KeyAlgorithm;
 use crate::crypto::{tls12_suite, Authentication, KeyExchange, Tls12Suite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
-use crate::events::{Event, Parameter};
-use crate::keys::tls12::{FinishedLabel, KeyBlock, MasterSecret};
+use crate::events::{Event, Parameter, Side};
 use crate::pki::{LeafKeyUsage, ServerName};
 use crate::server::CertifiedKey;
+use crate::session::SessionState;
 use crate::transcript::Transcript;
-
-/// The last 8 bytes of ServerHello.random from a TLS 1.3 server that
-/// negotiated TLS 1.2 (RFC 8446, Section 4.1.3).
-pub(crate) const DOWNGRADE_TLS12: [u8; 8] = *b"DOWNGRD\x01";
-/// The same for TLS 1.1 and below.
-pub(crate) const DOWNGRADE_TLS11: [u8; 8] = *b"DOWNGRD\x00";
 
 /// The steps of a TLS 1.2 client handshake; each names the message expected next.
 pub(crate) enum Step {
-    ServerCertificate(Box<Handshake>),
-    ServerKeyExchange(Box<Handshake>),
-    ServerHelloDone(Box<Handshake>),
-    ChangeCipherSpec(Box<Handshake>),
-    ServerFinished(Box<Handshake>),
+    ServerCertificate(Box<ExpectServerCertificate>),
+    ServerKeyExchange(Box<ExpectServerKeyExchange>),
+    ServerHelloDone(Box<ExpectServerHelloDone>),
+    NewSessionTicket(Box<ExpectNewSessionTicket>),
+    ChangeCipherSpec(Box<ExpectChangeCipherSpec>),
+    ServerFinished(Box<ExpectServerFinished>),
     /// The handshake is complete.
     Traffic,
-}
-
-/// What a TLS 1.2 client handshake carries from ServerHello to Finished. The
-/// fields fill in as messages arrive; each step only reads what exists by then.
-pub(crate) struct Handshake {
-    config: Arc<ClientConfig>,
-    server_name: ServerName,
-    transcript: Transcript,
-    suite: Tls12Suite,
-    client_random: [u8; 32],
-    server_random: [u8; 32],
-    extended_master_secret: bool,
-    /// The server's ECDHE share, from ServerKeyExchange.
-    server_share: Option<(NamedGroup, Vec<u8>)>,
-    certificate_request: Option<CertificateRequest12>,
-    master_secret: Option<MasterSecret>,
-    key_block: Option<KeyBlock>,
 }
 
 impl Step {
@@ -77,24 +68,27 @@ impl Step {
             // RFC 5246, Section 7.4.1.1: a HelloRequest during the handshake is
             // ignored, and is not part of the transcript.
             (step, HandshakeMessage::HelloRequest) if !matches!(step, Step::Traffic) => Ok(step),
-            (Step::ServerCertificate(h), HandshakeMessage::Certificate12(c)) => {
-                read_server_certificate(h, cx, c, raw)
+            (Step::ServerCertificate(s), HandshakeMessage::Certificate12(c)) => {
+                read_server_certificate(*s, cx, c, raw)
             }
-            (Step::ServerKeyExchange(h), HandshakeMessage::ServerKeyExchange(ske)) => {
-                read_server_key_exchange(h, cx, &ske, raw)
+            (Step::ServerKeyExchange(s), HandshakeMessage::ServerKeyExchange(ske)) => {
+                read_server_key_exchange(*s, cx, &ske, raw)
             }
-            (Step::ServerHelloDone(mut h), HandshakeMessage::CertificateRequest12(cr))
-                if h.certificate_request.is_none() =>
+            (Step::ServerHelloDone(mut s), HandshakeMessage::CertificateRequest12(cr))
+                if s.certificate_request.is_none() =>
             {
-                h.certificate_request = Some(cr);
-                h.transcript.add(raw);
-                Ok(Step::ServerHelloDone(h))
+                s.certificate_request = Some(cr);
+                s.transcript.add(raw);
+                Ok(Step::ServerHelloDone(s))
             }
-            (Step::ServerHelloDone(h), HandshakeMessage::ServerHelloDone) => {
-                read_server_hello_done(h, cx, raw)
+            (Step::ServerHelloDone(s), HandshakeMessage::ServerHelloDone) => {
+                read_server_hello_done(*s, cx, raw)
             }
-            (Step::ServerFinished(h), HandshakeMessage::Finished(f)) => {
-                read_server_finished(h, cx, &f)
+            (Step::NewSessionTicket(s), HandshakeMessage::NewSessionTicket12(nst)) => {
+                Ok(read_new_session_ticket(*s, nst, raw))
+            }
+            (Step::ServerFinished(s), HandshakeMessage::Finished(f)) => {
+                read_server_finished(*s, cx, &f, raw)
             }
             (step, msg) => Err(unexpected(step.expects(), &msg)),
         }
@@ -102,20 +96,16 @@ impl Step {
 
     /// RFC 5246, Section 7.1: the server's ChangeCipherSpec switches our read keys.
     pub(crate) fn handle_change_cipher_spec(self, cx: &mut Common) -> Result<Step, Error> {
-        let Step::ChangeCipherSpec(h) = self else {
+        let Step::ChangeCipherSpec(s) = self else {
             return Err(PeerMisbehaved::UnexpectedChangeCipherSpec.into());
         };
-        let keys = h
-            .key_block
-            .as_ref()
-            .ok_or(Error::Internal("key block missing"))?;
-        cx.install_tls12_read(
-            h.suite.aead,
-            &keys.server_write_key,
-            &keys.server_write_iv,
-            "server_write_key",
-        )?;
-        Ok(Step::ServerFinished(h))
+        s.keys.install_read(cx, s.agreed.suite, Side::Server)?;
+        Ok(Step::ServerFinished(Box::new(ExpectServerFinished {
+            agreed: s.agreed,
+            transcript: s.transcript,
+            keys: s.keys,
+            ticket: s.ticket,
+        })))
     }
 
     fn expects(&self) -> &'static str {
@@ -123,6 +113,7 @@ impl Step {
             Step::ServerCertificate(_) => "Certificate",
             Step::ServerKeyExchange(_) => "ServerKeyExchange",
             Step::ServerHelloDone(_) => "CertificateRequest or ServerHelloDone",
+            Step::NewSessionTicket(_) => "NewSessionTicket",
             Step::ChangeCipherSpec(_) => "ChangeCipherSpec",
             Step::ServerFinished(_) => "Finished",
             Step::Traffic => "no handshake message",
@@ -130,14 +121,36 @@ impl Step {
     }
 }
 
+/// What the hellos settled, which every later step needs.
+pub(crate) struct Agreed {
+    config: Arc<ClientConfig>,
+    server_name: ServerName,
+    suite: Tls12Suite,
+    randoms: Randoms,
+    extended_master_secret: bool,
+    /// The session ID the server gave (empty: it keeps none).
+    session_id: Vec<u8>,
+    /// The server promised a NewSessionTicket (RFC 5077, Section 3.2).
+    ticket_promised: bool,
+    /// The session this handshake resumes, if it does.
+    resumed: Option<SessionState>,
+}
+
 /// RFC 5246, Section 7.4.1.3, with the TLS 1.3 downgrade check (RFC 8446,
-/// Section 4.1.3) and the extensions we offered (RFC 7627, RFC 5746, RFC 8422).
+/// Section 4.1.3), the extensions we offered (RFC 7627, RFC 5746, RFC 8422,
+/// RFC 5077), and resumption: a server that echoes the session ID we sent
+/// for a cached session resumes it.
 pub(crate) fn read_server_hello(
     s: ExpectServerHello,
     cx: &mut Common,
     sh: ServerHello,
     raw: &[u8],
 ) -> Result<Step, Error> {
+    // RFC 8446, Appendix D.3: a client that sent 0-RTT data fails a
+    // connection the server takes to TLS 1.2.
+    if s.ticket.as_ref().is_some_and(|t| t.early_data) {
+        return Err(PeerIncompatible::Tls12AfterEarlyData.into());
+    }
     let config = s.config;
     // RFC 8446, Section 4.2.1: the version chosen with a HelloRetryRequest
     // (TLS 1.3) must be the one the ServerHello keeps.
@@ -171,6 +184,7 @@ pub(crate) fn read_server_hello(
     };
     let mut extended_master_secret = false;
     let mut renegotiation_info = false;
+    let mut ticket_promised = false;
     for ext in &sh.extensions {
         match ext {
             Extension::ExtendedMasterSecret => extended_master_secret = true,
@@ -185,6 +199,8 @@ pub(crate) fn read_server_hello(
                     PeerMisbehaved::IllegalParameter("ec_point_formats lacks uncompressed").into(),
                 )
             }
+            // RFC 5077, Section 3.2: an empty session_ticket promises a ticket.
+            Extension::SessionTicket(_) if offered(ext.ext_type()) => ticket_promised = true,
             Extension::EcPointFormats(_) | Extension::ServerNameAck if offered(ext.ext_type()) => {}
             Extension::Alpn(chosen) if offered(ext.ext_type()) => match chosen.as_slice() {
                 [chosen] if config.alpn.contains(chosen) => {
@@ -208,10 +224,32 @@ pub(crate) fn read_server_hello(
     if !extended_master_secret && config.protocols.require_ems {
         return Err(PeerIncompatible::ExtendedMasterSecretRequired.into());
     }
+    let randoms = Randoms {
+        client: s.client_hello.random,
+        server: sh.random,
+    };
+    // RFC 5246, Section 7.4.1.3 / RFC 5077, Section 3.4: the server resumes
+    // by echoing the (non-empty) session ID we sent for a cached session.
+    let resumed = s.tls12_session.filter(|_| {
+        !sh.legacy_session_id_echo.is_empty()
+            && sh.legacy_session_id_echo == s.client_hello.legacy_session_id
+    });
+    if let Some(session) = &resumed {
+        // RFC 5246, Section 7.4.1.3: a resumed session keeps its suite.
+        // RFC 7627, Section 5.3: and its extended master secret use.
+        if session.suite != suite.suite {
+            return Err(
+                PeerMisbehaved::IllegalParameter("resumed session with another suite").into(),
+            );
+        }
+        if session.extended_master_secret != extended_master_secret {
+            return Err(PeerIncompatible::ExtendedMasterSecretRequired.into());
+        }
+    }
 
     let mut transcript = s.transcript;
     // A CertificateRequest may come; answering it signs the whole handshake.
-    if config.client_auth.is_some() {
+    if config.client_auth.is_some() && resumed.is_none() {
         transcript.keep_messages()?;
     }
     transcript.start_hash(suite.hash);
@@ -221,67 +259,124 @@ pub(crate) fn read_server_hello(
     cx.emit(Event::Chosen(Parameter::Version(ProtocolVersion::TLS12)));
     cx.emit(Event::Chosen(Parameter::CipherSuite(suite.suite)));
     cx.emit(Event::Chosen(Parameter::Alpn(cx.negotiated.alpn.clone())));
-    Ok(Step::ServerCertificate(Box::new(Handshake {
+    let agreed = Agreed {
         config,
         server_name: s.server_name,
-        transcript,
         suite,
-        client_random: s.client_hello.random,
-        server_random: sh.random,
+        randoms,
         extended_master_secret,
-        server_share: None,
-        certificate_request: None,
-        master_secret: None,
-        key_block: None,
-    })))
+        session_id: sh.legacy_session_id_echo,
+        ticket_promised,
+        resumed,
+    };
+    match &agreed.resumed {
+        Some(session) => {
+            let keys = Keys::resumed(session, suite, &agreed.randoms)
+                .ok_or(Error::Internal("session secret"))?;
+            super::tls12::log_master_secret(cx, &agreed.randoms, &keys.master);
+            cx.negotiated.resumed = true;
+            cx.negotiated.peer_certificates = session.peer_certificates.clone();
+            Ok(expect_ticket_or_change_cipher_spec(
+                agreed, transcript, keys,
+            ))
+        }
+        None => Ok(Step::ServerCertificate(Box::new(ExpectServerCertificate {
+            agreed,
+            transcript,
+        }))),
+    }
+}
+
+/// After our Finished (full handshake) or the ServerHello (abbreviated):
+/// the promised NewSessionTicket, or straight the ChangeCipherSpec.
+fn expect_ticket_or_change_cipher_spec(agreed: Agreed, transcript: Transcript, keys: Keys) -> Step {
+    match agreed.ticket_promised {
+        true => Step::NewSessionTicket(Box::new(ExpectNewSessionTicket {
+            agreed,
+            transcript,
+            keys,
+        })),
+        false => Step::ChangeCipherSpec(Box::new(ExpectChangeCipherSpec {
+            agreed,
+            transcript,
+            keys,
+            ticket: None,
+        })),
+    }
+}
+
+/// Waiting for the server's Certificate.
+pub(crate) struct ExpectServerCertificate {
+    agreed: Agreed,
+    transcript: Transcript,
 }
 
 fn read_server_certificate(
-    mut h: Box<Handshake>,
+    mut s: ExpectServerCertificate,
     cx: &mut Common,
     c: Certificate12,
     raw: &[u8],
 ) -> Result<Step, Error> {
     let chain = take_tls12_chain(cx, c)?;
-    accept_server_chain(cx, h.config.verifier.as_ref(), &h.server_name, chain)?;
-    h.transcript.add(raw);
-    Ok(match h.suite.kx {
-        KeyExchange::Ecdhe => Step::ServerKeyExchange(h),
-        KeyExchange::Rsa => Step::ServerHelloDone(h),
+    let config = &s.agreed.config;
+    accept_server_chain(cx, config.verifier.as_ref(), &s.agreed.server_name, chain)?;
+    s.transcript.add(raw);
+    Ok(match s.agreed.suite.kx {
+        KeyExchange::Ecdhe => Step::ServerKeyExchange(Box::new(ExpectServerKeyExchange {
+            agreed: s.agreed,
+            transcript: s.transcript,
+        })),
+        KeyExchange::Rsa => Step::ServerHelloDone(Box::new(ExpectServerHelloDone {
+            agreed: s.agreed,
+            transcript: s.transcript,
+            server_share: None,
+            certificate_request: None,
+        })),
     })
 }
 
+/// Waiting for the ServerKeyExchange (ECDHE suites).
+pub(crate) struct ExpectServerKeyExchange {
+    agreed: Agreed,
+    transcript: Transcript,
+}
+
 /// RFC 8422, Section 5.4: ECDHE parameters signed over both randoms by the
-/// certificate key; the curve must be one we offered and the scheme one we
-/// offered that fits the suite's authentication.
+/// certificate key; the curve must be one we offered (never a TLS 1.3-only
+/// hybrid) and the scheme one we offered that fits the suite's authentication.
 fn read_server_key_exchange(
-    mut h: Box<Handshake>,
+    mut s: ExpectServerKeyExchange,
     cx: &mut Common,
     ske: &ServerKeyExchange,
     raw: &[u8],
 ) -> Result<Step, Error> {
+    let a = &s.agreed;
     let params = ske.ecdhe()?;
-    // draft-ietf-tls-ecdhe-mlkem, Section 3: a hybrid is never a TLS 1.2 curve.
-    if !h.config.groups.contains(&params.curve) || kx::is_hybrid(params.curve) {
+    // draft-ietf-tls-ecdhe-mlkem, Section 3: the hybrids are TLS 1.3 only.
+    if !a.config.groups.contains(&params.curve) || kx::is_hybrid(params.curve) {
         return Err(PeerMisbehaved::WrongKeyShareGroup(params.curve).into());
     }
-    if !h.config.signature_schemes.contains(&params.scheme)
-        || !scheme_fits(h.suite.auth, params.scheme)
+    if !a.config.signature_schemes.contains(&params.scheme)
+        || !scheme_fits(a.suite.auth, params.scheme)
     {
         return Err(PeerMisbehaved::IllegalParameter("ServerKeyExchange signature scheme").into());
     }
     let leaf = peer_leaf(cx, LeafKeyUsage::DigitalSignature)?;
-    let signed = params.signed_content(&h.client_random, &h.server_random);
-    h.config
+    let signed = params.signed_content(&a.randoms.client, &a.randoms.server);
+    a.config
         .verifier
         .verify_tls12_signature(&signed, leaf, params.scheme, &params.signature)?;
     cx.negotiated.group = Some(params.curve);
     cx.negotiated.signature_scheme = Some(params.scheme);
     cx.emit(Event::Chosen(Parameter::Group(params.curve)));
     cx.emit(Event::Chosen(Parameter::SignatureScheme(params.scheme)));
-    h.server_share = Some((params.curve, params.public.clone()));
-    h.transcript.add(raw);
-    Ok(Step::ServerHelloDone(h))
+    s.transcript.add(raw);
+    Ok(Step::ServerHelloDone(Box::new(ExpectServerHelloDone {
+        agreed: s.agreed,
+        transcript: s.transcript,
+        server_share: Some((params.curve, params.public.clone())),
+        certificate_request: None,
+    })))
 }
 
 /// True if `scheme` is a signature the suite's certificate type makes.
@@ -306,76 +401,78 @@ pub(crate) fn scheme_fits(auth: Authentication, scheme: SignatureScheme) -> bool
     }
 }
 
+/// Waiting for the ServerHelloDone (a CertificateRequest may come first).
+pub(crate) struct ExpectServerHelloDone {
+    agreed: Agreed,
+    transcript: Transcript,
+    /// The server's ECDHE share (group and public value); None for RSA key
+    /// exchange.
+    server_share: Option<(NamedGroup, Vec<u8>)>,
+    certificate_request: Option<CertificateRequest12>,
+}
+
 /// The server's flight is complete: send ours (RFC 5246, Section 7.3).
 fn read_server_hello_done(
-    mut h: Box<Handshake>,
+    mut s: ExpectServerHelloDone,
     cx: &mut Common,
     raw: &[u8],
 ) -> Result<Step, Error> {
-    h.transcript.add(raw);
+    s.transcript.add(raw);
+    let a = &s.agreed;
     // RFC 5246, Section 7.4.6: answer a CertificateRequest with our chain if
     // it fits the request, else with an empty one; the server decides whether
     // to go on without.
-    let signer = match &h.certificate_request {
+    let signer = match &s.certificate_request {
         Some(cr) => {
-            let signer = client_signer(&h.config, cr);
+            let signer = client_signer(&a.config, cr);
             let certificate_list = signer.map(|(ck, _)| ck.chain.clone()).unwrap_or_default();
             let certificate = HandshakeMessage::Certificate12(Certificate12 { certificate_list });
-            cx.send_handshake(&certificate, &mut h.transcript)?;
+            cx.send_handshake(&certificate, &mut s.transcript)?;
             signer
         }
         None => None,
     };
-    let pre_master_secret = match h.suite.kx {
-        KeyExchange::Ecdhe => {
-            let (group, server_public) = h
-                .server_share
-                .take()
-                .ok_or(Error::Internal("no server share"))?;
+    let pre_master_secret = match (a.suite.kx, s.server_share.take()) {
+        (KeyExchange::Ecdhe, Some((group, server_public))) => {
             let ours = KeyShare::generate(group, &mut cx.rng)?;
             let cke = ClientKeyExchange::from_ecdhe_public(ours.public())?;
-            cx.send_handshake(&HandshakeMessage::ClientKeyExchange(cke), &mut h.transcript)?;
+            cx.send_handshake(&HandshakeMessage::ClientKeyExchange(cke), &mut s.transcript)?;
             ours.agree(&server_public)?
         }
-        KeyExchange::Rsa => {
+        (KeyExchange::Rsa, _) => {
             let leaf = peer_leaf(cx, LeafKeyUsage::KeyEncipherment)?.to_vec();
             let (encrypted, pre_master_secret) = super::rsa_kx::client_encrypt(&leaf, &mut cx.rng)?;
             let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&encrypted)?;
-            cx.send_handshake(&HandshakeMessage::ClientKeyExchange(cke), &mut h.transcript)?;
+            cx.send_handshake(&HandshakeMessage::ClientKeyExchange(cke), &mut s.transcript)?;
             pre_master_secret
         }
+        (KeyExchange::Ecdhe, None) => return Err(Error::Internal("ECDHE without a server share")),
     };
-    let master = derive_master_secret(cx, &h, &pre_master_secret)?;
-    let keys = master.key_block(h.suite.aead, &h.client_random, &h.server_random);
+    let master = derive_master_secret(
+        cx,
+        a.suite,
+        a.extended_master_secret,
+        &s.transcript,
+        &a.randoms,
+        &pre_master_secret,
+    )?;
+    let keys = Keys::new(master, a.suite, &a.randoms);
     // RFC 5246, Section 7.4.8: sign every handshake message so far.
     if let Some((ck, scheme)) = signer {
-        let messages = h.transcript.take_messages()?;
+        let messages = s.transcript.take_messages()?;
         let signature = ck.key.sign(scheme, &messages, &mut cx.rng)?;
         let cv = CertificateVerify {
             algorithm: scheme,
             signature,
         };
-        cx.send_handshake(&HandshakeMessage::CertificateVerify(cv), &mut h.transcript)?;
+        cx.send_handshake(&HandshakeMessage::CertificateVerify(cv), &mut s.transcript)?;
     }
-
-    cx.send_change_cipher_spec()?;
-    cx.install_tls12_write(
-        h.suite.aead,
-        &keys.client_write_key,
-        &keys.client_write_iv,
-        "client_write_key",
-    )?;
-    let verify_data =
-        master.verify_data(FinishedLabel::Client, h.transcript.current_hash()?.as_ref());
-    cx.send_handshake(
-        &HandshakeMessage::Finished(Finished {
-            verify_data: verify_data.to_vec(),
-        }),
-        &mut h.transcript,
-    )?;
-    h.master_secret = Some(master);
-    h.key_block = Some(keys);
-    Ok(Step::ChangeCipherSpec(h))
+    keys.send_change_cipher_spec_and_finished(cx, a.suite, Side::Client, &mut s.transcript)?;
+    Ok(expect_ticket_or_change_cipher_spec(
+        s.agreed,
+        s.transcript,
+        keys,
+    ))
 }
 
 /// Our certificate and the scheme to sign with, if we have one the server's
@@ -402,73 +499,113 @@ fn client_signer<'a>(
     Some((ck, scheme))
 }
 
-/// RFC 7627, Section 4 (with the session hash through ClientKeyExchange) or
-/// RFC 5246, Section 8.1; logged as NSS `CLIENT_RANDOM`.
-pub(crate) fn derive_master_secret_with(
-    cx: &mut Common,
-    suite: Tls12Suite,
-    extended: bool,
-    transcript: &Transcript,
-    client_random: &[u8; 32],
-    server_random: &[u8; 32],
-    pre_master_secret: &[u8],
-) -> Result<MasterSecret, Error> {
-    let master = match extended {
-        true => {
-            cx.emit(Event::SecretDerived {
-                name: "master_secret",
-                from: "PRF(pre_master_secret, \"extended master secret\", Hash(ClientHello..ClientKeyExchange))",
-            });
-            MasterSecret::derive_extended(
-                suite.hash,
-                pre_master_secret,
-                transcript.current_hash()?.as_ref(),
-            )
-        }
-        false => {
-            cx.emit(Event::SecretDerived {
-                name: "master_secret",
-                from: "PRF(pre_master_secret, \"master secret\", client_random + server_random)",
-            });
-            MasterSecret::derive(suite.hash, pre_master_secret, client_random, server_random)
-        }
-    };
-    cx.key_log
-        .log("CLIENT_RANDOM", client_random, master.as_bytes());
-    Ok(master)
+/// Waiting for the NewSessionTicket the server promised.
+pub(crate) struct ExpectNewSessionTicket {
+    agreed: Agreed,
+    transcript: Transcript,
+    keys: Keys,
 }
 
-fn derive_master_secret(
-    cx: &mut Common,
-    h: &Handshake,
-    pre_master_secret: &[u8],
-) -> Result<MasterSecret, Error> {
-    derive_master_secret_with(
-        cx,
-        h.suite,
-        h.extended_master_secret,
-        &h.transcript,
-        &h.client_random,
-        &h.server_random,
-        pre_master_secret,
-    )
+/// RFC 5077, Section 3.3: the ticket to present next time (kept once the
+/// server's Finished proves the handshake).
+fn read_new_session_ticket(
+    mut s: ExpectNewSessionTicket,
+    nst: NewSessionTicket12,
+    raw: &[u8],
+) -> Step {
+    s.transcript.add(raw);
+    Step::ChangeCipherSpec(Box::new(ExpectChangeCipherSpec {
+        agreed: s.agreed,
+        transcript: s.transcript,
+        keys: s.keys,
+        ticket: Some(nst),
+    }))
+}
+
+/// Waiting for the server's ChangeCipherSpec.
+pub(crate) struct ExpectChangeCipherSpec {
+    agreed: Agreed,
+    transcript: Transcript,
+    keys: Keys,
+    ticket: Option<NewSessionTicket12>,
+}
+
+/// Waiting for the server's Finished.
+pub(crate) struct ExpectServerFinished {
+    agreed: Agreed,
+    transcript: Transcript,
+    keys: Keys,
+    ticket: Option<NewSessionTicket12>,
 }
 
 fn read_server_finished(
-    mut h: Box<Handshake>,
+    mut s: ExpectServerFinished,
     cx: &mut Common,
     f: &Finished,
+    raw: &[u8],
 ) -> Result<Step, Error> {
-    let master = h
-        .master_secret
-        .take()
-        .ok_or(Error::Internal("master secret missing"))?;
-    // RFC 5246, Section 7.4.9: compared in constant time; a mismatch is decrypt_error.
-    master.verify_finished(
-        FinishedLabel::Server,
-        h.transcript.current_hash()?.as_ref(),
-        &f.verify_data,
-    )?;
-    cx.start_traffic_tls12(master, h.client_random, h.server_random);
+    s.keys.verify_finished(Side::Server, &s.transcript, f)?;
+    s.transcript.add(raw);
+    let a = &s.agreed;
+    // RFC 5246, Section 7.3: in an abbreviated handshake we answer last.
+    if a.resumed.is_some() {
+        s.keys.send_change_cipher_spec_and_finished(
+            cx,
+            a.suite,
+            Side::Client,
+            &mut s.transcript,
+        )?;
+    }
+    keep_session(cx, a, &s.keys, s.ticket)?;
+    cx.start_traffic_tls12(s.keys.master, a.randoms.client, a.randoms.server);
     Ok(Step::Traffic)
+}
+
+/// Keeps what lets us resume with this server next time: the session
+/// under its session ID and/or with the ticket it gave; a resumed session
+/// keeps its original age, with the new ticket if one came.
+fn keep_session(
+    cx: &Common,
+    a: &Agreed,
+    keys: &Keys,
+    ticket: Option<NewSessionTicket12>,
+) -> Result<(), Error> {
+    let resumption = &a.config.resumption;
+    let Some(store) = &resumption.store else {
+        return Ok(());
+    };
+    let key = resumption.key(&a.server_name);
+    let ticket = ticket.filter(|t| !t.ticket.is_empty());
+    let mut session = match &a.resumed {
+        Some(resumed) if ticket.is_none() => return Ok(()),
+        Some(resumed) => SessionState {
+            ticket: Vec::new(),
+            session_id: Vec::new(),
+            secret: resumed.secret.clone(),
+            server_name: resumed.server_name.clone(),
+            alpn: resumed.alpn.clone(),
+            peer_certificates: resumed.peer_certificates.clone(),
+            ..*resumed
+        },
+        None => session_state(
+            cx,
+            a.suite,
+            keys,
+            a.extended_master_secret,
+            resumption.now_ms(),
+            // RFC 5077, Section 3.3: a hint of 0 leaves the lifetime to us.
+            ticket
+                .as_ref()
+                .map(|t| t.ticket_lifetime_hint)
+                .filter(|hint| *hint > 0)
+                .unwrap_or(crate::session::state::MAX_LIFETIME_SECS),
+        ),
+    };
+    session.session_id = a.session_id.clone();
+    session.ticket = ticket.map(|t| t.ticket).unwrap_or_default();
+    if session.session_id.is_empty() && session.ticket.is_empty() {
+        return Ok(());
+    }
+    store.set_tls12_session(&key, session.encode()?.to_vec());
+    Ok(())
 }

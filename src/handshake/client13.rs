@@ -1,37 +1,59 @@
-//! The TLS 1.3 client handshake (RFC 8446, Section 2, full handshake):
+//! The TLS 1.3 client handshake (RFC 8446, Section 2):
 //!
 //! ```text
-//! send_client_hello
+//! send_client_hello [+ 0-RTT early data]
 //!   -> read_server_hello (or read_hello_retry_request -> send_client_hello again)
 //!   -> read_encrypted_extensions
-//!   -> [read_certificate_request] -> read_server_certificate
-//!   -> read_server_certificate_verify
-//!   -> read_server_finished -> [send client Certificate, CertificateVerify] -> send_client_finished
+//!   -> full:    [read_certificate_request] -> read_server_certificate
+//!               -> read_server_certificate_verify
+//!   -> read_server_finished -> [EndOfEarlyData] [Certificate, CertificateVerify] Finished
+//!   -> read_new_session_ticket, any number of times
 //! ```
+//!
+//! Resumption (RFC 8446, Section 2.2): the client offers the newest stored
+//! ticket for the server (each ticket is taken from the store and used
+//! once) in a pre_shared_key extension, with its binder; if the server
+//! selects it, the handshake skips the certificate messages and keeps the
+//! identity of the full handshake. With early data enabled and a ticket
+//! that allows it, 0-RTT data follows the ClientHello under the early
+//! traffic key until the ServerHello; whether the server took it shows in
+//! EncryptedExtensions.
 
 use std::sync::Arc;
 
+use zeroize::Zeroizing;
+
 use super::{
-    accept_server_chain, certificate_verify_content, check_certificate_verify,
-    derive_application_secrets, derive_handshake_secrets, take_peer_chain, unexpected,
-    HandshakeSecrets, CLIENT_SIGNATURE_CONTEXT, SERVER_SIGNATURE_CONTEXT,
+    accept_server_chain, binder_hash, certificate_verify_content, check_certificate_verify,
+    derive_application_secrets, derive_early_traffic_secret, derive_handshake_secrets,
+    derive_resumption_master_secret, take_peer_chain, unexpected, HandshakeSecrets,
+    CLIENT_SIGNATURE_CONTEXT, SERVER_SIGNATURE_CONTEXT,
 };
 use crate::client::ClientConfig;
 use crate::codec::extensions::{
-    check_tls13_server_hello, find_unsolicited, Extension, KeyShareEntry,
+    check_tls13_server_hello, find_unsolicited, Extension, KeyShareEntry, OfferedPsks, PskIdentity,
 };
 use crate::codec::messages::{
     Certificate, CertificateEntry, CertificateRequest, CertificateVerify, ClientHello,
-    EncryptedExtensions, Finished, HandshakeMessage, ServerHello,
+    EncryptedExtensions, Finished, HandshakeMessage, NewSessionTicket, ServerHello,
 };
-use crate::codec::{ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme};
-use crate::conn::Common;
+use crate::codec::{
+    ExtensionType, NamedGroup, ProtocolVersion, PskKeyExchangeMode, SignatureScheme,
+};
+use crate::conn::{Common, EarlyData};
 use crate::crypto::kx::{self, KeyShare};
 use crate::crypto::{tls13_suite, Tls13Suite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
+use crate::keys::tls13::{EarlySecret, ResumptionMasterSecret};
 use crate::pki::ServerName;
+use crate::session::state::MAX_LIFETIME_SECS;
+use crate::session::{Candidate, SessionState};
 use crate::transcript::Transcript;
+
+/// How many stored tickets a ClientHello looks through for a usable one;
+/// the unusable ones are dropped.
+const MAX_TICKETS_TRIED: usize = 8;
 
 /// The steps of a TLS 1.3 client handshake; each names the message expected next.
 pub(crate) enum Step {
@@ -40,8 +62,10 @@ pub(crate) enum Step {
     ServerCertificate(Box<ExpectServerCertificate>),
     ServerCertificateVerify(Box<ExpectServerCertificateVerify>),
     ServerFinished(Box<ExpectServerFinished>),
-    /// The handshake is complete; post-handshake messages are handled by the connection.
-    Traffic,
+    /// The handshake is complete; NewSessionTickets are kept if there is
+    /// somewhere to keep them, other post-handshake messages are handled by
+    /// the connection.
+    Traffic(Option<Box<KeepTickets>>),
 }
 
 impl Step {
@@ -76,8 +100,10 @@ impl Step {
             (Step::ServerFinished(s), HandshakeMessage::Finished(f)) => {
                 read_server_finished(*s, cx, f, raw)
             }
-            // Tickets are accepted and dropped: this client does not resume yet.
-            (Step::Traffic, HandshakeMessage::NewSessionTicket(_)) => Ok(Step::Traffic),
+            (Step::Traffic(keep), HandshakeMessage::NewSessionTicket(nst)) => {
+                read_new_session_ticket(keep.as_deref(), cx, nst)?;
+                Ok(Step::Traffic(keep))
+            }
             (step, msg) => Err(unexpected(step.expects(), &msg)),
         }
     }
@@ -89,7 +115,7 @@ impl Step {
             Step::ServerCertificate(_) => "Certificate or CertificateRequest",
             Step::ServerCertificateVerify(_) => "CertificateVerify",
             Step::ServerFinished(_) => "Finished",
-            Step::Traffic => "no handshake message",
+            Step::Traffic(_) => "no handshake message",
         }
     }
 }
@@ -104,6 +130,40 @@ pub(crate) struct ExpectServerHello {
     /// Set after a HelloRetryRequest: the suite and group it named.
     pub(crate) retried: Option<(Tls13Suite, Option<NamedGroup>)>,
     sent_ccs: bool,
+    /// The cached TLS 1.2 session offered in the ClientHello, if any.
+    pub(crate) tls12_session: Option<SessionState>,
+    /// The TLS 1.3 ticket offered in the ClientHello, if any.
+    pub(crate) ticket: Option<OfferedTicket>,
+}
+
+/// A TLS 1.3 ticket offered in pre_shared_key (RFC 8446, Section 4.2.11).
+pub(crate) struct OfferedTicket {
+    session: SessionState,
+    /// The suite it is offered with: the ticket's own if enabled, else one
+    /// of the same hash (which keys the binder).
+    suite: Tls13Suite,
+    /// 0-RTT data was offered with it (RFC 8446, Section 4.2.10).
+    pub(crate) early_data: bool,
+}
+
+impl OfferedTicket {
+    fn early_secret(&self) -> EarlySecret {
+        EarlySecret::new(self.suite.hash, Some(&self.session.secret))
+    }
+
+    /// The pre_shared_key extension offering it, with a placeholder binder
+    /// of the right length ([`bind`] fills it in). RFC 8446, Section
+    /// 4.2.11.1: the age is obfuscated by the ticket's ticket_age_add.
+    fn extension(&self, now_ms: u64) -> Extension {
+        let age = u32::try_from(self.session.age_ms(now_ms)).unwrap_or(u32::MAX);
+        Extension::PreSharedKeyClientHello(OfferedPsks {
+            identities: vec![PskIdentity {
+                identity: self.session.ticket.clone(),
+                obfuscated_ticket_age: age.wrapping_add(self.session.age_add),
+            }],
+            binders: vec![vec![0; self.suite.hash.output_len()]],
+        })
+    }
 }
 
 /// Sends the first ClientHello and returns the step that waits for the answer.
@@ -117,11 +177,32 @@ pub(crate) fn send_client_hello(
     cx.client_random = random;
     let offer13 = !config.protocols.tls13.is_empty();
     let offer12 = !config.protocols.tls12.is_empty();
+    let sni = match (config.enable_sni, &server_name) {
+        (true, ServerName::DnsName(name)) => Some(name.clone()),
+        _ => None,
+    };
+    let tls12_session = match offer12 {
+        true => cached_tls12_session(&config, &server_name, sni.as_deref()),
+        false => None,
+    };
+    let ticket = match offer13 {
+        true => stored_ticket(&config, &server_name, sni.as_deref()),
+        false => None,
+    };
     // RFC 8446, Appendix D.4: a non-empty legacy_session_id puts us in
-    // middlebox compatibility mode, which OpenSSL and most peers expect. A
-    // TLS 1.2-only client does not resume sessions, so it sends none.
-    let mut legacy_session_id = vec![0u8; if offer13 { 32 } else { 0 }];
-    cx.rng.fill(&mut legacy_session_id)?;
+    // middlebox compatibility mode, which OpenSSL and most peers expect.
+    // RFC 5246, Section 7.4.1.2: it carries a TLS 1.2 session's ID to
+    // resume it (RFC 8446 allows that there too); RFC 5077, Section 3.4: with
+    // a ticket, an ID of our own, which the server echoes if it resumes.
+    let legacy_session_id = match &tls12_session {
+        Some(session) if !session.session_id.is_empty() => session.session_id.clone(),
+        _ if offer13 || tls12_session.is_some() => {
+            let mut id = vec![0u8; 32];
+            cx.rng.fill(&mut id)?;
+            id
+        }
+        _ => Vec::new(),
+    };
 
     let key_shares = match offer13 {
         true => config
@@ -133,8 +214,8 @@ pub(crate) fn send_client_hello(
     };
 
     // Room for every extension below, so the list is allocated once.
-    let mut extensions = Vec::with_capacity(10);
-    if let (true, ServerName::DnsName(name)) = (config.enable_sni, &server_name) {
+    let mut extensions = Vec::with_capacity(14);
+    if let Some(name) = &sni {
         extensions.push(Extension::ServerName(name.as_bytes().to_vec()));
         cx.negotiated.server_name = Some(name.clone());
     }
@@ -165,12 +246,34 @@ pub(crate) fn send_client_hello(
         // secret and an empty renegotiation_info in every TLS 1.2 offer.
         extensions.push(Extension::ExtendedMasterSecret);
         extensions.push(Extension::RenegotiationInfo(Vec::new()));
+        // RFC 5077, Section 3.2: the ticket of a cached session, or an empty
+        // one to ask for a ticket.
+        if config.resumption.store.is_some() {
+            let ticket = tls12_session.as_ref().map(|s| s.ticket.clone());
+            extensions.push(Extension::SessionTicket(ticket.unwrap_or_default()));
+        }
     }
     if !config.alpn.is_empty() {
         extensions.push(Extension::Alpn(config.alpn.clone()));
     }
+    // RFC 8446, Section 4.2.9: the modes a ticket may be used in, sent
+    // whenever tickets can be kept (a server sends none to a client without).
+    if offer13 && config.resumption.store.is_some() {
+        let mut modes = vec![PskKeyExchangeMode::PSK_DHE_KE];
+        if config.resumption.psk_ke {
+            modes.push(PskKeyExchangeMode::PSK_KE);
+        }
+        extensions.push(Extension::PskKeyExchangeModes(modes));
+    }
+    if let Some(ticket) = &ticket {
+        if ticket.early_data {
+            extensions.push(Extension::EarlyData);
+        }
+        // RFC 8446, Section 4.2.11: pre_shared_key is the last extension.
+        extensions.push(ticket.extension(config.resumption.now_ms()));
+    }
 
-    let client_hello = ClientHello {
+    let mut client_hello = ClientHello {
         legacy_version: ProtocolVersion::TLS12,
         random,
         legacy_session_id,
@@ -185,6 +288,9 @@ pub(crate) fn send_client_hello(
         extensions,
     };
     let mut transcript = Transcript::new();
+    if let Some(ticket) = &ticket {
+        bind(&mut client_hello, &transcript, ticket)?;
+    }
     // RFC 8446, Section 5.1: the first ClientHello may use record version 0x0301
     // for compatibility with old middleboxes.
     cx.set_plaintext_version(ProtocolVersion::TLS10);
@@ -195,6 +301,17 @@ pub(crate) fn send_client_hello(
     };
     cx.set_plaintext_version(ProtocolVersion::TLS12);
     cx.hello_seen = true;
+    // RFC 8446, Appendix D.4: the compatibility CCS belongs to compatibility
+    // mode, which a non-empty legacy_session_id announces; with early data
+    // it goes right after the ClientHello.
+    let mut sent_ccs = false;
+    if let Some(ticket) = ticket.as_ref().filter(|t| t.early_data) {
+        if !client_hello.legacy_session_id.is_empty() {
+            cx.send_change_cipher_spec()?;
+            sent_ccs = true;
+        }
+        start_early_data(cx, ticket, &transcript)?;
+    }
 
     Ok(Step::ServerHello(Box::new(ExpectServerHello {
         config,
@@ -203,10 +320,120 @@ pub(crate) fn send_client_hello(
         client_hello,
         key_shares,
         retried: None,
-        // RFC 8446, Appendix D.4: the compatibility CCS belongs to compatibility
-        // mode, which a non-empty legacy_session_id announces.
-        sent_ccs: false,
+        sent_ccs,
+        tls12_session,
+        ticket,
     })))
+}
+
+/// The newest stored TLS 1.3 ticket for this server that can be offered:
+/// not expired, made for the same server name, its hash among our suites'.
+/// Tickets are taken (each is used once); unusable ones are dropped.
+fn stored_ticket(
+    config: &ClientConfig,
+    server_name: &ServerName,
+    sni: Option<&str>,
+) -> Option<OfferedTicket> {
+    let resumption = &config.resumption;
+    let store = resumption.store.as_ref()?;
+    let key = resumption.key(server_name);
+    let now_ms = resumption.now_ms();
+    let enabled = &config.protocols.tls13;
+    for _ in 0..MAX_TICKETS_TRIED {
+        let Some(session) = SessionState::decode(&store.take_ticket(&key)?) else {
+            continue;
+        };
+        let Some(theirs) = tls13_suite(session.suite) else {
+            continue;
+        };
+        let same = enabled.iter().find(|s| **s == theirs);
+        let Some(&suite) = same.or_else(|| enabled.iter().find(|s| s.hash == theirs.hash)) else {
+            continue;
+        };
+        let here = Candidate {
+            version: ProtocolVersion::TLS13,
+            suite: session.suite,
+            server_name: sni,
+            // The server's choice is not known yet; it must keep the
+            // ticket's for 0-RTT (checked in EncryptedExtensions).
+            alpn: session.alpn.as_deref(),
+            extended_master_secret: false,
+            now_ms,
+        };
+        if session.ticket.is_empty() || session.resumable(&here).is_err() {
+            continue;
+        }
+        // RFC 8446, Section 4.2.10: early data uses the ticket's own suite.
+        let early_data = resumption.early_data && session.max_early_data > 0 && suite == theirs;
+        return Some(OfferedTicket {
+            session,
+            suite,
+            early_data,
+        });
+    }
+    None
+}
+
+/// RFC 8446, Section 4.2.11.2: fills in the binder of `ticket` in `ch`'s
+/// pre_shared_key (its last extension), over `before` (the transcript
+/// before `ch`) and `ch` up to its binders.
+fn bind(ch: &mut ClientHello, before: &Transcript, ticket: &OfferedTicket) -> Result<(), Error> {
+    let mut encoded = Vec::new();
+    HandshakeMessage::ClientHello(ch.clone()).encode(&mut encoded)?;
+    let Some(Extension::PreSharedKeyClientHello(offered)) = ch.extensions.last_mut() else {
+        return Err(Error::Internal("pre_shared_key is not the last extension"));
+    };
+    let hash = binder_hash(before, ticket.suite.hash, &encoded, offered)?;
+    offered.binders = vec![ticket.early_secret().binder_key(false).binder(&hash)];
+    Ok(())
+}
+
+/// RFC 8446, Section 4.2.10: installs the early traffic key (over the
+/// ClientHello) for 0-RTT data, up to the ticket's max_early_data_size.
+fn start_early_data(
+    cx: &mut Common,
+    ticket: &OfferedTicket,
+    transcript: &Transcript,
+) -> Result<(), Error> {
+    let mut hello = transcript.clone();
+    hello.start_hash(ticket.suite.hash);
+    let secret = derive_early_traffic_secret(cx, &ticket.early_secret(), &hello)?;
+    cx.install_write_secret(ticket.suite, &secret, "client_early_traffic_secret")?;
+    cx.early_data_to_send = usize::try_from(ticket.session.max_early_data).unwrap_or(usize::MAX);
+    // Until EncryptedExtensions says the server took it.
+    cx.negotiated.early_data = EarlyData::Rejected;
+    Ok(())
+}
+
+/// The TLS 1.2 session cached for this server, if it can still be offered:
+/// not expired, its suite still enabled, made for the same server name.
+fn cached_tls12_session(
+    config: &ClientConfig,
+    server_name: &ServerName,
+    sni: Option<&str>,
+) -> Option<SessionState> {
+    let resumption = &config.resumption;
+    let store = resumption.store.as_ref()?;
+    let key = resumption.key(server_name);
+    let session = SessionState::decode(&store.tls12_session(&key)?)?;
+    let suite = crate::crypto::tls12_suite(session.suite)?;
+    let candidate = Candidate {
+        version: ProtocolVersion::TLS12,
+        suite: suite.suite,
+        server_name: sni,
+        // The server's choice is not known yet: it is checked against the
+        // session when the server resumes.
+        alpn: session.alpn.as_deref(),
+        extended_master_secret: session.extended_master_secret,
+        now_ms: resumption.now_ms(),
+    };
+    match config.protocols.tls12.contains(&suite) && session.resumable(&candidate).is_ok() {
+        true => Some(session),
+        false => {
+            store.remove_tls12_session(&key);
+            None
+        }
+    }
 }
 
 /// Test seam: the step that follows a ClientHello the test supplies as already
@@ -259,6 +486,8 @@ pub(crate) fn after_client_hellos(
         key_shares,
         retried,
         sent_ccs: false,
+        tls12_session: None,
+        ticket: None,
     })))
 }
 
@@ -332,31 +561,63 @@ fn read_server_hello(
 ) -> Result<Step, Error> {
     let suite = check_server_hello_common(&s, &sh)?;
     // RFC 8446, Section 4.2: a known extension a TLS 1.3 ServerHello may not
-    // carry is illegal_parameter; one we did not offer (pre_shared_key: we
-    // offer no PSK) is unsupported_extension.
+    // carry is illegal_parameter; one we did not offer (pre_shared_key
+    // without a ticket) is unsupported_extension.
     check_tls13_server_hello(&sh.extensions)?;
-    let sent = [ExtensionType::KEY_SHARE, ExtensionType::SUPPORTED_VERSIONS];
-    if let Some(typ) = find_unsolicited(&sh.extensions, &sent) {
+    let sent: &[ExtensionType] = match s.ticket {
+        Some(_) => &[
+            ExtensionType::KEY_SHARE,
+            ExtensionType::SUPPORTED_VERSIONS,
+            ExtensionType::PRE_SHARED_KEY,
+        ],
+        None => &[ExtensionType::KEY_SHARE, ExtensionType::SUPPORTED_VERSIONS],
+    };
+    if let Some(typ) = find_unsolicited(&sh.extensions, sent) {
         return Err(PeerMisbehaved::UnsolicitedExtension(typ).into());
     }
+    let selected = sh.extensions.iter().find_map(|e| match e {
+        Extension::PreSharedKeyServerHello(index) => Some(*index),
+        _ => None,
+    });
+    let early_data_pending = s.ticket.as_ref().is_some_and(|t| t.early_data);
+    // RFC 8446, Section 4.2.11: the index must be one we offered (we offer
+    // one), with a suite of the ticket's hash.
+    let resumed = match (selected, s.ticket.take()) {
+        (None, _) => None,
+        (Some(0), Some(ticket)) if ticket.suite.hash == suite.hash => Some(ticket),
+        (Some(_), _) => {
+            return Err(PeerMisbehaved::IllegalParameter(
+                "pre_shared_key selects no ticket we offered for this suite",
+            )
+            .into())
+        }
+    };
     let server_share = sh.extensions.iter().find_map(|e| match e {
         Extension::KeyShareServerHello(entry) => Some(entry),
         _ => None,
     });
-    let server_share = server_share.ok_or(PeerMisbehaved::MissingExtension("key_share"))?;
-    if let Some((_, Some(group))) = s.retried {
-        if server_share.group != group {
-            return Err(PeerMisbehaved::WrongKeyShareGroup(server_share.group).into());
+    // RFC 8446, Section 4.2.11: without a key_share only psk_ke, which we
+    // must have offered.
+    let psk_ke = resumed.is_some() && s.config.resumption.psk_ke && server_share.is_none();
+    let (group, shared_secret) = match server_share {
+        Some(server_share) => {
+            if let Some((_, Some(group))) = s.retried {
+                if server_share.group != group {
+                    return Err(PeerMisbehaved::WrongKeyShareGroup(server_share.group).into());
+                }
+            }
+            let index = s
+                .key_shares
+                .iter()
+                .position(|k| k.group() == server_share.group)
+                .ok_or(PeerMisbehaved::WrongKeyShareGroup(server_share.group))?;
+            let our_share = s.key_shares.swap_remove(index);
+            let group = our_share.group();
+            (Some(group), our_share.agree(&server_share.key_exchange)?)
         }
-    }
-    let index = s
-        .key_shares
-        .iter()
-        .position(|k| k.group() == server_share.group)
-        .ok_or(PeerMisbehaved::WrongKeyShareGroup(server_share.group))?;
-    let our_share = s.key_shares.swap_remove(index);
-    let group = our_share.group();
-    let shared_secret = our_share.agree(&server_share.key_exchange)?;
+        None if psk_ke => (None, Zeroizing::new(vec![0; suite.hash.output_len()])),
+        None => return Err(PeerMisbehaved::MissingExtension("key_share").into()),
+    };
 
     if s.retried.is_none() {
         s.transcript.start_hash(suite.hash);
@@ -364,27 +625,44 @@ fn read_server_hello(
     s.transcript.add(raw);
     cx.negotiated.version = Some(ProtocolVersion::TLS13);
     cx.negotiated.cipher_suite = Some(suite.suite);
-    cx.negotiated.group = Some(group);
+    cx.negotiated.group = group;
     cx.emit(Event::Chosen(Parameter::Version(ProtocolVersion::TLS13)));
     cx.emit(Event::Chosen(Parameter::CipherSuite(suite.suite)));
-    cx.emit(Event::Chosen(Parameter::Group(group)));
+    if let Some(group) = group {
+        cx.emit(Event::Chosen(Parameter::Group(group)));
+    }
+    let early = match &resumed {
+        Some(ticket) => {
+            cx.negotiated.resumed = true;
+            cx.negotiated.peer_certificates = ticket.session.peer_certificates.clone();
+            ticket.early_secret()
+        }
+        None => EarlySecret::new(suite.hash, None),
+    };
 
-    let secrets = derive_handshake_secrets(cx, suite, &shared_secret, &s.transcript)?;
+    let secrets =
+        derive_handshake_secrets(cx, early, resumed.is_some(), &shared_secret, &s.transcript)?;
     cx.install_read_secret(
         suite,
         &secrets.server_handshake_traffic_secret,
         "server_handshake_traffic_secret",
     )?;
-    // RFC 8446, Appendix D.4: in compatibility mode (a non-empty
-    // legacy_session_id) a CCS precedes our first encrypted record.
-    if !s.sent_ccs && !s.client_hello.legacy_session_id.is_empty() {
-        cx.send_change_cipher_spec()?;
+    // RFC 8446, Section 4.2.10: no more early data once the ServerHello is
+    // in; its key stays until EncryptedExtensions says whether the server
+    // took it.
+    cx.early_data_to_send = 0;
+    if !early_data_pending {
+        // RFC 8446, Appendix D.4: in compatibility mode (a non-empty
+        // legacy_session_id) a CCS precedes our first encrypted record.
+        if !s.sent_ccs && !s.client_hello.legacy_session_id.is_empty() {
+            cx.send_change_cipher_spec()?;
+        }
+        cx.install_write_secret(
+            suite,
+            &secrets.client_handshake_traffic_secret,
+            "client_handshake_traffic_secret",
+        )?;
     }
-    cx.install_write_secret(
-        suite,
-        &secrets.client_handshake_traffic_secret,
-        "client_handshake_traffic_secret",
-    )?;
 
     Ok(Step::EncryptedExtensions(Box::new(
         ExpectEncryptedExtensions {
@@ -394,6 +672,8 @@ fn read_server_hello(
             suite,
             secrets,
             client_hello: s.client_hello,
+            resumed,
+            early_data_pending,
         },
     )))
 }
@@ -443,11 +723,25 @@ fn read_hello_retry_request(
     if let Some(group) = group {
         s.key_shares = vec![KeyShare::generate(group, &mut cx.rng)?];
     }
+    // RFC 8446, Section 4.2.10: no early data after a HelloRetryRequest; the
+    // second ClientHello goes in the clear.
+    if let Some(ticket) = s.ticket.as_mut().filter(|t| t.early_data) {
+        ticket.early_data = false;
+        cx.uninstall_write_keys();
+    }
+    // RFC 8446, Section 4.2.11: keep the ticket only if its hash is the
+    // suite's.
+    s.ticket = s.ticket.take().filter(|t| t.suite.hash == suite.hash);
     let mut extensions: Vec<Extension> = s
         .client_hello
         .extensions
         .iter()
-        .filter(|e| !matches!(e, Extension::Cookie(_) | Extension::EarlyData))
+        .filter(|e| {
+            !matches!(
+                e,
+                Extension::Cookie(_) | Extension::EarlyData | Extension::PreSharedKeyClientHello(_)
+            )
+        })
         .map(|e| match e {
             Extension::KeyShareClientHello(_) => key_share_extension(&s.key_shares),
             other => other.clone(),
@@ -456,19 +750,30 @@ fn read_hello_retry_request(
     if let Some(cookie) = cookie {
         extensions.push(Extension::Cookie(cookie));
     }
+    // Still last, with the age now and a binder over the new transcript.
+    if let Some(ticket) = &s.ticket {
+        extensions.push(ticket.extension(s.config.resumption.now_ms()));
+    }
     s.client_hello.extensions = extensions;
     // A cookie too long to fit our ClientHello's extension block leaves no
     // second ClientHello to send: the server asked for the impossible.
-    let second = HandshakeMessage::ClientHello(s.client_hello.clone());
-    if second.encode(&mut Vec::new()).is_err() {
+    let bound = match &s.ticket {
+        Some(ticket) => bind(&mut s.client_hello, &s.transcript, ticket),
+        None => HandshakeMessage::ClientHello(s.client_hello.clone())
+            .encode(&mut Vec::new())
+            .map(|_| ()),
+    };
+    if bound.is_err() {
         return Err(PeerMisbehaved::IllegalParameter(
             "HelloRetryRequest cookie too long to echo in a ClientHello",
         )
         .into());
     }
+    let second = HandshakeMessage::ClientHello(s.client_hello.clone());
 
-    // RFC 8446, Appendix D.4: in compatibility mode the CCS goes before the second ClientHello.
-    if !s.client_hello.legacy_session_id.is_empty() {
+    // RFC 8446, Appendix D.4: in compatibility mode the CCS goes before the
+    // second ClientHello (unless it went with early data already).
+    if !s.sent_ccs && !s.client_hello.legacy_session_id.is_empty() {
         cx.send_change_cipher_spec()?;
         s.sent_ccs = true;
     }
@@ -486,6 +791,11 @@ pub(crate) struct ExpectEncryptedExtensions {
     secrets: HandshakeSecrets,
     /// What we sent: a reply extension is only allowed if we asked for it.
     client_hello: ClientHello,
+    /// The ticket the server resumed, if it did.
+    resumed: Option<OfferedTicket>,
+    /// 0-RTT data went with the ClientHello; our write key is still the
+    /// early one.
+    early_data_pending: bool,
 }
 
 fn read_encrypted_extensions(
@@ -518,19 +828,62 @@ fn read_encrypted_extensions(
             }
             // RFC 8446, Section 4.2.7: the server may tell us its groups; informational only.
             (Extension::SupportedGroups(_), _) => {}
+            // RFC 8446, Section 4.2.10: the server takes our 0-RTT data;
+            // only possible on the ticket it resumed.
+            (Extension::EarlyData, Some(_)) if s.resumed.is_some() => {
+                cx.negotiated.early_data = EarlyData::Accepted
+            }
+            (Extension::EarlyData, Some(_)) => {
+                return Err(PeerMisbehaved::IllegalParameter(
+                    "early_data accepted without resuming the ticket",
+                )
+                .into())
+            }
             (other, _) => return Err(PeerMisbehaved::UnsolicitedExtension(other.ext_type()).into()),
         }
     }
     cx.emit(Event::Chosen(Parameter::Alpn(cx.negotiated.alpn.clone())));
     s.transcript.add(raw);
-    Ok(Step::ServerCertificate(Box::new(ExpectServerCertificate {
+    let early_data_accepted = cx.negotiated.early_data == EarlyData::Accepted;
+    if early_data_accepted {
+        // RFC 8446, Section 4.2.10: 0-RTT data was sent for the ticket's
+        // application protocol; the server must have kept it.
+        let ticket_alpn = s.resumed.as_ref().and_then(|t| t.session.alpn.as_ref());
+        if ticket_alpn != cx.negotiated.alpn.as_ref() {
+            return Err(PeerMisbehaved::IllegalParameter(
+                "0-RTT accepted under another application protocol than the ticket's",
+            )
+            .into());
+        }
+    } else if s.early_data_pending {
+        // Rejected: our next records are under the handshake key.
+        cx.install_write_secret(
+            s.suite,
+            &s.secrets.client_handshake_traffic_secret,
+            "client_handshake_traffic_secret",
+        )?;
+    }
+    let finished = ExpectServerFinished {
         config: s.config,
         server_name: s.server_name,
         transcript: s.transcript,
         suite: s.suite,
         secrets: s.secrets,
         certificate_request: None,
-    })))
+        early_data_accepted,
+    };
+    // A resumed handshake has no certificates: the PSK authenticates.
+    Ok(match s.resumed {
+        Some(_) => Step::ServerFinished(Box::new(finished)),
+        None => Step::ServerCertificate(Box::new(ExpectServerCertificate {
+            config: finished.config,
+            server_name: finished.server_name,
+            transcript: finished.transcript,
+            suite: finished.suite,
+            secrets: finished.secrets,
+            certificate_request: None,
+        })),
+    })
 }
 
 /// Waiting for the server's Certificate (a CertificateRequest may come first).
@@ -579,6 +932,7 @@ fn read_server_certificate(
     Ok(Step::ServerCertificateVerify(Box::new(
         ExpectServerCertificateVerify {
             config: s.config,
+            server_name: s.server_name,
             transcript: s.transcript,
             suite: s.suite,
             secrets: s.secrets,
@@ -590,6 +944,7 @@ fn read_server_certificate(
 /// Waiting for the server's CertificateVerify.
 pub(crate) struct ExpectServerCertificateVerify {
     config: Arc<ClientConfig>,
+    server_name: ServerName,
     transcript: Transcript,
     suite: Tls13Suite,
     secrets: HandshakeSecrets,
@@ -616,20 +971,25 @@ fn read_server_certificate_verify(
     s.transcript.add(raw);
     Ok(Step::ServerFinished(Box::new(ExpectServerFinished {
         config: s.config,
+        server_name: s.server_name,
         transcript: s.transcript,
         suite: s.suite,
         secrets: s.secrets,
         certificate_request: s.certificate_request,
+        early_data_accepted: false,
     })))
 }
 
 /// Waiting for the server's Finished.
 pub(crate) struct ExpectServerFinished {
     config: Arc<ClientConfig>,
+    server_name: ServerName,
     transcript: Transcript,
     suite: Tls13Suite,
     secrets: HandshakeSecrets,
     certificate_request: Option<CertificateRequest>,
+    /// Our write key is the early one; EndOfEarlyData goes first.
+    early_data_accepted: bool,
 }
 
 fn read_server_finished(
@@ -651,6 +1011,15 @@ fn read_server_finished(
         "server_application_traffic_secret_0",
     )?;
 
+    // RFC 8446, Section 4.5: the end of 0-RTT data, under the early key.
+    if s.early_data_accepted {
+        cx.send_handshake(&HandshakeMessage::EndOfEarlyData, &mut s.transcript)?;
+        cx.install_write_secret(
+            s.suite,
+            &s.secrets.client_handshake_traffic_secret,
+            "client_handshake_traffic_secret",
+        )?;
+    }
     if let Some(cr) = &s.certificate_request {
         send_client_certificate(&s.config, cx, &mut s.transcript, cr)?;
     }
@@ -667,13 +1036,77 @@ fn read_server_finished(
         &app.client_application_traffic_secret_0,
         "client_application_traffic_secret_0",
     )?;
+    let keep = match &s.config.resumption.store {
+        Some(_) => Some(Box::new(KeepTickets {
+            resumption_master: derive_resumption_master_secret(
+                cx,
+                &app.master_secret,
+                &s.transcript,
+            )?,
+            config: s.config,
+            server_name: s.server_name,
+            suite: s.suite,
+        })),
+        None => None,
+    };
     cx.start_traffic(
         s.suite,
         app.server_application_traffic_secret_0,
         app.client_application_traffic_secret_0,
         app.exporter_master_secret,
     );
-    Ok(Step::Traffic)
+    Ok(Step::Traffic(keep))
+}
+
+/// What a client needs to keep the NewSessionTickets of a connection.
+pub(crate) struct KeepTickets {
+    config: Arc<ClientConfig>,
+    server_name: ServerName,
+    suite: Tls13Suite,
+    resumption_master: ResumptionMasterSecret,
+}
+
+/// RFC 8446, Section 4.6.1: stores a ticket with its PSK and what the
+/// connection agreed (server name, ALPN, the server's certificates), for
+/// its lifetime; `keep` is None when the config keeps no tickets.
+fn read_new_session_ticket(
+    keep: Option<&KeepTickets>,
+    cx: &mut Common,
+    nst: NewSessionTicket,
+) -> Result<(), Error> {
+    // "Servers MUST NOT use any value greater than 604800 seconds."
+    if nst.ticket_lifetime > MAX_LIFETIME_SECS {
+        return Err(PeerMisbehaved::IllegalParameter("ticket_lifetime longer than 7 days").into());
+    }
+    // A lifetime of 0: "the ticket should be discarded immediately".
+    let (Some(keep), 1..) = (keep, nst.ticket_lifetime) else {
+        return Ok(());
+    };
+    let Some(store) = &keep.config.resumption.store else {
+        return Ok(());
+    };
+    let max_early_data = nst.extensions.iter().find_map(|e| match e {
+        Extension::EarlyDataMaxSize(max) => Some(*max),
+        _ => None,
+    });
+    let session = SessionState {
+        version: ProtocolVersion::TLS13,
+        suite: keep.suite.suite,
+        secret: keep.resumption_master.ticket_psk(&nst.ticket_nonce)?,
+        extended_master_secret: false,
+        server_name: cx.negotiated.server_name.clone(),
+        alpn: cx.negotiated.alpn.clone(),
+        peer_certificates: cx.negotiated.peer_certificates.clone(),
+        created_ms: keep.config.resumption.now_ms(),
+        lifetime_secs: nst.ticket_lifetime,
+        age_add: nst.ticket_age_add,
+        max_early_data: max_early_data.unwrap_or(0),
+        ticket: nst.ticket,
+        session_id: Vec::new(),
+    };
+    let key = keep.config.resumption.key(&keep.server_name);
+    store.insert_ticket(&key, session.encode()?.to_vec());
+    Ok(())
 }
 
 /// RFC 8446, Section 4.4.2: answer a CertificateRequest with our chain (or an

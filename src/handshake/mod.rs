@@ -20,16 +20,21 @@ pub(crate) mod negotiate;
 pub(crate) mod rsa_kx;
 pub(crate) mod server12;
 pub(crate) mod server13;
+pub(crate) mod tls12;
 
 #[cfg(test)]
 mod rfc8448;
 
+use crate::codec::extensions::OfferedPsks;
 use crate::codec::messages::{Certificate, Certificate12, CertificateVerify, HandshakeMessage};
 use crate::conn::Common;
-use crate::crypto::Tls13Suite;
+use crate::crypto::HashAlgorithm;
 use crate::error::{CertificateError, Error, Limit, PeerMisbehaved};
 use crate::events::Event;
-use crate::keys::tls13::{EarlySecret, ExporterSecret, HandshakeSecret, TrafficSecret};
+use crate::keys::tls13::{
+    EarlySecret, ExporterSecret, HandshakeSecret, MasterSecret, ResumptionMasterSecret,
+    TrafficSecret,
+};
 use crate::transcript::Transcript;
 
 /// The signature schemes that may sign a TLS 1.3 CertificateVerify
@@ -80,26 +85,32 @@ pub(crate) struct ApplicationSecrets {
     pub client_application_traffic_secret_0: TrafficSecret,
     pub server_application_traffic_secret_0: TrafficSecret,
     pub exporter_master_secret: ExporterSecret,
+    /// Kept for resumption_master_secret, which needs the client's Finished.
+    pub master_secret: MasterSecret,
 }
 
-/// RFC 8446, Section 7.1: early secret (no PSK) -> handshake secret from the
-/// (EC)DHE shared secret -> both handshake traffic secrets over
-/// Hash(ClientHello..ServerHello). Logs them for the key log.
+/// RFC 8446, Section 7.1: `early` (the Early Secret, from a resumption PSK
+/// or none) -> handshake secret from the (EC)DHE shared secret (zeros for
+/// psk_ke) -> both handshake traffic secrets over Hash(ClientHello..ServerHello).
+/// Logs them for the key log.
 pub(crate) fn derive_handshake_secrets(
     cx: &mut Common,
-    suite: Tls13Suite,
+    early: EarlySecret,
+    resumed: bool,
     shared_secret: &[u8],
     transcript: &Transcript,
 ) -> Result<HandshakeSecrets, Error> {
-    let early = EarlySecret::new(suite.hash, None);
     cx.emit(Event::SecretDerived {
         name: "early_secret",
-        from: "HKDF-Extract(0, 0): no PSK",
+        from: match resumed {
+            true => "HKDF-Extract(0, PSK): the resumption PSK of the ticket",
+            false => "HKDF-Extract(0, 0): no PSK",
+        },
     });
     let handshake_secret = early.into_handshake_secret(shared_secret);
     cx.emit(Event::SecretDerived {
         name: "handshake_secret",
-        from: "HKDF-Extract(Derive-Secret(early_secret, \"derived\"), ECDHE shared secret)",
+        from: "HKDF-Extract(Derive-Secret(early_secret, \"derived\"), (EC)DHE shared secret)",
     });
     let hello_hash = transcript.current_hash()?;
     let client = handshake_secret.client_handshake_traffic_secret(&hello_hash);
@@ -120,6 +131,22 @@ pub(crate) fn derive_handshake_secrets(
         client_handshake_traffic_secret: client,
         server_handshake_traffic_secret: server,
     })
+}
+
+/// RFC 8446, Section 7.1: client_early_traffic_secret over Hash(ClientHello),
+/// the key of 0-RTT early data; logged as CLIENT_EARLY_TRAFFIC_SECRET.
+pub(crate) fn derive_early_traffic_secret(
+    cx: &mut Common,
+    early: &EarlySecret,
+    transcript: &Transcript,
+) -> Result<TrafficSecret, Error> {
+    let secret = early.client_early_traffic_secret(&transcript.current_hash()?);
+    cx.emit(Event::SecretDerived {
+        name: "client_early_traffic_secret",
+        from: "Derive-Secret(early_secret, Hash(ClientHello))",
+    });
+    cx.log_secret("CLIENT_EARLY_TRAFFIC_SECRET", &secret);
+    Ok(secret)
 }
 
 /// RFC 8446, Section 7.1: master secret -> application traffic secrets and
@@ -159,7 +186,43 @@ pub(crate) fn derive_application_secrets(
         client_application_traffic_secret_0: client,
         server_application_traffic_secret_0: server,
         exporter_master_secret: exporter,
+        master_secret: master,
     })
+}
+
+/// RFC 8446, Section 7.1: resumption_master_secret over Hash(ClientHello..
+/// client Finished), the source of every ticket's PSK.
+pub(crate) fn derive_resumption_master_secret(
+    cx: &mut Common,
+    master: &MasterSecret,
+    transcript: &Transcript,
+) -> Result<ResumptionMasterSecret, Error> {
+    cx.emit(Event::SecretDerived {
+        name: "resumption_master_secret",
+        from: "Derive-Secret(master_secret, Hash(ClientHello..client Finished))",
+    });
+    Ok(master.resumption_master_secret(&transcript.current_hash()?))
+}
+
+/// RFC 8446, Section 4.2.11.2: the hash a PSK binder authenticates, over
+/// the transcript `before` this ClientHello (empty, or the first ClientHello
+/// and HelloRetryRequest) and `hello` (the encoded ClientHello, header
+/// included) up to its binders, with the PSK's `hash`. Client and server
+/// compute it the same way.
+pub(crate) fn binder_hash(
+    before: &Transcript,
+    hash: HashAlgorithm,
+    hello: &[u8],
+    offered: &OfferedPsks,
+) -> Result<ring::digest::Digest, Error> {
+    let cut = hello
+        .len()
+        .checked_sub(offered.binders_encoded_len())
+        .ok_or(Error::Internal("ClientHello shorter than its binders"))?;
+    let mut transcript = before.clone();
+    transcript.start_hash(hash);
+    transcript.add(hello.get(..cut).unwrap_or_default());
+    transcript.current_hash()
 }
 
 /// The content a CertificateVerify signs (RFC 8446, Section 4.4.3): 64 spaces,

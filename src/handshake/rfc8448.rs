@@ -17,6 +17,10 @@
 //!   Finished record.
 //! - server, Section 3: from the RFC's ClientHello and randomness our server
 //!   emits the RFC's ServerHello record and derives the RFC's handshake secrets.
+//! - server, Section 4: holding the session of Section 3's NewSessionTicket,
+//!   our server verifies the RFC's PSK binder, accepts its 0-RTT data and
+//!   decrypts it, emits the RFC's ServerHello (pre_shared_key, key_share,
+//!   supported_versions) and derives the RFC's early and handshake secrets.
 
 use std::sync::{Arc, Mutex};
 
@@ -31,7 +35,7 @@ use crate::error::CertificateError;
 use crate::events::Side;
 use crate::keylog::KeyLog;
 use crate::pki::{RootStore, ServerCertVerifier, ServerName};
-use crate::testing::{rfc8448, HRR, SIMPLE};
+use crate::testing::{rfc8448, HRR, RESUMED, SIMPLE};
 
 /// Accepts the trace's certificate and signature. Its certificate expired in
 /// July 2026 and names itself "rsa", and its key is RSA-1024, which ring (and
@@ -119,7 +123,7 @@ fn trace_client(
     let mut conn = Connection::new(
         parts,
         State::Client(crate::client::ClientState::Tls13(
-            super::client13::Step::Traffic,
+            super::client13::Step::Traffic(None),
         )),
     );
     let name = ServerName::try_from("server").unwrap();
@@ -375,6 +379,34 @@ fn client_reproduces_the_hello_retry_request_trace() {
     );
 }
 
+/// The trace's certificate with an RSA key of ours: the server's signature
+/// is not what these tests compare.
+fn trace_certified_key() -> crate::CertifiedKey {
+    let key = crate::pki::pem::load_private_key_pem_file(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/rsa2048.pem"
+    ))
+    .unwrap();
+    let certificate = match HandshakeMessage::decode(
+        HandshakeType::CERTIFICATE,
+        &rfc8448(
+            SIMPLE,
+            "{server}  construct a Certificate handshake message:",
+            0,
+            "Certificate",
+        )[4..],
+    )
+    .unwrap()
+    {
+        HandshakeMessage::Certificate(c) => c.certificate_list[0].cert_data.clone(),
+        other => panic!("{other:?}"),
+    };
+    crate::CertifiedKey {
+        chain: vec![certificate],
+        key: Arc::new(key),
+    }
+}
+
 #[test]
 fn server_reproduces_the_simple_1rtt_server_hello_and_secrets() {
     let step = |s: &str, n: usize, label: &str| rfc8448(SIMPLE, s, n, label);
@@ -387,30 +419,9 @@ fn server_reproduces_the_simple_1rtt_server_hello_and_secrets() {
     // ServerHello.random sits after the 5-byte record header, the 4-byte
     // handshake header and legacy_version.
     let random = server_hello_record[11..43].to_vec();
-    let key = crate::pki::pem::load_private_key_pem_file(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/testdata/rsa2048.pem"
-    ))
-    .unwrap();
-    let certificate = match HandshakeMessage::decode(
-        HandshakeType::CERTIFICATE,
-        &step(
-            "{server}  construct a Certificate handshake message:",
-            0,
-            "Certificate",
-        )[4..],
-    )
-    .unwrap()
-    {
-        HandshakeMessage::Certificate(c) => c.certificate_list[0].cert_data.clone(),
-        other => panic!("{other:?}"),
-    };
     let log = Arc::new(Secrets::default());
     let config = crate::ServerConfig::builder()
-        .certificate(crate::CertifiedKey {
-            chain: vec![certificate],
-            key: Arc::new(key),
-        })
+        .certificate(trace_certified_key())
         .key_log(log.clone())
         .dangerous_fixed_randomness(vec![private, random])
         .build()
@@ -438,4 +449,118 @@ fn server_reproduces_the_simple_1rtt_server_hello_and_secrets() {
     // record_size_limit (RFC 8449), then our chain and signature follow.
     let protected = &out[server_hello_record.len()..];
     assert_eq!(protected[0], 0x17);
+}
+
+/// A clock stopped at one instant.
+#[derive(Debug)]
+struct Stopped(std::time::SystemTime);
+
+impl crate::session::Clock for Stopped {
+    fn now(&self) -> std::time::SystemTime {
+        self.0
+    }
+}
+
+#[test]
+fn server_resumes_the_0rtt_trace_from_the_tickets_session() {
+    let step = |s: &str, n: usize, label: &str| rfc8448(RESUMED, s, n, label);
+    // Section 3's NewSessionTicket: lifetime 30 s, ticket_age_add
+    // 0xfad6aac5, nonce 00 00, max_early_data_size 1024, and the PSK the
+    // trace derives from it.
+    let nst = match HandshakeMessage::decode(
+        HandshakeType::NEW_SESSION_TICKET,
+        &rfc8448(
+            SIMPLE,
+            "{server}  construct a NewSessionTicket handshake message:",
+            0,
+            "NewSessionTicket",
+        )[4..],
+    )
+    .unwrap()
+    {
+        HandshakeMessage::NewSessionTicket(nst) => nst,
+        other => panic!("{other:?}"),
+    };
+    let psk = rfc8448(
+        SIMPLE,
+        "{server}  generate resumption secret \"tls13 resumption\":",
+        0,
+        "expanded",
+    );
+    // The ClientHello reports an age of 6 ms.
+    let now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_900_000_000);
+    let session = crate::session::SessionState {
+        version: crate::ProtocolVersion::TLS13,
+        suite: crate::CipherSuite::TLS_AES_128_GCM_SHA256,
+        secret: zeroize::Zeroizing::new(psk),
+        extended_master_secret: false,
+        server_name: Some("server".into()),
+        alpn: None,
+        peer_certificates: Vec::new(),
+        created_ms: 1_900_000_000_000 - 6,
+        lifetime_secs: nst.ticket_lifetime,
+        age_add: nst.ticket_age_add,
+        max_early_data: 1024,
+        ticket: Vec::new(),
+        session_id: Vec::new(),
+    };
+    let store = Arc::new(crate::session::InMemoryServerSessionStore::new(4));
+    use crate::session::ServerSessionStore;
+    store.put(nst.ticket.clone(), session.encode().unwrap().to_vec());
+
+    let server_hello_record = step("{server}  send handshake record:", 0, "complete record");
+    let private = step(
+        "{server}  create an ephemeral x25519 key pair:",
+        0,
+        "private key",
+    );
+    let random = server_hello_record[11..43].to_vec();
+    let log = Arc::new(Secrets::default());
+    let config = crate::ServerConfig::builder()
+        .certificate(trace_certified_key())
+        .key_log(log.clone())
+        .session_store(Some(store))
+        .max_early_data_size(1024)
+        .clock(Arc::new(Stopped(now)))
+        .dangerous_fixed_randomness(vec![private, random])
+        .build()
+        .unwrap();
+    let mut server = crate::ServerConnection::new(Arc::new(config));
+    feed(
+        &mut server,
+        &step("{client}  send handshake record:", 0, "complete record"),
+    );
+    feed(
+        &mut server,
+        &step(
+            "{client}  send application_data record:",
+            0,
+            "complete record",
+        ),
+    );
+    let mut early = [0u8; 16];
+    let n = server.read_early_data(&mut early);
+    assert_eq!(
+        &early[..n],
+        step("{client}  send application_data record:", 0, "payload")
+    );
+    assert!(server.negotiated().resumed);
+    let out = server.take_tls();
+    assert_eq!(&out[..server_hello_record.len()], &server_hello_record[..]);
+    for (label, rfc_step) in [
+        (
+            "CLIENT_EARLY_TRAFFIC_SECRET",
+            "{client}  derive secret \"tls13 c e traffic\":",
+        ),
+        (
+            "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+            "{server}  derive secret \"tls13 c hs traffic\":",
+        ),
+        (
+            "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+            "{server}  derive secret \"tls13 s hs traffic\":",
+        ),
+    ] {
+        assert_eq!(log.get(label), secret(RESUMED, rfc_step), "{label}");
+    }
 }

@@ -1,65 +1,59 @@
 //! The TLS 1.2 server handshake (RFC 5246, Section 7.3), entered when the
-//! ClientHello's best common version is TLS 1.2:
+//! ClientHello's best common version is TLS 1.2. A full handshake:
 //!
 //! ```text
 //! read_client_hello -> send_server_flight: ServerHello, Certificate,
 //!   [ServerKeyExchange (ECDHE)], [CertificateRequest], ServerHelloDone
 //!   -> [read_client_certificate] -> read_client_key_exchange
 //!   -> [read_client_certificate_verify] -> read ChangeCipherSpec
-//!   -> read_client_finished -> send ChangeCipherSpec, Finished
+//!   -> read_client_finished -> send [NewSessionTicket], ChangeCipherSpec, Finished
 //! ```
 //!
 //! The bracketed client messages come only when the configuration has a
 //! client verifier; CertificateVerify only after a non-empty Certificate.
+//!
+//! An abbreviated handshake, resuming a session found by its session ID or
+//! by an RFC 5077 ticket (RFC 5246, Section 7.3; RFC 5077, Section 3.1):
+//!
+//! ```text
+//! read_client_hello -> send_resumed_flight: ServerHello, [NewSessionTicket],
+//!   ChangeCipherSpec, Finished -> read ChangeCipherSpec -> read_client_finished
+//! ```
+//!
+//! Each step carries only what exists by then.
 
 use std::sync::Arc;
 
-use super::client12::{derive_master_secret_with, DOWNGRADE_TLS12};
 use super::negotiate::{choose_signature_scheme, find, server_alpn, server_name};
+use super::tls12::{derive_master_secret, session_state, Keys, Randoms, DOWNGRADE_TLS12};
 use super::{accept_client_chain, check_offered_scheme, peer_leaf, take_tls12_chain, unexpected};
 use crate::codec::extensions::Extension;
 use crate::codec::messages::{
     Certificate12, CertificateRequest12, CertificateVerify, ClientHello, ClientKeyExchange,
-    EcdheServerParams, Finished, HandshakeMessage, ServerHello, ServerKeyExchange,
+    EcdheServerParams, Finished, HandshakeMessage, NewSessionTicket12, ServerHello,
+    ServerKeyExchange,
 };
 use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
 use crate::crypto::kx::{self, KeyShare};
 use crate::crypto::sign::KeyAlgorithm;
-use crate::crypto::{Authentication, KeyExchange, Tls12Suite};
+use crate::crypto::{tls12_suite, Authentication, KeyExchange, Tls12Suite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
-use crate::events::{Event, Parameter};
-use crate::keys::tls12::{FinishedLabel, KeyBlock, MasterSecret};
+use crate::events::{Event, Parameter, Side};
 use crate::pki::LeafKeyUsage;
 use crate::server::ServerConfig;
+use crate::session::{Candidate, SessionState};
 use crate::transcript::Transcript;
 
 /// The steps of a TLS 1.2 server handshake; each names the message expected next.
 pub(crate) enum Step {
-    ClientCertificate(Box<Handshake>),
-    ClientKeyExchange(Box<Handshake>),
-    ClientCertificateVerify(Box<Handshake>),
-    ChangeCipherSpec(Box<Handshake>),
-    ClientFinished(Box<Handshake>),
+    ClientCertificate(Box<ExpectClientCertificate>),
+    ClientKeyExchange(Box<ExpectClientKeyExchange>),
+    ClientCertificateVerify(Box<ExpectClientCertificateVerify>),
+    ChangeCipherSpec(Box<ExpectChangeCipherSpec>),
+    ClientFinished(Box<ExpectClientFinished>),
     /// The handshake is complete.
     Traffic,
-}
-
-/// What a TLS 1.2 server handshake carries from ClientHello to Finished.
-pub(crate) struct Handshake {
-    config: Arc<ServerConfig>,
-    transcript: Transcript,
-    suite: Tls12Suite,
-    client_random: [u8; 32],
-    server_random: [u8; 32],
-    extended_master_secret: bool,
-    /// Our ECDHE private key, for the client's share.
-    key_share: Option<KeyShare>,
-    /// The client sent a certificate, so a CertificateVerify follows its
-    /// ClientKeyExchange.
-    client_certified: bool,
-    master_secret: Option<MasterSecret>,
-    key_block: Option<KeyBlock>,
 }
 
 impl Step {
@@ -71,17 +65,17 @@ impl Step {
         raw: &[u8],
     ) -> Result<Step, Error> {
         match (self, msg) {
-            (Step::ClientCertificate(h), HandshakeMessage::Certificate12(c)) => {
-                read_client_certificate(h, cx, c, raw)
+            (Step::ClientCertificate(s), HandshakeMessage::Certificate12(c)) => {
+                read_client_certificate(*s, cx, c, raw)
             }
-            (Step::ClientKeyExchange(h), HandshakeMessage::ClientKeyExchange(cke)) => {
-                read_client_key_exchange(h, cx, &cke, raw)
+            (Step::ClientKeyExchange(s), HandshakeMessage::ClientKeyExchange(cke)) => {
+                read_client_key_exchange(*s, cx, &cke, raw)
             }
-            (Step::ClientCertificateVerify(h), HandshakeMessage::CertificateVerify(cv)) => {
-                read_client_certificate_verify(h, cx, &cv, raw)
+            (Step::ClientCertificateVerify(s), HandshakeMessage::CertificateVerify(cv)) => {
+                read_client_certificate_verify(*s, cx, &cv, raw)
             }
-            (Step::ClientFinished(h), HandshakeMessage::Finished(f)) => {
-                read_client_finished(h, cx, &f, raw)
+            (Step::ClientFinished(s), HandshakeMessage::Finished(f)) => {
+                read_client_finished(*s, cx, &f, raw)
             }
             (step, msg) => Err(unexpected(step.expects(), &msg)),
         }
@@ -89,20 +83,16 @@ impl Step {
 
     /// RFC 5246, Section 7.1: the client's ChangeCipherSpec switches our read keys.
     pub(crate) fn handle_change_cipher_spec(self, cx: &mut Common) -> Result<Step, Error> {
-        let Step::ChangeCipherSpec(h) = self else {
+        let Step::ChangeCipherSpec(s) = self else {
             return Err(PeerMisbehaved::UnexpectedChangeCipherSpec.into());
         };
-        let keys = h
-            .key_block
-            .as_ref()
-            .ok_or(Error::Internal("key block missing"))?;
-        cx.install_tls12_read(
-            h.suite.aead,
-            &keys.client_write_key,
-            &keys.client_write_iv,
-            "client_write_key",
-        )?;
-        Ok(Step::ClientFinished(h))
+        s.keys.install_read(cx, s.agreed.suite, Side::Client)?;
+        Ok(Step::ClientFinished(Box::new(ExpectClientFinished {
+            agreed: s.agreed,
+            transcript: s.transcript,
+            keys: s.keys,
+            resumed: s.resumed,
+        })))
     }
 
     fn expects(&self) -> &'static str {
@@ -115,6 +105,34 @@ impl Step {
             Step::Traffic => "no handshake message",
         }
     }
+}
+
+/// What the hellos settled, which every later step needs.
+pub(crate) struct Agreed {
+    config: Arc<ServerConfig>,
+    suite: Tls12Suite,
+    randoms: Randoms,
+    extended_master_secret: bool,
+    /// Where the session goes once the handshake completes.
+    keep: Keep,
+}
+
+/// Where a completed handshake's session is kept.
+enum Keep {
+    /// Nowhere: the client cannot resume it.
+    Nowhere,
+    /// In the session store, under the session ID we sent.
+    SessionId(Vec<u8>),
+    /// Sealed into an RFC 5077 ticket, sent before our ChangeCipherSpec.
+    Ticket,
+}
+
+/// Our side of the key exchange, until the ClientKeyExchange comes.
+enum KeyExchangeState {
+    /// Our ECDHE private key, for the client's share.
+    Ecdhe(KeyShare),
+    /// The client encrypts the pre-master secret to our certificate's key.
+    Rsa,
 }
 
 /// The suite, group and signature scheme for this client: the first of our
@@ -186,22 +204,23 @@ fn select(
     .into())
 }
 
-/// RFC 5246, Section 7.4.1.2-3, with RFC 7627, RFC 5746, RFC 8422 and the
-/// RFC 8446 downgrade sentinel.
-pub(crate) fn read_client_hello(
-    config: Arc<ServerConfig>,
-    cx: &mut Common,
-    ch: ClientHello,
-    raw: &[u8],
-) -> Result<Step, Error> {
-    cx.hello_seen = true;
-    cx.client_random = ch.random;
+/// The ClientHello checks every TLS 1.2 handshake makes (RFC 5246, Section
+/// 7.4.1.2, with RFC 5746, RFC 7627 and RFC 8422); returns whether the
+/// client uses the extended master secret and what our ServerHello must
+/// answer.
+struct HelloChecks {
+    extended_master_secret: bool,
+    secure_renegotiation: bool,
+    point_formats: bool,
+}
+
+fn check_client_hello(config: &ServerConfig, ch: &ClientHello) -> Result<HelloChecks, Error> {
     if !ch.legacy_compression_methods.contains(&0) {
         return Err(PeerMisbehaved::IllegalParameter("no null compression method").into());
     }
     // RFC 5746, Section 3.6: an initial ClientHello signals secure
     // renegotiation with the SCSV or an empty renegotiation_info.
-    let renegotiation_info = find(&ch, |e| match e {
+    let renegotiation_info = find(ch, |e| match e {
         Extension::RenegotiationInfo(body) => Some(body),
         _ => None,
     });
@@ -212,7 +231,7 @@ pub(crate) fn read_client_hello(
         || ch
             .cipher_suites
             .contains(&crate::codec::CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
-    let extended_master_secret = find(&ch, |e| {
+    let extended_master_secret = find(ch, |e| {
         matches!(e, Extension::ExtendedMasterSecret).then_some(())
     })
     .is_some();
@@ -220,14 +239,99 @@ pub(crate) fn read_client_hello(
         return Err(PeerIncompatible::ExtendedMasterSecretRequired.into());
     }
     // RFC 8422, Section 5.1.2: a client listing point formats must accept uncompressed.
-    let point_formats = find(&ch, |e| match e {
+    let point_formats = find(ch, |e| match e {
         Extension::EcPointFormats(f) => Some(f),
         _ => None,
     });
     if point_formats.is_some_and(|f| !f.contains(&0)) {
         return Err(PeerMisbehaved::IllegalParameter("ec_point_formats lacks uncompressed").into());
     }
-    let (suite, ecdhe) = select(&config, &ch)?;
+    Ok(HelloChecks {
+        extended_master_secret,
+        secure_renegotiation,
+        point_formats: point_formats.is_some(),
+    })
+}
+
+/// The RFC 5077 ticket the client presents, or None; an empty one (a
+/// request for a ticket) is Some(empty).
+fn presented_ticket(ch: &ClientHello) -> Option<&[u8]> {
+    find(ch, |e| match e {
+        Extension::SessionTicket(ticket) => Some(ticket.as_slice()),
+        _ => None,
+    })
+}
+
+/// A session this ClientHello may resume: an RFC 5077 ticket first (RFC
+/// 5077, Section 3.4), else the session ID; only if every condition of
+/// [`SessionState::resumable`] holds. Anything unusable means a full
+/// handshake, never an error.
+fn find_session(
+    config: &ServerConfig,
+    ch: &ClientHello,
+    hello: &HelloChecks,
+    sni: Option<&str>,
+    alpn: Option<&[u8]>,
+) -> Option<SessionState> {
+    let resumption = &config.resumption;
+    let now_ms = resumption.now_ms();
+    let from_ticket = presented_ticket(ch)
+        .filter(|t| !t.is_empty() && resumption.tickets > 0)
+        .and_then(|t| resumption.ticket_keys.open(t, now_ms));
+    let from_id = || {
+        let store = resumption.store.as_ref()?;
+        (!ch.legacy_session_id.is_empty())
+            .then(|| store.get(&ch.legacy_session_id))
+            .flatten()
+            .map(zeroize::Zeroizing::new)
+    };
+    let bytes = from_ticket.or_else(from_id)?;
+    let session = SessionState::decode(&bytes)?;
+    // RFC 5246, Section 7.4.1.2: the resumed suite must be one the client
+    // offers now, and one we still allow.
+    let suite = tls12_suite(session.suite)?;
+    if !ch.cipher_suites.contains(&suite.suite) || !config.protocols.tls12.contains(&suite) {
+        return None;
+    }
+    let candidate = Candidate {
+        version: ProtocolVersion::TLS12,
+        suite: suite.suite,
+        server_name: sni,
+        alpn,
+        extended_master_secret: hello.extended_master_secret,
+        now_ms,
+    };
+    session.resumable(&candidate).ok()?;
+    Some(session)
+}
+
+/// Where this handshake's session will be kept, given what the client
+/// offered: a ticket if it asked for one (RFC 5077, Section 3.2), else a
+/// session ID if we keep sessions.
+fn keep_for(config: &ServerConfig, ch: &ClientHello, cx: &mut Common) -> Result<Keep, Error> {
+    if presented_ticket(ch).is_some() && config.resumption.tickets > 0 {
+        return Ok(Keep::Ticket);
+    }
+    if config.resumption.store.is_some() {
+        let mut id = vec![0u8; 32];
+        cx.rng.fill(&mut id)?;
+        return Ok(Keep::SessionId(id));
+    }
+    Ok(Keep::Nowhere)
+}
+
+/// RFC 5246, Section 7.4.1.2-3, with RFC 7627, RFC 5746, RFC 8422 and the
+/// RFC 8446 downgrade sentinel: a full handshake, or an abbreviated one when
+/// the client presents a session we can resume.
+pub(crate) fn read_client_hello(
+    config: Arc<ServerConfig>,
+    cx: &mut Common,
+    ch: ClientHello,
+    raw: &[u8],
+) -> Result<Step, Error> {
+    cx.hello_seen = true;
+    cx.client_random = ch.random;
+    let hello = check_client_hello(&config, &ch)?;
     let alpn = server_alpn(&config.alpn, &ch)?;
     let sni = server_name(&ch)?;
 
@@ -240,28 +344,65 @@ pub(crate) fn read_client_hello(
             tail.copy_from_slice(&DOWNGRADE_TLS12);
         }
     }
+    let randoms = Randoms {
+        client: ch.random,
+        server: server_random,
+    };
+    cx.negotiated.version = Some(ProtocolVersion::TLS12);
+    cx.negotiated.alpn = alpn.clone();
+    cx.negotiated.server_name = sni.clone();
+    cx.emit(Event::Chosen(Parameter::Version(ProtocolVersion::TLS12)));
+    cx.emit(Event::Chosen(Parameter::Alpn(alpn.clone())));
+    cx.emit(Event::Chosen(Parameter::ServerName(sni.clone())));
 
     let mut extensions = Vec::new();
-    if secure_renegotiation {
+    if hello.secure_renegotiation {
         extensions.push(Extension::RenegotiationInfo(Vec::new()));
     }
-    if extended_master_secret {
+    if hello.extended_master_secret {
         extensions.push(Extension::ExtendedMasterSecret);
-    }
-    if ecdhe.is_some() && point_formats.is_some() {
-        extensions.push(Extension::EcPointFormats(vec![0]));
-    }
-    if sni.is_some() {
-        extensions.push(Extension::ServerNameAck);
     }
     if let Some(protocol) = &alpn {
         extensions.push(Extension::Alpn(vec![protocol.clone()]));
     }
+    if let Some(session) = find_session(&config, &ch, &hello, sni.as_deref(), alpn.as_deref()) {
+        return send_resumed_flight(config, cx, &ch, raw, hello, randoms, extensions, session);
+    }
+    send_server_flight(config, cx, &ch, raw, hello, randoms, extensions)
+}
+
+/// The full handshake's flight: ServerHello, Certificate, [ServerKeyExchange],
+/// [CertificateRequest], ServerHelloDone.
+fn send_server_flight(
+    config: Arc<ServerConfig>,
+    cx: &mut Common,
+    ch: &ClientHello,
+    raw: &[u8],
+    hello: HelloChecks,
+    randoms: Randoms,
+    mut extensions: Vec<Extension>,
+) -> Result<Step, Error> {
+    let (suite, ecdhe) = select(&config, ch)?;
+    let keep = keep_for(&config, ch, cx)?;
+    if ecdhe.is_some() && hello.point_formats {
+        extensions.push(Extension::EcPointFormats(vec![0]));
+    }
+    if cx.negotiated.server_name.is_some() {
+        extensions.push(Extension::ServerNameAck);
+    }
+    // RFC 5077, Section 3.2: an empty session_ticket promises a NewSessionTicket.
+    if matches!(keep, Keep::Ticket) {
+        extensions.push(Extension::SessionTicket(Vec::new()));
+    }
     let sh = ServerHello {
         legacy_version: ProtocolVersion::TLS12,
-        random: server_random,
-        // No session resumption: an empty session id says "not cached".
-        legacy_session_id_echo: Vec::new(),
+        random: randoms.server,
+        // RFC 5246, Section 7.4.1.3: the ID under which we keep the session;
+        // empty: not cached (or kept in a ticket).
+        legacy_session_id_echo: match &keep {
+            Keep::SessionId(id) => id.clone(),
+            Keep::Nowhere | Keep::Ticket => Vec::new(),
+        },
         cipher_suite: suite.suite,
         legacy_compression_method: 0,
         extensions,
@@ -273,15 +414,8 @@ pub(crate) fn read_client_hello(
     transcript.start_hash(suite.hash);
     transcript.add(raw);
     cx.send_handshake(&HandshakeMessage::ServerHello(sh), &mut transcript)?;
-
-    cx.negotiated.version = Some(ProtocolVersion::TLS12);
     cx.negotiated.cipher_suite = Some(suite.suite);
-    cx.negotiated.alpn = alpn.clone();
-    cx.negotiated.server_name = sni.clone();
-    cx.emit(Event::Chosen(Parameter::Version(ProtocolVersion::TLS12)));
     cx.emit(Event::Chosen(Parameter::CipherSuite(suite.suite)));
-    cx.emit(Event::Chosen(Parameter::Alpn(alpn)));
-    cx.emit(Event::Chosen(Parameter::ServerName(sni)));
 
     let certificate = Certificate12 {
         certificate_list: config.certified_key.chain.clone(),
@@ -291,18 +425,18 @@ pub(crate) fn read_client_hello(
         &mut transcript,
     )?;
 
-    let key_share = match ecdhe {
+    let key_exchange = match ecdhe {
         Some((group, scheme)) => {
             let share = KeyShare::generate(group, &mut cx.rng)?;
-            let ske = server_key_exchange(&config, cx, &ch.random, &server_random, &share, scheme)?;
+            let ske = server_key_exchange(&config, cx, &randoms, &share, scheme)?;
             cx.send_handshake(&HandshakeMessage::ServerKeyExchange(ske), &mut transcript)?;
             cx.negotiated.group = Some(group);
             cx.negotiated.signature_scheme = Some(scheme);
             cx.emit(Event::Chosen(Parameter::Group(group)));
             cx.emit(Event::Chosen(Parameter::SignatureScheme(scheme)));
-            Some(share)
+            KeyExchangeState::Ecdhe(share)
         }
-        None => None,
+        None => KeyExchangeState::Rsa,
     };
     if config.client_verifier.is_some() {
         let cr = CertificateRequest12 {
@@ -317,22 +451,85 @@ pub(crate) fn read_client_hello(
     }
     cx.send_handshake(&HandshakeMessage::ServerHelloDone, &mut transcript)?;
 
-    let h = Box::new(Handshake {
-        transcript,
-        suite,
-        client_random: ch.random,
-        server_random,
-        extended_master_secret,
-        key_share,
-        client_certified: false,
-        master_secret: None,
-        key_block: None,
+    let agreed = Agreed {
         config,
-    });
-    Ok(match h.config.client_verifier {
-        Some(_) => Step::ClientCertificate(h),
-        None => Step::ClientKeyExchange(h),
+        suite,
+        randoms,
+        extended_master_secret: hello.extended_master_secret,
+        keep,
+    };
+    Ok(match agreed.config.client_verifier {
+        Some(_) => Step::ClientCertificate(Box::new(ExpectClientCertificate {
+            agreed,
+            transcript,
+            key_exchange,
+        })),
+        None => Step::ClientKeyExchange(Box::new(ExpectClientKeyExchange {
+            agreed,
+            transcript,
+            key_exchange,
+            client_certified: false,
+        })),
     })
+}
+
+/// The abbreviated handshake's flight (RFC 5246, Section 7.3): ServerHello
+/// echoing the client's session ID, [NewSessionTicket], ChangeCipherSpec and
+/// Finished, under keys from the session's master secret and the new randoms.
+#[allow(clippy::too_many_arguments)]
+fn send_resumed_flight(
+    config: Arc<ServerConfig>,
+    cx: &mut Common,
+    ch: &ClientHello,
+    raw: &[u8],
+    hello: HelloChecks,
+    randoms: Randoms,
+    mut extensions: Vec<Extension>,
+    session: SessionState,
+) -> Result<Step, Error> {
+    let suite = tls12_suite(session.suite).ok_or(Error::Internal("resumed suite"))?;
+    let keys = Keys::resumed(&session, suite, &randoms).ok_or(Error::Internal("session secret"))?;
+    // RFC 5077, Section 3.1: a client resuming by ticket may get a fresh one.
+    let renew = presented_ticket(ch).is_some() && config.resumption.tickets > 0;
+    if renew {
+        extensions.push(Extension::SessionTicket(Vec::new()));
+    }
+    // RFC 5246, Section 7.4.1.3 / RFC 5077, Section 3.4: echoing the
+    // client's session ID says "resumed".
+    let sh = ServerHello {
+        legacy_version: ProtocolVersion::TLS12,
+        random: randoms.server,
+        legacy_session_id_echo: ch.legacy_session_id.clone(),
+        cipher_suite: suite.suite,
+        legacy_compression_method: 0,
+        extensions,
+    };
+    let mut transcript = Transcript::new();
+    transcript.start_hash(suite.hash);
+    transcript.add(raw);
+    cx.send_handshake(&HandshakeMessage::ServerHello(sh), &mut transcript)?;
+    cx.negotiated.cipher_suite = Some(suite.suite);
+    cx.negotiated.resumed = true;
+    cx.negotiated.peer_certificates = session.peer_certificates.clone();
+    cx.emit(Event::Chosen(Parameter::CipherSuite(suite.suite)));
+    super::tls12::log_master_secret(cx, &randoms, &keys.master);
+    if renew {
+        send_ticket(&config, cx, &session, &mut transcript)?;
+    }
+    keys.send_change_cipher_spec_and_finished(cx, suite, Side::Server, &mut transcript)?;
+    let agreed = Agreed {
+        config,
+        suite,
+        randoms,
+        extended_master_secret: hello.extended_master_secret,
+        keep: Keep::Nowhere,
+    };
+    Ok(Step::ChangeCipherSpec(Box::new(ExpectChangeCipherSpec {
+        agreed,
+        transcript,
+        keys,
+        resumed: true,
+    })))
 }
 
 /// RFC 8422, Section 5.4: ServerECDHParams (named curve, our public point)
@@ -340,14 +537,13 @@ pub(crate) fn read_client_hello(
 fn server_key_exchange(
     config: &ServerConfig,
     cx: &mut Common,
-    client_random: &[u8; 32],
-    server_random: &[u8; 32],
+    randoms: &Randoms,
     share: &KeyShare,
     scheme: SignatureScheme,
 ) -> Result<ServerKeyExchange, Error> {
     let mut params =
         EcdheServerParams::new(share.group(), share.public().to_vec(), scheme, Vec::new())?;
-    let signed = params.signed_content(client_random, server_random);
+    let signed = params.signed_content(&randoms.client, &randoms.server);
     params.signature = config
         .certified_key
         .key
@@ -355,42 +551,61 @@ fn server_key_exchange(
     ServerKeyExchange::from_ecdhe(&params)
 }
 
+/// Waiting for the client's Certificate (we sent a CertificateRequest).
+pub(crate) struct ExpectClientCertificate {
+    agreed: Agreed,
+    transcript: Transcript,
+    key_exchange: KeyExchangeState,
+}
+
 /// RFC 5246, Section 7.4.6: the client's chain, checked by the verifier. An
 /// empty one is the verifier's call; a verifier that requires a certificate
 /// answers it with handshake_failure (TLS 1.2 has no certificate_required).
 fn read_client_certificate(
-    mut h: Box<Handshake>,
+    mut s: ExpectClientCertificate,
     cx: &mut Common,
     c: Certificate12,
     raw: &[u8],
 ) -> Result<Step, Error> {
     let chain = take_tls12_chain(cx, c)?;
-    h.transcript.add(raw);
-    let verifier = h.config.requested_client_verifier()?;
+    s.transcript.add(raw);
+    let verifier = s.agreed.config.requested_client_verifier()?;
     let missing = PeerIncompatible::ClientCertificateRequired.into();
-    h.client_certified = accept_client_chain(cx, verifier, chain, missing)?;
-    if !h.client_certified {
+    let client_certified = accept_client_chain(cx, verifier, chain, missing)?;
+    if !client_certified {
         // No CertificateVerify will need the messages.
-        h.transcript.take_messages()?;
+        s.transcript.take_messages()?;
     }
-    Ok(Step::ClientKeyExchange(h))
+    Ok(Step::ClientKeyExchange(Box::new(ExpectClientKeyExchange {
+        agreed: s.agreed,
+        transcript: s.transcript,
+        key_exchange: s.key_exchange,
+        client_certified,
+    })))
+}
+
+/// Waiting for the ClientKeyExchange.
+pub(crate) struct ExpectClientKeyExchange {
+    agreed: Agreed,
+    transcript: Transcript,
+    key_exchange: KeyExchangeState,
+    /// The client sent a certificate, so a CertificateVerify follows.
+    client_certified: bool,
 }
 
 fn read_client_key_exchange(
-    mut h: Box<Handshake>,
+    mut s: ExpectClientKeyExchange,
     cx: &mut Common,
     cke: &ClientKeyExchange,
     raw: &[u8],
 ) -> Result<Step, Error> {
-    let pre_master_secret = match h.suite.kx {
-        KeyExchange::Ecdhe => {
-            let share = h.key_share.take().ok_or(Error::Internal("no key share"))?;
-            share.agree(cke.ecdhe_public()?)?
-        }
+    let a = &s.agreed;
+    let pre_master_secret = match s.key_exchange {
+        KeyExchangeState::Ecdhe(share) => share.agree(cke.ecdhe_public()?)?,
         // RFC 5246, Section 7.4.7.1: never fails here; a bad pre-master secret
         // fails at Finished like a wrong one (see rsa_kx for why).
-        KeyExchange::Rsa => {
-            let key = h
+        KeyExchangeState::Rsa => {
+            let key = a
                 .config
                 .rsa_decryption_key
                 .as_ref()
@@ -398,81 +613,145 @@ fn read_client_key_exchange(
             super::rsa_kx::server_decrypt(key, cke, &mut cx.rng)?
         }
     };
-    h.transcript.add(raw);
-    let master = derive_master_secret_with(
+    s.transcript.add(raw);
+    let master = derive_master_secret(
         cx,
-        h.suite,
-        h.extended_master_secret,
-        &h.transcript,
-        &h.client_random,
-        &h.server_random,
+        a.suite,
+        a.extended_master_secret,
+        &s.transcript,
+        &a.randoms,
         &pre_master_secret,
     )?;
-    h.key_block = Some(master.key_block(h.suite.aead, &h.client_random, &h.server_random));
-    h.master_secret = Some(master);
-    Ok(match h.client_certified {
-        true => Step::ClientCertificateVerify(h),
-        false => Step::ChangeCipherSpec(h),
+    let keys = Keys::new(master, a.suite, &a.randoms);
+    Ok(match s.client_certified {
+        true => Step::ClientCertificateVerify(Box::new(ExpectClientCertificateVerify {
+            agreed: s.agreed,
+            transcript: s.transcript,
+            keys,
+        })),
+        false => Step::ChangeCipherSpec(Box::new(ExpectChangeCipherSpec {
+            agreed: s.agreed,
+            transcript: s.transcript,
+            keys,
+            resumed: false,
+        })),
     })
+}
+
+/// Waiting for the client's CertificateVerify.
+pub(crate) struct ExpectClientCertificateVerify {
+    agreed: Agreed,
+    transcript: Transcript,
+    keys: Keys,
 }
 
 /// RFC 5246, Section 7.4.8: the client's signature over every handshake
 /// message before this one, with a scheme from our CertificateRequest.
 fn read_client_certificate_verify(
-    mut h: Box<Handshake>,
+    mut s: ExpectClientCertificateVerify,
     cx: &mut Common,
     cv: &CertificateVerify,
     raw: &[u8],
 ) -> Result<Step, Error> {
-    let verifier = h.config.requested_client_verifier()?;
-    check_offered_scheme(&h.config.client_auth_schemes, cv.algorithm)?;
-    let messages = h.transcript.take_messages()?;
-    verifier.verify_tls12_signature(
-        &messages,
-        peer_leaf(cx, LeafKeyUsage::DigitalSignature)?,
-        cv.algorithm,
-        &cv.signature,
-    )?;
-    h.transcript.add(raw);
-    Ok(Step::ChangeCipherSpec(h))
+    let config = &s.agreed.config;
+    let verifier = config.requested_client_verifier()?;
+    check_offered_scheme(&config.client_auth_schemes, cv.algorithm)?;
+    let messages = s.transcript.take_messages()?;
+    let leaf = peer_leaf(cx, LeafKeyUsage::DigitalSignature)?;
+    verifier.verify_tls12_signature(&messages, leaf, cv.algorithm, &cv.signature)?;
+    s.transcript.add(raw);
+    Ok(Step::ChangeCipherSpec(Box::new(ExpectChangeCipherSpec {
+        agreed: s.agreed,
+        transcript: s.transcript,
+        keys: s.keys,
+        resumed: false,
+    })))
+}
+
+/// Waiting for the client's ChangeCipherSpec.
+pub(crate) struct ExpectChangeCipherSpec {
+    agreed: Agreed,
+    transcript: Transcript,
+    keys: Keys,
+    /// An abbreviated handshake: our Finished is already sent.
+    resumed: bool,
+}
+
+/// Waiting for the client's Finished.
+pub(crate) struct ExpectClientFinished {
+    agreed: Agreed,
+    transcript: Transcript,
+    keys: Keys,
+    resumed: bool,
 }
 
 fn read_client_finished(
-    mut h: Box<Handshake>,
+    mut s: ExpectClientFinished,
     cx: &mut Common,
     f: &Finished,
     raw: &[u8],
 ) -> Result<Step, Error> {
-    let master = h
-        .master_secret
-        .take()
-        .ok_or(Error::Internal("master secret missing"))?;
-    // RFC 5246, Section 7.4.9: compared in constant time; a mismatch is decrypt_error.
-    master.verify_finished(
-        FinishedLabel::Client,
-        h.transcript.current_hash()?.as_ref(),
-        &f.verify_data,
-    )?;
-    h.transcript.add(raw);
-    let keys = h
-        .key_block
-        .take()
-        .ok_or(Error::Internal("key block missing"))?;
-    cx.send_change_cipher_spec()?;
-    cx.install_tls12_write(
-        h.suite.aead,
-        &keys.server_write_key,
-        &keys.server_write_iv,
-        "server_write_key",
-    )?;
-    let verify_data =
-        master.verify_data(FinishedLabel::Server, h.transcript.current_hash()?.as_ref());
-    cx.send_handshake(
-        &HandshakeMessage::Finished(Finished {
-            verify_data: verify_data.to_vec(),
-        }),
-        &mut h.transcript,
-    )?;
-    cx.start_traffic_tls12(master, h.client_random, h.server_random);
+    s.keys.verify_finished(Side::Client, &s.transcript, f)?;
+    s.transcript.add(raw);
+    let a = s.agreed;
+    if !s.resumed {
+        keep_session(&a, cx, &s.keys, &mut s.transcript)?;
+        s.keys.send_change_cipher_spec_and_finished(
+            cx,
+            a.suite,
+            Side::Server,
+            &mut s.transcript,
+        )?;
+    }
+    cx.start_traffic_tls12(s.keys.master, a.randoms.client, a.randoms.server);
     Ok(Step::Traffic)
+}
+
+/// Keeps the session of a completed full handshake where `a.keep` says: in
+/// the store under our session ID, or in a ticket sent now (RFC 5077,
+/// Section 3.3: before our ChangeCipherSpec).
+fn keep_session(
+    a: &Agreed,
+    cx: &mut Common,
+    keys: &Keys,
+    transcript: &mut Transcript,
+) -> Result<(), Error> {
+    let resumption = &a.config.resumption;
+    let lifetime = u32::try_from(resumption.ticket_lifetime.as_secs()).unwrap_or(u32::MAX);
+    let session = session_state(
+        cx,
+        a.suite,
+        keys,
+        a.extended_master_secret,
+        resumption.now_ms(),
+        lifetime,
+    );
+    match &a.keep {
+        Keep::Nowhere => Ok(()),
+        Keep::SessionId(id) => {
+            if let Some(store) = &resumption.store {
+                store.put(id.clone(), session.encode()?.to_vec());
+            }
+            Ok(())
+        }
+        Keep::Ticket => send_ticket(&a.config, cx, &session, transcript),
+    }
+}
+
+/// RFC 5077, Section 3.3: a NewSessionTicket holding `session`, sealed.
+fn send_ticket(
+    config: &ServerConfig,
+    cx: &mut Common,
+    session: &SessionState,
+    transcript: &mut Transcript,
+) -> Result<(), Error> {
+    let resumption = &config.resumption;
+    let ticket = resumption
+        .ticket_keys
+        .seal(&session.encode()?, resumption.now_ms())?;
+    let nst = NewSessionTicket12 {
+        ticket_lifetime_hint: session.lifetime_secs,
+        ticket,
+    };
+    cx.send_handshake(&HandshakeMessage::NewSessionTicket12(nst), transcript)
 }

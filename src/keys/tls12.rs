@@ -177,6 +177,16 @@ impl MasterSecret {
         )
     }
 
+    /// The master secret of a resumed session (RFC 5246, Section 7.3: an
+    /// abbreviated handshake reuses it); `None` unless `bytes` is 48 bytes.
+    pub fn from_session(hash: HashAlgorithm, bytes: &[u8]) -> Option<MasterSecret> {
+        let bytes = <[u8; MASTER_SECRET_LEN]>::try_from(bytes).ok()?;
+        Some(MasterSecret {
+            hash,
+            bytes: Zeroizing::new(bytes),
+        })
+    }
+
     /// Returns PRF(pre_master_secret, label, seeds)[0..47] as a master secret.
     fn from_prf(
         hash: HashAlgorithm,

@@ -276,6 +276,12 @@ impl EarlySecret {
         BinderKey(self.0.derive(label, &self.0.hash.empty_hash()))
     }
 
+    /// Returns client_early_traffic_secret, given the hash of the
+    /// ClientHello (RFC 8446, Section 7.1): the key of 0-RTT early data.
+    pub fn client_early_traffic_secret(&self, hello_hash: &digest::Digest) -> TrafficSecret {
+        TrafficSecret(self.0.derive(b"c e traffic", hello_hash))
+    }
+
     /// Returns the Handshake Secret, mixing in the (EC)DHE shared secret.
     ///
     /// A psk_ke handshake (no (EC)DHE) passes Hash.length zero bytes.
@@ -296,6 +302,22 @@ impl BinderKey {
     /// like Finished, with the binder key as BaseKey).
     pub fn binder(&self, truncated_hello_hash: &digest::Digest) -> Vec<u8> {
         self.0.finished_mac(truncated_hello_hash)
+    }
+
+    /// Returns `Ok` if `binder` is the right one over `truncated_hello_hash`,
+    /// and [`PeerMisbehaved::BadBinder`] otherwise (RFC 8446, Section
+    /// 4.2.11: decrypt_error), compared in constant time like a Finished.
+    pub fn verify(
+        &self,
+        truncated_hello_hash: &digest::Digest,
+        binder: &[u8],
+    ) -> Result<(), Error> {
+        hmac::verify(
+            &self.0.finished_key(),
+            truncated_hello_hash.as_ref(),
+            binder,
+        )
+        .map_err(|_| PeerMisbehaved::BadBinder.into())
     }
 }
 
@@ -349,11 +371,24 @@ impl MasterSecret {
 
     /// Returns resumption_master_secret, given the transcript hash of
     /// ClientHello...client Finished.
-    ///
-    /// The PSK of a ticket is then `expand_label(b"resumption", ticket_nonce,
-    /// Hash.length)` (RFC 8446, Section 4.6.1).
-    pub fn resumption_master_secret(&self, hash: &digest::Digest) -> Secret {
-        self.0.derive(b"res master", hash)
+    pub fn resumption_master_secret(&self, hash: &digest::Digest) -> ResumptionMasterSecret {
+        ResumptionMasterSecret(self.0.derive(b"res master", hash))
+    }
+}
+
+/// resumption_master_secret: the source of each ticket's PSK (RFC 8446,
+/// Section 4.6.1).
+#[derive(Debug)]
+pub struct ResumptionMasterSecret(Secret);
+
+impl ResumptionMasterSecret {
+    /// The PSK of the ticket with `ticket_nonce` (at most 255 bytes):
+    /// HKDF-Expand-Label(resumption_master_secret, "resumption",
+    /// ticket_nonce, Hash.length).
+    pub fn ticket_psk(&self, ticket_nonce: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let mut psk = Zeroizing::new(vec![0; self.0.hash.output_len()]);
+        self.0.expand_label(b"resumption", ticket_nonce, &mut psk)?;
+        Ok(psk)
     }
 }
 
@@ -614,7 +649,7 @@ mod tests {
     /// Walks the key schedule of `trace`, from a transcript that ends with the
     /// ServerHello, asserting every value RFC 8448 prints; returns the
     /// resumption master secret.
-    fn check_trace(trace: &Trace, mut transcript: Transcript) -> Secret {
+    fn check_trace(trace: &Trace, mut transcript: Transcript) -> ResumptionMasterSecret {
         let hello_hash = transcript.current_hash().unwrap();
         assert_hex(hello_hash.as_ref(), trace.hello_hash);
 
@@ -683,7 +718,7 @@ mod tests {
         let client_finished_hash = transcript.current_hash().unwrap();
         assert_hex(client_finished_hash.as_ref(), trace.client_finished_hash);
         let resumption = master.resumption_master_secret(&client_finished_hash);
-        assert_hex(resumption.as_bytes(), trace.resumption_master_secret);
+        assert_hex(resumption.0.as_bytes(), trace.resumption_master_secret);
         resumption
     }
 
@@ -698,10 +733,7 @@ mod tests {
         let resumption = check_trace(&TRACE, transcript);
 
         // RFC 8446, Section 4.6.1: the PSK of the ticket with nonce 00 00.
-        let mut psk = [0; 32];
-        resumption
-            .expand_label(b"resumption", &[0, 0], &mut psk)
-            .unwrap();
+        let psk = resumption.ticket_psk(&[0, 0]).unwrap();
         assert_hex(
             &psk,
             "4ecd0eb6ec3b4d87f5d6028f922ca4c5851a277fd41311c9e62d2c9492e1c4f3",
@@ -759,6 +791,47 @@ mod tests {
         assert_hex(
             &binder_key.binder(&hash),
             "3add4fb2d8fdf822a0ca3cf7678ef5e88dae990141c5924d57bb6fa31b9e5f9d",
+        );
+        // The 0-RTT key: client_early_traffic_secret over Hash(ClientHello),
+        // and the record it seals the trace's early data "ABCDEF" into.
+        let client_hello = [
+            unhex(rfc8448_section4::TRUNCATED_CLIENT_HELLO),
+            // The binders: their length, then one binder's length and value.
+            unhex("0021 20 3add4fb2d8fdf822a0ca3cf7678ef5e88dae990141c5924d57bb6fa31b9e5f9d"),
+        ]
+        .concat();
+        let hello_hash = digest::digest(SHA256.digest(), &client_hello);
+        assert_hex(
+            hello_hash.as_ref(),
+            "08ad0fa05d7c7233b1775ba2ff9f4c5b8b59276b7f227f13a976245f5d960913",
+        );
+        let early_traffic = early.client_early_traffic_secret(&hello_hash);
+        assert_hex(
+            early_traffic.secret().as_bytes(),
+            "3fbbe6a60deb66c30a32795aba0eff7eaa10105586e7be5c09678d63b6caab62",
+        );
+        assert_keys(
+            &early_traffic,
+            (
+                "920205a5b7bf2115e6fc5c2942834f54",
+                "6d475f0993c8e564610db2b9",
+            ),
+        );
+        let keys = early_traffic.keys(AeadAlgorithm::Aes128Gcm);
+        let mut sealer =
+            crate::record::Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &keys.key, &keys.iv)
+                .unwrap();
+        let mut record = Vec::new();
+        sealer
+            .seal_record(
+                crate::codec::ContentType::APPLICATION_DATA,
+                b"ABCDEF",
+                &mut record,
+            )
+            .unwrap();
+        assert_hex(
+            &record,
+            "1703030017ab1df420e75c457a7cc5d2844f76d5aee4b4edbf049be0",
         );
     }
 

@@ -205,6 +205,29 @@ impl Deframer {
         Ok(Some(record))
     }
 
+    /// The content type and length of the record at the front, once it is
+    /// all buffered.
+    pub fn peek_record(&self) -> Option<(ContentType, usize)> {
+        let pending = self.buf.get(self.start..self.end).unwrap_or_default();
+        let [typ, _, _, len_hi, len_lo, body @ ..] = pending else {
+            return None;
+        };
+        let len = usize::from(u16::from_be_bytes([*len_hi, *len_lo]));
+        (body.len() >= len).then_some((ContentType(*typ), len))
+    }
+
+    /// Drops the record at the front, unread (a server skipping 0-RTT data
+    /// it did not accept); false if it is not all buffered yet.
+    pub fn skip_record(&mut self) -> bool {
+        match self.peek_record() {
+            Some((_, len)) => {
+                self.start = self.start.saturating_add(HEADER_LEN).saturating_add(len);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Number of unprocessed bytes buffered (a partial record at end of file
     /// means the stream was cut).
     pub fn buffered_len(&self) -> usize {

@@ -55,6 +55,15 @@ impl RecordKey {
         Ok(seq)
     }
 
+    /// The next sequence number, not yet taken; an error once it cannot be
+    /// taken (see [`Self::take_seq`]).
+    pub(super) fn peek_seq(&self) -> Result<u64, Error> {
+        match self.seq {
+            u64::MAX => Err(Error::Internal("record sequence number exhausted")),
+            seq => Ok(seq),
+        }
+    }
+
     /// Takes the next sequence number and returns its nonce.
     pub(super) fn next_nonce(&mut self) -> Result<aead::Nonce, Error> {
         let seq = self.take_seq()?;

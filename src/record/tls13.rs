@@ -172,12 +172,17 @@ impl Tls13Decrypter {
         header: &[u8; HEADER_LEN],
         body: &'a mut [u8],
     ) -> Result<PlainRecord<'a>, Error> {
-        let nonce = self.key.next_nonce()?;
+        // The sequence number moves on only once the record authenticates:
+        // a server skipping rejected 0-RTT data (RFC 8446, Section 4.2.10)
+        // tries each record under the handshake key and drops those that
+        // fail, and the first that opens must still be sequence number 0.
+        let nonce = self.key.nonce(self.key.peek_seq()?);
         let plain: &'a [u8] = self
             .key
             .key
             .open_in_place(nonce, aead::Aad::from(*header), body)
             .map_err(|_| Error::DecryptFailed)?;
+        self.key.take_seq()?;
 
         // RFC 8446, Section 5.4: the full TLSInnerPlaintext MUST NOT exceed 2^14 + 1 octets.
         if plain.len() > MAX_INNER_PLAINTEXT {

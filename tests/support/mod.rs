@@ -349,6 +349,8 @@ impl keyway::events::Observer for Recorder {
                 H::CLIENT_KEY_EXCHANGE => "ClientKeyExchange",
                 H::CERTIFICATE_VERIFY => "CertificateVerify",
                 H::FINISHED => "Finished",
+                H::NEW_SESSION_TICKET => "NewSessionTicket",
+                H::END_OF_EARLY_DATA => "EndOfEarlyData",
                 _ => "other",
             },
             Event::SentChangeCipherSpec => "ChangeCipherSpec",
@@ -387,4 +389,26 @@ pub fn tokio_runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .unwrap()
+}
+
+/// A clock a test moves by hand.
+#[derive(Debug)]
+pub struct ManualClock(std::sync::Mutex<std::time::SystemTime>);
+
+impl ManualClock {
+    /// A clock at 2030-01-01T00:00:00Z.
+    pub fn new() -> std::sync::Arc<ManualClock> {
+        let start = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_893_456_000);
+        std::sync::Arc::new(ManualClock(std::sync::Mutex::new(start)))
+    }
+
+    pub fn advance(&self, by: std::time::Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl keyway::session::Clock for ManualClock {
+    fn now(&self) -> std::time::SystemTime {
+        *self.0.lock().unwrap()
+    }
 }
