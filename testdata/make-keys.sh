@@ -6,6 +6,15 @@
 #   rsa2048.pem        RSA-2048, PKCS#8   ("PRIVATE KEY")
 #   rsa2048.pkcs1.pem  the same key, PKCS#1 ("RSA PRIVATE KEY")
 #   rsa1024.pem        RSA-1024, PKCS#8 (must be refused: too small)
+#   rsa3072.pem, rsa4096.pem  RSA key exchange at the other sizes the server
+#                      decrypts on fixed-size integers
+#   rsa2560.pkcs1.der  RSA-2560, PKCS#1 DER: a size that takes the rsa crate's
+#                      decryption (ring refuses it as a server key, so only the
+#                      decryption's own test loads it, as DER)
+#   rsa{2048,3072,4096,2560}.pms.enc  PKCS#1 v1.5 encryptions by OpenSSL, to each
+#                      RSA key above, of the 48-byte pre-master secret 03 03
+#                      "an OpenSSL-made pre-master secret for keyway!!"
+#                      (the server must decrypt what another stack encrypts)
 #   p256.sec1.pem      EC P-256, SEC1 / RFC 5915 ("EC PRIVATE KEY")
 #   p256.pem           the same key, PKCS#8
 #   p256.sec1-nopub.pem the same key, SEC1 without its public key (refused: ring needs it)
@@ -21,6 +30,19 @@ set -eu
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa2048.pem
 openssl rsa -in rsa2048.pem -traditional -out rsa2048.pkcs1.pem
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out rsa1024.pem
+for bits in 3072 4096; do
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:$bits -out rsa$bits.pem
+done
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2560 |
+    openssl rsa -traditional -outform DER -out rsa2560.pkcs1.der
+printf '\003\003%s' 'an OpenSSL-made pre-master secret for keyway!!' > pms.bin
+for bits in 2048 3072 4096; do
+    openssl pkeyutl -encrypt -inkey rsa$bits.pem -pkeyopt rsa_padding_mode:pkcs1 \
+        -in pms.bin -out rsa$bits.pms.enc
+done
+openssl pkeyutl -encrypt -inkey rsa2560.pkcs1.der -keyform DER \
+    -pkeyopt rsa_padding_mode:pkcs1 -in pms.bin -out rsa2560.pms.enc
+rm pms.bin
 
 openssl ecparam -name prime256v1 -genkey -noout -out p256.sec1.pem
 openssl pkcs8 -topk8 -nocrypt -in p256.sec1.pem -out p256.pem

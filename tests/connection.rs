@@ -198,3 +198,53 @@ fn take_tls_empties_the_queue() {
     s.process().unwrap();
     handshake(&mut c, &mut s).unwrap();
 }
+
+#[test]
+fn buf_read_lends_received_data_in_place_until_consumed() {
+    use std::io::{BufRead, ErrorKind};
+    let (mut c, mut s) = pair();
+    assert_eq!(
+        s.reader().fill_buf().unwrap_err().kind(),
+        ErrorKind::WouldBlock
+    );
+    // Two records, both processed before the application reads: one slice.
+    let data: Vec<u8> = (0..20_000u32).map(|i| i as u8).collect();
+    c.write_plaintext(&data).unwrap();
+    transfer(&mut c, &mut s).unwrap();
+    let mut reader = s.reader();
+    assert_eq!(reader.fill_buf().unwrap(), &data[..]);
+    reader.consume(5);
+    assert_eq!(reader.fill_buf().unwrap(), &data[5..]);
+    reader.consume(data.len() - 5);
+    assert_eq!(reader.fill_buf().unwrap_err().kind(), ErrorKind::WouldBlock);
+    // Read and BufRead interleave on the same data.
+    c.write_plaintext(b"hello world").unwrap();
+    transfer(&mut c, &mut s).unwrap();
+    let mut first = [0u8; 6];
+    s.reader().read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"hello ");
+    assert_eq!(s.reader().fill_buf().unwrap(), b"world");
+    s.reader().consume(5);
+    // The orderly end is an empty slice, as BufRead has it.
+    c.send_close_notify();
+    transfer(&mut c, &mut s).unwrap();
+    assert_eq!(s.reader().fill_buf().unwrap(), b"");
+}
+
+#[test]
+fn data_received_before_a_failure_is_lent_before_the_error() {
+    use std::io::BufRead;
+    let (mut c, mut s) = pair();
+    c.write_plaintext(b"kept").unwrap();
+    let mut bytes = c.take_tls();
+    c.write_plaintext(b"x").unwrap();
+    let mut bad = c.take_tls();
+    *bad.last_mut().unwrap() ^= 1;
+    bytes.extend_from_slice(&bad);
+    s.read_tls_bytes(&bytes).unwrap();
+    assert_eq!(s.process(), Err(Error::DecryptFailed));
+    assert_eq!(s.reader().fill_buf().unwrap(), b"kept");
+    s.reader().consume(4);
+    let err = s.reader().fill_buf().unwrap_err();
+    assert_eq!(err.to_string(), Error::DecryptFailed.to_string());
+}

@@ -30,6 +30,11 @@ use crate::record::{
 };
 use crate::transcript::Transcript;
 
+/// Room made for encoding one handshake message: a ClientHello with a
+/// post-quantum key share, a ServerHello answering it, or a certificate
+/// chain of two ECDSA certificates.
+const ENCODE_CAPACITY: usize = 2048;
+
 /// The state shared by every handshake step: record layer, buffers and what
 /// was negotiated. Handshake steps reach it through the methods below.
 pub(crate) struct Common {
@@ -170,7 +175,9 @@ impl Common {
         msg: &HandshakeMessage,
         transcript: &mut Transcript,
     ) -> Result<(), Error> {
-        let mut bytes = Vec::new();
+        // Most handshake messages fit; one allocation instead of one per
+        // doubling while a certificate chain is written.
+        let mut bytes = Vec::with_capacity(ENCODE_CAPACITY);
         msg.encode(&mut bytes)?;
         transcript.add(&bytes);
         self.emit(Event::Sent(msg));
@@ -233,9 +240,10 @@ impl Common {
         secret: &TrafficSecret,
         name: &'static str,
     ) -> Result<(), Error> {
-        let keys = secret.keys(suite.aead);
-        self.decrypter =
-            RecordDecrypter::Tls13(Tls13Decrypter::new(suite.aead, &keys.key, &keys.iv)?);
+        let decrypter = secret.with_keys(suite.aead, |key, iv| {
+            Tls13Decrypter::new(suite.aead, key, iv)
+        })?;
+        self.decrypter = RecordDecrypter::Tls13(decrypter);
         // Only ever compared for a change, so wrapping is harmless.
         self.read_epoch = self.read_epoch.wrapping_add(1);
         self.emit(Event::KeyInstalled {
@@ -252,9 +260,10 @@ impl Common {
         secret: &TrafficSecret,
         name: &'static str,
     ) -> Result<(), Error> {
-        let keys = secret.keys(suite.aead);
-        self.encrypter =
-            RecordEncrypter::Tls13(Tls13Encrypter::new(suite.aead, &keys.key, &keys.iv)?);
+        let encrypter = secret.with_keys(suite.aead, |key, iv| {
+            Tls13Encrypter::new(suite.aead, key, iv)
+        })?;
+        self.encrypter = RecordEncrypter::Tls13(encrypter);
         self.emit(Event::KeyInstalled {
             direction: Direction::Write,
             secret: name,

@@ -134,11 +134,8 @@ pub struct Connection {
     common: Common,
     /// `None` while a step runs, or after a fatal error.
     state: Option<State>,
-    /// Received application data not yet read.
-    plaintext_in: Vec<u8>,
     /// Server: 0-RTT early data received and not yet read.
     early_data_in: Vec<u8>,
-    plaintext_read: usize,
     /// Application data written before the handshake completed.
     pending_out: Vec<u8>,
     error: Option<Error>,
@@ -179,9 +176,7 @@ impl Connection {
         Self {
             common,
             state: Some(state),
-            plaintext_in: Vec::new(),
             early_data_in: Vec::new(),
-            plaintext_read: 0,
             pending_out: Vec::new(),
             error: None,
             close_notify_received: false,
@@ -231,10 +226,11 @@ impl Connection {
         self.common
             .outgoing
             .drain(..n.min(self.common.outgoing.len()));
-        // All written during the handshake: free the storage instead of
-        // holding its capacity while the peer is slow to answer, or never does
-        // (a half-open handshake). Afterwards it is reused record after record.
-        if self.common.outgoing.is_empty() && !self.common.handshake_complete {
+        // All written: free the storage instead of holding its capacity while
+        // the peer is slow to answer, or never does (a half-open handshake),
+        // or while the application has nothing more to send (an idle
+        // connection).
+        if self.common.outgoing.is_empty() {
             self.common.outgoing = Vec::new();
         }
         Ok(n)
@@ -277,12 +273,10 @@ impl Connection {
         }
         match self.process_records() {
             Ok(()) => {
-                // Between handshake flights the input buffer is usually empty
-                // for a round trip, or for good if the peer left: free it. Once
-                // the handshake is done it stays, reused record after record.
-                if !self.common.handshake_complete {
-                    self.common.deframer.release_if_empty();
-                }
+                // Between handshake flights, or once every record is processed
+                // and read, the input buffer is usually empty for a round trip,
+                // or for good if the peer left: free it.
+                self.common.deframer.release_if_empty();
                 Ok(())
             }
             Err(e) => {
@@ -319,7 +313,7 @@ impl Connection {
             }
             // Stop (leaving records buffered) while the application has not read
             // what it has: a fast honest peer must not be cut off for that.
-            let unread = self.plaintext_in.len().saturating_sub(self.plaintext_read);
+            let unread = self.common.deframer.application_data().len();
             if unread.saturating_add(MAX_PLAINTEXT) > self.common.limits.max_buffered_plaintext {
                 return Ok(());
             }
@@ -372,8 +366,9 @@ impl Connection {
                     self.common.key_updates_in_a_row = 0;
                     // The pause above keeps this from firing; it is the hard
                     // bound should that logic ever change.
-                    let unread = self.plaintext_in.len().saturating_sub(self.plaintext_read);
-                    if unread.saturating_add(record.payload.len())
+                    let payload_len = record.payload.len();
+                    let unread = self.common.deframer.application_data().len();
+                    if unread.saturating_add(payload_len)
                         > self.common.limits.max_buffered_plaintext
                     {
                         return Err(Limit::BufferedPlaintext(
@@ -381,7 +376,8 @@ impl Connection {
                         )
                         .into());
                     }
-                    self.plaintext_in.extend_from_slice(record.payload);
+                    // No copy: the reader is served from the record buffer.
+                    self.common.deframer.keep_application_data();
                 }
                 Record::EarlyData => {
                     let left = self
@@ -519,27 +515,28 @@ impl Connection {
     /// close_notify (the data may have been truncated); `WouldBlock` if no data
     /// is buffered yet (call `read_tls` and `process`).
     pub fn read_plaintext(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let available = self
-            .plaintext_in
-            .get(self.plaintext_read..)
-            .unwrap_or_default();
+        let available = self.received()?;
+        let n = available.len().min(buf.len());
+        if let (Some(dst), Some(src)) = (buf.get_mut(..n), available.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.consume_plaintext(n);
+        Ok(n)
+    }
+
+    /// The received application data not yet read, straight from the
+    /// buffer its record was decrypted in; empty at the orderly end; the
+    /// errors of [`Connection::read_plaintext`] when there is none.
+    fn received(&self) -> io::Result<&[u8]> {
+        let available = self.common.deframer.application_data();
         if !available.is_empty() {
-            let n = available.len().min(buf.len());
-            if let (Some(dst), Some(src)) = (buf.get_mut(..n), available.get(..n)) {
-                dst.copy_from_slice(src);
-            }
-            self.plaintext_read = self.plaintext_read.saturating_add(n);
-            if self.plaintext_read == self.plaintext_in.len() {
-                self.plaintext_in.clear();
-                self.plaintext_read = 0;
-            }
-            return Ok(n);
+            return Ok(available);
         }
         if let Some(e) = &self.error {
             return Err(io::Error::other(e.clone()));
         }
         if self.close_notify_received {
-            return Ok(0);
+            return Ok(&[]);
         }
         if self.transport_eof {
             return Err(io::Error::new(
@@ -548,6 +545,14 @@ impl Connection {
             ));
         }
         Err(io::ErrorKind::WouldBlock.into())
+    }
+
+    /// Marks `n` bytes of received data as read. Once all of it is read and
+    /// no input is pending, the input buffer is freed, so a connection
+    /// waiting for its peer holds none.
+    fn consume_plaintext(&mut self, n: usize) {
+        self.common.deframer.consume_application_data(n);
+        self.common.deframer.release_if_empty();
     }
 
     /// Queues application data for sending; before the handshake completes it
@@ -628,7 +633,7 @@ impl Connection {
 
     /// True if received application data is waiting to be read.
     pub fn has_plaintext(&self) -> bool {
-        self.plaintext_read < self.plaintext_in.len()
+        !self.common.deframer.application_data().is_empty()
     }
 
     /// True once the peer has sent close_notify.
@@ -708,6 +713,24 @@ pub struct PlaintextReader<'a> {
 impl io::Read for PlaintextReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.conn.read_plaintext(buf)
+    }
+}
+
+/// Lends received application data without copying it: `fill_buf` returns
+/// the plaintext of the records received so far, where it was decrypted,
+/// and `consume` marks what the application used.
+///
+/// `fill_buf` returns an empty slice at the orderly end (after the peer's
+/// close_notify) and the errors of [`Connection::read_plaintext`] otherwise
+/// (`WouldBlock` when nothing is buffered yet). The slice may hold less
+/// than all the data received; consuming it makes the rest available.
+impl io::BufRead for PlaintextReader<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.conn.received()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.conn.consume_plaintext(amt);
     }
 }
 

@@ -807,6 +807,28 @@ pub fn verify_cert_signature(
     ring_verify(ring_alg, key.key, tbs, signature)
 }
 
+/// SHA-256 over everything [`verify_cert_signature`]'s verdict depends on:
+/// `alg`, `legacy`, and the issuer's key, the signed bytes and the
+/// signature, each with its length, so no two different inputs hash the same
+/// bytes. The key of a cache of verdicts (see `pki::signature_cache`).
+pub fn cert_signature_fingerprint(
+    alg: CertSignatureAlgorithm,
+    issuer_spki: &[u8],
+    tbs: &[u8],
+    signature: &[u8],
+    legacy: bool,
+) -> [u8; 32] {
+    let mut hash = ring::digest::Context::new(&ring::digest::SHA256);
+    hash.update(&[alg as u8, u8::from(legacy)]);
+    for part in [issuer_spki, tbs, signature] {
+        hash.update(&(part.len() as u64).to_be_bytes());
+        hash.update(part);
+    }
+    let mut out = [0u8; 32];
+    out.copy_from_slice(hash.finish().as_ref());
+    out
+}
+
 /// Number of significant bits in a DER INTEGER holding a non-negative value.
 fn unsigned_bits(int: &[u8]) -> usize {
     let Some(start) = int.iter().position(|&b| b != 0) else {
@@ -927,6 +949,9 @@ pub(crate) mod tag {
     pub const SEQUENCE: u8 = 0x30;
     pub const CONTEXT_0: u8 = 0xa0;
     pub const CONTEXT_1: u8 = 0xa1;
+    pub const CONTEXT_3: u8 = 0xa3;
+    pub const IMPLICIT_1: u8 = 0x81;
+    pub const IMPLICIT_2: u8 = 0x82;
 }
 
 /// A minimal DER reader for the few key structures parsed here (and the OCSP

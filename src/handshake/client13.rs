@@ -214,7 +214,8 @@ pub(crate) fn send_client_hello(
         false => Vec::new(),
     };
 
-    let mut extensions = Vec::new();
+    // Room for every extension below, so the list is allocated once.
+    let mut extensions = Vec::with_capacity(14);
     if let Some(name) = &sni {
         extensions.push(Extension::ServerName(name.as_bytes().to_vec()));
         cx.negotiated.server_name = Some(name.clone());
@@ -302,10 +303,11 @@ pub(crate) fn send_client_hello(
     // RFC 8446, Section 5.1: the first ClientHello may use record version 0x0301
     // for compatibility with old middleboxes.
     cx.set_plaintext_version(ProtocolVersion::TLS10);
-    cx.send_handshake(
-        &HandshakeMessage::ClientHello(client_hello.clone()),
-        &mut transcript,
-    )?;
+    let sent = HandshakeMessage::ClientHello(client_hello);
+    cx.send_handshake(&sent, &mut transcript)?;
+    let HandshakeMessage::ClientHello(client_hello) = sent else {
+        return Err(Error::Internal("the ClientHello changed type"));
+    };
     cx.set_plaintext_version(ProtocolVersion::TLS12);
     cx.hello_seen = true;
     // RFC 8446, Appendix D.4: the compatibility CCS belongs to compatibility

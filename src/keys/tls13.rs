@@ -48,20 +48,42 @@ const LABEL_PREFIX: &[u8] = b"tls13 ";
 /// for every TLS 1.3 AEAD.
 pub const IV_LEN: usize = 12;
 
+/// The longest hash a suite uses (SHA-384), so the longest secret.
+const MAX_HASH_LEN: usize = 48;
+
+/// The longest AEAD key (AES-256-GCM, ChaCha20-Poly1305).
+const MAX_KEY_LEN: usize = 32;
+
 /// A secret of the key schedule: an HKDF pseudorandom key and its hash.
+///
+/// Held inline (a handshake derives about a dozen of them, and a heap
+/// allocation for each was a tenth of a handshake's allocations).
 pub struct Secret {
     hash: HashAlgorithm,
-    bytes: Zeroizing<Vec<u8>>,
+    /// The secret is the first `hash.output_len()` bytes; the rest are zero.
+    bytes: Zeroizing<[u8; MAX_HASH_LEN]>,
 }
 
 impl Secret {
     /// Returns HKDF-Extract(salt, ikm) (RFC 5869, Section 2.2).
     pub fn extract(hash: HashAlgorithm, salt: &[u8], ikm: &[u8]) -> Secret {
         let tag = hmac::sign(&hmac::Key::new(hash.hmac(), salt), ikm);
+        let mut secret = Secret::zeroed(hash);
+        secret.bytes_mut().copy_from_slice(tag.as_ref());
+        secret
+    }
+
+    /// All zeros, to be filled.
+    fn zeroed(hash: HashAlgorithm) -> Secret {
         Secret {
             hash,
-            bytes: Zeroizing::new(tag.as_ref().to_vec()),
+            bytes: Zeroizing::new([0; MAX_HASH_LEN]),
         }
+    }
+
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        let len = self.hash.output_len();
+        self.bytes.get_mut(..len).unwrap_or_default()
     }
 
     /// Fills `out` with HKDF-Expand-Label(self, label, context, out.len())
@@ -98,7 +120,7 @@ impl Secret {
     /// Meant for the NSS key log (SSLKEYLOGFILE) only: every copy made from
     /// here escapes zeroization.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes
+        self.bytes.get(..self.hash.output_len()).unwrap_or_default()
     }
 
     /// Returns Derive-Secret(self, label, Messages) for one of this module's
@@ -110,19 +132,16 @@ impl Secret {
     /// Returns HKDF-Expand-Label(self, label, context, Hash.length), trusting
     /// the caller as [`Secret::expand_label_unchecked`] does.
     fn expand_to_secret(&self, label: &[u8], context: &[u8]) -> Secret {
-        let mut bytes = Zeroizing::new(vec![0; self.hash.output_len()]);
-        self.expand_label_unchecked(label, context, &mut bytes);
-        Secret {
-            hash: self.hash,
-            bytes,
-        }
+        let mut secret = Secret::zeroed(self.hash);
+        self.expand_label_unchecked(label, context, secret.bytes_mut());
+        secret
     }
 
     /// Returns the secret of the next stage: HKDF-Extract(Derive-Secret(self,
     /// "derived", ""), ikm) (RFC 8446, Section 7.1).
     fn extract_next_stage(&self, ikm: &[u8]) -> Secret {
         let salt = self.derive(b"derived", &self.hash.empty_hash());
-        Secret::extract(self.hash, &salt.bytes, ikm)
+        Secret::extract(self.hash, salt.as_bytes(), ikm)
     }
 
     /// Returns the key of a Finished message or PSK binder whose BaseKey is
@@ -130,7 +149,7 @@ impl Secret {
     /// finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length).
     fn finished_key(&self) -> hmac::Key {
         let finished_key = self.expand_to_secret(b"finished", &[]);
-        hmac::Key::new(self.hash.hmac(), &finished_key.bytes)
+        hmac::Key::new(self.hash.hmac(), finished_key.as_bytes())
     }
 
     /// Returns the verify_data (or binder) over `transcript_hash` for this
@@ -173,7 +192,7 @@ impl Secret {
     ///
     /// Output beyond 255 blocks is left untouched: callers check the length.
     fn expand(&self, info: &[&[u8]], out: &mut [u8]) {
-        let key = hmac::Key::new(self.hash.hmac(), &self.bytes);
+        let key = hmac::Key::new(self.hash.hmac(), self.as_bytes());
         let mut previous: Option<hmac::Tag> = None;
         // RFC 5869, Section 2.3: T(i) = HMAC-Hash(PRK, T(i-1) | info | i), with
         // T(0) empty and the counter i a single byte from 1 to 255.
@@ -397,11 +416,26 @@ impl TrafficSecret {
     /// Returns the record protection key and IV for `aead` (RFC 8446,
     /// Section 7.3).
     pub fn keys(&self, aead: AeadAlgorithm) -> TrafficKeys {
-        let mut key = Zeroizing::new(vec![0; aead.key_len()]);
-        self.0.expand_label_unchecked(b"key", &[], &mut key);
+        self.with_keys(aead, |key, iv| TrafficKeys {
+            key: Zeroizing::new(key.to_vec()),
+            iv: Zeroizing::new(*iv),
+        })
+    }
+
+    /// Derives the record protection key and IV for `aead` on the stack,
+    /// hands them to `install`, and wipes them: [`TrafficSecret::keys`]
+    /// without the allocation, for the connection installing its keys.
+    pub(crate) fn with_keys<T>(
+        &self,
+        aead: AeadAlgorithm,
+        install: impl FnOnce(&[u8], &[u8; IV_LEN]) -> T,
+    ) -> T {
+        let mut key = Zeroizing::new([0; MAX_KEY_LEN]);
+        let key = key.get_mut(..aead.key_len()).unwrap_or_default();
+        self.0.expand_label_unchecked(b"key", &[], key);
         let mut iv = Zeroizing::new([0; IV_LEN]);
         self.0.expand_label_unchecked(b"iv", &[], &mut *iv);
-        TrafficKeys { key, iv }
+        install(key, &iv)
     }
 
     /// Returns the Finished verify_data over `transcript_hash` (RFC 8446,
@@ -503,10 +537,9 @@ mod tests {
     /// Returns a secret with known bytes, for known answers that start
     /// midway through the schedule.
     fn known_secret(hash: HashAlgorithm, bytes: &str) -> Secret {
-        Secret {
-            hash,
-            bytes: Zeroizing::new(unhex(bytes)),
-        }
+        let mut secret = Secret::zeroed(hash);
+        secret.bytes_mut().copy_from_slice(&unhex(bytes));
+        secret
     }
 
     /// Asserts the AES-128-GCM key and IV of `secret` (the suite of RFC 8448).

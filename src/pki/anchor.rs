@@ -37,6 +37,7 @@ use x509_parser::oid_registry::OID_X509_EXT_BASIC_CONSTRAINTS;
 use x509_parser::x509::X509Version;
 
 use super::checks::{check_extensions, check_validity, Role, Rules};
+use super::path::Purpose;
 use super::profile;
 use super::TrustAnchor;
 use crate::error::CertificateError;
@@ -45,9 +46,74 @@ use crate::error::CertificateError;
 const FROM_PARTS: &str = "to trust its name and key regardless, add them with \
                           TrustAnchor::from_parts";
 
-/// Checks that `anchor` may end a path under `rules`.
+/// How errors name a trust anchor: "the trusted root CN=Example Root",
+/// formatted only when an error is.
+pub(crate) struct RootLabel<'a>(pub(crate) &'a TrustAnchor);
+
+impl core::fmt::Display for RootLabel<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "the trusted root {}", self.0.name())
+    }
+}
+
+/// What [`check_anchor`] can decide before the verification time is known,
+/// worked out once when the anchor is made, so that a verification ending
+/// at a good root neither parses the root nor checks it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Settled {
+    /// notBefore and notAfter in seconds since 1970; `None` for a bare anchor.
+    validity: Option<(i64, i64)>,
+    /// Whether every rule but the validity holds, without and with the
+    /// Baseline Requirements. The default, false, defers to the full check.
+    passes: [bool; 2],
+}
+
+impl Settled {
+    /// Runs the full check of `anchor` at a time inside its validity, for
+    /// both settings of the Baseline Requirements.
+    pub(crate) fn of(anchor: &TrustAnchor) -> Self {
+        let validity = certificate(anchor).ok().flatten().map(|x509| {
+            let validity = x509.validity();
+            (
+                validity.not_before.timestamp(),
+                validity.not_after.timestamp(),
+            )
+        });
+        let inside = validity.map_or(0, |(not_before, _)| not_before);
+        let passes = [false, true].map(|baseline| {
+            let rules = Rules {
+                now: inside,
+                purpose: Purpose::ServerAuth,
+                baseline,
+                require_key_identifiers: false,
+            };
+            check_anchor_fully(anchor, &rules).is_ok()
+        });
+        Settled { validity, passes }
+    }
+}
+
+/// Checks that `anchor` may end a path under `rules`. The outcome for a
+/// root that passes comes from what was [`Settled`] when it was added and
+/// the time; anything else is checked in full, for the precise error.
 pub(crate) fn check_anchor(anchor: &TrustAnchor, rules: &Rules) -> Result<(), CertificateError> {
-    let label = format!("the trusted root {}", anchor.name());
+    let settled = anchor.settled();
+    let in_time = settled
+        .validity
+        .is_none_or(|(not_before, not_after)| not_before <= rules.now && rules.now <= not_after);
+    let passes = match rules.baseline {
+        false => settled.passes[0],
+        true => settled.passes[1],
+    };
+    if in_time && passes {
+        return Ok(());
+    }
+    check_anchor_fully(anchor, rules)
+}
+
+/// [`check_anchor`], every rule, parsing the root.
+fn check_anchor_fully(anchor: &TrustAnchor, rules: &Rules) -> Result<(), CertificateError> {
+    let label = RootLabel(anchor);
     if rules.baseline {
         profile::check_key(&label, anchor.spki())?;
         // An empty Name is the DER SEQUENCE 30 00.

@@ -6,6 +6,7 @@
 //! Every error names the certificate's position in the peer's list (0 is the
 //! end entity), its subject, and the rule that failed.
 
+use core::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use x509_parser::certificate::X509Certificate;
@@ -33,20 +34,31 @@ pub(crate) struct Cert<'a> {
     pub(crate) x509: X509Certificate<'a>,
 }
 
-impl Cert<'_> {
-    /// "certificate 1 (CN=Example CA)", as every error names a certificate.
-    pub(crate) fn label(&self) -> String {
-        format!(
-            "certificate {} ({})",
-            self.position,
-            name_text(self.x509.subject())
-        )
+impl<'a> Cert<'a> {
+    /// "certificate 1 (CN=Example CA)", as every error names a certificate;
+    /// formatted only when an error is.
+    pub(crate) fn label(&self) -> Label<'_, 'a> {
+        Label(self)
     }
 
     /// True when the subject and issuer names are the same (RFC 5280, Section
     /// 6.1: "self-issued").
     pub(crate) fn is_self_issued(&self) -> bool {
         self.x509.subject().as_raw() == self.x509.issuer().as_raw()
+    }
+}
+
+/// How errors name a certificate (see [`Cert::label`]).
+pub(crate) struct Label<'c, 'a>(&'c Cert<'a>);
+
+impl fmt::Display for Label<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let subject = self.0.x509.subject();
+        write!(f, "certificate {} (", self.0.position)?;
+        match subject.iter().next() {
+            None => f.write_str("empty subject)"),
+            Some(_) => write!(f, "{subject})"),
+        }
     }
 }
 
@@ -79,7 +91,7 @@ pub(crate) fn parse(position: usize, der: &[u8]) -> Result<Cert<'_>, Certificate
 /// verifies) for a legacy CA; `hint` ends the error with what could help.
 pub(crate) fn check_key_size(
     key: &PublicKey<'_>,
-    owner: &str,
+    owner: &dyn fmt::Display,
     min_bits: usize,
     hint: &str,
 ) -> Result<(), CertificateError> {
@@ -99,7 +111,7 @@ pub(crate) fn check_key_size(
 pub(crate) fn signature_algorithm(
     outer: &AlgorithmIdentifier<'_>,
     inner: &AlgorithmIdentifier<'_>,
-    what: &str,
+    what: &dyn fmt::Display,
     legacy: bool,
 ) -> Result<CertSignatureAlgorithm, CertificateError> {
     use CertSignatureAlgorithm as C;
@@ -277,7 +289,7 @@ pub(crate) fn check_certificate(cert: &Cert<'_>, rules: &Rules) -> Result<(), Ce
 /// RFC 5280, Section 4.1.2.5: valid from notBefore through notAfter, both
 /// included. `label` names the certificate (or trusted root) in errors.
 pub(crate) fn check_validity(
-    label: &str,
+    label: &dyn fmt::Display,
     x509: &X509Certificate<'_>,
     now: i64,
 ) -> Result<(), CertificateError> {
@@ -322,7 +334,7 @@ const PROCESSED: [&x509_parser::oid_registry::Oid<'static>; 9] = [
 /// extension we do not process makes the certificate unusable, and the
 /// criticality the profile prescribes for each extension we know.
 pub(crate) fn check_extensions(
-    label: &str,
+    label: &dyn fmt::Display,
     x509: &X509Certificate<'_>,
     role: Role,
     rules: &Rules,
@@ -330,14 +342,16 @@ pub(crate) fn check_extensions(
     // Two copies of one extension could be read differently by different
     // verifiers (the first by one, the last by another); refusing them keeps
     // every reader on the same meaning.
-    if x509.extensions_map().is_err() {
+    let mut ids: Vec<&[u8]> = x509.extensions().iter().map(|e| e.oid.as_bytes()).collect();
+    ids.sort_unstable();
+    if ids.windows(2).any(|pair| matches!(pair, [a, b] if a == b)) {
         return Err(CertificateError::BadEncoding(format!(
             "{label} has the same extension twice"
         )));
     }
     let is_ca = is_ca(x509);
     for ext in x509.extensions() {
-        let oid = ext.oid.to_id_string();
+        let oid = &ext.oid;
         let parsed = ext.parsed_extension();
         if ext.oid == OID_PKIX_AUTHORITY_INFO_ACCESS && role != Role::Anchor {
             // RFC 5280, Section 4.2.2.1: "Conforming CAs MUST mark this
@@ -420,7 +434,7 @@ pub(crate) fn check_extensions(
 /// the preferred name syntax (a wildcard left-most label allowed), rfc822Names
 /// mailboxes, iPAddresses of 4 or 16 octets.
 pub(crate) fn check_subject_alt_name(
-    label: &str,
+    label: &dyn fmt::Display,
     x509: &X509Certificate<'_>,
 ) -> Result<(), CertificateError> {
     let ext = x509
@@ -485,7 +499,7 @@ pub(crate) fn check_subject_alt_name(
 /// an authorityKeyIdentifier with a keyIdentifier in every certificate of
 /// the path, and a subjectKeyIdentifier in every CA certificate.
 fn check_key_identifiers(
-    label: &str,
+    label: &dyn fmt::Display,
     x509: &X509Certificate<'_>,
     role: Role,
 ) -> Result<(), CertificateError> {
@@ -587,11 +601,84 @@ pub(crate) fn check_end_entity(
 /// The handshake's check, once it knows what the peer's key does (the path
 /// check allowed either TLS use): the end entity's keyUsage, when present,
 /// must allow `wanted` (see [`check_leaf_key_usage`]).
+///
+/// The verifier has parsed the certificate already; this reads only the
+/// keyUsage bits ([`LeafKey`]), and parses in full only to explain a refusal.
 pub(crate) fn check_key_use(
     end_entity: &[u8],
     wanted: LeafKeyUsage,
 ) -> Result<(), CertificateError> {
+    if LeafKey::read(end_entity).is_some_and(|leaf| leaf.allows(wanted)) {
+        return Ok(());
+    }
     check_leaf_key_usage(&parse(0, end_entity)?, wanted)
+}
+
+/// What a handshake needs from the end-entity certificate after the
+/// verifier has checked it, read with a DER walk rather than a full parse
+/// (which allocates): its SubjectPublicKeyInfo and its keyUsage bits.
+pub(crate) struct LeafKey<'a> {
+    /// The whole DER SubjectPublicKeyInfo.
+    pub(crate) spki: &'a [u8],
+    /// The contents of the keyUsage BIT STRING (unused-bits octet first),
+    /// if the extension is present.
+    key_usage: Option<&'a [u8]>,
+}
+
+impl<'a> LeafKey<'a> {
+    /// Reads the fields of RFC 5280, Section 4.1 up to the key, and the
+    /// extensions; `None` for anything unexpected (two keyUsage extensions
+    /// included), which the caller then leaves to the full parse.
+    pub(crate) fn read(der: &'a [u8]) -> Option<Self> {
+        use crate::crypto::sign::{tag, Der};
+        let mut certificate = Der::new(Der::new(der).read(tag::SEQUENCE).ok()?);
+        let mut tbs = Der::new(certificate.read(tag::SEQUENCE).ok()?);
+        tbs.read_optional(tag::CONTEXT_0).ok()?; // version
+        tbs.read(tag::INTEGER).ok()?; // serialNumber
+        for _signature_issuer_validity_subject in 0..4 {
+            tbs.read(tag::SEQUENCE).ok()?;
+        }
+        let (spki, _) = tbs.read_element(tag::SEQUENCE).ok()?;
+        tbs.read_optional(tag::IMPLICIT_1).ok()?; // issuerUniqueID
+        tbs.read_optional(tag::IMPLICIT_2).ok()?; // subjectUniqueID
+        let mut key_usage = None;
+        if let Some(extensions) = tbs.read_optional(tag::CONTEXT_3).ok()? {
+            let mut list = Der::new(Der::new(extensions).read(tag::SEQUENCE).ok()?);
+            while !list.is_empty() {
+                let mut extension = Der::new(list.read(tag::SEQUENCE).ok()?);
+                let id = extension.read(tag::OID).ok()?;
+                extension.read_optional(tag::BOOLEAN).ok()?; // critical
+                let value = extension.read(tag::OCTET_STRING).ok()?;
+                if id == OID_X509_EXT_KEY_USAGE.as_bytes() {
+                    if key_usage.is_some() {
+                        return None;
+                    }
+                    key_usage = Some(Der::new(value).read(tag::BIT_STRING).ok()?);
+                }
+            }
+        }
+        Some(Self { spki, key_usage })
+    }
+
+    /// True when keyUsage is absent or allows `wanted`. RFC 5280, Section
+    /// 4.2.1.3: digitalSignature is bit 0, keyEncipherment bit 2, counted
+    /// from the most significant bit of the first octet after the
+    /// unused-bits octet.
+    pub(crate) fn allows(&self, wanted: LeafKeyUsage) -> bool {
+        let Some(bits) = self.key_usage else {
+            return true;
+        };
+        let first = bits.get(1).copied().unwrap_or(0);
+        let (digital_signature, key_encipherment) = (first & 0x80 != 0, first & 0x20 != 0);
+        match wanted {
+            LeafKeyUsage::Ignore => true,
+            LeafKeyUsage::DigitalSignature => digital_signature,
+            LeafKeyUsage::KeyEncipherment => key_encipherment,
+            LeafKeyUsage::DigitalSignatureOrKeyEncipherment => {
+                digital_signature || key_encipherment
+            }
+        }
+    }
 }
 
 /// RFC 5280, Section 4.2.1.3 with RFC 5246, Section 7.4.2 and RFC 8446,

@@ -311,7 +311,7 @@ impl<'a> Constraints<'a> {
     /// constraints, charging every comparison to `budget`.
     pub(crate) fn check(
         &self,
-        cert: &str,
+        cert: &dyn core::fmt::Display,
         names: &CertNames<'_>,
         budget: &mut Budget,
     ) -> Result<(), CertificateError> {
@@ -411,7 +411,7 @@ impl<'a> Constraints<'a> {
     #[allow(clippy::too_many_arguments)]
     fn check_one<B: Copy>(
         &self,
-        cert: &str,
+        cert: &dyn core::fmt::Display,
         name: Shown<'_>,
         budget: &mut Budget,
         permitted: impl Iterator<Item = (Shown<'a>, B)>,

@@ -11,7 +11,9 @@
 //!   path from the peer's chain to an anchor and check it (`path.rs`
 //!   lists the rules applied and the ones not applied yet; `profile.rs` the
 //!   CA/Browser Forum rules for servers, `anchor.rs` those for roots,
-//!   `budget.rs` the bounds on the work one verification may do).
+//!   `budget.rs` the bounds on the work one verification may do); each
+//!   verifier keeps a bounded cache of the certificate signatures it has
+//!   verified (`signature_cache.rs`: why that is safe, and its memory bound).
 //! - [`ocsp`] parses stapled OCSP responses and decides whether to believe
 //!   them; [`ServerCertVerifier::verify_server_cert_with_ocsp`] is where a
 //!   verifier sees the staple.
@@ -43,6 +45,7 @@ pub mod pem;
 mod profile;
 mod revocation;
 mod roots;
+mod signature_cache;
 mod verify;
 
 use core::fmt;
@@ -60,6 +63,7 @@ pub use pem::{
 };
 pub use revocation::UnknownStatusPolicy;
 pub use roots::{RootStore, TrustAnchor, SYSTEM_BUNDLES, SYSTEM_DIR};
+pub use signature_cache::SIGNATURE_CACHE_ENTRIES;
 pub(crate) use verify::check_served_chain;
 pub use verify::{
     verify_client_chain, verify_server_chain, verify_server_path, DefaultClientVerifier,
@@ -212,8 +216,12 @@ pub trait ClientCertVerifier: Send + Sync + fmt::Debug {
     }
 }
 
-/// The end-entity certificate's DER SubjectPublicKeyInfo.
+/// The end-entity certificate's DER SubjectPublicKeyInfo: read without a
+/// full parse, which only runs to explain a certificate that is not X.509.
 fn end_entity_spki(end_entity: &[u8]) -> Result<&[u8], Error> {
+    if let Some(leaf) = checks::LeafKey::read(end_entity) {
+        return Ok(leaf.spki);
+    }
     match x509_parser::parse_x509_certificate(end_entity) {
         Ok((_, cert)) => Ok(cert.tbs_certificate.subject_pki.raw),
         Err(e) => Err(CertificateError::BadEncoding(format!(

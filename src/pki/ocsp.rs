@@ -220,7 +220,7 @@ impl OcspResponse {
         let signer = basic.signer_spki(issuer, now)?;
         let alg_der = basic.signature_algorithm.as_slice();
         let alg = match AlgorithmIdentifier::from_der(alg_der) {
-            Ok(([], alg)) => signature_algorithm(&alg, &alg, "the OCSP response", false)?,
+            Ok(([], alg)) => signature_algorithm(&alg, &alg, &"the OCSP response", false)?,
             _ => {
                 return Err(bad(
                     "the OCSP response has a malformed signatureAlgorithm".into()
@@ -256,7 +256,7 @@ impl OcspResponse {
                     issuer.label
                 ))
             })?;
-        basic.judge(single, &leaf_cert.label(), now)
+        basic.judge(single, &leaf_cert.label().to_string(), now)
     }
 
     /// What a server can check of a response for `leaf` when its chain does
@@ -283,7 +283,7 @@ impl OcspResponse {
                     hex(serial)
                 ))
             })?;
-        basic.judge(single, &leaf_cert.label(), now)
+        basic.judge(single, &leaf_cert.label().to_string(), now)
     }
 
     /// The basic response of a `successful` response.
@@ -550,7 +550,7 @@ pub fn check_staple(
             Issuer {
                 subject: issuer_owned.x509.subject().as_raw(),
                 spki: issuer_owned.x509.public_key().raw,
-                label: issuer_owned.label(),
+                label: issuer_owned.label().to_string(),
             }
         }
         None => Issuer {
@@ -967,7 +967,7 @@ mod tests {
         let issuer = Issuer {
             subject: parsed.x509.subject().as_raw(),
             spki: parsed.x509.public_key().raw,
-            label: parsed.label(),
+            label: parsed.label().to_string(),
         };
         OcspResponse::parse(der)?
             .check_for(&cert(leaf), &issuer, at)

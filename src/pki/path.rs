@@ -61,7 +61,7 @@ use x509_parser::extensions::NameConstraints;
 use x509_parser::oid_registry::OID_X509_EXT_NAME_CONSTRAINTS;
 use x509_parser::prelude::FromDer;
 
-use super::anchor::{anchor_may_sign_crls, check_anchor};
+use super::anchor::{anchor_may_sign_crls, check_anchor, RootLabel};
 use super::budget::{is_exhausted, signature_cost, Budget};
 use super::checks::{
     check_certificate, check_end_entity, check_issuer, check_key_size, name_text, parse,
@@ -69,6 +69,7 @@ use super::checks::{
 };
 use super::constraints::{CertNames, Constraints};
 use super::revocation::{CrlIssuer, Crls, UnknownStatusPolicy};
+use super::signature_cache::{SignatureCache, SIGNATURE_CACHE_ENTRIES};
 use super::{RootStore, TrustAnchor};
 use crate::crypto::sign::{self, PublicKey};
 use crate::error::CertificateError;
@@ -170,6 +171,15 @@ pub struct VerifyOptions {
     pub crls: Vec<Vec<u8>>,
     /// What to do when no supplied CRL covers a certificate.
     pub unknown_revocation_status: UnknownStatusPolicy,
+    /// Most certificate signatures a default verifier
+    /// ([`super::DefaultServerVerifier`], [`super::DefaultClientVerifier`])
+    /// remembers as verified, so a repeat connection to the same server skips
+    /// the signature checks on its chain; everything else is still checked.
+    /// 0 turns the cache off. Default [`SIGNATURE_CACHE_ENTRIES`] (at most
+    /// about 75 KiB per verifier; why a cached verdict is safe is in
+    /// `src/pki/signature_cache.rs`). The connection-free functions
+    /// ([`super::verify_server_chain`] and the others) keep no cache.
+    pub signature_cache_entries: usize,
 }
 
 impl Default for VerifyOptions {
@@ -186,6 +196,7 @@ impl Default for VerifyOptions {
             require_key_identifiers: false,
             crls: Vec::new(),
             unknown_revocation_status: UnknownStatusPolicy::default(),
+            signature_cache_entries: SIGNATURE_CACHE_ENTRIES,
         }
     }
 }
@@ -269,15 +280,47 @@ fn details_text(spki: &[u8], x509: Option<&X509Certificate<'_>>) -> String {
     }
 }
 
-/// Verifies the chain and returns the path and the parsed end entity (for the
-/// name check).
-pub(crate) fn verify_path<'a>(
-    roots: &RootStore,
+/// A chain that verified: the parsed certificates, and the path through
+/// them to an anchor.
+pub(crate) struct Verified<'r, 'a> {
+    /// The end entity, parsed (for the name check).
+    pub(crate) leaf: Cert<'a>,
+    intermediates: Vec<Cert<'a>>,
+    /// Indices into `intermediates`, from the leaf's issuer up.
+    path: Vec<usize>,
+    anchor: &'r TrustAnchor,
+}
+
+impl Verified<'_, '_> {
+    /// The path as the public API shows it. Its text is made here, so a
+    /// handshake, which only needs the verdict, never pays for it.
+    pub(crate) fn describe(&self) -> VerifiedPath {
+        let mut certificates = vec![entry(&self.leaf)];
+        certificates.extend(
+            self.path
+                .iter()
+                .filter_map(|&i| self.intermediates.get(i))
+                .map(entry),
+        );
+        VerifiedPath {
+            certificates,
+            anchor: self.anchor.clone(),
+        }
+    }
+}
+
+/// Verifies the chain at `now` (whatever `options.time` says) and returns
+/// the path and the parsed certificates. Signatures found in `cache` are not
+/// verified again; those that verify are added to it.
+pub(crate) fn verify_path<'r, 'a>(
+    roots: &'r RootStore,
     end_entity: &'a [u8],
     intermediates: &'a [Vec<u8>],
     purpose: Purpose,
     options: &VerifyOptions,
-) -> Result<(VerifiedPath, Cert<'a>), CertificateError> {
+    now: SystemTime,
+    cache: Option<&SignatureCache>,
+) -> Result<Verified<'r, 'a>, CertificateError> {
     let leaf = parse(0, end_entity)?;
     // DESIGN.md: a chain is at most 10 certificates on the wire; whatever the
     // caller passes, parsing stays bounded by what it passes, and the search
@@ -288,7 +331,7 @@ pub(crate) fn verify_path<'a>(
         .map(|(i, der)| parse(i.saturating_add(1), der))
         .collect::<Result<Vec<_>, _>>()?;
     let rules = Rules {
-        now: unix_seconds(options.time.unwrap_or_else(SystemTime::now)),
+        now: unix_seconds(now),
         purpose,
         baseline: purpose == Purpose::ServerAuth && options.baseline_requirements,
         require_key_identifiers: options.require_key_identifiers,
@@ -311,11 +354,12 @@ pub(crate) fn verify_path<'a>(
                 leaf.label()
             )));
         }
-        let path = VerifiedPath {
-            certificates: vec![entry(&leaf)],
-            anchor: anchor.clone(),
-        };
-        return Ok((path, leaf));
+        return Ok(Verified {
+            leaf,
+            intermediates,
+            path: Vec::new(),
+            anchor,
+        });
     }
     check_end_entity(&leaf, options.leaf_key_usage, &rules)?;
 
@@ -326,6 +370,7 @@ pub(crate) fn verify_path<'a>(
         rules,
         options,
         crls: &crls,
+        cache,
         budget: Budget::new(options.max_signature_checks, options.max_name_comparisons),
         checked: vec![None; intermediates.len()],
         signatures: HashMap::new(),
@@ -340,13 +385,13 @@ pub(crate) fn verify_path<'a>(
             CertificateError::UnknownIssuer("no path to a trusted root".into())
         }));
     };
-    let mut certificates = vec![entry(&leaf)];
-    certificates.extend(path.iter().filter_map(|&i| intermediates.get(i)).map(entry));
-    let path = VerifiedPath {
-        certificates,
-        anchor: anchor.clone(),
-    };
-    Ok((path, leaf))
+    drop(search);
+    Ok(Verified {
+        leaf,
+        intermediates,
+        path,
+        anchor,
+    })
 }
 
 fn entry(cert: &Cert<'_>) -> PathEntry {
@@ -377,6 +422,7 @@ struct PathSearch<'s, 'a> {
     rules: Rules,
     options: &'s VerifyOptions,
     crls: &'s Crls<'s>,
+    cache: Option<&'s SignatureCache>,
     budget: Budget,
     /// The outcome of [`check_certificate`] for each intermediate, once run.
     checked: Vec<Option<Result<(), CertificateError>>>,
@@ -431,9 +477,8 @@ impl<'s, 'a: 's> PathSearch<'s, 'a> {
                 continue;
             }
             candidates = candidates.saturating_add(1);
-            let label = format!("the trusted root {}", anchor.name());
             let checked = self
-                .check_signature(child, Signer::Anchor(a), anchor.spki(), &label)
+                .check_signature(child, Signer::Anchor(a), anchor.spki(), &RootLabel(anchor))
                 .and_then(|()| check_anchor(anchor, &self.rules))
                 .and_then(|()| self.check_complete(path, anchor));
             match checked {
@@ -581,12 +626,12 @@ impl<'s, 'a: 's> PathSearch<'s, 'a> {
                         .ok()
                         .flatten()
                         .is_none_or(|ku| ku.value.crl_sign()),
-                    label: issuer.label(),
+                    label: issuer.label().to_string(),
                 },
                 None => CrlIssuer {
                     spki: anchor.spki(),
                     may_sign_crls: anchor_may_sign_crls(anchor),
-                    label: format!("the trusted root {}", anchor.name()),
+                    label: RootLabel(anchor).to_string(),
                 },
             };
             self.crls.check(
@@ -617,7 +662,7 @@ impl<'s, 'a: 's> PathSearch<'s, 'a> {
             )
             .collect();
         if let Some(nc_der) = anchor.name_constraints() {
-            let owner = format!("the trusted root {}", anchor.name());
+            let owner = RootLabel(anchor).to_string();
             let nc = match NameConstraints::from_der(nc_der) {
                 Ok((_, nc)) => nc,
                 Err(_) => {
@@ -653,7 +698,7 @@ impl<'s, 'a: 's> PathSearch<'s, 'a> {
                     .get_extension_unique(&OID_X509_EXT_NAME_CONSTRAINTS)
                     .map_err(|e| bad(e.to_string()))?
                     .map_or(&[][..], |ext| ext.value);
-                nc.map(|nc| Constraints::parse(nc.value, raw, ca.label(), false))
+                nc.map(|nc| Constraints::parse(nc.value, raw, ca.label().to_string(), false))
                     .transpose()
             });
             let constraints = match parsed {
@@ -676,7 +721,7 @@ impl<'s, 'a: 's> PathSearch<'s, 'a> {
         child: &Cert<'_>,
         signer: Signer,
         issuer_spki: &[u8],
-        issuer_label: &str,
+        issuer_label: &dyn fmt::Display,
     ) -> Result<(), CertificateError> {
         let pair = (child.position, signer);
         if let Some(known) = self.signatures.get(&pair) {
@@ -694,7 +739,7 @@ impl<'s, 'a: 's> PathSearch<'s, 'a> {
         &mut self,
         child: &Cert<'_>,
         issuer_spki: &[u8],
-        issuer_label: &str,
+        issuer_label: &dyn fmt::Display,
     ) -> Result<(), CertificateError> {
         let x = &child.x509;
         let alg = signature_algorithm(
@@ -725,20 +770,30 @@ impl<'s, 'a: 's> PathSearch<'s, 'a> {
                 child.label()
             )));
         }
-        sign::verify_cert_signature(
-            alg,
-            issuer_spki,
-            x.tbs_certificate.as_ref(),
-            &signature.data,
-            self.options.legacy_algorithms,
-        )
-        .map_err(|_| {
-            CertificateError::BadSignature(format!(
-                "the signature on {} does not verify with the key of {issuer_label} \
+        let (tbs, legacy) = (x.tbs_certificate.as_ref(), self.options.legacy_algorithms);
+        let fingerprint = self.cache.map(|cache| {
+            let fingerprint =
+                sign::cert_signature_fingerprint(alg, issuer_spki, tbs, &signature.data, legacy);
+            (cache, fingerprint)
+        });
+        if let Some((cache, fingerprint)) = fingerprint {
+            if cache.contains(&fingerprint) {
+                return Ok(());
+            }
+        }
+        sign::verify_cert_signature(alg, issuer_spki, tbs, &signature.data, legacy)
+            .map(|()| {
+                if let Some((cache, fingerprint)) = fingerprint {
+                    cache.insert(fingerprint);
+                }
+            })
+            .map_err(|_| {
+                CertificateError::BadSignature(format!(
+                    "the signature on {} does not verify with the key of {issuer_label} \
                      ({alg}, {key} key)",
-                child.label()
-            ))
-        })
+                    child.label()
+                ))
+            })
     }
 }
 

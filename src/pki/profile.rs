@@ -36,6 +36,7 @@
 //! [`VerifyOptions::baseline_requirements`]: super::VerifyOptions::baseline_requirements
 //! [`VerifyOptions::require_key_identifiers`]: super::VerifyOptions::require_key_identifiers
 
+use core::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use x509_parser::certificate::X509Certificate;
@@ -51,7 +52,7 @@ const RELAX: &str = "for a private PKI, set VerifyOptions::baseline_requirements
 /// The rules for any certificate of the path, `role` saying which: the key
 /// size and, for a CA, the subject.
 pub(crate) fn check_certificate(
-    label: &str,
+    label: &dyn fmt::Display,
     x509: &X509Certificate<'_>,
     role: Role,
 ) -> Result<(), CertificateError> {
@@ -64,7 +65,7 @@ pub(crate) fn check_certificate(
 
 /// Section 6.1.5: "the modulus size, in bits, is evenly divisible by 8".
 /// An odd size is a sign of a broken or hand-crafted key.
-pub(crate) fn check_key(label: &str, spki: &[u8]) -> Result<(), CertificateError> {
+pub(crate) fn check_key(label: &dyn fmt::Display, spki: &[u8]) -> Result<(), CertificateError> {
     match PublicKey::from_spki(spki) {
         Ok(key) if key.algorithm == KeyAlgorithm::Rsa && key.bits % 8 != 0 => {
             Err(CertificateError::Unsupported(format!(
@@ -81,7 +82,10 @@ pub(crate) fn check_key(label: &str, spki: &[u8]) -> Result<(), CertificateError
 /// RFC 5280, Section 4.1.2.6: "If the subject is a CA ... the subject field
 /// MUST be populated with a non-empty distinguished name", which is what its
 /// certificates' issuer field names.
-pub(crate) fn check_ca_subject(label: &str, empty: bool) -> Result<(), CertificateError> {
+pub(crate) fn check_ca_subject(
+    label: &dyn fmt::Display,
+    empty: bool,
+) -> Result<(), CertificateError> {
     if empty {
         return Err(CertificateError::BadEncoding(format!(
             "{label} is a CA certificate with an empty subject (RFC 5280, Section 4.1.2.6; \
@@ -95,7 +99,7 @@ pub(crate) fn check_ca_subject(label: &str, empty: bool) -> Result<(), Certifica
 /// (1..MAX) of AccessDescription; one that does not parse or is empty tells
 /// the relying party where to find nothing, and marks a careless issuer.
 pub(crate) fn check_authority_info_access(
-    label: &str,
+    label: &dyn fmt::Display,
     parsed: &ParsedExtension<'_>,
 ) -> Result<(), CertificateError> {
     let why = match parsed {
@@ -115,7 +119,9 @@ pub(crate) fn check_authority_info_access(
 /// RFC 5280, Section 4.2.1.11: "Conforming CAs MUST mark this extension as
 /// critical." A non-critical one would let verifiers that skip policies
 /// disagree with those that apply them about the same path.
-pub(crate) fn refuse_non_critical_policy_constraints(label: &str) -> Result<(), CertificateError> {
+pub(crate) fn refuse_non_critical_policy_constraints(
+    label: &dyn fmt::Display,
+) -> Result<(), CertificateError> {
     Err(CertificateError::BadEncoding(format!(
         "{label} has a non-critical policyConstraints extension, which must be critical \
          (RFC 5280, Section 4.2.1.11; CA/Browser Forum Baseline Requirements; {RELAX})"
@@ -143,7 +149,10 @@ pub(crate) fn check_end_entity(leaf: &Cert<'_>) -> Result<(), CertificateError> 
 /// A verifier that (wrongly, but commonly in older code) falls back to the
 /// CN would otherwise accept a name the CA never validated as a
 /// subjectAltName.
-fn check_common_names(label: &str, x509: &X509Certificate<'_>) -> Result<(), CertificateError> {
+fn check_common_names(
+    label: &dyn fmt::Display,
+    x509: &X509Certificate<'_>,
+) -> Result<(), CertificateError> {
     let mut dns: Vec<&str> = Vec::new();
     let mut ips: Vec<IpAddr> = Vec::new();
     if let Ok(Some(san)) = x509.subject_alternative_name() {

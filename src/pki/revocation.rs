@@ -158,7 +158,7 @@ fn signed_by(crl: &CertificateRevocationList<'_>, issuer_spki: &[u8]) -> bool {
     let Ok(alg) = signature_algorithm(
         &crl.signature_algorithm,
         &crl.tbs_cert_list.signature,
-        "CRL",
+        &"CRL",
         false,
     ) else {
         return false;

@@ -24,6 +24,7 @@ use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::X509Name;
 
+use super::anchor::Settled;
 use super::pem::{self, load_certs_pem};
 use crate::error::Error;
 
@@ -36,6 +37,8 @@ pub struct TrustAnchor {
     spki: Vec<u8>,
     name_constraints: Option<Vec<u8>>,
     name: String,
+    /// The checks of `anchor.rs` that do not depend on the time.
+    settled: Settled,
 }
 
 impl TrustAnchor {
@@ -66,7 +69,9 @@ impl TrustAnchor {
             spki: cert.public_key().raw.to_vec(),
             name_constraints,
             name: super::checks::name_text(cert.subject()),
-        })
+            settled: Settled::default(),
+        }
+        .settle())
     }
 
     /// An anchor from its parts, each DER including its outer SEQUENCE: the
@@ -102,7 +107,20 @@ impl TrustAnchor {
             spki: spki.to_vec(),
             name_constraints: name_constraints.map(<[u8]>::to_vec),
             name,
-        })
+            settled: Settled::default(),
+        }
+        .settle())
+    }
+
+    /// Works out what the root checks can know before the verification time.
+    fn settle(mut self) -> Self {
+        self.settled = Settled::of(&self);
+        self
+    }
+
+    /// What the root checks worked out when the anchor was made.
+    pub(crate) fn settled(&self) -> &Settled {
+        &self.settled
     }
 
     /// The anchor's certificate, DER; empty when the anchor was made from

@@ -11,6 +11,7 @@ use super::checks::{check_validity, parse, unix_seconds, Cert};
 use super::name::{san_matches, SanEntry};
 use super::ocsp::{check_staple, OcspStaple};
 use super::path::{verify_path, Purpose, VerifiedPath, VerifyOptions};
+use super::signature_cache::SignatureCache;
 use super::{ClientCertVerifier, RootStore, ServerCertVerifier, ServerName};
 use crate::error::CertificateError;
 
@@ -25,15 +26,17 @@ pub fn verify_server_chain(
     server_name: &ServerName,
     options: &VerifyOptions,
 ) -> Result<VerifiedPath, CertificateError> {
-    let (path, leaf) = verify_path(
+    let verified = verify_path(
         roots,
         end_entity,
         intermediates,
         Purpose::ServerAuth,
         options,
+        options.time.unwrap_or_else(SystemTime::now),
+        None,
     )?;
-    check_name(&leaf, server_name)?;
-    Ok(path)
+    check_name(&verified.leaf, server_name)?;
+    Ok(verified.describe())
 }
 
 /// Verifies a server's chain like [`verify_server_chain`] but without the
@@ -50,8 +53,10 @@ pub fn verify_server_path(
         intermediates,
         Purpose::ServerAuth,
         options,
+        options.time.unwrap_or_else(SystemTime::now),
+        None,
     )
-    .map(|(path, _)| path)
+    .map(|verified| verified.describe())
 }
 
 /// Verifies a client's chain without a connection: like
@@ -68,8 +73,10 @@ pub fn verify_client_chain(
         intermediates,
         Purpose::ClientAuth,
         options,
+        options.time.unwrap_or_else(SystemTime::now),
+        None,
     )
-    .map(|(path, _)| path)
+    .map(|verified| verified.describe())
 }
 
 /// The verifier a client uses by default: a path to one of `roots`, valid
@@ -80,6 +87,7 @@ pub fn verify_client_chain(
 pub struct DefaultServerVerifier {
     roots: Arc<RootStore>,
     options: VerifyOptions,
+    cache: Arc<SignatureCache>,
 }
 
 impl DefaultServerVerifier {
@@ -92,9 +100,15 @@ impl DefaultServerVerifier {
     }
 
     /// A verifier that trusts `roots` and applies `options` (their `time` is
-    /// replaced by the handshake's).
+    /// replaced by the handshake's). Its signature cache, of
+    /// `options.signature_cache_entries`, is shared by its clones.
     pub fn with_options(roots: Arc<RootStore>, options: VerifyOptions) -> Self {
-        Self { roots, options }
+        let cache = Arc::new(SignatureCache::new(options.signature_cache_entries));
+        Self {
+            roots,
+            options,
+            cache,
+        }
     }
 }
 
@@ -118,18 +132,21 @@ impl ServerCertVerifier for DefaultServerVerifier {
         staple: OcspStaple<'_>,
         now: SystemTime,
     ) -> Result<(), CertificateError> {
-        let options = VerifyOptions {
-            time: Some(now),
-            ..self.options.clone()
-        };
-        let path = verify_server_chain(
+        let verified = verify_path(
             &self.roots,
             end_entity,
             intermediates,
-            server_name,
-            &options,
+            Purpose::ServerAuth,
+            &self.options,
+            now,
+            Some(&self.cache),
         )?;
-        check_staple(&path, staple, now)
+        check_name(&verified.leaf, server_name)?;
+        match staple {
+            OcspStaple::NotRequested => Ok(()),
+            // The path's description is made only when a staple is checked.
+            staple => check_staple(&verified.describe(), staple, now),
+        }
     }
 }
 
@@ -139,6 +156,7 @@ impl ServerCertVerifier for DefaultServerVerifier {
 pub struct DefaultClientVerifier {
     roots: Arc<RootStore>,
     options: VerifyOptions,
+    cache: Arc<SignatureCache>,
     mandatory: bool,
 }
 
@@ -154,9 +172,11 @@ impl DefaultClientVerifier {
     /// A verifier that trusts `roots` and applies `options` (their `time` is
     /// replaced by the handshake's).
     pub fn with_options(roots: Arc<RootStore>, options: VerifyOptions) -> Self {
+        let cache = Arc::new(SignatureCache::new(options.signature_cache_entries));
         Self {
             roots,
             options,
+            cache,
             mandatory: true,
         }
     }
@@ -180,11 +200,16 @@ impl ClientCertVerifier for DefaultClientVerifier {
         intermediates: &[Vec<u8>],
         now: SystemTime,
     ) -> Result<(), CertificateError> {
-        let options = VerifyOptions {
-            time: Some(now),
-            ..self.options.clone()
-        };
-        verify_client_chain(&self.roots, end_entity, intermediates, &options).map(|_| ())
+        verify_path(
+            &self.roots,
+            end_entity,
+            intermediates,
+            Purpose::ClientAuth,
+            &self.options,
+            now,
+            Some(&self.cache),
+        )
+        .map(|_| ())
     }
 
     fn root_hint_subjects(&self) -> Vec<Vec<u8>> {
@@ -255,7 +280,7 @@ pub(crate) fn check_served_chain(
                 .map(|(_, c)| super::ocsp::Issuer {
                     subject: c.x509.subject().as_raw(),
                     spki: c.x509.public_key().raw,
-                    label: c.label(),
+                    label: c.label().to_string(),
                 });
             let response = super::ocsp::OcspResponse::parse(response).map_err(|e| e.to_string())?;
             match issuer {
@@ -453,6 +478,174 @@ mod tests {
             "{err:?}"
         );
         assert!(err.to_string().contains(text), "{err:?} lacks {text:?}");
+    }
+
+    /// The leaf's last signature byte flipped: a chain that must not verify.
+    fn with_bad_signature(leaf: &[u8]) -> Vec<u8> {
+        let mut bad = leaf.to_vec();
+        *bad.last_mut().unwrap() ^= 1;
+        bad
+    }
+
+    fn verify_with(
+        verifier: &DefaultServerVerifier,
+        leaf: &[u8],
+        chain: &[Vec<u8>],
+        at: SystemTime,
+    ) -> Result<(), CertificateError> {
+        verifier.verify_server_cert(
+            leaf,
+            chain,
+            &ServerName::try_from("example.com").unwrap(),
+            at,
+        )
+    }
+
+    #[test]
+    fn a_repeat_verification_takes_its_signatures_from_the_cache() {
+        let pki = Pki::new();
+        let chain = [pki.inter_der()];
+        let verifier = DefaultServerVerifier::new(pki.roots());
+        assert_eq!(verify_with(&verifier, &pki.leaf, &chain, now()), Ok(()));
+        // The leaf by the intermediate, the intermediate by the root.
+        assert_eq!(verifier.cache.len(), 2);
+        assert_eq!(verify_with(&verifier, &pki.leaf, &chain, now()), Ok(()));
+        assert_eq!(verifier.cache.len(), 2);
+
+        // The cache is what answers: a bad signature whose fingerprint it
+        // holds (planted here; no verification ever stores one) passes the
+        // signature check, while the same chain with an empty cache fails.
+        let bad = with_bad_signature(&pki.leaf);
+        let fresh = DefaultServerVerifier::new(pki.roots());
+        assert_fails(
+            verify_with(&fresh, &bad, &chain, now()),
+            CertificateError::BadSignature,
+            "does not verify with the key of certificate 1",
+        );
+        assert_eq!(fresh.cache.len(), 0, "a failed check is not stored");
+        let (_, x509) = x509_parser::parse_x509_certificate(&bad).unwrap();
+        let inter = pki.inter_der();
+        let (_, issuer) = x509_parser::parse_x509_certificate(&inter).unwrap();
+        fresh
+            .cache
+            .insert(crate::crypto::sign::cert_signature_fingerprint(
+                crate::crypto::sign::CertSignatureAlgorithm::RsaPkcs1Sha256,
+                issuer.public_key().raw,
+                x509.tbs_certificate.as_ref(),
+                &x509.signature_value.data,
+                false,
+            ));
+        assert_eq!(verify_with(&fresh, &bad, &chain, now()), Ok(()));
+    }
+
+    #[test]
+    fn a_cached_signature_vouches_for_nothing_else() {
+        let pki = Pki::new();
+        let chain = [pki.inter_der()];
+        let verifier = DefaultServerVerifier::new(pki.roots());
+        assert_eq!(verify_with(&verifier, &pki.leaf, &chain, now()), Ok(()));
+        // Another signature over the same bytes by the same key.
+        assert_fails(
+            verify_with(&verifier, &with_bad_signature(&pki.leaf), &chain, now()),
+            CertificateError::BadSignature,
+            "does not verify with the key of certificate 1",
+        );
+        // The same leaf under another issuer key: an intermediate of the
+        // same name, certified by the root, with a key that did not sign it.
+        let impostor =
+            CertifiedIssuer::signed_by(ca_params("Test Intermediate"), p256(), &pki.root)
+                .unwrap()
+                .der()
+                .to_vec();
+        assert_fails(
+            verify_with(&verifier, &pki.leaf, &[impostor], now()),
+            CertificateError::BadSignature,
+            "does not verify with the key of certificate 1",
+        );
+        // Validity, the name and the path constraints are checked every time.
+        let later = UNIX_EPOCH
+            .checked_add(Duration::from_secs(2_300_000_000))
+            .unwrap();
+        assert_fails(
+            verify_with(&verifier, &pki.leaf, &chain, later),
+            CertificateError::Expired,
+            "expired at 2040-01-01",
+        );
+        assert_fails(
+            verifier.verify_server_cert(
+                &pki.leaf,
+                &chain,
+                &ServerName::try_from("example.net").unwrap(),
+                now(),
+            ),
+            CertificateError::NotValidForName,
+            "not for example.net",
+        );
+    }
+
+    #[test]
+    fn a_verifier_with_no_cache_entries_keeps_none() {
+        let pki = Pki::new();
+        let options = VerifyOptions {
+            signature_cache_entries: 0,
+            ..VerifyOptions::default()
+        };
+        let verifier = DefaultServerVerifier::with_options(pki.roots(), options);
+        assert_eq!(
+            verify_with(&verifier, &pki.leaf, &[pki.inter_der()], now()),
+            Ok(())
+        );
+        assert_eq!(verifier.cache.len(), 0);
+    }
+
+    #[test]
+    fn the_leaf_key_reader_agrees_with_the_full_parse() {
+        use super::super::checks::{check_key_use, parse, LeafKey};
+        use crate::pki::LeafKeyUsage as W;
+        let pki = Pki::new();
+        let usages = [
+            vec![],
+            vec![KeyUsagePurpose::DigitalSignature],
+            vec![KeyUsagePurpose::KeyEncipherment],
+            vec![
+                KeyUsagePurpose::DigitalSignature,
+                KeyUsagePurpose::KeyEncipherment,
+            ],
+            vec![KeyUsagePurpose::KeyAgreement],
+        ];
+        let wanted = [
+            W::DigitalSignature,
+            W::KeyEncipherment,
+            W::DigitalSignatureOrKeyEncipherment,
+            W::Ignore,
+        ];
+        for usage in usages {
+            let mut params = leaf_params("leaf", &["example.com"]);
+            params.key_usages = usage.clone();
+            let der = pki.issue(params);
+            let full = parse(0, &der).unwrap();
+            let leaf = LeafKey::read(&der).unwrap();
+            assert_eq!(leaf.spki, full.x509.public_key().raw);
+            for want in wanted {
+                let expected = match (usage.as_slice(), want) {
+                    ([], _) | (_, W::Ignore) => true,
+                    (u, W::DigitalSignature) => u.contains(&KeyUsagePurpose::DigitalSignature),
+                    (u, W::KeyEncipherment) => u.contains(&KeyUsagePurpose::KeyEncipherment),
+                    (u, W::DigitalSignatureOrKeyEncipherment) => {
+                        u.contains(&KeyUsagePurpose::DigitalSignature)
+                            || u.contains(&KeyUsagePurpose::KeyEncipherment)
+                    }
+                };
+                assert_eq!(leaf.allows(want), expected, "{usage:?} {want:?}");
+                assert_eq!(
+                    check_key_use(&der, want).is_ok(),
+                    expected,
+                    "{usage:?} {want:?}"
+                );
+            }
+        }
+        assert!(LeafKey::read(b"not a certificate").is_none());
+        assert!(LeafKey::read(&pki.leaf[..pki.leaf.len() - 1]).is_none());
     }
 
     #[test]

@@ -24,14 +24,27 @@ const MIN_READ: usize = 4096;
 /// [`Deframer::next_record`] returns one complete record at a time, borrowing
 /// this buffer. Consumed bytes are discarded lazily, when input is next added,
 /// so the buffer is reused and the steady state allocates nothing per record.
-/// The buffer never holds more than its configured maximum, which is at least
-/// one record of the largest size we accept, so a full buffer always contains
-/// a complete record to take out first.
+/// The buffer never holds more than its configured maximum of unprocessed
+/// input, which is at least one record of the largest size we accept, so a
+/// full buffer always contains a complete record to take out first.
+///
+/// A connection keeps the decrypted application data of a record where it
+/// was decrypted, ahead of the unprocessed input, until the application has
+/// read it: the reader is served from the record buffer, with no copy in
+/// between. That data does not count against the input maximum (the
+/// connection bounds it with its own plaintext limit).
 pub struct Deframer {
-    /// Storage; only `buf[start..end]` holds unprocessed input.
+    /// Storage: `buf[plain_start..plain_end]` is kept application data (see
+    /// [`Deframer::keep_application_data`]), `buf[start..end]` unprocessed
+    /// input; the kept data always lies before the input.
     buf: Vec<u8>,
+    plain_start: usize,
+    plain_end: usize,
     start: usize,
     end: usize,
+    /// Where in `buf` the payload of the record last returned by
+    /// [`Deframer::next_record`] lies, until the buffer next changes.
+    last_payload: Option<(usize, usize)>,
     max_buffered: usize,
     max_empty_records: usize,
     empty_records: usize,
@@ -52,8 +65,11 @@ impl Deframer {
     pub fn new(max_buffered: usize, max_empty_records: usize) -> Self {
         Self {
             buf: Vec::new(),
+            plain_start: 0,
+            plain_end: 0,
             start: 0,
             end: 0,
+            last_payload: None,
             max_buffered: max_buffered.max(MAX_RECORD_LEN),
             max_empty_records,
             empty_records: 0,
@@ -110,6 +126,7 @@ impl Deframer {
         &'a mut self,
         decrypter: &mut RecordDecrypter,
     ) -> Result<Option<PlainRecord<'a>>, Error> {
+        self.last_payload = None;
         let pending = self.buf.get(self.start..self.end).unwrap_or_default();
         let mut r = Reader::new(pending);
         let Ok(header) = r.array::<HEADER_LEN>("record header") else {
@@ -152,11 +169,18 @@ impl Deframer {
         // The record is consumed whatever happens next: on an error the
         // connection is over anyway.
         self.start = body_end;
+        let base = self.buf.as_ptr() as usize;
         let body = self
             .buf
             .get_mut(body_start..body_end)
             .ok_or(Error::Internal("deframer lost track of its buffer"))?;
         let record = decrypter.open(typ, &header, body)?;
+        // The payload is a part of the body, decrypted where it lies.
+        let payload_start = (record.payload.as_ptr() as usize).saturating_sub(base);
+        self.last_payload = Some((
+            payload_start,
+            payload_start.saturating_add(record.payload.len()),
+        ));
 
         if record.payload.is_empty() {
             match record.typ {
@@ -228,32 +252,84 @@ impl Deframer {
         }
     }
 
-    /// Frees the storage if no input is pending. The next read allocates it
-    /// again, so this is for pauses (between handshake flights), not for
-    /// every record.
+    /// Keeps the payload of the record [`Deframer::next_record`] returned
+    /// last as application data for the reader, after any kept before it.
+    ///
+    /// Data kept while earlier data is unread is moved down to follow it (a
+    /// copy within the buffer, only in that case), so the reader always sees
+    /// one slice. Does nothing if the buffer changed since that record.
+    pub(crate) fn keep_application_data(&mut self) {
+        let Some((from, to)) = self.last_payload.take() else {
+            return;
+        };
+        if self.plain_start == self.plain_end {
+            (self.plain_start, self.plain_end) = (from, to);
+        } else if from >= self.plain_end && to <= self.start {
+            self.buf.copy_within(from..to, self.plain_end);
+            self.plain_end = self.plain_end.saturating_add(to.saturating_sub(from));
+        }
+    }
+
+    /// The application data kept and not yet consumed.
+    pub(crate) fn application_data(&self) -> &[u8] {
+        self.buf
+            .get(self.plain_start..self.plain_end)
+            .unwrap_or_default()
+    }
+
+    /// Marks `n` bytes of [`Deframer::application_data`] as read.
+    pub(crate) fn consume_application_data(&mut self, n: usize) {
+        self.plain_start = self.plain_start.saturating_add(n).min(self.plain_end);
+        if self.plain_start == self.plain_end {
+            (self.plain_start, self.plain_end) = (0, 0);
+        }
+    }
+
+    /// Frees the storage if it holds neither input nor kept application
+    /// data. The next read allocates it again.
     pub fn release_if_empty(&mut self) {
-        if self.is_empty() {
+        if self.is_empty() && self.plain_start == self.plain_end {
             self.buf = Vec::new();
             (self.start, self.end) = (0, 0);
+            (self.plain_start, self.plain_end) = (0, 0);
+            self.last_payload = None;
         }
     }
 
     /// Discards consumed bytes and returns writable space after the pending
     /// input: at least `want` bytes if the maximum allows, growing the storage
     /// only when it is too small.
+    ///
+    /// Kept application data stays in front of the input; it moves (to the
+    /// start of the buffer, with the input after it) only when the space
+    /// after the input is too small.
     fn make_room(&mut self, want: usize) -> &mut [u8] {
-        if self.start == self.end {
+        self.last_payload = None;
+        let kept = self.plain_end.saturating_sub(self.plain_start);
+        let pending = self.end.saturating_sub(self.start);
+        if kept == 0 && pending == 0 {
             (self.start, self.end) = (0, 0);
-        } else if self.start > 0 {
-            self.buf.copy_within(self.start..self.end, 0);
-            (self.start, self.end) = (0, self.end.saturating_sub(self.start));
+        } else if kept == 0 {
+            if self.start > 0 {
+                self.buf.copy_within(self.start..self.end, 0);
+                (self.start, self.end) = (0, pending);
+            }
+        } else if self.buf.len().saturating_sub(self.end) < want
+            && (self.plain_start > 0 || self.start > self.plain_end)
+        {
+            self.buf.copy_within(self.plain_start..self.plain_end, 0);
+            self.buf.copy_within(self.start..self.end, kept);
+            (self.plain_start, self.plain_end) = (0, kept);
+            (self.start, self.end) = (kept, kept.saturating_add(pending));
         }
-        let target = self.end.saturating_add(want).min(self.max_buffered);
+        // Unprocessed input never exceeds the maximum; kept data comes on top.
+        let limit = self.start.saturating_add(self.max_buffered);
+        let target = self.end.saturating_add(want).min(limit);
         if self.buf.len() < target {
             self.buf.resize(target, 0);
         }
-        let end = self.end;
-        self.buf.get_mut(end..).unwrap_or_default()
+        let (end, stop) = (self.end, limit.min(self.buf.len()));
+        self.buf.get_mut(end..stop.max(end)).unwrap_or_default()
     }
 }
 
@@ -379,6 +455,108 @@ mod tests {
             );
         }
         assert!(deframer.buf.capacity() <= DEFAULT_MAX_BUFFERED);
+    }
+
+    fn seal_all(encrypter: &mut RecordEncrypter, payloads: &[&[u8]]) -> Vec<u8> {
+        let mut wire = Vec::new();
+        for payload in payloads {
+            encrypter
+                .write_records(
+                    ContentType::APPLICATION_DATA,
+                    payload,
+                    MAX_PLAINTEXT,
+                    &mut wire,
+                )
+                .unwrap();
+        }
+        wire
+    }
+
+    #[test]
+    fn kept_application_data_stays_in_front_of_new_input() {
+        let mut encrypter = RecordEncrypter::Tls13(
+            Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &[1; 16], &[2; 12]).unwrap(),
+        );
+        let mut decrypter = tls13_decrypter();
+        let mut deframer = Deframer::default();
+        let first = vec![0x11; 3000];
+        let second = vec![0x22; MAX_PLAINTEXT];
+        let third = vec![0x33; 500];
+        let wire = seal_all(&mut encrypter, &[&first, &second]);
+        deframer.push(&wire).unwrap();
+        deframer.next_record(&mut decrypter).unwrap().unwrap();
+        deframer.keep_application_data();
+        deframer.next_record(&mut decrypter).unwrap().unwrap();
+        deframer.keep_application_data();
+        // Both payloads, as one slice: the second moved down to the first.
+        assert_eq!(deframer.application_data(), [&first[..], &second].concat());
+        deframer.consume_application_data(1000);
+
+        // New input, first a partial record, then one that needs the space
+        // taken by the records already opened: the kept data moves to the
+        // front intact and the input follows it.
+        let wire = seal_all(&mut encrypter, &[&third, &second]);
+        let (head, tail) = wire.split_at(100);
+        deframer.push(head).unwrap();
+        deframer.push(tail).unwrap();
+        assert_eq!(deframer.plain_start, 0);
+        let kept = [&first[1000..], &second].concat();
+        assert_eq!(deframer.application_data(), kept);
+        assert_eq!(deframer.buffered_len(), wire.len());
+
+        // An unkept record (say, an alert's) leaves the kept data alone.
+        assert_eq!(
+            deframer
+                .next_record(&mut decrypter)
+                .unwrap()
+                .unwrap()
+                .payload,
+            third
+        );
+        assert_eq!(deframer.application_data(), kept);
+        deframer.release_if_empty();
+        assert_eq!(
+            deframer.application_data(),
+            kept,
+            "kept data is never freed"
+        );
+
+        deframer.consume_application_data(kept.len());
+        assert!(deframer.application_data().is_empty());
+        assert_eq!(
+            deframer
+                .next_record(&mut decrypter)
+                .unwrap()
+                .unwrap()
+                .payload,
+            second
+        );
+        deframer.release_if_empty();
+        assert_eq!(deframer.buf.capacity(), 0);
+    }
+
+    #[test]
+    fn kept_application_data_does_not_count_as_buffered_input() {
+        let mut encrypter = RecordEncrypter::Tls13(
+            Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &[1; 16], &[2; 12]).unwrap(),
+        );
+        let mut decrypter = tls13_decrypter();
+        let mut deframer = Deframer::new(0, 1);
+        let data = vec![0x44; MAX_PLAINTEXT];
+        let wire = seal_all(&mut encrypter, &[&data, &data]);
+        let record_len = wire.len() / 2;
+        assert_eq!(deframer.push(&wire[..record_len]).unwrap(), record_len);
+        deframer.next_record(&mut decrypter).unwrap().unwrap();
+        deframer.keep_application_data();
+        // The input maximum (one record) is free again, whatever is kept.
+        assert_eq!(deframer.push(&wire[record_len..]).unwrap(), record_len);
+        let filler = vec![0; MAX_RECORD_LEN];
+        assert_eq!(deframer.push(&filler).unwrap(), MAX_RECORD_LEN - record_len);
+        assert_eq!(
+            deframer.push(b"more"),
+            Err(Limit::BufferedInput(MAX_RECORD_LEN).into())
+        );
+        assert_eq!(deframer.application_data(), data);
     }
 
     #[test]

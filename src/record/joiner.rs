@@ -103,15 +103,22 @@ impl HandshakeJoiner {
                 Ok(HandshakeType(typ))
             })
             .ok()?;
-        let encoded = encoded.to_vec();
-        self.start = self.start.saturating_add(encoded.len());
+        let len = encoded.len();
+        let end = self.start.saturating_add(len);
         // Storage is freed with the last buffered message: handshake messages
         // are few, and a connection waiting for its peer's next flight (or
-        // left half-open) then holds none.
-        if self.is_empty() {
+        // left half-open) then holds none. The last message takes the
+        // storage with it rather than a copy (most records end with one).
+        let encoded = if end == self.buf.len() {
+            let mut buf = core::mem::take(&mut self.buf);
+            buf.drain(..self.start);
             self.start = 0;
-            self.buf = Vec::new();
-        }
+            buf
+        } else {
+            let encoded = encoded.to_vec();
+            self.start = end;
+            encoded
+        };
         Some(HandshakeMessage { typ, encoded })
     }
 

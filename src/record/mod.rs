@@ -221,7 +221,10 @@ pub fn write_plaintext_records(
             "application data must not be sent unprotected",
         ));
     }
-    for fragment in data.chunks(max_fragment.clamp(1, MAX_PLAINTEXT)) {
+    let max_fragment = max_fragment.clamp(1, MAX_PLAINTEXT);
+    let headers = data.len().div_ceil(max_fragment).saturating_mul(HEADER_LEN);
+    out.reserve(data.len().saturating_add(headers));
+    for fragment in data.chunks(max_fragment) {
         let mut w = Writer::new(out);
         w.u8(typ.0);
         w.u16(legacy_record_version.0);

@@ -49,17 +49,20 @@ impl KeyKind {
                 rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap()
             }
             KeyKind::Ed25519 => rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap(),
-            // ring cannot generate RSA keys: use the pre-generated one (testdata/make-keys.sh).
-            KeyKind::Rsa2048 => {
-                let pem = std::fs::read_to_string(concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/testdata/rsa2048.pem"
-                ))
-                .unwrap();
-                rcgen::KeyPair::from_pem_and_sign_algo(&pem, &rcgen::PKCS_RSA_SHA256).unwrap()
-            }
+            KeyKind::Rsa2048 => rsa_key_pair(2048),
         }
     }
+}
+
+/// ring cannot generate RSA keys: the RSA key of `bits` bits
+/// testdata/make-keys.sh made.
+fn rsa_key_pair(bits: u32) -> rcgen::KeyPair {
+    let pem = std::fs::read_to_string(format!(
+        "{}/testdata/rsa{bits}.pem",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    rcgen::KeyPair::from_pem_and_sign_algo(&pem, &rcgen::PKCS_RSA_SHA256).unwrap()
 }
 
 /// A root CA, an intermediate CA and a leaf for some names, as DER and PEM.
@@ -107,6 +110,22 @@ impl TestPki {
         names: &[&str],
         adjust: impl FnOnce(&mut rcgen::CertificateParams),
     ) -> TestPki {
+        Self::generate_for_key(kind.key_pair(), kind == KeyKind::Ed25519, names, adjust)
+    }
+
+    /// As [`TestPki::generate`], the leaf on the RSA key of `bits` bits
+    /// testdata/make-keys.sh made (2048, 3072 or 4096), for the RSA key
+    /// exchange bench at each size.
+    pub fn generate_rsa(bits: u32, names: &[&str]) -> TestPki {
+        Self::generate_for_key(rsa_key_pair(bits), false, names, |_| {})
+    }
+
+    fn generate_for_key(
+        leaf_key: rcgen::KeyPair,
+        ed25519: bool,
+        names: &[&str],
+        adjust: impl FnOnce(&mut rcgen::CertificateParams),
+    ) -> TestPki {
         let root_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
         // A distinct root name per PKI, so that a second PKI's root is truly unknown
         // to the first one's clients rather than a same-name impostor.
@@ -121,7 +140,6 @@ impl TestPki {
         let intermediate = int_params.signed_by(&int_key, &root_issuer).unwrap();
         let int_issuer = rcgen::Issuer::new(int_params, int_key);
 
-        let leaf_key = kind.key_pair();
         let mut leaf_params =
             rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
                 .unwrap();
@@ -145,9 +163,9 @@ impl TestPki {
             leaf_pem: leaf.pem(),
             intermediate_pem: intermediate.pem(),
             key_der: leaf_key.serialize_der(),
-            key_pem: match kind {
-                KeyKind::Ed25519 => ed25519_pkcs8_v1_pem(&leaf_key.serialize_der()),
-                _ => leaf_key.serialize_pem(),
+            key_pem: match ed25519 {
+                true => ed25519_pkcs8_v1_pem(&leaf_key.serialize_der()),
+                false => leaf_key.serialize_pem(),
             },
             root_subject: format!("CN={root_name}"),
             intermediate_key_pem,

@@ -78,16 +78,22 @@ pub struct AtCke {
     public: PublicKey,
 }
 
+/// A TLS 1.2 RSA key exchange client and server; no resumption on either
+/// side, so every handshake between them is a full one (with the RSA
+/// decryption).
 pub fn rsa_configs(pki: &TestPki) -> (Arc<ClientConfig>, Arc<ServerConfig>) {
     let client = ClientConfig::builder(pki.root_store())
         .versions(&[ProtocolVersion::TLS12])
         .cipher_suites(&[CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256])
         .enable_rsa_key_exchange()
+        .session_store(None)
         .build()
         .unwrap();
     let server = ServerConfig::builder()
         .certificate(pki.certified_key())
         .enable_rsa_key_exchange()
+        .session_tickets(0)
+        .session_store(None)
         .build()
         .unwrap();
     (Arc::new(client), Arc::new(server))
