@@ -29,7 +29,8 @@ use cap::Cap;
 use criterion::{criterion_group, criterion_main, Criterion};
 use keyway::session::{InMemoryServerSessionStore, ServerSessionStore};
 use keyway::{CipherSuite, NamedGroup, ProtocolVersion};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use rustls::pki_types::ServerName;
+use support::side_by_side::rustls_configs_on;
 use support::{KeyKind, TestPki};
 
 #[global_allocator]
@@ -119,34 +120,15 @@ fn rustls_configs(
             cipher_suite::TLS13_AES_128_GCM_SHA256,
         ),
     };
-    let provider = Arc::new(rustls::crypto::CryptoProvider {
+    let provider = rustls::crypto::CryptoProvider {
         cipher_suites: vec![suite],
         kx_groups: vec![kx_group::X25519, kx_group::SECP256R1],
         ..default_provider()
-    });
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(CertificateDer::from(pki.root_der.clone()))
-        .unwrap();
-    let mut client = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_protocol_versions(&[version])
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    };
+    let (mut client, mut server) = rustls_configs_on(pki, provider, version);
     if !kind.resumes() {
         client.resumption = rustls::client::Resumption::disabled();
     }
-    let chain = vec![
-        CertificateDer::from(pki.leaf_der.clone()),
-        CertificateDer::from(pki.intermediate_der.clone()),
-    ];
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.key_der.clone()));
-    let mut server = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[version])
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .unwrap();
     match (kind.resumes(), kind.tickets()) {
         (false, _) => {
             server.send_tls13_tickets = 0;

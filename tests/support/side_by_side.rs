@@ -94,38 +94,50 @@ pub fn rustls_configs(pki: &TestPki) -> (Arc<rustls::ClientConfig>, Arc<rustls::
     rustls_configs_for(pki, Suite::Aes128Gcm)
 }
 
-/// rustls with X25519 and only `suite`.
+/// rustls with X25519 and only `suite`, no tickets and no resumption.
 pub fn rustls_configs_for(
     pki: &TestPki,
     suite: Suite,
 ) -> (Arc<rustls::ClientConfig>, Arc<rustls::ServerConfig>) {
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-    let provider = Arc::new(rustls::crypto::CryptoProvider {
+    let provider = rustls::crypto::CryptoProvider {
         cipher_suites: vec![suite.rustls()],
         kx_groups: vec![rustls::crypto::ring::kx_group::X25519],
         ..rustls::crypto::ring::default_provider()
-    });
+    };
+    let (mut client, mut server) = rustls_configs_on(pki, provider, &rustls::version::TLS13);
+    client.resumption = rustls::client::Resumption::disabled();
+    server.send_tls13_tickets = 0;
+    (Arc::new(client), Arc::new(server))
+}
+
+/// rustls client and server configs for the test PKI on `provider`,
+/// speaking only `version`, with rustls's defaults otherwise.
+pub fn rustls_configs_on(
+    pki: &TestPki,
+    provider: rustls::crypto::CryptoProvider,
+    version: &'static rustls::SupportedProtocolVersion,
+) -> (rustls::ClientConfig, rustls::ServerConfig) {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let provider = Arc::new(provider);
     let mut roots = rustls::RootCertStore::empty();
     roots
         .add(CertificateDer::from(pki.root_der.clone()))
         .unwrap();
-    let mut client = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_protocol_versions(&[&rustls::version::TLS13])
+    let client = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&[version])
         .unwrap()
         .with_root_certificates(roots)
         .with_no_client_auth();
-    client.resumption = rustls::client::Resumption::disabled();
     let chain = vec![
         CertificateDer::from(pki.leaf_der.clone()),
         CertificateDer::from(pki.intermediate_der.clone()),
     ];
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.key_der.clone()));
-    let mut server = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
+    let server = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[version])
         .unwrap()
         .with_no_client_auth()
         .with_single_cert(chain, key)
         .unwrap();
-    server.send_tls13_tickets = 0;
-    (Arc::new(client), Arc::new(server))
+    (client, server)
 }
