@@ -88,7 +88,7 @@ fn rsa_key_exchange_is_off_unless_enabled_and_after_every_ecdhe_suite() {
     );
 }
 
-/// DESIGN.md, "RSA key exchange without an oracle": every malformed
+/// The RSA key exchange without an oracle (README, "RSA key exchange"): every malformed
 /// ClientKeyExchange must end the same way as a well-formed one carrying a
 /// pre-master secret the client does not know: the server accepts the
 /// ClientKeyExchange and ChangeCipherSpec, then fails the Finished record

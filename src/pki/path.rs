@@ -322,9 +322,9 @@ pub(crate) fn verify_path<'r, 'a>(
     cache: Option<&SignatureCache>,
 ) -> Result<Verified<'r, 'a>, CertificateError> {
     let leaf = parse(0, end_entity)?;
-    // DESIGN.md: a chain is at most 10 certificates on the wire; whatever the
-    // caller passes, parsing stays bounded by what it passes, and the search
-    // below by the budgets.
+    // A chain on the wire is at most `Limits::max_chain_len` certificates;
+    // whatever the caller passes, parsing stays bounded by what it passes,
+    // and the search below by the budgets.
     let intermediates = intermediates
         .iter()
         .enumerate()

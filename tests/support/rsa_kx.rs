@@ -21,7 +21,7 @@ use rsa::{BoxedUint, PublicKey};
 
 use super::TestPki;
 
-/// The ways a ClientKeyExchange can be malformed, after DESIGN.md's list.
+/// The ways a ClientKeyExchange can be malformed (src/handshake/rsa_kx.rs lists the checks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Case {
     /// Well-formed: the handshake must complete.
