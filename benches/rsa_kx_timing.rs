@@ -71,7 +71,11 @@ fn main() {
         .unwrap_or(2000);
     let pki = TestPki::generate(KeyKind::Rsa2048, &["example.com"]);
     let (client, server) = rsa_configs(&pki);
-    let seed = Instant::now().elapsed().as_nanos() as u64 | 1;
+    // A different interleaving each run: seeded from the wall clock.
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |t| t.as_nanos() as u64)
+        | 1;
     let mut order = Order(seed ^ 0x9e37_79b9_7f4a_7c15);
     let measure = |case: Case| {
         let at = server_at_client_key_exchange(&client, &server);

@@ -145,6 +145,10 @@ fn run(
                     "OCSP response: {}",
                     keyway::pki::ocsp::OcspResponse::parse(der).map_err(keyway::Error::from)?
                 ),
+                // A resumed handshake carries no certificate, so no staple.
+                None if negotiated.resumed => {
+                    println!("OCSP response: none (resumed: no certificate was sent)")
+                }
                 None => println!("OCSP response: none"),
             }
         }

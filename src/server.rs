@@ -502,7 +502,8 @@ impl ServerConfigBuilder {
     }
 
     /// Test seam: fixed randomness instead of the operating system's. Never
-    /// use this for real connections.
+    /// use this for real connections, nor with ticket keys a real server
+    /// uses: every ticket it seals under one key gets the same nonce.
     #[cfg(any(test, feature = "fuzzing"))]
     #[doc(hidden)]
     pub fn dangerous_fixed_randomness(mut self, values: Vec<Vec<u8>>) -> Self {

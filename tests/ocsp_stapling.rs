@@ -435,3 +435,50 @@ fn tls12_a_certificate_status_without_an_acknowledgement_is_unexpected() {
         AlertDescription::UNEXPECTED_MESSAGE,
     );
 }
+
+/// The verifier caches the chain's signatures after a first handshake; a
+/// staple is still checked on every later one: a revoked staple, and a
+/// must-staple certificate without one, are refused by a client whose cache
+/// already holds the chain.
+#[test]
+fn staples_are_checked_on_a_chain_whose_signatures_are_cached() {
+    let pki = TestPki::generate_with(KeyKind::EcdsaP256, &["example.com"], |p| {
+        p.custom_extensions.push(must_staple())
+    });
+    let key = intermediate_key(&pki);
+    let good = Response::good(&pki, &key);
+    let revoked = Response {
+        status: Status::Revoked,
+        ..Response::good(&pki, &key)
+    };
+    for version in BOTH {
+        // No resumption: every handshake checks the chain and its staple.
+        let config = Arc::new(client(&pki, version).session_store(None).build().unwrap());
+        let run = |response: Option<Vec<u8>>| {
+            let mut ck = pki.certified_key();
+            ck.ocsp_response = response;
+            let server = ServerConfig::builder().certificate(ck).build().unwrap();
+            let mut c = keyway::ClientConnection::new(config.clone(), "example.com").unwrap();
+            let mut s = keyway::ServerConnection::new(Arc::new(server));
+            support::handshake(&mut c, &mut s)
+        };
+        assert_eq!(run(Some(good.der())), Ok(()), "{version:?}");
+        assert!(
+            matches!(
+                run(Some(revoked.der())),
+                Err(Error::InvalidCertificate(CertificateError::Revoked(_)))
+            ),
+            "{version:?}"
+        );
+        assert!(
+            matches!(
+                run(None),
+                Err(Error::InvalidCertificate(
+                    CertificateError::OcspResponseRequired(_)
+                ))
+            ),
+            "{version:?}"
+        );
+        assert_eq!(run(Some(good.der())), Ok(()), "{version:?}");
+    }
+}

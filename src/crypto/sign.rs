@@ -13,6 +13,14 @@
 //!
 //! Signing randomness comes from the connection's [`Rng`], asked for exactly the
 //! number of bytes ring draws, so tests can replay published traces.
+// Peer bytes reach this code (public keys, signatures, the DER reader): no
+// unwrap, unchecked arithmetic or indexing.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use core::fmt;
 
@@ -310,7 +318,7 @@ impl SigningKey {
 
     fn describe(&self) -> String {
         match &self.inner {
-            Inner::Rsa(k) => format!("RSA-{}", k.public().modulus_len() * 8),
+            Inner::Rsa(k) => format!("RSA-{}", k.public().modulus_len().saturating_mul(8)),
             _ => self.algorithm().to_string(),
         }
     }
@@ -332,7 +340,7 @@ impl fmt::Debug for SigningKey {
 /// nonce at or above the group order is redrawn, which happens with probability
 /// below 2^-32 on both curves.
 fn ecdsa_nonce_draw(digest: &'static ring::digest::Algorithm) -> usize {
-    digest.block_len() - digest.output_len()
+    digest.block_len().saturating_sub(digest.output_len())
 }
 
 fn from_pkcs8(der: &[u8]) -> Result<SigningKey, String> {
@@ -834,9 +842,15 @@ fn unsigned_bits(int: &[u8]) -> usize {
     let Some(start) = int.iter().position(|&b| b != 0) else {
         return 0;
     };
-    let significant = int.len() - start;
+    // `start` indexes a non-zero byte, so at least one byte is significant
+    // and its top bit position is 1 to 8.
+    let significant = int.len().saturating_sub(start);
     let top = int.get(start).copied().unwrap_or(0);
-    (significant - 1) * 8 + (8 - top.leading_zeros() as usize)
+    let top_bits = 8usize.saturating_sub(top.leading_zeros() as usize);
+    significant
+        .saturating_sub(1)
+        .saturating_mul(8)
+        .saturating_add(top_bits)
 }
 
 /// The bytes of a DER BIT STRING whose length is a whole number of bytes.
@@ -877,7 +891,8 @@ pub(crate) fn dotted_oid(bytes: &[u8]) -> String {
                 // The first subidentifier packs the first two arcs.
                 let first = (value / 40).min(2);
                 arcs.push(first);
-                arcs.push(value - first * 40);
+                // first * 40 <= value: first is value / 40, capped at 2.
+                arcs.push(value.saturating_sub(first.saturating_mul(40)));
             } else {
                 arcs.push(value);
             }

@@ -212,8 +212,12 @@ impl TicketKeys {
             .ok_or(Error::Internal("ticket key generation missing"))
     }
 
-    /// Seals `state` into a ticket with the current key, under a nonce from
-    /// `rng` (the connection's: fixed randomness makes fixed tickets).
+    /// Seals `state` into a ticket with the current key, under a random
+    /// 96-bit nonce from `rng`, the connection's: the system's generator,
+    /// so a key seals about 2^32 tickets before a repeated nonce becomes
+    /// likely; a fleet sharing a secret shares that budget per period.
+    /// Fixed randomness (tests and fuzzing only) repeats the nonce under one
+    /// key, which is why such a config must never share real ticket keys.
     pub(crate) fn seal(&self, state: &[u8], now_ms: u64, rng: &mut Rng) -> Result<Vec<u8>, Error> {
         let mut slot = self
             .keys
