@@ -606,3 +606,37 @@ fn early_data_is_refused_by_the_api_when_it_cannot_be_sent() {
     ));
     let _ = c.take_tls();
 }
+
+/// RFC 8446, Section 8.3: the ticket age the client reports must agree with
+/// the age the server knows to within the window (10 s by default), or the
+/// early data is refused (and skipped). Both clocks moving on together
+/// keeps the ages in agreement however old the ticket; the server's clock
+/// alone moving 20 s does not.
+#[test]
+fn tls13_early_data_needs_the_ticket_ages_to_agree() {
+    let pki = pki();
+    let client_clock = ManualClock::new();
+    let server_clock = ManualClock::new();
+    let pair = Pair::new(
+        client(&pki)
+            .enable_early_data(true)
+            .clock(client_clock.clone()),
+        server(&pki)
+            .max_early_data_size(1024)
+            .clock(server_clock.clone()),
+    );
+    pair.connect();
+    let early = |pair: &Pair| {
+        let mut c = ClientConnection::new(pair.client.clone(), "example.com").unwrap();
+        assert_eq!(c.write_early_data(b"early").unwrap(), 5);
+        let mut s = ServerConnection::new(pair.server.clone());
+        handshake(&mut c, &mut s).unwrap();
+        assert!(s.negotiated().resumed);
+        s.negotiated().early_data
+    };
+    client_clock.advance(Duration::from_secs(30));
+    server_clock.advance(Duration::from_secs(30));
+    assert_eq!(early(&pair), keyway::EarlyData::Accepted);
+    server_clock.advance(Duration::from_secs(20));
+    assert_eq!(early(&pair), keyway::EarlyData::Rejected);
+}

@@ -355,6 +355,16 @@ mod tests {
         for (candidate, why) in cases {
             assert_eq!(s.resumable(&candidate), Err(why));
         }
+        // The edges: usable until the last millisecond of its lifetime, and
+        // from up to a minute before it was made (a clock a little behind).
+        for (now_ms, ok) in [
+            (s.created_ms + 3_600_000 - 1, true),
+            (s.created_ms - 60_000, true),
+            (s.created_ms - 60_001, false),
+        ] {
+            let candidate = Candidate { now_ms, ..here() };
+            assert_eq!(s.resumable(&candidate).is_ok(), ok, "{now_ms}");
+        }
         // TLS 1.2: the same suite and the same extended master secret use.
         let mut tls12 = session();
         tls12.version = ProtocolVersion::TLS12;
