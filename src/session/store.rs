@@ -229,7 +229,9 @@ mod tests {
     #[test]
     fn the_server_store_is_bounded_and_evicts_the_least_recently_used() {
         let store = InMemoryServerSessionStore::new(2);
+        assert!(store.is_empty());
         assert!(store.put(b"a".to_vec(), b"1".to_vec()));
+        assert!(!store.is_empty());
         assert!(store.put(b"b".to_vec(), b"2".to_vec()));
         assert_eq!(store.get(b"a"), Some(b"1".to_vec())); // a is now newer than b
         assert!(store.put(b"c".to_vec(), b"3".to_vec()));
@@ -260,5 +262,15 @@ mod tests {
         assert_eq!(store.tls12_session("c.example"), Some(b"s".to_vec()));
         store.remove_tls12_session("c.example");
         assert_eq!(store.tls12_session("c.example"), None);
+
+        // Within the bound nothing is evicted, and a known server coming
+        // back when the store is full evicts no one.
+        let store = InMemoryClientSessionStore::new(2, 4);
+        store.insert_ticket("a.example", b"a1".to_vec());
+        store.insert_ticket("b.example", b"b1".to_vec());
+        store.insert_ticket("a.example", b"a2".to_vec());
+        assert_eq!(store.take_ticket("a.example"), Some(b"a2".to_vec()));
+        assert_eq!(store.take_ticket("a.example"), Some(b"a1".to_vec()));
+        assert_eq!(store.take_ticket("b.example"), Some(b"b1".to_vec()));
     }
 }
