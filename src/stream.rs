@@ -113,20 +113,39 @@ impl<T: Read + Write> Stream<T> {
         self.flush_tls()
     }
 
-    /// Writes all queued TLS bytes to the transport.
+    /// Writes all queued TLS bytes to the transport. A write or flush
+    /// interrupted by a signal (`ErrorKind::Interrupted`) is retried, as
+    /// `std::io::Write::write_all` does.
     fn flush_tls(&mut self) -> io::Result<()> {
         while self.conn.conn().wants_write() {
-            if self.conn.conn().write_tls(&mut self.io)? == 0 {
-                return Err(io::ErrorKind::WriteZero.into());
+            match self.conn.conn().write_tls(&mut self.io) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
             }
         }
-        self.io.flush()
+        loop {
+            match self.io.flush() {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                other => return other,
+            }
+        }
     }
 
-    /// Reads once from the transport and processes what arrived; on a TLS
-    /// error the alert is flushed to the peer before the error is returned.
+    /// Reads once from the transport (again if a signal interrupted the
+    /// read) and processes what arrived; on a TLS error the alert is flushed
+    /// to the peer before the error is returned.
     fn read_more(&mut self) -> io::Result<()> {
-        self.conn.conn().read_tls(&mut self.io)?;
+        loop {
+            match self.conn.conn().read_tls(&mut self.io) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                other => {
+                    other?;
+                    break;
+                }
+            }
+        }
         if let Err(e) = self.conn.conn().process() {
             let _ = self.flush_tls();
             return Err(to_io(e));

@@ -248,3 +248,79 @@ fn data_received_before_a_failure_is_lent_before_the_error() {
     let err = s.reader().fill_buf().unwrap_err();
     assert_eq!(err.to_string(), Error::DecryptFailed.to_string());
 }
+
+/// A transport whose other end is a server connection stepped in place,
+/// and whose every other read, write and flush is interrupted by a signal
+/// (`ErrorKind::Interrupted`), as a blocking socket's may be.
+struct Interrupting {
+    server: ServerConnection,
+    incoming: Vec<u8>,
+    calls: usize,
+}
+
+impl Interrupting {
+    fn interrupted(&mut self) -> bool {
+        self.calls += 1;
+        self.calls % 2 == 1
+    }
+}
+
+impl Read for Interrupting {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.interrupted() {
+            return Err(std::io::ErrorKind::Interrupted.into());
+        }
+        if self.incoming.is_empty() {
+            self.incoming = self.server.take_tls();
+        }
+        let n = buf.len().min(self.incoming.len());
+        buf[..n].copy_from_slice(&self.incoming[..n]);
+        self.incoming.drain(..n);
+        Ok(n)
+    }
+}
+
+impl Write for Interrupting {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.interrupted() {
+            return Err(std::io::ErrorKind::Interrupted.into());
+        }
+        self.server.read_tls_bytes(buf).unwrap();
+        self.server.process().unwrap();
+        // The server answers an application record with an echo.
+        let mut echo = [0u8; 64];
+        let n = self.server.read_plaintext(&mut echo).unwrap_or(0);
+        if n > 0 {
+            self.server.write_plaintext(&echo[..n]).unwrap();
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self.interrupted() {
+            true => Err(std::io::ErrorKind::Interrupted.into()),
+            false => Ok(()),
+        }
+    }
+}
+
+#[test]
+fn a_stream_retries_reads_writes_and_flushes_a_signal_interrupted() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let (client, server) = configs(&pki);
+    let transport = Interrupting {
+        server: ServerConnection::new(Arc::new(server)),
+        incoming: Vec::new(),
+        calls: 0,
+    };
+    let mut tls = keyway::Stream::client(Arc::new(client), "example.com", transport).unwrap();
+    tls.handshake().unwrap();
+    tls.write_all(b"ping").unwrap();
+    let mut got = [0u8; 4];
+    tls.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"ping");
+    assert!(
+        tls.get_ref().calls > 6,
+        "the transport was interrupted along the way"
+    );
+}
