@@ -144,11 +144,6 @@ impl TicketKeys {
         })
     }
 
-    /// The rotation period.
-    pub fn period(&self) -> Duration {
-        self.period
-    }
-
     /// The period `now_ms` falls in.
     fn period_index(&self, now_ms: u64) -> u64 {
         let period_ms = u64::try_from(self.period.as_millis())
