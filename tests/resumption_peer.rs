@@ -1,0 +1,232 @@
+//! What a client offers and accepts around resumption, checked against a
+//! server that lies (a man in the middle re-sealing its flights) and in the
+//! ClientHello itself: a pre_shared_key selected for a suite of another hash,
+//! a PSK without the key share the client required, tickets that must not
+//! be offered, a suite chosen by the ticket's hash, a renewed TLS 1.2 ticket
+//! kept.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use keyway::codec::extensions::Extension;
+use keyway::codec::messages::HandshakeMessage;
+use keyway::codec::HandshakeType as H;
+use keyway::error::PeerMisbehaved;
+use keyway::events::Side;
+use keyway::session::{ClientSessionStore, InMemoryClientSessionStore, TicketKeys};
+use keyway::{
+    CipherSuite, ClientConfig, ClientConfigBuilder, ClientConnection, Error, ProtocolVersion,
+    ServerConfig, ServerConfigBuilder, ServerConnection,
+};
+use support::mitm::Mitm;
+use support::{handshake, KeyKind, ManualClock, TestPki};
+
+/// A client session store that files every server under one name: client
+/// configs built apart (each files its sessions under its own key) share
+/// their sessions through it.
+#[derive(Debug)]
+struct OneServer(InMemoryClientSessionStore);
+
+impl ClientSessionStore for OneServer {
+    fn insert_ticket(&self, _: &str, value: Vec<u8>) {
+        self.0.insert_ticket("server", value)
+    }
+
+    fn take_ticket(&self, _: &str) -> Option<Vec<u8>> {
+        self.0.take_ticket("server")
+    }
+
+    fn set_tls12_session(&self, _: &str, value: Vec<u8>) {
+        self.0.set_tls12_session("server", value)
+    }
+
+    fn tls12_session(&self, _: &str) -> Option<Vec<u8>> {
+        self.0.tls12_session("server")
+    }
+
+    fn remove_tls12_session(&self, _: &str) {
+        self.0.remove_tls12_session("server")
+    }
+}
+
+struct Setup {
+    pki: TestPki,
+    store: Arc<OneServer>,
+    keys: Arc<TicketKeys>,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        Setup {
+            pki: TestPki::generate(KeyKind::EcdsaP256, &["example.com"]),
+            store: Arc::new(OneServer(InMemoryClientSessionStore::new(1, 8))),
+            keys: Arc::new(TicketKeys::new(Duration::from_secs(3600)).unwrap()),
+        }
+    }
+
+    fn client(&self) -> ClientConfigBuilder {
+        ClientConfig::builder(self.pki.root_store()).session_store(Some(self.store.clone()))
+    }
+
+    fn server(&self) -> ServerConfigBuilder {
+        ServerConfig::builder()
+            .certificate(self.pki.certified_key())
+            .ticket_keys(self.keys.clone())
+    }
+
+    /// One handshake to its end; whether it resumed.
+    fn connect(&self, client: ClientConfigBuilder, server: ServerConfigBuilder) -> bool {
+        let client = Arc::new(client.build().unwrap());
+        let mut c = ClientConnection::new(client, "example.com").unwrap();
+        let mut s = ServerConnection::new(Arc::new(server.build().unwrap()));
+        handshake(&mut c, &mut s).unwrap();
+        c.negotiated().resumed
+    }
+}
+
+/// The extensions of the ClientHello a fresh connection of `client` sends.
+fn client_hello_extensions(client: ClientConfigBuilder) -> Vec<Extension> {
+    let client = Arc::new(client.build().unwrap());
+    let bytes = ClientConnection::new(client, "example.com")
+        .unwrap()
+        .take_tls();
+    // The first record holds the ClientHello (a ChangeCipherSpec may follow).
+    let len = usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
+    match HandshakeMessage::decode(H::CLIENT_HELLO, &bytes[9..5 + len]).unwrap() {
+        HandshakeMessage::ClientHello(ch) => ch.extensions,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn offers_a_psk(extensions: &[Extension]) -> bool {
+    extensions
+        .iter()
+        .any(|e| matches!(e, Extension::PreSharedKeyClientHello(_)))
+}
+
+fn offers_early_data(extensions: &[Extension]) -> bool {
+    extensions.iter().any(|e| matches!(e, Extension::EarlyData))
+}
+
+/// Runs a resumption through a man in the middle up to the server's first
+/// flight, applies `edit` to its ServerHello, and expects the client to
+/// refuse it with `error`.
+fn server_hello_refused(
+    edit: impl FnOnce(&mut keyway::codec::messages::ServerHello),
+    client: impl Fn(&Setup) -> ClientConfigBuilder,
+    error: Error,
+) {
+    let setup = Setup::new();
+    assert!(!setup.connect(client(&setup), setup.server()));
+    let mut m = Mitm::new(client(&setup), setup.server());
+    let mut flight = m.run_to(Side::Server, H::SERVER_HELLO);
+    let HandshakeMessage::ServerHello(mut sh) = flight.decode(H::SERVER_HELLO) else {
+        unreachable!()
+    };
+    assert!(
+        sh.extensions
+            .iter()
+            .any(|e| matches!(e, Extension::PreSharedKeyServerHello(0))),
+        "the server resumed"
+    );
+    edit(&mut sh);
+    flight.replace(&HandshakeMessage::ServerHello(sh));
+    let alert = error.alert().unwrap();
+    assert_eq!(m.deliver(flight), Err(error));
+    // The alert goes out in the clear: the client has no keys yet.
+    assert_eq!(
+        m.client.take_tls(),
+        [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, alert.0]
+    );
+}
+
+/// RFC 8446, Section 4.2.11: the PSK a server selects must suit the suite
+/// it chose; a ticket made under SHA-256 cannot key a SHA-384 suite.
+#[test]
+fn a_psk_selected_for_a_suite_of_another_hash_is_illegal_parameter() {
+    let both = [
+        CipherSuite::TLS_AES_128_GCM_SHA256,
+        CipherSuite::TLS_AES_256_GCM_SHA384,
+    ];
+    server_hello_refused(
+        |sh| sh.cipher_suite = CipherSuite::TLS_AES_256_GCM_SHA384,
+        |setup| setup.client().cipher_suites(&both),
+        Error::PeerMisbehaved(PeerMisbehaved::IllegalParameter(
+            "pre_shared_key selects no ticket we offered for this suite",
+        )),
+    );
+}
+
+/// RFC 8446, Section 4.2.9: a ServerHello without a key share is psk_ke,
+/// which a client that did not offer it (the default) refuses.
+#[test]
+fn a_resumption_without_the_key_share_the_client_required_is_refused() {
+    server_hello_refused(
+        |sh| {
+            sh.extensions
+                .retain(|e| !matches!(e, Extension::KeyShareServerHello(_)))
+        },
+        |setup| setup.client(),
+        Error::PeerMisbehaved(PeerMisbehaved::MissingExtension("key_share")),
+    );
+}
+
+/// A ticket past its lifetime is not offered at all; a ticket that allows
+/// no early data is offered without early_data.
+#[test]
+fn expired_tickets_are_not_offered_and_early_data_only_where_allowed() {
+    let setup = Setup::new();
+    let clock = ManualClock::new();
+    let client = || setup.client().enable_early_data(true).clock(clock.clone());
+    let server = || setup.server().clock(clock.clone());
+    // The server allows no early data: its tickets say so.
+    assert!(!setup.connect(client(), server()));
+    let extensions = client_hello_extensions(client());
+    assert!(offers_a_psk(&extensions));
+    assert!(!offers_early_data(&extensions));
+    // A server that allows early data issues tickets that allow it. (Tickets
+    // live 12 hours by default.)
+    setup.connect(client(), server().max_early_data_size(1024));
+    assert!(offers_early_data(&client_hello_extensions(client())));
+    clock.advance(Duration::from_secs(13 * 3600));
+    assert!(!offers_a_psk(&client_hello_extensions(client())));
+}
+
+/// A ticket made under one suite resumes a handshake whose client offers
+/// another suite of the same hash (RFC 8446, Section 4.2.11).
+#[test]
+fn a_ticket_resumes_with_another_suite_of_its_hash() {
+    let setup = Setup::new();
+    let aes = [CipherSuite::TLS_AES_128_GCM_SHA256];
+    let chacha = [CipherSuite::TLS_CHACHA20_POLY1305_SHA256];
+    assert!(!setup.connect(setup.client().cipher_suites(&aes), setup.server()));
+    assert!(setup.connect(setup.client().cipher_suites(&chacha), setup.server()));
+    // Not with a suite of another hash.
+    let aes256 = [CipherSuite::TLS_AES_256_GCM_SHA384];
+    assert!(!setup.connect(setup.client().cipher_suites(&aes256), setup.server()));
+}
+
+/// RFC 5077, Section 3.3: a TLS 1.2 server that resumes a ticket may send a
+/// new one; the client keeps the new one, which outlives the old one's key.
+#[test]
+fn a_renewed_tls12_ticket_replaces_the_old_one() {
+    let setup = Setup::new();
+    let clock = ManualClock::new();
+    let tls12 = [ProtocolVersion::TLS12];
+    let client = || setup.client().versions(&tls12).clock(clock.clone());
+    // Random keys rotating every hour; the current and the previous open.
+    let server = || setup.server().session_store(None).clock(clock.clone());
+    assert!(!setup.connect(client(), server()));
+    clock.advance(Duration::from_secs(3600));
+    assert!(
+        setup.connect(client(), server()),
+        "the previous key opens it"
+    );
+    clock.advance(Duration::from_secs(3600));
+    assert!(
+        setup.connect(client(), server()),
+        "the ticket renewed an hour ago opens; the first one would not"
+    );
+}
