@@ -172,6 +172,19 @@ fn client_hello_violations_get_their_alerts() {
         server_refuses(|ch| without(ch, |e| !matches!(e, Extension::KeyShareClientHello(_))));
     assert_eq!(alert, A::MISSING_EXTENSION.0, "{err}");
 
+    // RFC 8446, Section 9.2: only a ClientHello offering a PSK may leave out
+    // both supported_groups and key_share.
+    let (err, alert) = server_refuses(|ch| {
+        without(ch, |e| {
+            !matches!(
+                e,
+                Extension::KeyShareClientHello(_) | Extension::SupportedGroups(_)
+            )
+        })
+    });
+    assert_eq!(alert, A::MISSING_EXTENSION.0, "{err}");
+    assert!(err.to_string().contains("supported_groups"), "{err}");
+
     // A share for a group the client does not list in supported_groups.
     let (err, alert) = server_refuses(|ch| {
         for e in &mut ch.extensions {

@@ -640,3 +640,23 @@ fn tls13_early_data_needs_the_ticket_ages_to_agree() {
     server_clock.advance(Duration::from_secs(20));
     assert_eq!(early(&pair), keyway::EarlyData::Rejected);
 }
+
+/// A session too large for a ticket (a client chain over 64 KiB) cannot be
+/// resumed: the server sends no ticket and the connection goes on.
+#[test]
+fn a_session_too_large_for_a_ticket_gets_none_and_the_connection_goes_on() {
+    let pki = pki();
+    let names: Vec<String> = (0..2600)
+        .map(|i| format!("host-{i:04}.client.example"))
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let client_pki = TestPki::generate(KeyKind::EcdsaP256, &names);
+    let verifier = keyway::pki::DefaultClientVerifier::new(Arc::new(client_pki.root_store()));
+    let pair = Pair::new(
+        client(&pki).client_certificate(client_pki.certified_key()),
+        server(&pki).client_auth(Arc::new(verifier)),
+    );
+    let (_, _, flights) = pair.connect();
+    assert!(flights.contains(&(C, "Certificate")), "{flights:?}");
+    assert!(!flights.contains(&(S, "NewSessionTicket")), "{flights:?}");
+}
