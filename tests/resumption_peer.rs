@@ -1,9 +1,9 @@
 //! What a client offers and accepts around resumption, checked against a
 //! server that lies (a man in the middle re-sealing its flights) and in the
 //! ClientHello itself: a pre_shared_key selected for a suite of another hash,
-//! a PSK without the key share the client required, tickets that must not
-//! be offered, a suite chosen by the ticket's hash, a renewed TLS 1.2 ticket
-//! kept.
+//! a PSK without the key share the client required, early data accepted
+//! without a resumed ticket, tickets that must not be offered, a suite
+//! chosen by the ticket's hash, a renewed TLS 1.2 ticket kept.
 
 mod support;
 
@@ -17,8 +17,8 @@ use keyway::error::PeerMisbehaved;
 use keyway::events::Side;
 use keyway::session::{ClientSessionStore, InMemoryClientSessionStore, TicketKeys};
 use keyway::{
-    CipherSuite, ClientConfig, ClientConfigBuilder, ClientConnection, Error, ProtocolVersion,
-    ServerConfig, ServerConfigBuilder, ServerConnection,
+    AlertDescription, CipherSuite, ClientConfig, ClientConfigBuilder, ClientConnection, Error,
+    ProtocolVersion, ServerConfig, ServerConfigBuilder, ServerConnection,
 };
 use support::mitm::Mitm;
 use support::{handshake, KeyKind, ManualClock, TestPki};
@@ -229,4 +229,33 @@ fn a_renewed_tls12_ticket_replaces_the_old_one() {
         setup.connect(client(), server()),
         "the ticket renewed an hour ago opens; the first one would not"
     );
+}
+
+/// RFC 8446, Section 4.2.10: a server can accept early data only on the
+/// ticket it resumes; in a full handshake an early_data extension in
+/// EncryptedExtensions is illegal_parameter.
+#[test]
+fn early_data_accepted_in_a_full_handshake_is_illegal_parameter() {
+    let setup = Setup::new();
+    let client = || setup.client().enable_early_data(true);
+    assert!(!setup.connect(client(), setup.server().max_early_data_size(1024)));
+    // A server that cannot open the ticket: a full handshake, with the
+    // client's early_data offer still in its ClientHello.
+    let stranger = ServerConfig::builder().certificate(setup.pki.certified_key());
+    let mut m = Mitm::new(client(), stranger);
+    let mut flight = m.run_to(Side::Server, H::ENCRYPTED_EXTENSIONS);
+    let HandshakeMessage::EncryptedExtensions(mut ee) = flight.decode(H::ENCRYPTED_EXTENSIONS)
+    else {
+        unreachable!()
+    };
+    ee.extensions.push(Extension::EarlyData);
+    flight.replace(&HandshakeMessage::EncryptedExtensions(ee));
+    let error = Error::PeerMisbehaved(PeerMisbehaved::IllegalParameter(
+        "early_data accepted without resuming the ticket",
+    ));
+    assert_eq!(m.deliver(flight), Err(error.clone()));
+    assert_eq!(error.alert(), Some(AlertDescription::ILLEGAL_PARAMETER));
+    // (The alert goes out under the client's early traffic keys, which it
+    // installed when it offered early data; the server skips such records.)
+    assert!(m.client.wants_write());
 }

@@ -502,7 +502,10 @@ impl Wire {
                 }
                 20 => {
                     items.push(Item::ChangeCipherSpec { epoch, body: data });
-                    if !self.tls13 {
+                    // A TLS 1.2 CCS switches keys; a TLS 1.3 client's
+                    // compatibility CCS can come before the ServerHello
+                    // says which version this is (with early data offered).
+                    if !self.tls13 && self.suite.is_some() {
                         self.tls12_keys(from);
                     }
                 }
