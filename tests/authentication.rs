@@ -527,6 +527,84 @@ fn tls12_client_requires_extended_master_secret_and_renegotiation_info() {
     }
 }
 
+/// A TLS 1.2 ServerHello may answer only the extensions the client sent,
+/// each in its own way (RFC 5246, Section 7.4.1.4): an unsolicited one is
+/// unsupported_extension, an ALPN protocol the client did not offer is
+/// refused, and ec_point_formats must include uncompressed (RFC 8422,
+/// Section 5.2). Answers the client asked for pass (the first case).
+#[test]
+fn tls12_client_accepts_only_the_server_hello_extensions_it_asked_for() {
+    let pki = pki();
+    let alpn = Extension::Alpn(vec![b"h2".to_vec()]);
+    let unsolicited = |e: &Extension| {
+        Err(Error::PeerMisbehaved(PeerMisbehaved::UnsolicitedExtension(
+            e.ext_type(),
+        )))
+    };
+    type Case = (
+        &'static str,
+        ClientConfigBuilder,
+        Box<dyn Fn(&mut Vec<Extension>)>,
+        Result<(), Error>,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "the ALPN protocol offered",
+            tls12(client(&pki)).alpn(&[b"h2"]),
+            Box::new(|e| e.push(Extension::Alpn(vec![b"h2".to_vec()]))),
+            Ok(()),
+        ),
+        (
+            "ALPN not offered",
+            tls12(client(&pki)),
+            Box::new(|e| e.push(Extension::Alpn(vec![b"h2".to_vec()]))),
+            unsolicited(&alpn),
+        ),
+        (
+            "an ALPN protocol not offered",
+            tls12(client(&pki)).alpn(&[b"h2"]),
+            Box::new(|e| e.push(Extension::Alpn(vec![b"http/1.1".to_vec()]))),
+            Err(Error::PeerIncompatible(
+                PeerIncompatible::ChoseUnofferedParameter("application protocol"),
+            )),
+        ),
+        (
+            "a session ticket not asked for",
+            tls12(client(&pki)).session_store(None),
+            Box::new(|e| e.push(Extension::SessionTicket(Vec::new()))),
+            unsolicited(&Extension::SessionTicket(Vec::new())),
+        ),
+        (
+            "a status_request not asked for",
+            tls12(client(&pki)).ocsp_stapling(false),
+            Box::new(|e| e.push(Extension::StatusRequest(Vec::new()))),
+            unsolicited(&Extension::StatusRequest(Vec::new())),
+        ),
+        (
+            "ec_point_formats without uncompressed",
+            tls12(client(&pki)),
+            Box::new(|e| {
+                e.retain(|x| !matches!(x, Extension::EcPointFormats(_)));
+                e.push(Extension::EcPointFormats(vec![1]));
+            }),
+            Err(Error::PeerMisbehaved(PeerMisbehaved::IllegalParameter(
+                "ec_point_formats lacks uncompressed",
+            ))),
+        ),
+    ];
+    for (what, client, edit, expected) in cases {
+        let mut m = Mitm::new(client, server(&pki));
+        let mut flight = m.run_to(Side::Server, H::SERVER_HELLO);
+        edit_server_hello(&mut flight, |e| edit(e));
+        assert_eq!(m.deliver(flight), expected.clone(), "{what}");
+        if let Err(error) = expected {
+            assert_eq!(m.take(Side::Client).alert(), error.alert(), "{what}");
+        } else {
+            assert_eq!(m.client.negotiated().alpn.as_deref(), Some(&b"h2"[..]));
+        }
+    }
+}
+
 #[test]
 fn tls12_server_requires_extended_master_secret_and_an_empty_renegotiation_info() {
     let pki = pki();

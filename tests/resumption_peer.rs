@@ -259,3 +259,52 @@ fn early_data_accepted_in_a_full_handshake_is_illegal_parameter() {
     // installed when it offered early data; the server skips such records.)
     assert!(m.client.wants_write());
 }
+
+/// RFC 5246, Section 7.4.1.3: a server that does not resume answers with a
+/// session ID of its own; the client, though it offered a cached session,
+/// goes on with a full handshake.
+#[test]
+fn a_tls12_server_that_does_not_resume_gets_a_full_handshake() {
+    let setup = Setup::new();
+    let tls12 = [ProtocolVersion::TLS12];
+    let client = || setup.client().versions(&tls12);
+    // Session IDs only, kept in one cache the second server does not share.
+    let cache = Arc::new(keyway::session::InMemoryServerSessionStore::new(16));
+    let by_id = || {
+        setup
+            .server()
+            .session_tickets(0)
+            .session_store(Some(cache.clone()))
+    };
+    assert!(!setup.connect(client(), by_id()));
+    assert!(setup.connect(client(), by_id()), "the first server resumes");
+    let other = ServerConfig::builder()
+        .certificate(setup.pki.certified_key())
+        .session_tickets(0);
+    assert!(!setup.connect(client(), other));
+}
+
+/// RFC 5077, Section 3.3: the client keeps a TLS 1.2 ticket no longer than
+/// the server's lifetime hint says.
+#[test]
+fn a_tls12_ticket_is_not_offered_past_its_lifetime_hint() {
+    let setup = Setup::new();
+    let clock = ManualClock::new();
+    let tls12 = [ProtocolVersion::TLS12];
+    let client = || setup.client().versions(&tls12).clock(clock.clone());
+    let server = setup
+        .server()
+        .session_store(None)
+        .ticket_lifetime(Duration::from_secs(3600))
+        .clock(clock.clone());
+    assert!(!setup.connect(client(), server));
+    let offered_ticket = |extensions: &[Extension]| {
+        extensions
+            .iter()
+            .any(|e| matches!(e, Extension::SessionTicket(t) if !t.is_empty()))
+    };
+    clock.advance(Duration::from_secs(3000));
+    assert!(offered_ticket(&client_hello_extensions(client())));
+    clock.advance(Duration::from_secs(1000));
+    assert!(!offered_ticket(&client_hello_extensions(client())));
+}
