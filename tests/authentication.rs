@@ -527,6 +527,32 @@ fn tls12_client_requires_extended_master_secret_and_renegotiation_info() {
     }
 }
 
+/// RFC 7301, Section 3.2: the protocol a TLS 1.3 server names in
+/// EncryptedExtensions must be one the client offered.
+#[test]
+fn tls13_client_refuses_an_alpn_protocol_it_did_not_offer() {
+    let pki = pki();
+    let mut m = Mitm::new(client(&pki).alpn(&[b"h2"]), server(&pki).alpn(&[b"h2"]));
+    let mut flight = m.run_to(Side::Server, H::ENCRYPTED_EXTENSIONS);
+    let HandshakeMessage::EncryptedExtensions(mut ee) = flight.decode(H::ENCRYPTED_EXTENSIONS)
+    else {
+        unreachable!()
+    };
+    for e in &mut ee.extensions {
+        if let Extension::Alpn(chosen) = e {
+            *chosen = vec![b"http/1.1".to_vec()];
+        }
+    }
+    flight.replace(&HandshakeMessage::EncryptedExtensions(ee));
+    m.refused(
+        flight,
+        Error::PeerIncompatible(PeerIncompatible::ChoseUnofferedParameter(
+            "application protocol",
+        )),
+        A::ILLEGAL_PARAMETER,
+    );
+}
+
 /// A TLS 1.2 ServerHello may answer only the extensions the client sent,
 /// each in its own way (RFC 5246, Section 7.4.1.4): an unsolicited one is
 /// unsupported_extension, an ALPN protocol the client did not offer is
