@@ -631,6 +631,23 @@ fn tls12_client_accepts_only_the_server_hello_extensions_it_asked_for() {
     }
 }
 
+/// A client that connects by address sends no server_name, so a
+/// ServerHello acknowledging one is unsolicited (RFC 6066, Section 3).
+#[test]
+fn tls12_client_refuses_a_server_name_ack_it_did_not_ask_for() {
+    let pki = pki();
+    let mut m = Mitm::new(tls12(client(&pki)), server(&pki));
+    let by_address = Arc::new(tls12(client(&pki)).build().unwrap());
+    m.client = keyway::ClientConnection::new(by_address, "127.0.0.1").unwrap();
+    let mut flight = m.run_to(Side::Server, H::SERVER_HELLO);
+    edit_server_hello(&mut flight, |e| e.push(Extension::ServerNameAck));
+    let error = Error::PeerMisbehaved(PeerMisbehaved::UnsolicitedExtension(
+        Extension::ServerNameAck.ext_type(),
+    ));
+    assert_eq!(m.deliver(flight), Err(error.clone()));
+    assert_eq!(m.take(Side::Client).alert(), error.alert());
+}
+
 #[test]
 fn tls12_server_requires_extended_master_secret_and_an_empty_renegotiation_info() {
     let pki = pki();
