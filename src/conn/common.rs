@@ -243,13 +243,7 @@ impl Common {
         let decrypter = secret.with_keys(suite.aead, |key, iv| {
             Tls13Decrypter::new(suite.aead, key, iv)
         })?;
-        self.decrypter = RecordDecrypter::Tls13(decrypter);
-        // Only ever compared for a change, so wrapping is harmless.
-        self.read_epoch = self.read_epoch.wrapping_add(1);
-        self.emit(Event::KeyInstalled {
-            direction: Direction::Read,
-            secret: name,
-        });
+        self.install_decrypter(RecordDecrypter::Tls13(decrypter), name);
         Ok(())
     }
 
@@ -263,11 +257,7 @@ impl Common {
         let encrypter = secret.with_keys(suite.aead, |key, iv| {
             Tls13Encrypter::new(suite.aead, key, iv)
         })?;
-        self.encrypter = RecordEncrypter::Tls13(encrypter);
-        self.emit(Event::KeyInstalled {
-            direction: Direction::Write,
-            secret: name,
-        });
+        self.install_encrypter(RecordEncrypter::Tls13(encrypter), name);
         Ok(())
     }
 
@@ -316,12 +306,8 @@ impl Common {
         iv: &[u8],
         name: &'static str,
     ) -> Result<(), Error> {
-        self.decrypter = RecordDecrypter::Tls12(Tls12Decrypter::new(aead, key, iv)?);
-        self.read_epoch = self.read_epoch.wrapping_add(1);
-        self.emit(Event::KeyInstalled {
-            direction: Direction::Read,
-            secret: name,
-        });
+        let decrypter = Tls12Decrypter::new(aead, key, iv)?;
+        self.install_decrypter(RecordDecrypter::Tls12(decrypter), name);
         Ok(())
     }
 
@@ -333,12 +319,29 @@ impl Common {
         iv: &[u8],
         name: &'static str,
     ) -> Result<(), Error> {
-        self.encrypter = RecordEncrypter::Tls12(Tls12Encrypter::new(aead, key, iv)?);
+        let encrypter = Tls12Encrypter::new(aead, key, iv)?;
+        self.install_encrypter(RecordEncrypter::Tls12(encrypter), name);
+        Ok(())
+    }
+
+    /// Reads with `decrypter` from now on (a new read epoch), and says so.
+    fn install_decrypter(&mut self, decrypter: RecordDecrypter, name: &'static str) {
+        self.decrypter = decrypter;
+        // Only ever compared for a change, so wrapping is harmless.
+        self.read_epoch = self.read_epoch.wrapping_add(1);
+        self.emit(Event::KeyInstalled {
+            direction: Direction::Read,
+            secret: name,
+        });
+    }
+
+    /// Writes with `encrypter` from now on, and says so.
+    fn install_encrypter(&mut self, encrypter: RecordEncrypter, name: &'static str) {
+        self.encrypter = encrypter;
         self.emit(Event::KeyInstalled {
             direction: Direction::Write,
             secret: name,
         });
-        Ok(())
     }
 
     /// The negotiated version is TLS 1.2.
