@@ -187,21 +187,8 @@ fn s_server(files: &support::PkiFiles, extra: &[&str]) -> (Guard, u16) {
 /// Starts `openssl s_server` limited by `versions` (`-tls1_2`, `-tls1_3`, or
 /// none for every version it has) and waits until it accepts one connection.
 fn s_server_speaking(versions: &[&str], files: &support::PkiFiles, extra: &[&str]) -> (Guard, u16) {
-    let mut server = Guard::spawn(
-        Command::new("openssl")
-            .args(["s_server", "-accept", "127.0.0.1:0"])
-            .args(versions)
-            .args(["-naccept", "1"])
-            .arg("-cert")
-            .arg(&files.leaf)
-            .arg("-cert_chain")
-            .arg(&files.intermediate)
-            .arg("-key")
-            .arg(&files.key)
-            .args(extra),
-    );
-    let port = server.wait_for_port("ACCEPT");
-    (server, port)
+    let args = [versions, &["-naccept", "1"], extra].concat();
+    support::process::s_server(files, &args)
 }
 
 fn read_until(tls: &mut keyway::Stream<TcpStream>, needle: &str) {

@@ -188,19 +188,8 @@ fn s_client_early_data_is_accepted_by_a_keyway_server_that_allows_it() {
 
 /// `openssl s_server` for two connections with `args`.
 fn s_server(files: &PkiFiles, args: &[&str]) -> (Guard, u16) {
-    let mut server = Guard::spawn(
-        Command::new("openssl")
-            .args(["s_server", "-accept", "127.0.0.1:0", "-naccept", "2"])
-            .arg("-cert")
-            .arg(&files.leaf)
-            .arg("-cert_chain")
-            .arg(&files.intermediate)
-            .arg("-key")
-            .arg(&files.key)
-            .args(args),
-    );
-    let port = server.wait_for_port("ACCEPT");
-    (server, port)
+    let args = [&["-naccept", "2"], args].concat();
+    support::process::s_server(files, &args)
 }
 
 /// One keyway client connection to s_server: `early` sent as 0-RTT data if

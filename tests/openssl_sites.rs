@@ -315,28 +315,13 @@ fn s_server_stapling(
     status_file: &Path,
     extra: &[&str],
 ) -> (Guard, u16) {
-    let mut server = Guard::spawn(
-        Command::new("openssl")
-            .args([
-                "s_server",
-                "-accept",
-                "127.0.0.1:0",
-                version,
-                "-naccept",
-                "1",
-            ])
-            .arg("-cert")
-            .arg(&site.files.leaf)
-            .arg("-cert_chain")
-            .arg(&site.files.intermediate)
-            .arg("-key")
-            .arg(&site.files.key)
-            .arg("-status_file")
-            .arg(status_file)
-            .args(extra),
-    );
-    let port = server.wait_for_port("ACCEPT");
-    (server, port)
+    let status_file = status_file.to_str().unwrap();
+    let args = [
+        &[version, "-naccept", "1", "-status_file", status_file],
+        extra,
+    ]
+    .concat();
+    support::process::s_server(&site.files, &args)
 }
 
 #[test]

@@ -242,6 +242,24 @@ pub fn join_within<T>(handle: JoinHandle<T>) -> T {
     }
 }
 
+/// Starts `openssl s_server` on a free port with `files`' chain and key and
+/// `args` (versions, `-naccept`, ...), and waits until it accepts.
+pub fn s_server(files: &super::PkiFiles, args: &[&str]) -> (Guard, u16) {
+    let mut server = Guard::spawn(
+        Command::new("openssl")
+            .args(["s_server", "-accept", "127.0.0.1:0"])
+            .arg("-cert")
+            .arg(&files.leaf)
+            .arg("-cert_chain")
+            .arg(&files.intermediate)
+            .arg("-key")
+            .arg(&files.key)
+            .args(args),
+    );
+    let port = server.wait_for_port("ACCEPT");
+    (server, port)
+}
+
 /// Starts the example server with `args` on port 0 and waits until it says
 /// where it listens.
 pub fn start_example_server(
