@@ -268,7 +268,8 @@ fn flood_unread_server(total: usize) -> (ServerConnection, Vec<u8>, Error) {
     client.write_plaintext(&vec![7u8; total]).unwrap();
     let wire = client.take_tls();
     let mut offset = 0;
-    loop {
+    // Every round takes at least one byte, or the flood has pushed back.
+    for _ in 0..wire.len() {
         assert!(offset < wire.len(), "the flood fit in the buffers");
         match server.read_tls_bytes(&wire[offset..]) {
             Ok(n) => offset += n,
@@ -276,13 +277,14 @@ fn flood_unread_server(total: usize) -> (ServerConnection, Vec<u8>, Error) {
         }
         server.process().unwrap();
     }
+    panic!("the server neither took the flood nor pushed back");
 }
 
 /// Reads every byte of plaintext the server holds right now.
 fn read_held(server: &mut ServerConnection) -> usize {
     let mut buf = vec![0u8; 1 << 16];
     let mut held = 0;
-    while let Ok(n) = server.read_plaintext(&mut buf) {
+    while let Ok(n @ 1..) = server.read_plaintext(&mut buf) {
         held += n;
     }
     held
@@ -306,7 +308,9 @@ fn max_buffered_input_pushes_back_without_ending_the_connection() {
 
 /// Feeds `rest` while reading all plaintext, counting it into `got`.
 fn feed_slowly(server: &mut ServerConnection, mut rest: &[u8], got: &mut usize) {
-    loop {
+    // Each round reads what is held and feeds what fits: a bound far above
+    // the rounds the flood needs, so a stall fails instead of hanging.
+    for _ in 0..rest.len() + 2 {
         server.process().unwrap();
         *got += read_held(server);
         if rest.is_empty() && !server.has_plaintext() {
@@ -317,6 +321,7 @@ fn feed_slowly(server: &mut ServerConnection, mut rest: &[u8], got: &mut usize) 
         let n = server.read_tls_bytes(rest).unwrap_or(0);
         rest = &rest[n..];
     }
+    panic!("{} bytes were never taken", rest.len());
 }
 
 #[test]

@@ -1178,3 +1178,149 @@ fn send_client_certificate(
     }
     Ok(())
 }
+
+/// Server checks that only a ClientHello with a valid binder reaches and
+/// that the keyway client never sends: the hellos here are made by hand (or
+/// from a ticket the store edits), bound with the client's own binder code.
+#[cfg(all(test, feature = "fuzzing"))]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::codec::HandshakeType;
+    use crate::fuzzing::{client_config_builder, server_config_builder, FixedClock, SERVER_NAME};
+    use crate::session::{ClientSessionStore, InMemoryServerSessionStore};
+    use crate::{ClientConnection, Connection, ServerConnection};
+
+    /// A client store for one server that keeps TLS 1.3 tickets (newest
+    /// last) and, when `claim_early_data` is set, hands each out claiming
+    /// the server allowed 0-RTT on it.
+    #[derive(Debug, Default)]
+    struct Tickets {
+        kept: Mutex<Vec<Vec<u8>>>,
+        claim_early_data: bool,
+    }
+
+    impl ClientSessionStore for Tickets {
+        fn insert_ticket(&self, _: &str, value: Vec<u8>) {
+            self.kept.lock().unwrap().push(value);
+        }
+        fn take_ticket(&self, _: &str) -> Option<Vec<u8>> {
+            let value = self.kept.lock().unwrap().pop()?;
+            if !self.claim_early_data {
+                return Some(value);
+            }
+            let mut session = SessionState::decode(&value)?;
+            session.max_early_data = 16384;
+            Some(session.encode().ok()?.to_vec())
+        }
+        fn set_tls12_session(&self, _: &str, _: Vec<u8>) {}
+        fn tls12_session(&self, _: &str) -> Option<Vec<u8>> {
+            None
+        }
+        fn remove_tls12_session(&self, _: &str) {}
+    }
+
+    /// Moves flights between the two until neither has anything to say
+    /// (bounded: a stall fails the test instead of hanging it).
+    fn exchange(client: &mut Connection, server: &mut Connection) {
+        for _ in 0..10 {
+            server.read_tls_bytes(&client.take_tls()).unwrap();
+            server.process().unwrap();
+            client.read_tls_bytes(&server.take_tls()).unwrap();
+            client.process().unwrap();
+        }
+        assert!(!client.is_handshaking() && !server.is_handshaking());
+    }
+
+    #[test]
+    fn a_psk_only_hello_without_groups_or_shares_resumes_with_psk_ke() {
+        let tickets = Arc::new(Tickets::default());
+        let client = client_config_builder()
+            .session_store(Some(tickets.clone()))
+            .build()
+            .unwrap();
+        let server = Arc::new(server_config_builder().psk_ke(true).build().unwrap());
+        let mut c = ClientConnection::new(Arc::new(client), SERVER_NAME).unwrap();
+        let mut s = ServerConnection::new(server.clone());
+        exchange(&mut c, &mut s);
+
+        // RFC 8446, Section 9.2: a hello that offers only psk_ke needs
+        // neither supported_groups nor key_share.
+        let session = SessionState::decode(&tickets.take_ticket("").unwrap()).unwrap();
+        let now_ms = crate::session::unix_millis(&FixedClock);
+        let ticket = OfferedTicket {
+            suite: tls13_suite(session.suite).unwrap(),
+            session,
+            early_data: false,
+        };
+        let mut ch = ClientHello {
+            legacy_version: ProtocolVersion::TLS12,
+            random: [7; 32],
+            legacy_session_id: Vec::new(),
+            cipher_suites: vec![ticket.suite.suite],
+            legacy_compression_methods: vec![0],
+            extensions: vec![
+                Extension::ServerName(SERVER_NAME.as_bytes().to_vec()),
+                Extension::Alpn(vec![b"http/1.1".to_vec()]),
+                Extension::SupportedVersionsClientHello(vec![ProtocolVersion::TLS13]),
+                Extension::PskKeyExchangeModes(vec![PskKeyExchangeMode::PSK_KE]),
+                ticket.extension(now_ms),
+            ],
+        };
+        bind(&mut ch, &Transcript::new(), &ticket).unwrap();
+        let mut hello = Vec::new();
+        HandshakeMessage::ClientHello(ch)
+            .encode(&mut hello)
+            .unwrap();
+        let mut record = vec![22, 3, 1];
+        record.extend_from_slice(&u16::try_from(hello.len()).unwrap().to_be_bytes());
+        record.extend_from_slice(&hello);
+
+        let mut s = ServerConnection::new(server);
+        s.read_tls_bytes(&record).unwrap();
+        s.process().unwrap();
+        let flight = s.take_tls();
+        assert_eq!(flight[0], 22, "a handshake record");
+        assert_eq!(flight[5], HandshakeType::SERVER_HELLO.0);
+        assert!(s.negotiated().resumed);
+    }
+
+    #[test]
+    fn early_data_on_a_ticket_issued_without_it_is_rejected() {
+        // Two servers sharing a session store: one issues tickets that allow
+        // no 0-RTT, the other allows it. A client that claims the ticket
+        // allowed early data resumes, but its early data is refused.
+        let store = Arc::new(InMemoryServerSessionStore::new(16));
+        let member = || {
+            server_config_builder()
+                .session_store(Some(store.clone()))
+                .stateful_tickets(true)
+        };
+        let issuing = Arc::new(member().build().unwrap());
+        let accepting = Arc::new(member().max_early_data_size(1024).build().unwrap());
+        let tickets = Arc::new(Tickets {
+            claim_early_data: true,
+            ..Tickets::default()
+        });
+        let client = Arc::new(
+            client_config_builder()
+                .session_store(Some(tickets))
+                .enable_early_data(true)
+                .build()
+                .unwrap(),
+        );
+        let mut c = ClientConnection::new(client.clone(), SERVER_NAME).unwrap();
+        let mut s = ServerConnection::new(issuing);
+        exchange(&mut c, &mut s);
+
+        let mut c = ClientConnection::new(client, SERVER_NAME).unwrap();
+        assert_eq!(c.write_early_data(b"early").unwrap(), 5);
+        let mut s = ServerConnection::new(accepting);
+        exchange(&mut c, &mut s);
+        assert!(s.negotiated().resumed);
+        assert_eq!(s.negotiated().early_data, EarlyData::Rejected);
+        assert_eq!(c.negotiated().early_data, EarlyData::Rejected);
+        assert_eq!(s.read_early_data(&mut [0; 16]), 0);
+    }
+}
