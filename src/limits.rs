@@ -96,3 +96,30 @@ impl Default for Limits {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The defaults are documented (on each field and in the README's
+    /// hostile-input table); changing one is a decision, not an accident.
+    #[test]
+    fn defaults_are_the_documented_values() {
+        let limits = Limits::default();
+        assert_eq!(limits.max_handshake_message, 65_536);
+        assert_eq!(limits.max_client_hello, 131_396);
+        assert_eq!(limits.max_certificate_message, 262_144);
+        assert_eq!(limits.max_chain_len, 10);
+        assert_eq!(limits.max_extensions, 16_383);
+        assert_eq!(limits.max_buffered_input, 65_536);
+        assert_eq!(limits.max_buffered_plaintext, 1_048_576);
+        assert_eq!(limits.max_pending_plaintext, 1_048_576);
+        assert_eq!(limits.max_empty_records, 32);
+        assert_eq!(limits.max_warning_alerts, 8);
+        assert_eq!(limits.max_key_updates, 32);
+        assert_eq!(limits.max_change_cipher_spec, 1);
+        assert_eq!(limits.max_renegotiation_attempts, 4);
+        assert_eq!(limits.max_skipped_early_data, 65_536);
+        assert_eq!(limits.max_records_per_key, u64::MAX);
+    }
+}

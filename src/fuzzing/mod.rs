@@ -42,7 +42,7 @@ use crate::crypto::{AeadAlgorithm, Rng};
 use crate::error::Error;
 use crate::record::{
     Deframer, HandshakeJoiner, PlainRecord, RecordDecrypter, Tls13Decrypter, Tls13Encrypter,
-    DEFAULT_MAX_EMPTY_RECORDS, HEADER_LEN, MAX_PLAINTEXT,
+    HEADER_LEN, MAX_PLAINTEXT,
 };
 
 /// The traffic key of the protected passes of [`record`]: AES-128-GCM.
@@ -719,7 +719,7 @@ fn sealed_reference(wire: &[u8]) -> (Vec<u8>, Vec<Expected>) {
             // Section 5.4: empty handshake and alert records are refused.
             ContentType::HANDSHAKE | ContentType::ALERT => inner.is_empty(),
             // Empty application data is allowed, but only so many in a row.
-            ContentType::APPLICATION_DATA => empty_run > DEFAULT_MAX_EMPTY_RECORDS,
+            ContentType::APPLICATION_DATA => empty_run > crate::Limits::default().max_empty_records,
             // Section 5: a protected change_cipher_spec, or an unknown type.
             _ => true,
         };

@@ -5,12 +5,7 @@ use std::io;
 use super::{PlainRecord, RecordDecrypter, HEADER_LEN, MAX_RECORD_LEN};
 use crate::codec::{ContentType, Reader};
 use crate::error::{Error, InvalidMessage, Limit};
-
-/// Default bound on buffered, unprocessed input: two records of the largest size.
-pub const DEFAULT_MAX_BUFFERED: usize = 2 * MAX_RECORD_LEN;
-
-/// Default bound on consecutive empty application_data records.
-pub const DEFAULT_MAX_EMPTY_RECORDS: usize = 32;
+use crate::limits::Limits;
 
 /// The least room [`Deframer::read_tls`] makes before reading. More is made
 /// only for a record whose header says it is longer, so a connection that
@@ -50,9 +45,11 @@ pub struct Deframer {
     empty_records: usize,
 }
 
+/// The bounds of [`Limits::default`].
 impl Default for Deframer {
     fn default() -> Self {
-        Self::new(DEFAULT_MAX_BUFFERED, DEFAULT_MAX_EMPTY_RECORDS)
+        let limits = Limits::default();
+        Self::new(limits.max_buffered_input, limits.max_empty_records)
     }
 }
 
@@ -454,7 +451,7 @@ mod tests {
                 deframer.buf.capacity()
             );
         }
-        assert!(deframer.buf.capacity() <= DEFAULT_MAX_BUFFERED);
+        assert!(deframer.buf.capacity() <= Limits::default().max_buffered_input);
     }
 
     fn seal_all(encrypter: &mut RecordEncrypter, payloads: &[&[u8]]) -> Vec<u8> {
@@ -741,7 +738,7 @@ mod tests {
         let mut encrypter =
             Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &[1; 16], &[2; 12]).unwrap();
         let mut decrypter = tls13_decrypter();
-        let mut deframer = Deframer::new(DEFAULT_MAX_BUFFERED, 3);
+        let mut deframer = Deframer::new(Limits::default().max_buffered_input, 3);
         let mut seal = |payload: &[u8]| {
             let mut wire = Vec::new();
             encrypter

@@ -6,12 +6,6 @@ use crate::error::{Error, Limit, PeerMisbehaved};
 /// Length of a handshake message header: msg_type and a 24-bit length (RFC 8446, Section 4).
 pub const HANDSHAKE_HEADER_LEN: usize = 4;
 
-/// Default bound on one handshake message's body: 64 KiB.
-pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 * 1024;
-
-/// Default bound on a Certificate message's body: 256 KiB, for long chains.
-pub const DEFAULT_MAX_CERTIFICATE_SIZE: usize = 256 * 1024;
-
 /// One complete handshake message, as owned bytes.
 ///
 /// The message is copied out of the joiner (one allocation per handshake
@@ -52,10 +46,11 @@ pub struct HandshakeJoiner {
 
 impl Default for HandshakeJoiner {
     fn default() -> Self {
+        let limits = crate::limits::Limits::default();
         Self::new(
-            DEFAULT_MAX_MESSAGE_SIZE,
-            DEFAULT_MAX_CERTIFICATE_SIZE,
-            crate::limits::MAX_CLIENT_HELLO,
+            limits.max_handshake_message,
+            limits.max_certificate_message,
+            limits.max_client_hello,
         )
     }
 }

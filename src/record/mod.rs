@@ -85,11 +85,8 @@ mod key;
 pub mod tls12;
 pub mod tls13;
 
-pub use deframer::{Deframer, DEFAULT_MAX_BUFFERED, DEFAULT_MAX_EMPTY_RECORDS};
-pub use joiner::{
-    HandshakeJoiner, HandshakeMessage, DEFAULT_MAX_CERTIFICATE_SIZE, DEFAULT_MAX_MESSAGE_SIZE,
-    HANDSHAKE_HEADER_LEN,
-};
+pub use deframer::Deframer;
+pub use joiner::{HandshakeJoiner, HandshakeMessage, HANDSHAKE_HEADER_LEN};
 pub use tls12::{Tls12Decrypter, Tls12Encrypter};
 pub use tls13::{Tls13Decrypter, Tls13Encrypter};
 
