@@ -186,9 +186,10 @@ fn s_client_early_data_is_accepted_by_a_keyway_server_that_allows_it() {
     }
 }
 
-/// `openssl s_server` for two connections with `args`.
-fn s_server(files: &PkiFiles, args: &[&str]) -> (Guard, u16) {
-    let args = [&["-naccept", "2"], args].concat();
+/// `openssl s_server` for `connections` connections with `args`.
+fn s_server(files: &PkiFiles, connections: u32, args: &[&str]) -> (Guard, u16) {
+    let connections = connections.to_string();
+    let args = [&["-naccept", connections.as_str()], args].concat();
     support::process::s_server(files, &args)
 }
 
@@ -244,11 +245,19 @@ fn a_keyway_client_resumes_with_s_server_by_ticket_and_session_id() {
                 .build()
                 .unwrap(),
         );
-        let (mut server, port) = s_server(&files, args);
+        let (mut server, port) = s_server(&files, 3, args);
         let first = keyway_client(&config, port, &mut server, b"");
         let second = keyway_client(&config, port, &mut server, b"");
+        // OpenSSL renews a TLS 1.2 ticket only when its key is due for
+        // rotation: the client must keep the ticket it resumed with.
+        let third = keyway_client(&config, port, &mut server, b"");
         assert!(!first.resumed, "{case}");
         assert!(second.resumed, "{case}\ns_server:\n{}", server.output());
+        assert!(
+            third.resumed,
+            "{case}, again\ns_server:\n{}",
+            server.output()
+        );
         assert_eq!(second.version, Some(versions[0]), "{case}");
         assert_eq!(second.peer_certificates, first.peer_certificates, "{case}");
         server.finish();
@@ -267,7 +276,7 @@ fn a_keyway_client_sends_early_data_that_s_server_accepts() {
             .build()
             .unwrap(),
     );
-    let (mut server, port) = s_server(&files, &["-tls1_3", "-early_data"]);
+    let (mut server, port) = s_server(&files, 2, &["-tls1_3", "-early_data"]);
     let first = keyway_client(&config, port, &mut server, b"");
     assert_eq!(first.early_data, EarlyData::NotOffered);
     let second = keyway_client(&config, port, &mut server, b"x-early-from-keyway\n");

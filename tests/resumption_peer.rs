@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use keyway::codec::extensions::Extension;
-use keyway::codec::messages::HandshakeMessage;
+use keyway::codec::messages::{Finished, HandshakeMessage};
 use keyway::codec::HandshakeType as H;
 use keyway::error::PeerMisbehaved;
 use keyway::events::Side;
@@ -307,4 +307,32 @@ fn a_tls12_ticket_is_not_offered_past_its_lifetime_hint() {
     assert!(offered_ticket(&client_hello_extensions(client())));
     clock.advance(Duration::from_secs(1000));
     assert!(!offered_ticket(&client_hello_extensions(client())));
+}
+
+/// RFC 5077, Section 3.3: a lifetime hint of 0 leaves the lifetime to the
+/// client, which keeps the ticket as long as it keeps any (7 days). The
+/// server's NewSessionTicket is rewritten with a hint of 0 and its Finished
+/// made to match (keyway's server never sends 0).
+#[test]
+fn a_tls12_ticket_with_a_lifetime_hint_of_0_is_kept() {
+    let setup = Setup::new();
+    let clock = ManualClock::new();
+    let tls12 = [ProtocolVersion::TLS12];
+    let client = || setup.client().versions(&tls12).clock(clock.clone());
+    let server = setup.server().session_store(None).clock(clock.clone());
+    let mut m = Mitm::new(client(), server);
+    let mut flight = m.run_to(Side::Server, H::NEW_SESSION_TICKET);
+    assert_ne!(flight.message(H::NEW_SESSION_TICKET)[4..8], [0; 4]);
+    flight.message_mut(H::NEW_SESSION_TICKET)[4..8].copy_from_slice(&[0; 4]);
+    let nst = flight.message(H::NEW_SESSION_TICKET).to_vec();
+    let verify_data = m.wire.tls12_verify_data("server finished", &[&nst]);
+    flight.replace(&HandshakeMessage::Finished(Finished { verify_data }));
+    m.deliver(flight).unwrap();
+    m.finish().unwrap();
+    assert!(!m.client.is_handshaking());
+    clock.advance(Duration::from_secs(6 * 24 * 3600));
+    let offered = client_hello_extensions(client())
+        .iter()
+        .any(|e| matches!(e, Extension::SessionTicket(t) if !t.is_empty()));
+    assert!(offered, "the ticket is kept past a day");
 }

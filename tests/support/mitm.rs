@@ -711,6 +711,30 @@ impl Wire {
         }
         ctx.finish().as_ref().to_vec()
     }
+
+    /// TLS 1.2 (RFC 5246, Section 7.4.9): the verify_data of a Finished
+    /// labelled `label` ("client finished", "server finished") over every
+    /// message delivered so far and then `more`, under the master secret the
+    /// client logged: for a test that changes a message both transcripts
+    /// include and must then make the Finished that covers it agree.
+    pub fn tls12_verify_data(&self, label: &str, more: &[&[u8]]) -> Vec<u8> {
+        let suite = self.suite.expect("a suite was negotiated");
+        let master = self
+            .client_keys
+            .get("CLIENT_RANDOM", &self.client_random)
+            .expect("the client logged its master secret");
+        let mut ctx = ring::digest::Context::new(suite.hash.digest_algorithm());
+        for msg in self
+            .delivered
+            .iter()
+            .map(|(_, m)| &m[..])
+            .chain(more.iter().copied())
+        {
+            ctx.update(msg);
+        }
+        let hash = ctx.finish();
+        prf(suite.hash, &master, label.as_bytes(), hash.as_ref(), 12)
+    }
 }
 
 /// True if a ServerHello's extensions (with their length prefix) hold supported_versions.
