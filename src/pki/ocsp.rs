@@ -48,7 +48,7 @@ use x509_parser::time::ASN1Time;
 use x509_parser::x509::{AlgorithmIdentifier, X509Name};
 
 use super::checks::{
-    check_validity, name_text, now_text, parse, signature_algorithm, unix_seconds,
+    check_validity, name_text, now_text, parse, signature_algorithm, unix_seconds, Cert,
 };
 use super::VerifiedPath;
 use crate::crypto::sign::{self, oid, tag, Der, PublicKey};
@@ -531,14 +531,7 @@ pub fn check_staple(
     let leaf = certificates.next().ok_or(CertificateError::NoCertificate)?;
     let response = match staple {
         OcspStaple::NotRequested => return Ok(()),
-        OcspStaple::Missing if requires_staple(leaf)? => {
-            return Err(CertificateError::OcspResponseRequired(format!(
-                "{} requires a stapled OCSP response (its TLS feature extension lists \
-                 status_request, RFC 7633), and the server sent none",
-                parse(0, leaf)?.label()
-            )))
-        }
-        OcspStaple::Missing => return Ok(()),
+        OcspStaple::Missing => return check_no_staple(&parse(0, leaf)?),
         OcspStaple::Response(response) => response,
     };
     let positions: Vec<usize> = path.positions().collect();
@@ -568,7 +561,23 @@ pub fn check_staple(
 /// lists status_request: the certificate promises a stapled OCSP response
 /// ("must-staple").
 pub fn requires_staple(cert_der: &[u8]) -> Result<bool, CertificateError> {
-    let cert = parse(0, cert_der)?;
+    must_staple(&parse(0, cert_der)?)
+}
+
+/// No staple came for `leaf`: an error if it is a must-staple certificate.
+pub(crate) fn check_no_staple(leaf: &Cert<'_>) -> Result<(), CertificateError> {
+    match must_staple(leaf)? {
+        true => Err(CertificateError::OcspResponseRequired(format!(
+            "{} requires a stapled OCSP response (its TLS feature extension lists \
+             status_request, RFC 7633), and the server sent none",
+            leaf.label()
+        ))),
+        false => Ok(()),
+    }
+}
+
+/// [`requires_staple`] of a parsed certificate.
+fn must_staple(cert: &Cert<'_>) -> Result<bool, CertificateError> {
     let Some(ext) = cert
         .x509
         .extensions()

@@ -9,7 +9,7 @@ use x509_parser::extensions::GeneralName;
 
 use super::checks::{check_validity, parse, unix_seconds, Cert};
 use super::name::{san_matches, SanEntry};
-use super::ocsp::{check_staple, OcspStaple};
+use super::ocsp::{check_no_staple, check_staple, OcspStaple};
 use super::path::{verify_path, Purpose, VerifiedPath, VerifyOptions};
 use super::signature_cache::SignatureCache;
 use super::{ClientCertVerifier, RootStore, ServerCertVerifier, ServerName};
@@ -144,6 +144,9 @@ impl ServerCertVerifier for DefaultServerVerifier {
         check_name(&verified.leaf, server_name)?;
         match staple {
             OcspStaple::NotRequested => Ok(()),
+            // Checked on the leaf already parsed: most servers staple
+            // nothing, and a handshake should not pay for a second parse.
+            OcspStaple::Missing => check_no_staple(&verified.leaf),
             // The path's description is made only when a staple is checked.
             staple => check_staple(&verified.describe(), staple, now),
         }
