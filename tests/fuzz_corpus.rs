@@ -116,13 +116,23 @@ fn replays_to_close(target: &str, control: u8, stream: &[u8]) -> Result<bool, Er
 }
 
 fn feed(conn: &mut Connection, mut stream: &[u8]) -> Result<bool, Error> {
-    while !stream.is_empty() {
-        stream = &stream[conn.read_tls_bytes(stream)?..];
+    // Bounded: a connection that takes no bytes, or hands out plaintext
+    // forever, fails the replay instead of hanging it.
+    for _ in 0..=stream.len() {
+        if stream.is_empty() {
+            return Ok(!conn.is_handshaking() && conn.peer_has_closed());
+        }
+        let taken = conn.read_tls_bytes(stream)?;
+        assert!(
+            taken > 0,
+            "the connection took none of {} bytes",
+            stream.len()
+        );
+        stream = &stream[taken..];
         conn.process()?;
-        let mut plaintext = [0u8; 1024];
-        while let Ok(1..) = conn.read_plaintext(&mut plaintext) {}
+        fuzzing::drain_plaintext(conn, taken);
     }
-    Ok(!conn.is_handshaking() && conn.peer_has_closed())
+    unreachable!("each round takes at least one byte")
 }
 
 /// The server config of the `server` target, or with `rsa` its RSA variant.

@@ -124,11 +124,23 @@ pub(crate) fn drive(conn: &mut Connection, input: &[u8], piece: usize) {
                 assert_eq!(conn.process(), Err(e), "a connection error must stick");
                 return check_output(&sent);
             }
-            let mut plaintext = [0u8; 4096];
-            while let Ok(1..) = conn.read_plaintext(&mut plaintext) {}
+            drain_plaintext(conn, input.len());
         }
     }
     check_output(&sent);
+}
+
+/// Reads out the plaintext `conn` holds. Each read takes at least a byte
+/// of the `pushed` bytes, so more reads than that means `read_plaintext`
+/// never runs dry: a bug, not a hang.
+pub fn drain_plaintext(conn: &mut Connection, pushed: usize) {
+    let mut plaintext = [0u8; 4096];
+    for _ in 0..=pushed {
+        if !matches!(conn.read_plaintext(&mut plaintext), Ok(1..)) {
+            return;
+        }
+    }
+    panic!("read_plaintext returned data more times than bytes came in");
 }
 
 /// Checks that a connection only ever wrote whole, well-formed records:

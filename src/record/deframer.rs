@@ -441,7 +441,10 @@ mod tests {
                 )
                 .unwrap();
             let mut source = io::Cursor::new(&wire);
+            let mut reads = 0;
             while deframer.read_tls(&mut source).unwrap() > 0 {
+                reads += 1;
+                assert!(reads <= wire.len(), "read_tls never reported the end");
                 while let Some(r) = deframer.next_record(&mut decrypter).unwrap() {
                     assert_eq!(r.payload, &data[..]);
                 }
