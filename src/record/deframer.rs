@@ -457,6 +457,53 @@ mod tests {
         assert!(deframer.buf.capacity() <= Limits::default().max_buffered_input);
     }
 
+    /// make_room's moves, state by state: kept application data moves only
+    /// when the space after the input is too short for what is wanted, and
+    /// then reclaims any gap (data already read before it, records already
+    /// opened after it), so a slow reader never makes the storage grow.
+    #[test]
+    fn make_room_moves_kept_data_only_when_short_and_then_reclaims_every_gap() {
+        // (length, kept, input, want) -> (length, kept, input) after.
+        type Span = (usize, usize);
+        let cases: [(usize, Span, Span, usize, usize, Span, Span); 6] = [
+            // Read data before the kept data, room short: it all moves down.
+            (100, (10, 20), (20, 100), 50, 140, (0, 10), (10, 90)),
+            // Opened records after the kept data, room short: the input moves.
+            (100, (0, 10), (30, 100), 50, 130, (0, 10), (10, 80)),
+            // No gap to reclaim: nothing moves, the storage grows.
+            (100, (0, 10), (10, 100), 50, 150, (0, 10), (10, 100)),
+            // A gap, but room enough (exactly enough, too): nothing moves.
+            (200, (10, 20), (20, 100), 50, 200, (10, 20), (20, 100)),
+            (150, (10, 20), (20, 100), 50, 150, (10, 20), (20, 100)),
+            // Nothing kept: the input moves to the front.
+            (100, (0, 0), (30, 100), 50, 120, (0, 0), (0, 70)),
+        ];
+        for (len, kept, input, want, len_after, kept_after, input_after) in cases {
+            let mut deframer = Deframer::default();
+            deframer.buf = (0..len).map(|i| i as u8).collect();
+            (deframer.plain_start, deframer.plain_end) = kept;
+            (deframer.start, deframer.end) = input;
+            let kept_bytes = deframer.application_data().to_vec();
+            let input_bytes = deframer.buf[input.0..input.1].to_vec();
+            let room = deframer.make_room(want).len();
+            let case = format!("{len} {kept:?} {input:?} {want}");
+            assert!(room >= want, "{case}");
+            assert_eq!(deframer.buf.len(), len_after, "{case}");
+            assert_eq!(
+                (deframer.plain_start, deframer.plain_end),
+                kept_after,
+                "{case}"
+            );
+            assert_eq!((deframer.start, deframer.end), input_after, "{case}");
+            assert_eq!(deframer.application_data(), kept_bytes, "{case}");
+            assert_eq!(
+                deframer.buf[deframer.start..deframer.end],
+                input_bytes,
+                "{case}"
+            );
+        }
+    }
+
     fn seal_all(encrypter: &mut RecordEncrypter, payloads: &[&[u8]]) -> Vec<u8> {
         let mut wire = Vec::new();
         for payload in payloads {

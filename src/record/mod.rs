@@ -661,6 +661,19 @@ mod tests {
             assert_eq!(err, Error::DecryptFailed, "{typ}");
             assert_eq!(err.alert(), Some(AlertDescription::BAD_RECORD_MAC));
         }
+
+        // An alert record exactly as long as the protection (explicit nonce
+        // and tag: a protected record of nothing) counts as protected, so a
+        // forged one is bad_record_mac, never a plaintext alert.
+        let (_, mut decrypter) = tls12_pair(AeadAlgorithm::Aes256Gcm);
+        let mut deframer = Deframer::default();
+        let mut forged = vec![0x15, 0x03, 0x03, 0x00, 24];
+        forged.extend_from_slice(&[0; 24]);
+        deframer.push(&forged).unwrap();
+        assert_eq!(
+            deframer.next_record(&mut decrypter),
+            Err(Error::DecryptFailed)
+        );
     }
 
     fn concat(records: &[(ContentType, Vec<u8>)]) -> Vec<u8> {
