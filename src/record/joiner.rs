@@ -186,6 +186,35 @@ mod tests {
         m
     }
 
+    /// Each bound admits a message of exactly its size and refuses one byte
+    /// more: Certificate and ClientHello have their own.
+    #[test]
+    fn each_bound_admits_its_exact_size() {
+        for (typ, max) in [(8, 100), (11, 200), (1, 300)] {
+            let mut joiner = HandshakeJoiner::new(100, 200, 300);
+            joiner.push(&message(typ, max, 0)).unwrap();
+            assert_eq!(joiner.next_message().unwrap().encoded.len(), 4 + max);
+            let err = HandshakeJoiner::new(100, 200, 300)
+                .push(&message(typ, max + 1, 0))
+                .unwrap_err();
+            assert!(matches!(err, Error::LimitExceeded(_)), "{typ}: {err}");
+        }
+    }
+
+    /// Messages already taken do not stay in the buffer: the next push
+    /// drops their bytes, so a long handshake holds only what is pending.
+    #[test]
+    fn the_next_push_drops_messages_already_taken() {
+        let mut joiner = HandshakeJoiner::default();
+        let (first, second) = (message(2, 10, 1), message(8, 20, 2));
+        joiner.push(&[&first[..], &second[..5]].concat()).unwrap();
+        assert_eq!(joiner.next_message().unwrap().encoded, first);
+        joiner.push(&second[5..]).unwrap();
+        assert_eq!(joiner.buf.len(), second.len());
+        assert_eq!(joiner.next_message().unwrap().encoded, second);
+        assert!(joiner.is_empty());
+    }
+
     fn drain(joiner: &mut HandshakeJoiner) -> Vec<HandshakeMessage> {
         std::iter::from_fn(|| joiner.next_message()).collect()
     }
