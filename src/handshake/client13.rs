@@ -1182,7 +1182,8 @@ fn send_client_certificate(
 /// Server checks that only a ClientHello with a valid binder reaches and
 /// that the keyway client never sends: the hellos here are made by hand (or
 /// from a ticket the store edits), bound with the client's own binder code.
-#[cfg(all(test, feature = "fuzzing"))]
+#[cfg(test)]
+#[cfg(feature = "fuzzing")]
 mod tests {
     use std::sync::Mutex;
 

@@ -479,10 +479,14 @@ mod tests {
             (100, (0, 0), (30, 100), 50, 120, (0, 0), (0, 70)),
         ];
         for (len, kept, input, want, len_after, kept_after, input_after) in cases {
-            let mut deframer = Deframer::default();
-            deframer.buf = (0..len).map(|i| i as u8).collect();
-            (deframer.plain_start, deframer.plain_end) = kept;
-            (deframer.start, deframer.end) = input;
+            let mut deframer = Deframer {
+                buf: (0..len).map(|i| i as u8).collect(),
+                plain_start: kept.0,
+                plain_end: kept.1,
+                start: input.0,
+                end: input.1,
+                ..Deframer::default()
+            };
             let kept_bytes = deframer.application_data().to_vec();
             let input_bytes = deframer.buf[input.0..input.1].to_vec();
             let room = deframer.make_room(want).len();
