@@ -306,21 +306,27 @@ impl Write for Interrupting {
 
 #[test]
 fn a_stream_retries_reads_writes_and_flushes_a_signal_interrupted() {
-    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
-    let (client, server) = configs(&pki);
-    let transport = Interrupting {
-        server: ServerConnection::new(Arc::new(server)),
-        incoming: Vec::new(),
-        calls: 0,
-    };
-    let mut tls = keyway::Stream::client(Arc::new(client), "example.com", transport).unwrap();
-    tls.handshake().unwrap();
-    tls.write_all(b"ping").unwrap();
-    let mut got = [0u8; 4];
-    tls.read_exact(&mut got).unwrap();
+    // On its own thread with a deadline: a stream spinning on a transport
+    // that makes no progress fails the test instead of hanging it.
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+        let (client, server) = configs(&pki);
+        let transport = Interrupting {
+            server: ServerConnection::new(Arc::new(server)),
+            incoming: Vec::new(),
+            calls: 0,
+        };
+        let mut tls = keyway::Stream::client(Arc::new(client), "example.com", transport).unwrap();
+        tls.handshake().unwrap();
+        tls.write_all(b"ping").unwrap();
+        let mut got = [0u8; 4];
+        tls.read_exact(&mut got).unwrap();
+        let _ = done.send((got, tls.get_ref().calls));
+    });
+    let (got, calls) = result
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the stream finished within 30 s");
     assert_eq!(&got, b"ping");
-    assert!(
-        tls.get_ref().calls > 6,
-        "the transport was interrupted along the way"
-    );
+    assert!(calls > 6, "the transport was interrupted along the way");
 }

@@ -594,6 +594,29 @@ fn change_cipher_spec_after_the_handshake_is_unexpected() {
     assert_eq!(err.alert(), Some(A::UNEXPECTED_MESSAGE), "{err}");
 }
 
+/// RFC 8446, Section 5: a change_cipher_spec record holding anything but
+/// the single byte 1 is unexpected_message (the compatibility one in TLS 1.3).
+#[test]
+fn a_change_cipher_spec_other_than_the_byte_1_is_unexpected() {
+    let pki = pki();
+    for payload in [&[2u8][..], &[1, 1], &[0]] {
+        let mut client = client(&pki);
+        let mut server = server(&pki);
+        server.read_tls_bytes(&client.take_tls()).unwrap();
+        server.process().unwrap();
+        server
+            .read_tls_bytes(&record(ContentType::CHANGE_CIPHER_SPEC, payload))
+            .unwrap();
+        let err = server.process().unwrap_err();
+        assert_eq!(
+            err,
+            Error::InvalidMessage(keyway::error::InvalidMessage::BadChangeCipherSpec),
+            "{payload:?}"
+        );
+        assert_eq!(err.alert(), Some(A::UNEXPECTED_MESSAGE));
+    }
+}
+
 #[test]
 fn a_handshake_message_split_across_a_key_change_is_refused() {
     let pki = pki();
