@@ -176,6 +176,43 @@ fn two_full_records_of_unread_data_fit_a_two_record_plaintext_bound() {
     s.reader().read_exact(&mut got[n..]).unwrap();
 }
 
+/// close_notify goes out once, and never after the connection failed (the
+/// fatal alert was the last thing it sent).
+#[test]
+fn close_notify_is_sent_once_and_never_after_a_failure() {
+    let (mut c, mut s) = pair();
+    c.send_close_notify();
+    assert!(!c.take_tls().is_empty());
+    c.send_close_notify();
+    assert!(c.take_tls().is_empty(), "a second close_notify");
+
+    // A record that does not authenticate ends the server with bad_record_mac.
+    s.read_tls_bytes(&[
+        23, 3, 3, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ])
+    .unwrap();
+    assert!(s.process().is_err());
+    assert!(!s.take_tls().is_empty(), "the fatal alert");
+    s.send_close_notify();
+    assert!(s.take_tls().is_empty(), "close_notify after a failure");
+}
+
+/// The `io` adapters: what `writer()` takes arrives whole, `has_plaintext`
+/// says whether `reader()` has something, and reading empties it.
+#[test]
+fn writer_and_reader_carry_application_data() {
+    let (mut c, mut s) = pair();
+    assert!(!s.has_plaintext());
+    c.writer().write_all(b"through the writer").unwrap();
+    s.read_tls_bytes(&c.take_tls()).unwrap();
+    s.process().unwrap();
+    assert!(s.has_plaintext());
+    let mut got = [0u8; 18];
+    s.reader().read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"through the writer");
+    assert!(!s.has_plaintext());
+}
+
 #[test]
 fn debug_names_the_side_and_state_and_no_secret() {
     let (c, s) = pair();

@@ -309,7 +309,13 @@ pub fn send(from: &mut Connection, to: &mut Connection, data: &[u8]) -> Vec<u8> 
     let mut out = vec![0u8; data.len()];
     let mut got = 0;
     while got < data.len() {
-        got += to.reader().read(&mut out[got..]).unwrap();
+        let n = to.reader().read(&mut out[got..]).unwrap();
+        assert!(
+            n > 0,
+            "the reader ended after {got} of {} bytes",
+            data.len()
+        );
+        got += n;
     }
     out
 }
