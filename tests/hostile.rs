@@ -637,6 +637,24 @@ fn a_handshake_message_split_across_a_key_change_is_refused() {
     assert_eq!(err.alert(), Some(A::UNEXPECTED_MESSAGE));
 }
 
+/// The same in TLS 1.2, where warnings other than close_notify are not
+/// errors: a close_notify while the handshake runs still ends it.
+#[test]
+fn close_notify_in_a_tls12_handshake_is_an_error() {
+    let pki = pki();
+    let tls12 = [keyway::ProtocolVersion::TLS12];
+    let config = ClientConfig::builder(pki.root_store()).versions(&tls12);
+    let mut c = ClientConnection::new(Arc::new(config.build().unwrap()), "example.com").unwrap();
+    let mut s = server(&pki);
+    support::transfer(&mut c, &mut s).unwrap();
+    support::transfer(&mut s, &mut c).unwrap();
+    assert_eq!(c.negotiated().version, Some(tls12[0]));
+    assert!(c.is_handshaking());
+    c.read_tls_bytes(&record(ContentType::ALERT, &[1, 0]))
+        .unwrap();
+    assert_eq!(c.process(), Err(Error::AlertReceived(A::CLOSE_NOTIFY)));
+}
+
 #[test]
 fn close_notify_before_the_handshake_completes_is_an_error() {
     let pki = pki();

@@ -536,8 +536,13 @@ fn the_default_post_quantum_client_hello_fits_every_default_bound() {
 /// A TLS 1.2 pair whose every record crosses a wire that holds the keys, so
 /// a test can inject protected handshake messages after the handshake.
 fn tls12_mitm() -> support::mitm::Mitm {
+    mitm(ProtocolVersion::TLS12)
+}
+
+/// A pair of `version` whose records cross a wire that holds the keys.
+fn mitm(version: ProtocolVersion) -> support::mitm::Mitm {
     let pki = pki();
-    let client = ClientConfig::builder(pki.root_store()).versions(&[ProtocolVersion::TLS12]);
+    let client = ClientConfig::builder(pki.root_store()).versions(&[version]);
     let server = ServerConfig::builder().certificate(pki.certified_key());
     let mut m = support::mitm::Mitm::new(client, server);
     m.finish().unwrap();
@@ -555,6 +560,22 @@ fn inject(m: &mut support::mitm::Mitm, from: Side, msg: &[u8]) -> Result<(), Err
         }],
     };
     m.deliver(flight)
+}
+
+/// RFC 8446 has no renegotiation: a ClientHello after a TLS 1.3 handshake
+/// (or a HelloRequest, which TLS 1.3 does not define) is unexpected_message
+/// at once, not a no_renegotiation warning.
+#[test]
+fn renegotiation_after_a_tls13_handshake_is_unexpected_message() {
+    let mut hello = Vec::new();
+    HandshakeMessage::ClientHello(client_hello(&pki()))
+        .encode(&mut hello)
+        .unwrap();
+    for (from, attempt) in [(Side::Client, hello), (Side::Server, vec![0, 0, 0, 0])] {
+        let mut m = mitm(ProtocolVersion::TLS13);
+        let err = inject(&mut m, from, &attempt).unwrap_err();
+        assert_eq!(err.alert(), Some(A::UNEXPECTED_MESSAGE), "{from:?}: {err}");
+    }
 }
 
 #[test]
