@@ -419,6 +419,61 @@ fn tls12_server_key_exchange_by_the_wrong_key_is_decrypt_error() {
     m.refused(flight, bad_signature(), A::DECRYPT_ERROR);
 }
 
+/// RFC 5246, Section 7.4.3: the ServerKeyExchange is signed with the kind
+/// of key the suite names. A scheme the client offered but the suite cannot
+/// use (RSA-PSS under ECDHE_ECDSA) is refused before any signature check.
+#[test]
+fn tls12_server_key_exchange_with_a_scheme_the_suite_cannot_use_is_illegal_parameter() {
+    let pki = pki();
+    let mut m = Mitm::new(tls12(client(&pki)), server(&pki));
+    let mut flight = m.run_to(Side::Server, H::SERVER_KEY_EXCHANGE);
+    let ske = flight.message_mut(H::SERVER_KEY_EXCHANGE);
+    let at = 4 + 4 + ske[4 + 3] as usize;
+    ske[at..at + 2].copy_from_slice(&SignatureScheme::RSA_PSS_RSAE_SHA256.0.to_be_bytes());
+    let error = illegal("ServerKeyExchange signature scheme");
+    m.refused(flight, error, A::ILLEGAL_PARAMETER);
+}
+
+/// RFC 5246, Section 7.4.1.1: a HelloRequest while the handshake runs is
+/// ignored (and left out of the transcript): the handshake completes.
+#[test]
+fn tls12_hello_request_during_the_handshake_is_ignored() {
+    let pki = pki();
+    let mut m = Mitm::new(tls12(client(&pki)), server(&pki));
+    let mut flight = m.run_to(Side::Server, H::SERVER_HELLO_DONE);
+    let at = flight.position(H::SERVER_HELLO_DONE).unwrap();
+    let request = support::mitm::Item::Handshake {
+        epoch: 0,
+        msg: vec![H::HELLO_REQUEST.0, 0, 0, 0],
+    };
+    flight.items.insert(at, request);
+    m.deliver(flight).unwrap();
+    m.finish().unwrap();
+    assert!(!m.client.is_handshaking() && !m.server.is_handshaking());
+}
+
+/// A server flight with two CertificateRequests: the second is
+/// unexpected_message.
+#[test]
+fn tls12_a_second_certificate_request_is_unexpected_message() {
+    let (pki, client_pki) = (pki(), pki());
+    let server = with_client_auth(server(&pki), &client_pki);
+    let mut m = Mitm::new(tls12(client(&pki)), server);
+    let mut flight = m.run_to(Side::Server, H::CERTIFICATE_REQUEST);
+    let at = flight.position(H::CERTIFICATE_REQUEST).unwrap();
+    let again = flight.items[at].clone();
+    flight.items.insert(at, again);
+    let error = m.deliver(flight).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::PeerMisbehaved(PeerMisbehaved::UnexpectedMessage { .. })
+        ),
+        "{error}"
+    );
+    assert_eq!(error.alert(), Some(A::UNEXPECTED_MESSAGE));
+}
+
 fn hello_random(msg: &[u8]) -> [u8; 32] {
     msg[6..38].try_into().unwrap()
 }

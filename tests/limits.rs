@@ -214,6 +214,32 @@ fn max_chain_len() {
         A::DECODE_ERROR,
         "max_chain_len",
     );
+    // Two certificates are within a bound of two, in both versions.
+    for version in [ProtocolVersion::TLS13, ProtocolVersion::TLS12] {
+        let mut limits = Limits::default();
+        limits.max_chain_len = 2;
+        let config = ClientConfig::builder(pki.root_store())
+            .versions(&[version])
+            .limits(limits.clone());
+        let mut client =
+            ClientConnection::new(Arc::new(config.build().unwrap()), "example.com").unwrap();
+        let mut server = server_with(&pki, Limits::default());
+        handshake(&mut client, &mut server).unwrap();
+        // One over it, in TLS 1.2 too.
+        limits.max_chain_len = 1;
+        let config = ClientConfig::builder(pki.root_store())
+            .versions(&[version])
+            .limits(limits);
+        let mut client =
+            ClientConnection::new(Arc::new(config.build().unwrap()), "example.com").unwrap();
+        let mut server = server_with(&pki, Limits::default());
+        let err = handshake(&mut client, &mut server).unwrap_err();
+        assert_eq!(
+            err,
+            Error::LimitExceeded(Limit::ChainLength(1)),
+            "{version:?}"
+        );
+    }
 }
 
 /// `ch` with `n` extra empty extensions of distinct unknown types in front.
