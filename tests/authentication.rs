@@ -453,25 +453,25 @@ fn tls12_hello_request_during_the_handshake_is_ignored() {
 }
 
 /// A server flight with two CertificateRequests: the second is
-/// unexpected_message.
+/// unexpected_message, in both versions.
 #[test]
-fn tls12_a_second_certificate_request_is_unexpected_message() {
+fn a_second_certificate_request_is_unexpected_message() {
     let (pki, client_pki) = (pki(), pki());
-    let server = with_client_auth(server(&pki), &client_pki);
-    let mut m = Mitm::new(tls12(client(&pki)), server);
-    let mut flight = m.run_to(Side::Server, H::CERTIFICATE_REQUEST);
-    let at = flight.position(H::CERTIFICATE_REQUEST).unwrap();
-    let again = flight.items[at].clone();
-    flight.items.insert(at, again);
-    let error = m.deliver(flight).unwrap_err();
-    assert!(
-        matches!(
+    for version in [ProtocolVersion::TLS12, ProtocolVersion::TLS13] {
+        let server = with_client_auth(server(&pki), &client_pki);
+        let mut m = Mitm::new(client(&pki).versions(&[version]), server);
+        let mut flight = m.run_to(Side::Server, H::CERTIFICATE_REQUEST);
+        let at = flight.position(H::CERTIFICATE_REQUEST).unwrap();
+        let again = flight.items[at].clone();
+        flight.items.insert(at, again);
+        let error = m.deliver(flight).unwrap_err();
+        let unexpected = matches!(
             error,
             Error::PeerMisbehaved(PeerMisbehaved::UnexpectedMessage { .. })
-        ),
-        "{error}"
-    );
-    assert_eq!(error.alert(), Some(A::UNEXPECTED_MESSAGE));
+        );
+        assert!(unexpected, "{version:?}: {error}");
+        assert_eq!(error.alert(), Some(A::UNEXPECTED_MESSAGE));
+    }
 }
 
 fn hello_random(msg: &[u8]) -> [u8; 32] {

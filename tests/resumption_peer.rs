@@ -336,3 +336,29 @@ fn a_tls12_ticket_with_a_lifetime_hint_of_0_is_kept() {
         .any(|e| matches!(e, Extension::SessionTicket(t) if !t.is_empty()));
     assert!(offered, "the ticket is kept past a day");
 }
+
+/// RFC 5246, Section 7.4.1.2: a TLS 1.2-only client with nothing to resume
+/// sends an empty session ID; with a ticket to offer (RFC 5077, Section
+/// 3.4) or TLS 1.3 in the offer (compatibility mode, RFC 8446, Appendix
+/// D.4), 32 bytes of its own.
+#[test]
+fn the_session_id_is_empty_only_with_nothing_to_resume_and_no_tls13() {
+    let setup = Setup::new();
+    let tls12 = [ProtocolVersion::TLS12];
+    let session_id_len = |client: ClientConfigBuilder| {
+        let client = Arc::new(client.build().unwrap());
+        let bytes = ClientConnection::new(client, "example.com")
+            .unwrap()
+            .take_tls();
+        let len = usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
+        match HandshakeMessage::decode(H::CLIENT_HELLO, &bytes[9..5 + len]).unwrap() {
+            HandshakeMessage::ClientHello(ch) => ch.legacy_session_id.len(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(session_id_len(setup.client().versions(&tls12)), 0);
+    assert_eq!(session_id_len(setup.client()), 32);
+    let tickets_only = setup.server().session_store(None);
+    assert!(!setup.connect(setup.client().versions(&tls12), tickets_only));
+    assert_eq!(session_id_len(setup.client().versions(&tls12)), 32);
+}
