@@ -281,7 +281,7 @@ mod imp {
 
     /// `value` in `N` limbs, if it fits (its storage may be wider than the
     /// number, with leading zero bytes).
-    fn fixed<const N: usize>(value: &BoxedUint) -> Option<Uint<N>> {
+    pub(super) fn fixed<const N: usize>(value: &BoxedUint) -> Option<Uint<N>> {
         let bytes = Zeroizing::new(value.to_be_bytes());
         let width = Uint::<N>::BYTES;
         let (extra, kept) = bytes.split_at(bytes.len().saturating_sub(width));
@@ -323,7 +323,7 @@ mod imp {
 
     impl BlindingRng<'_> {
         /// A random 64-bit word.
-        fn word(&mut self) -> u64 {
+        pub(super) fn word(&mut self) -> u64 {
             let mut b = [0u8; 8];
             self.fill(&mut b);
             u64::from_le_bytes(b)
@@ -530,7 +530,7 @@ pub(crate) fn server_decrypt(
 #[cfg(test)]
 #[cfg(feature = "rsa-kx")]
 mod tests {
-    use super::imp::{left_pad, BlindingRng};
+    use super::imp::{fixed, left_pad, BlindingRng};
     use super::{client_encrypt, server_decrypt, RsaDecryptionKey, PRE_MASTER_SECRET_LEN};
     use crate::codec::messages::ClientKeyExchange;
     use crate::crypto::Rng;
@@ -719,6 +719,42 @@ mod tests {
                 assert_eq!(&pre_master[..], OPENSSL_PRE_MASTER, "{name} bit {bit}");
             }
         }
+    }
+
+    /// A number stored wider than it needs (the rsa crate keeps a prime at
+    /// the precision it was parsed with) still fits; a larger one does not.
+    #[test]
+    fn fixed_takes_a_number_stored_wider_and_refuses_one_too_large() {
+        let wide = rsa::BoxedUint::from_be_slice(&[0x12, 0x34], 256).unwrap();
+        assert_eq!(
+            fixed::<1>(&wide),
+            Some(crypto_bigint::Uint::<1>::from_u64(0x1234))
+        );
+        let large = rsa::BoxedUint::from_be_slice(&[1; 9], 128).unwrap();
+        assert_eq!(fixed::<1>(&large), None);
+    }
+
+    /// Blinding draws fresh randomness for the rsa crate (each of its
+    /// calls) as for the fixed-size CRT: a constant factor would make the
+    /// blinding predictable, though every result stays right.
+    #[test]
+    fn blinding_draws_fresh_randomness_on_every_call() {
+        use rsa::rand_core::TryRng;
+        let mut rng = Rng::default();
+        let mut blinding = BlindingRng(&mut rng);
+        let u32s = [(); 3].map(|()| blinding.try_next_u32().unwrap());
+        let u64s = [(); 3].map(|()| blinding.try_next_u64().unwrap());
+        let words = [(); 3].map(|()| blinding.word());
+        let fills = [(); 2].map(|()| {
+            let mut bytes = [0u8; 32];
+            blinding.try_fill_bytes(&mut bytes).unwrap();
+            bytes
+        });
+        assert!(u32s[0] != u32s[1] || u32s[1] != u32s[2], "{u32s:?}");
+        assert!(u64s[0] != u64s[1] && u64s[1] != u64s[2], "{u64s:?}");
+        assert!(words[0] != words[1] && words[1] != words[2], "{words:?}");
+        assert_ne!(fills[0], fills[1]);
+        assert_ne!(fills[0], [0; 32]);
     }
 
     /// The key's Debug names its size, nothing of the key.
