@@ -311,6 +311,23 @@ fn out_of_order_messages_are_unexpected_message() {
     assert_eq!(err.alert(), Some(A::UNEXPECTED_MESSAGE));
     assert!(err.to_string().contains("expected ClientHello"), "{err}");
 
+    // TLS 1.2: a Finished where the ClientKeyExchange belongs.
+    let tls12 = [keyway::ProtocolVersion::TLS12];
+    let config = ClientConfig::builder(pki.root_store()).versions(&tls12);
+    let mut client =
+        ClientConnection::new(Arc::new(config.build().unwrap()), "example.com").unwrap();
+    let mut server = self::server(&pki);
+    support::transfer(&mut client, &mut server).unwrap();
+    server
+        .read_tls_bytes(&record(ContentType::HANDSHAKE, &finished))
+        .unwrap();
+    let err = server.process().unwrap_err();
+    assert_eq!(err.alert(), Some(A::UNEXPECTED_MESSAGE));
+    assert!(
+        err.to_string().contains("expected ClientKeyExchange"),
+        "{err}"
+    );
+
     // A change_cipher_spec before any ClientHello.
     let mut server = self::server(&pki);
     server

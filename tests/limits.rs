@@ -633,3 +633,25 @@ fn max_renegotiation_attempts() {
         );
     }
 }
+
+/// RFC 8449, Section 4: a TLS 1.3 server answers a client's
+/// record_size_limit with its own, the largest inner plaintext it takes:
+/// 2^14 + 1 (the content type byte included).
+#[test]
+fn the_server_advertises_the_largest_tls13_inner_plaintext_as_its_record_size_limit() {
+    let pki = pki();
+    let client = ClientConfig::builder(pki.root_store()).record_size_limit(1024);
+    let server = ServerConfig::builder().certificate(pki.certified_key());
+    let mut m = support::mitm::Mitm::new(client, server);
+    let flight = m.run_to(Side::Server, HandshakeType::ENCRYPTED_EXTENSIONS);
+    let HandshakeMessage::EncryptedExtensions(ee) =
+        flight.decode(HandshakeType::ENCRYPTED_EXTENSIONS)
+    else {
+        unreachable!()
+    };
+    let limit = ee.extensions.iter().find_map(|e| match e {
+        Extension::RecordSizeLimit(limit) => Some(*limit),
+        _ => None,
+    });
+    assert_eq!(limit, Some(16_385));
+}
