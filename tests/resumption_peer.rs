@@ -362,3 +362,16 @@ fn the_session_id_is_empty_only_with_nothing_to_resume_and_no_tls13() {
     assert!(!setup.connect(setup.client().versions(&tls12), tickets_only));
     assert_eq!(session_id_len(setup.client().versions(&tls12)), 32);
 }
+
+/// A TLS 1.2 server with tickets off (`session_tickets(0)`) resumes from
+/// none, even one sealed with its own keys: it never offered them.
+#[test]
+fn a_tls12_server_with_tickets_off_does_not_resume_from_one() {
+    let setup = Setup::new();
+    let tls12 = [ProtocolVersion::TLS12];
+    let client = || setup.client().versions(&tls12);
+    let tickets = || setup.server().session_store(None);
+    assert!(!setup.connect(client(), tickets()));
+    assert!(setup.connect(client(), tickets()), "tickets on: resumed");
+    assert!(!setup.connect(client(), tickets().session_tickets(0)));
+}
