@@ -215,6 +215,26 @@ fn second_client_hello(m: &mut Mitm) -> Flight {
     m.take(Side::Client)
 }
 
+/// RFC 8446, Section 4.2.8: the second ClientHello holds one share, for
+/// the group the HelloRetryRequest named (P-256 here); a share labelled
+/// for another group the client offers is illegal_parameter.
+#[test]
+fn a_second_client_hello_sharing_another_group_is_illegal_parameter() {
+    let pki = pki();
+    let mut m = retrying(&pki, false);
+    let mut second = second_client_hello(&mut m);
+    second.edit_client_hello(|ch| {
+        for e in &mut ch.extensions {
+            if let Extension::KeyShareClientHello(shares) = e {
+                assert_eq!(shares.len(), 1);
+                shares[0].group = NamedGroup::X25519;
+            }
+        }
+    });
+    let lacks = illegal("second ClientHello lacks the requested key share");
+    assert_eq!(m.deliver(second), Err(lacks));
+}
+
 fn cookie_of(ch: &HandshakeMessage) -> Option<Vec<u8>> {
     let HandshakeMessage::ClientHello(ch) = ch else {
         panic!("not a ClientHello")

@@ -386,11 +386,15 @@ fn tls13_does_not_resume_past_the_lifetime_or_for_another_protocol() {
 #[test]
 fn a_client_without_a_store_gets_no_tickets() {
     let pki = pki();
-    let pair = Pair::new(client(&pki).session_store(None), server(&pki));
-    let (_, _, flights) = pair.connect();
-    assert!(!flights.contains(&(S, "NewSessionTicket")));
-    let (c, _, _) = pair.connect();
-    assert!(!c.negotiated().resumed);
+    // Whether or not the server would take psk_ke tickets.
+    for psk_ke in [false, true] {
+        let server = server(&pki).psk_ke(psk_ke);
+        let pair = Pair::new(client(&pki).session_store(None), server);
+        let (_, _, flights) = pair.connect();
+        assert!(!flights.contains(&(S, "NewSessionTicket")), "{psk_ke}");
+        let (c, _, _) = pair.connect();
+        assert!(!c.negotiated().resumed);
+    }
 }
 
 #[test]
