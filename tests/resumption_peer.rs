@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use keyway::codec::extensions::Extension;
-use keyway::codec::messages::{Finished, HandshakeMessage};
+use keyway::codec::messages::{ClientHello, Finished, HandshakeMessage};
 use keyway::codec::HandshakeType as H;
 use keyway::error::PeerMisbehaved;
 use keyway::events::Side;
@@ -86,8 +86,8 @@ impl Setup {
     }
 }
 
-/// The extensions of the ClientHello a fresh connection of `client` sends.
-fn client_hello_extensions(client: ClientConfigBuilder) -> Vec<Extension> {
+/// The ClientHello a fresh connection of `client` sends.
+fn client_hello(client: ClientConfigBuilder) -> ClientHello {
     let client = Arc::new(client.build().unwrap());
     let bytes = ClientConnection::new(client, "example.com")
         .unwrap()
@@ -95,9 +95,14 @@ fn client_hello_extensions(client: ClientConfigBuilder) -> Vec<Extension> {
     // The first record holds the ClientHello (a ChangeCipherSpec may follow).
     let len = usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
     match HandshakeMessage::decode(H::CLIENT_HELLO, &bytes[9..5 + len]).unwrap() {
-        HandshakeMessage::ClientHello(ch) => ch.extensions,
+        HandshakeMessage::ClientHello(ch) => ch,
         other => panic!("{other:?}"),
     }
+}
+
+/// The extensions of the ClientHello a fresh connection of `client` sends.
+fn client_hello_extensions(client: ClientConfigBuilder) -> Vec<Extension> {
+    client_hello(client).extensions
 }
 
 fn offers_a_psk(extensions: &[Extension]) -> bool {
@@ -345,17 +350,7 @@ fn a_tls12_ticket_with_a_lifetime_hint_of_0_is_kept() {
 fn the_session_id_is_empty_only_with_nothing_to_resume_and_no_tls13() {
     let setup = Setup::new();
     let tls12 = [ProtocolVersion::TLS12];
-    let session_id_len = |client: ClientConfigBuilder| {
-        let client = Arc::new(client.build().unwrap());
-        let bytes = ClientConnection::new(client, "example.com")
-            .unwrap()
-            .take_tls();
-        let len = usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
-        match HandshakeMessage::decode(H::CLIENT_HELLO, &bytes[9..5 + len]).unwrap() {
-            HandshakeMessage::ClientHello(ch) => ch.legacy_session_id.len(),
-            other => panic!("{other:?}"),
-        }
-    };
+    let session_id_len = |client: ClientConfigBuilder| client_hello(client).legacy_session_id.len();
     assert_eq!(session_id_len(setup.client().versions(&tls12)), 0);
     assert_eq!(session_id_len(setup.client()), 32);
     let tickets_only = setup.server().session_store(None);

@@ -461,6 +461,20 @@ fn pem_certificates(pem: &[u8]) -> Vec<Vec<u8>> {
     }
 }
 
+/// Test support: moves flights between the two until the handshake is
+/// done, bounded (a connection that stops writing fails the test instead of
+/// hanging it).
+#[cfg(test)]
+pub(crate) fn exchange(client: &mut Connection, server: &mut Connection) {
+    for _ in 0..10 {
+        server.read_tls_bytes(&client.take_tls()).unwrap();
+        server.process().unwrap();
+        client.read_tls_bytes(&server.take_tls()).unwrap();
+        client.process().unwrap();
+    }
+    assert!(!client.is_handshaking() && !server.is_handshaking());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -481,15 +495,7 @@ mod tests {
     fn client_and_server_complete_a_handshake() {
         let mut client = ClientConnection::new(client_config(), SERVER_NAME).unwrap();
         let mut server = ServerConnection::new(server_config());
-        // Bounded, so a connection that stops writing fails the test
-        // instead of hanging it.
-        for _ in 0..10 {
-            server.read_tls_bytes(&client.take_tls()).unwrap();
-            server.process().unwrap();
-            client.read_tls_bytes(&server.take_tls()).unwrap();
-            client.process().unwrap();
-        }
-        assert!(!client.is_handshaking() && !server.is_handshaking());
+        exchange(&mut client, &mut server);
         assert!(!server.negotiated().hello_retry_request);
     }
 }

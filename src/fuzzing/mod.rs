@@ -692,6 +692,7 @@ fn sealed_reference(wire: &[u8]) -> (Vec<u8>, Vec<Expected>) {
     };
     let (mut sealed, mut out) = (Vec::new(), Vec::new());
     let mut empty_run = 0;
+    let max_empty = crate::Limits::default().max_empty_records;
     let mut rest = wire;
     while let Some(RawRecord {
         typ,
@@ -719,7 +720,7 @@ fn sealed_reference(wire: &[u8]) -> (Vec<u8>, Vec<Expected>) {
             // Section 5.4: empty handshake and alert records are refused.
             ContentType::HANDSHAKE | ContentType::ALERT => inner.is_empty(),
             // Empty application data is allowed, but only so many in a row.
-            ContentType::APPLICATION_DATA => empty_run > crate::Limits::default().max_empty_records,
+            ContentType::APPLICATION_DATA => empty_run > max_empty,
             // Section 5: a protected change_cipher_spec, or an unknown type.
             _ => true,
         };

@@ -1189,9 +1189,11 @@ mod tests {
 
     use super::*;
     use crate::codec::HandshakeType;
-    use crate::fuzzing::{client_config_builder, server_config_builder, FixedClock, SERVER_NAME};
+    use crate::fuzzing::{
+        client_config_builder, exchange, server_config_builder, FixedClock, SERVER_NAME,
+    };
     use crate::session::{ClientSessionStore, InMemoryServerSessionStore};
-    use crate::{ClientConnection, Connection, ServerConnection};
+    use crate::{ClientConnection, ServerConnection};
 
     /// A client store for one server that keeps TLS 1.3 tickets (newest
     /// last) and, when `claim_early_data` is set, hands each out claiming
@@ -1220,18 +1222,6 @@ mod tests {
             None
         }
         fn remove_tls12_session(&self, _: &str) {}
-    }
-
-    /// Moves flights between the two until neither has anything to say
-    /// (bounded: a stall fails the test instead of hanging it).
-    fn exchange(client: &mut Connection, server: &mut Connection) {
-        for _ in 0..10 {
-            server.read_tls_bytes(&client.take_tls()).unwrap();
-            server.process().unwrap();
-            client.read_tls_bytes(&server.take_tls()).unwrap();
-            client.process().unwrap();
-        }
-        assert!(!client.is_handshaking() && !server.is_handshaking());
     }
 
     #[test]
