@@ -476,26 +476,53 @@ fn receive_borrowed<S: Stack>(stack: &S, data: &[u8], wire: &mut Vec<u8>, iters:
     spent
 }
 
+/// The header (additional data) of the floors' 16 KiB + 1 records.
+const RING_HEADER: [u8; 5] = [0x17, 3, 3, 0x40, 0x11];
+
+/// The floors' key for `suite`.
+fn ring_key(suite: Suite) -> ring::aead::LessSafeKey {
+    let algorithm = suite.ring();
+    let key = ring::aead::UnboundKey::new(algorithm, &[7; 32][..algorithm.key_len()]).unwrap();
+    ring::aead::LessSafeKey::new(key)
+}
+
+/// Seals `record` in place under sequence number `seq`; returns the tag.
+fn ring_seal_record(key: &ring::aead::LessSafeKey, seq: u64, record: &mut [u8]) -> ring::aead::Tag {
+    let mut nonce = [0u8; 12];
+    nonce[4..].copy_from_slice(&seq.to_be_bytes());
+    key.seal_in_place_separate_tag(
+        ring::aead::Nonce::assume_unique_for_key(nonce),
+        ring::aead::Aad::from(RING_HEADER),
+        record,
+    )
+    .unwrap()
+}
+
+/// One sealed record (body and tag) for the open floors, sequence number 0.
+fn ring_sealed_record(key: &ring::aead::LessSafeKey) -> Vec<u8> {
+    let mut sealed = vec![0x5a; WRITE + 1];
+    let tag = ring_seal_record(key, 0, &mut sealed);
+    sealed.extend_from_slice(tag.as_ref());
+    sealed
+}
+
+/// Opens `record` (body and tag) in place, sequence number 0.
+fn ring_open_record<'r>(key: &ring::aead::LessSafeKey, record: &'r mut [u8]) -> &'r mut [u8] {
+    key.open_in_place(
+        ring::aead::Nonce::assume_unique_for_key([0; 12]),
+        ring::aead::Aad::from(RING_HEADER),
+        record,
+    )
+    .unwrap()
+}
+
 /// The floor: ring sealing 64 records in place.
 fn ring_seal(suite: Suite, iters: u64) -> Duration {
-    use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey};
-    let key = LessSafeKey::new(
-        UnboundKey::new(suite.ring(), &[7; 32][..suite.ring().key_len()]).unwrap(),
-    );
+    let key = ring_key(suite);
     let mut record = vec![0x5a; WRITE + 1];
-    let header = [0x17, 3, 3, 0x40, 0x11];
     let start = Instant::now();
-    for i in 0..iters * WRITES_PER_ITER as u64 {
-        let mut nonce = [0u8; 12];
-        nonce[4..].copy_from_slice(&i.to_be_bytes());
-        let tag = key
-            .seal_in_place_separate_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(header),
-                &mut record,
-            )
-            .unwrap();
-        let _ = std::hint::black_box(tag);
+    for seq in 0..iters * WRITES_PER_ITER as u64 {
+        let _ = std::hint::black_box(ring_seal_record(&key, seq, &mut record));
     }
     start.elapsed()
 }
@@ -503,20 +530,8 @@ fn ring_seal(suite: Suite, iters: u64) -> Duration {
 /// The floor: ring opening 64 records in place (restoring the ciphertext is
 /// not timed).
 fn ring_open(suite: Suite, iters: u64) -> Duration {
-    use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey};
-    let key = LessSafeKey::new(
-        UnboundKey::new(suite.ring(), &[7; 32][..suite.ring().key_len()]).unwrap(),
-    );
-    let header = [0x17, 3, 3, 0x40, 0x11];
-    let mut sealed = vec![0x5a; WRITE + 1];
-    let tag = key
-        .seal_in_place_separate_tag(
-            Nonce::assume_unique_for_key([1; 12]),
-            Aad::from(header),
-            &mut sealed,
-        )
-        .unwrap();
-    sealed.extend_from_slice(tag.as_ref());
+    let key = ring_key(suite);
+    let sealed = ring_sealed_record(&key);
     let pristine: Vec<u8> = sealed.repeat(WRITES_PER_ITER);
     let mut records = pristine.clone();
     let mut spent = Duration::ZERO;
@@ -524,14 +539,7 @@ fn ring_open(suite: Suite, iters: u64) -> Duration {
         records.copy_from_slice(&pristine);
         let start = Instant::now();
         for record in records.chunks_mut(sealed.len()) {
-            let plain = key
-                .open_in_place(
-                    Nonce::assume_unique_for_key([1; 12]),
-                    Aad::from(header),
-                    record,
-                )
-                .unwrap();
-            std::hint::black_box(plain);
+            std::hint::black_box(ring_open_record(&key, record));
         }
         spent += start.elapsed();
     }
@@ -542,27 +550,15 @@ fn ring_open(suite: Suite, iters: u64) -> Duration {
 /// after the application's data is copied into the record buffer, and the
 /// record copied out to the transport (as `send` copies it to `wire`).
 fn ring_seal_copied(suite: Suite, data: &[u8], wire: &mut Vec<u8>, iters: u64) -> Duration {
-    use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey};
-    let key = LessSafeKey::new(
-        UnboundKey::new(suite.ring(), &[7; 32][..suite.ring().key_len()]).unwrap(),
-    );
-    let header = [0x17, 3, 3, 0x40, 0x11];
+    let key = ring_key(suite);
     let mut record = vec![0u8; WRITE + 1];
     let start = Instant::now();
-    for i in 0..iters * WRITES_PER_ITER as u64 {
-        let mut nonce = [0u8; 12];
-        nonce[4..].copy_from_slice(&i.to_be_bytes());
+    for seq in 0..iters * WRITES_PER_ITER as u64 {
         record[..WRITE].copy_from_slice(data);
         record[WRITE] = 0x17;
-        let tag = key
-            .seal_in_place_separate_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(header),
-                &mut record,
-            )
-            .unwrap();
+        let tag = ring_seal_record(&key, seq, &mut record);
         wire.clear();
-        wire.extend_from_slice(&header);
+        wire.extend_from_slice(&RING_HEADER);
         wire.extend_from_slice(&record);
         wire.extend_from_slice(tag.as_ref());
         std::hint::black_box(&wire);
@@ -574,20 +570,8 @@ fn ring_seal_copied(suite: Suite, data: &[u8], wire: &mut Vec<u8>, iters: u64) -
 /// the transport (as `receive` reads `wire`), opened in place, and its
 /// plaintext copied out to the application's buffer.
 fn ring_open_copied(suite: Suite, iters: u64) -> Duration {
-    use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey};
-    let key = LessSafeKey::new(
-        UnboundKey::new(suite.ring(), &[7; 32][..suite.ring().key_len()]).unwrap(),
-    );
-    let header = [0x17, 3, 3, 0x40, 0x11];
-    let mut sealed = vec![0x5a; WRITE + 1];
-    let tag = key
-        .seal_in_place_separate_tag(
-            Nonce::assume_unique_for_key([1; 12]),
-            Aad::from(header),
-            &mut sealed,
-        )
-        .unwrap();
-    sealed.extend_from_slice(tag.as_ref());
+    let key = ring_key(suite);
+    let sealed = ring_sealed_record(&key);
     let wire: Vec<u8> = sealed.repeat(WRITES_PER_ITER);
     let mut buffer = vec![0u8; sealed.len()];
     let mut sink = vec![0u8; WRITE * WRITES_PER_ITER];
@@ -595,14 +579,7 @@ fn ring_open_copied(suite: Suite, iters: u64) -> Duration {
     for _ in 0..iters {
         for (record, out) in wire.chunks(sealed.len()).zip(sink.chunks_mut(WRITE)) {
             buffer.copy_from_slice(record);
-            let plain = key
-                .open_in_place(
-                    Nonce::assume_unique_for_key([1; 12]),
-                    Aad::from(header),
-                    &mut buffer,
-                )
-                .unwrap();
-            out.copy_from_slice(&plain[..WRITE]);
+            out.copy_from_slice(&ring_open_record(&key, &mut buffer)[..WRITE]);
         }
         std::hint::black_box(&sink);
     }
