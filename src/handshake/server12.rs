@@ -146,6 +146,9 @@ const MAX_RECORD_SIZE_LIMIT: u16 = crate::record::MAX_PLAINTEXT as u16;
 /// The suite, group and signature scheme for this client: the first of our
 /// suites the client offered whose authentication fits the certificate's
 /// `key`, for which a group (ECDHE) and a signature scheme can be agreed.
+/// An RSA key exchange suite is skipped when the key cannot decrypt (only a
+/// resolver's key gets this far; a configured one is checked at build); if
+/// nothing else fits, that is the error, not a missing group or scheme.
 fn select(
     config: &ServerConfig,
     key: &SigningKey,
@@ -177,6 +180,7 @@ fn select(
     let unusable_curve = certificate_curve(key.algorithm())
         .filter(|curve| client_groups.is_some_and(|list| !list.contains(curve)));
     let mut saw_suite = false;
+    let mut unusable_rsa_key = None;
     for suite in &config.protocols.tls12 {
         if !ch.cipher_suites.contains(&suite.suite) || suite.auth != auth {
             continue;
@@ -186,14 +190,19 @@ fn select(
         }
         saw_suite = true;
         match suite.kx {
-            KeyExchange::Rsa if key.rsa_decryption_key().is_ok() => return Ok((*suite, None)),
-            KeyExchange::Rsa => {}
+            KeyExchange::Rsa => match key.rsa_decryption_key() {
+                Ok(_) => return Ok((*suite, None)),
+                Err(why) => unusable_rsa_key = Some(why),
+            },
             KeyExchange::Ecdhe => {
                 if let (Some(group), Some(scheme)) = (group, scheme) {
                     return Ok((*suite, Some((group, scheme))));
                 }
             }
         }
+    }
+    if let Some(why) = unusable_rsa_key {
+        return Err(why);
     }
     Err(match (saw_suite, group, scheme) {
         (false, _, _) => PeerIncompatible::NoCommonCipherSuite,
