@@ -870,6 +870,33 @@ fn a_client_offers_and_accepts_only_its_verifiers_schemes() {
     }
 }
 
+/// A verifier that implements only `verify_server_cert` still decides: the
+/// handshake calls `verify_server_cert_with_ocsp`, whose default passes the
+/// answer on (here, that the certificate is for another name).
+#[test]
+fn a_verifier_without_a_staple_check_of_its_own_still_decides() {
+    let pki = pki();
+    for version in [ProtocolVersion::TLS13, ProtocolVersion::TLS12] {
+        let roots = Arc::new(pki.root_store());
+        let verifier = P256Only(keyway::pki::DefaultServerVerifier::new(roots));
+        let client = client(&pki)
+            .versions(&[version])
+            .verifier(Arc::new(verifier))
+            .build()
+            .unwrap();
+        let server = server(&pki).build().unwrap();
+        let (_, _, result) = support::connect(client, server, "other.example");
+        let err = result.unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::InvalidCertificate(keyway::error::CertificateError::NotValidForName(_))
+            ),
+            "{version:?}: {err}"
+        );
+    }
+}
+
 #[test]
 fn a_server_requests_and_accepts_only_its_client_verifiers_schemes() {
     let pki = pki();
@@ -891,6 +918,15 @@ fn a_server_requests_and_accepts_only_its_client_verifiers_schemes() {
         unreachable!()
     };
     assert_eq!(*signature_algorithms(&mut cr.extensions), P256);
+    // The verifier gives no root hints (the trait's default), so the request
+    // names no certificate authorities.
+    assert!(
+        !cr.extensions
+            .iter()
+            .any(|e| matches!(e, Extension::CertificateAuthorities(_))),
+        "{:?}",
+        cr.extensions
+    );
     m.deliver(flight).unwrap();
     let answer = m.take(Side::Client);
     assert_eq!(answer.handshake_types(), [H::CERTIFICATE, H::FINISHED]);

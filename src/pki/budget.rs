@@ -115,6 +115,27 @@ pub(crate) fn is_exhausted(error: &CertificateError) -> bool {
 mod tests {
     use super::*;
 
+    /// The cost steps at the sizes the bench measured: up to RSA-2048 and
+    /// every ECDSA P-256 or Ed25519 key cost one unit, larger RSA keys two
+    /// (eight above 4096 bits), P-384 twelve.
+    #[test]
+    fn signature_costs_step_at_the_measured_key_sizes() {
+        let cost = |algorithm, bits| {
+            signature_cost(&PublicKey {
+                algorithm,
+                bits,
+                key: &[],
+            })
+        };
+        assert_eq!(cost(KeyAlgorithm::Rsa, 2048), 1);
+        assert_eq!(cost(KeyAlgorithm::Rsa, 2049), 2);
+        assert_eq!(cost(KeyAlgorithm::Rsa, 4096), 2);
+        assert_eq!(cost(KeyAlgorithm::Rsa, 4097), 8);
+        assert_eq!(cost(KeyAlgorithm::EcdsaP256, 256), 1);
+        assert_eq!(cost(KeyAlgorithm::Ed25519, 256), 1);
+        assert_eq!(cost(KeyAlgorithm::EcdsaP384, 384), 12);
+    }
+
     #[test]
     fn budgets_run_out_exactly() {
         let mut budget = Budget::new(3, 10);

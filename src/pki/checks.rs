@@ -755,3 +755,93 @@ pub(crate) fn check_issuer(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use x509_parser::prelude::FromDer;
+
+    use super::*;
+
+    /// A DER AlgorithmIdentifier: `oid` (content bytes) and `params` (whole
+    /// DER elements, or nothing).
+    fn algorithm(oid: &[u8], params: &[u8]) -> Vec<u8> {
+        let mut body = vec![0x06, oid.len() as u8];
+        body.extend_from_slice(oid);
+        body.extend_from_slice(params);
+        let mut der = vec![0x30, body.len() as u8];
+        der.extend_from_slice(&body);
+        der
+    }
+
+    fn check(oid: &[u8], params: &[u8], legacy: bool) -> Result<CertSignatureAlgorithm, String> {
+        let der = algorithm(oid, params);
+        let (_, id) = AlgorithmIdentifier::from_der(&der).expect("a well-formed identifier");
+        signature_algorithm(&id, &id, &"the certificate", legacy).map_err(|e| e.to_string())
+    }
+
+    const NULL: &[u8] = &[0x05, 0x00];
+    /// A NULL with contents: not the NULL RFC 4055 allows.
+    const NULL_WITH_CONTENTS: &[u8] = &[0x05, 0x01, 0x00];
+    const INTEGER: &[u8] = &[0x02, 0x01, 0x00];
+
+    /// RFC 4055, Section 5: RSA PKCS#1 takes NULL parameters or none;
+    /// RFC 5758, Section 3.2 and RFC 8410, Section 3: ECDSA and Ed25519 take
+    /// none. Anything else is a malformed identifier, never a guess.
+    #[test]
+    fn each_signature_algorithm_takes_only_its_own_parameters() {
+        use CertSignatureAlgorithm as C;
+        let malformed =
+            Err("the certificate: malformed signature algorithm parameters".to_string());
+        for (oid, rsa) in [
+            (oid::SHA256_WITH_RSA, C::RsaPkcs1Sha256),
+            (oid::SHA384_WITH_RSA, C::RsaPkcs1Sha384),
+            (oid::SHA512_WITH_RSA, C::RsaPkcs1Sha512),
+        ] {
+            assert_eq!(check(oid, NULL, false), Ok(rsa));
+            assert_eq!(check(oid, &[], false), Ok(rsa));
+            assert_eq!(check(oid, NULL_WITH_CONTENTS, false), malformed);
+            assert_eq!(check(oid, INTEGER, false), malformed);
+        }
+        for (oid, other) in [
+            (oid::ECDSA_WITH_SHA256, C::EcdsaSha256),
+            (oid::ECDSA_WITH_SHA384, C::EcdsaSha384),
+            (oid::ED25519, C::Ed25519),
+        ] {
+            assert_eq!(check(oid, &[], false), Ok(other));
+            assert_eq!(check(oid, NULL, false), malformed);
+        }
+        assert_eq!(check(oid::SHA1_WITH_RSA, NULL, true), Ok(C::RsaPkcs1Sha1));
+        assert_eq!(check(oid::SHA1_WITH_RSA, &[], true), Ok(C::RsaPkcs1Sha1));
+    }
+
+    /// The weak algorithms are refused by name; only SHA-1 with RSA can be
+    /// let in (VerifyOptions::legacy_algorithms), and its error says so.
+    #[test]
+    fn weak_signature_algorithms_are_refused_by_name() {
+        let refused = |name: &str, hint: &str| {
+            Err(format!(
+                "the certificate is signed with {name}, which is refused: \
+                 SHA-1 and MD5 signatures can be forged{hint}"
+            ))
+        };
+        assert_eq!(
+            check(oid::SHA1_WITH_RSA, NULL, false),
+            refused(
+                "sha1WithRSAEncryption",
+                " (VerifyOptions::legacy_algorithms accepts it)"
+            )
+        );
+        assert_eq!(
+            check(oid::ECDSA_WITH_SHA1, &[], false),
+            refused("ecdsa-with-SHA1", "")
+        );
+        assert_eq!(
+            check(oid::ECDSA_WITH_SHA1, &[], true),
+            refused("ecdsa-with-SHA1", "")
+        );
+        assert_eq!(
+            check(oid::MD5_WITH_RSA, NULL, true),
+            refused("md5WithRSAEncryption", "")
+        );
+    }
+}
