@@ -762,15 +762,17 @@ mod tests {
 
     use super::*;
 
+    /// A short DER element.
+    fn tlv(tag: u8, contents: &[u8]) -> Vec<u8> {
+        let mut der = vec![tag, contents.len() as u8];
+        der.extend_from_slice(contents);
+        der
+    }
+
     /// A DER AlgorithmIdentifier: `oid` (content bytes) and `params` (whole
     /// DER elements, or nothing).
     fn algorithm(oid: &[u8], params: &[u8]) -> Vec<u8> {
-        let mut body = vec![0x06, oid.len() as u8];
-        body.extend_from_slice(oid);
-        body.extend_from_slice(params);
-        let mut der = vec![0x30, body.len() as u8];
-        der.extend_from_slice(&body);
-        der
+        tlv(0x30, &[tlv(0x06, oid), params.to_vec()].concat())
     }
 
     fn check(oid: &[u8], params: &[u8], legacy: bool) -> Result<CertSignatureAlgorithm, String> {
@@ -843,5 +845,63 @@ mod tests {
             check(oid::MD5_WITH_RSA, NULL, true),
             refused("md5WithRSAEncryption", "")
         );
+    }
+
+    /// RSASSA-PSS-params (RFC 4055, Section 3.1): the hash, MGF1 with
+    /// `mgf_hash`, the salt length and, if given, an explicit trailerField.
+    fn pss(hash: &[u8], mgf: &[u8], mgf_hash: &[u8], salt: u8, trailer: Option<u8>) -> Vec<u8> {
+        let mut fields = [
+            tlv(0xa0, &algorithm(hash, NULL)),
+            tlv(0xa1, &algorithm(mgf, &algorithm(mgf_hash, NULL))),
+            tlv(0xa2, &tlv(0x02, &[salt])),
+        ]
+        .concat();
+        if let Some(trailer) = trailer {
+            fields.extend(tlv(0xa3, &tlv(0x02, &[trailer])));
+        }
+        tlv(0x30, &fields)
+    }
+
+    /// RSASSA-PSS is accepted in the three forms TLS 1.3's rsa_pss_rsae_*
+    /// schemes use: SHA-256/384/512, MGF1 with the same hash, a salt as long
+    /// as the hash, trailerField 1. Anything else is named as unsupported.
+    #[test]
+    fn rsassa_pss_is_accepted_only_with_the_usual_parameters() {
+        use CertSignatureAlgorithm as C;
+        let (sha256, sha384, sha512, mgf1) = (oid::SHA256, oid::SHA384, oid::SHA512, oid::MGF1);
+        let with = |params: Vec<u8>| check(oid::RSASSA_PSS, &params, false);
+        assert_eq!(
+            with(pss(sha256, mgf1, sha256, 32, None)),
+            Ok(C::RsaPssSha256)
+        );
+        assert_eq!(
+            with(pss(sha384, mgf1, sha384, 48, None)),
+            Ok(C::RsaPssSha384)
+        );
+        assert_eq!(
+            with(pss(sha512, mgf1, sha512, 64, Some(1))),
+            Ok(C::RsaPssSha512)
+        );
+        let unsupported = Err(
+            "the certificate is signed with RSASSA-PSS parameters other than \
+                               the usual ones (SHA-256/384/512, MGF1 with the same hash, salt as \
+                               long as the hash)"
+                .to_string(),
+        );
+        for params in [
+            pss(sha384, mgf1, sha256, 48, None),
+            pss(sha256, mgf1, sha256, 20, None),
+            pss(sha256, mgf1, sha256, 32, Some(2)),
+            pss(sha256, sha256, sha256, 32, None),
+            pss(oid::SHA1_WITH_RSA, mgf1, oid::SHA1_WITH_RSA, 20, None),
+            // Every field left at its default: SHA-1, MGF1 with SHA-1, salt 20.
+            tlv(0x30, &[]),
+        ] {
+            assert_eq!(with(params), unsupported);
+        }
+        let malformed =
+            Err("the certificate: malformed signature algorithm parameters".to_string());
+        assert_eq!(check(oid::RSASSA_PSS, &[], false), malformed);
+        assert_eq!(check(oid::RSASSA_PSS, NULL, false), malformed);
     }
 }
