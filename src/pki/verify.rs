@@ -785,6 +785,51 @@ mod tests {
         );
     }
 
+    /// RFC 5280, Section 4.1.2.5: both ends of the validity period are
+    /// inside it; one second beyond either is not.
+    #[test]
+    fn validity_includes_its_first_and_last_second() {
+        let pki = Pki::new();
+        let chain = [pki.inter_der()];
+        let verifier = DefaultServerVerifier::new(pki.roots());
+        let second = Duration::from_secs(1);
+        let mut params = leaf_params("starts now", &["example.com"]);
+        params.not_before = date_time_ymd(2026, 6, 1);
+        let starts = pki.issue(params);
+        assert_eq!(verify_with(&verifier, &starts, &chain, now()), Ok(()));
+        assert_fails(
+            verify_with(&verifier, &starts, &chain, now() - second),
+            CertificateError::NotYetValid,
+            "not valid before 2026-06-01T00:00:00Z",
+        );
+        let mut params = leaf_params("ends now", &["example.com"]);
+        params.not_after = date_time_ymd(2026, 6, 1);
+        let ends = pki.issue(params);
+        assert_eq!(verify_with(&verifier, &ends, &chain, now()), Ok(()));
+        assert_fails(
+            verify_with(&verifier, &ends, &chain, now() + second),
+            CertificateError::Expired,
+            "expired at 2026-06-01T00:00:00Z",
+        );
+    }
+
+    /// An extension keyway processes must parse even when it is not
+    /// critical: a keyUsage it cannot read is refused, not ignored.
+    #[test]
+    fn a_processed_extension_that_does_not_parse_is_refused_even_if_not_critical() {
+        let pki = Pki::new();
+        let mut params = leaf_params("bad key usage", &["example.com"]);
+        // keyUsage (2.5.29.15) holding an empty OCTET STRING, not a BIT STRING.
+        let key_usage = rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 15], vec![0x04, 0x00]);
+        assert!(!key_usage.criticality());
+        params.custom_extensions = vec![key_usage];
+        assert_fails(
+            pki.verify(&pki.issue(params), &[pki.inter_der()], "example.com"),
+            CertificateError::BadEncoding,
+            "certificate 0 (CN=bad key usage): extension 2.5.29.15 does not parse",
+        );
+    }
+
     /// Verifies against a store holding only an unrelated root.
     fn verify_with_stranger_root(leaf: &[u8], chain: &[Vec<u8>]) -> Result<(), CertificateError> {
         let mut roots = RootStore::new();
