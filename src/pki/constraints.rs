@@ -680,6 +680,7 @@ mod tests {
         assert!(!within("b@mail.example.com", "example.com"));
         assert!(within("b@mail.example.com", ".example.com"));
         assert!(!within("b@example.com", ".example.com"));
+        assert!(!within("b@mail.example.org", ".example.com"));
         assert!(split_email("no-at-sign").is_none());
         assert!(split_email("invalid@address@example.com").is_none());
     }
@@ -688,5 +689,192 @@ mod tests {
     fn folding_trims_collapses_and_lowercases() {
         assert_eq!(fold("  Example   Org "), fold("example org"));
         assert_ne!(fold("Example Org"), fold("ExampleOrg"));
+    }
+
+    /// A DER element, with a long-form length from 128 bytes on.
+    fn tlv(tag: u8, contents: &[u8]) -> Vec<u8> {
+        let mut der = vec![tag];
+        match u8::try_from(contents.len()) {
+            Ok(short @ 0..0x80) => der.push(short),
+            Ok(long) => der.extend([0x81, long]),
+            Err(_) => panic!("test elements stay under 256 bytes"),
+        }
+        der.extend_from_slice(contents);
+        der
+    }
+
+    /// NameConstraints with one GeneralSubtree per base on each side (a side
+    /// with no bases is left out).
+    fn name_constraints(permitted: &[&[u8]], excluded: &[&[u8]]) -> Vec<u8> {
+        let mut sides = Vec::new();
+        for (tag, bases) in [(0xa0, permitted), (0xa1, excluded)] {
+            if !bases.is_empty() {
+                let subtrees: Vec<u8> = bases.iter().flat_map(|b| tlv(0x30, b)).collect();
+                sides.extend(tlv(tag, &subtrees));
+            }
+        }
+        tlv(0x30, &sides)
+    }
+
+    /// Parses `raw` and hands the constraints (of "the CA") to `f`.
+    fn with_constraints<T>(
+        raw: &[u8],
+        f: impl FnOnce(Result<Constraints<'_>, CertificateError>) -> T,
+    ) -> T {
+        use x509_parser::prelude::FromDer;
+        let (_, nc) = NameConstraints::from_der(raw).expect("NameConstraints parse");
+        f(Constraints::parse(&nc, raw, "the CA".into(), false))
+    }
+
+    fn parse_error(raw: &[u8]) -> String {
+        with_constraints(raw, |c| c.err().expect("refused").to_string())
+    }
+
+    fn names<'a>() -> CertNames<'a> {
+        CertNames {
+            dns: Vec::new(),
+            ips: Vec::new(),
+            emails: Vec::new(),
+            directories: Vec::new(),
+            other: Vec::new(),
+        }
+    }
+
+    /// RFC 5280, Section 4.2.1.10: an empty side is refused, found in the
+    /// bytes (the parser reads it as absent) whatever form the lengths take.
+    #[test]
+    fn an_empty_side_is_found_with_long_form_lengths() {
+        let dns = tlv(0x82, b"example.com");
+        let mut raw = vec![0x30, 0x81];
+        let fields = [tlv(0xa0, &tlv(0x30, &dns)), vec![0xa1, 0x81, 0x00]].concat();
+        raw.push(fields.len() as u8);
+        raw.extend(&fields);
+        assert_eq!(empty_side(&raw), Some("excludedSubtrees"));
+        assert_eq!(
+            empty_side(&[0x30, 0x81, 0x02, 0xa0, 0x00]),
+            Some("permittedSubtrees")
+        );
+        assert_eq!(empty_side(&name_constraints(&[&dns], &[&dns])), None);
+        assert_eq!(
+            parse_error(&[0x30, 0x00]),
+            "the CA has name constraints with an empty structure: neither permittedSubtrees \
+             nor excludedSubtrees (RFC 5280, Section 4.2.1.10)"
+        );
+        // Neither side, but not empty: x509-parser skips what it cannot read.
+        assert_eq!(
+            parse_error(&[0x30, 0x02, 0x05, 0x00]),
+            "the CA has name constraints that do not parse"
+        );
+    }
+
+    /// An iPAddress constraint is an address and a mask (8 or 32 octets), the
+    /// mask a run of ones then zeros; a base that does not parse is refused.
+    #[test]
+    fn constraint_bases_must_be_well_formed() {
+        let ok = |raw: &[u8]| with_constraints(raw, |c| c.map(|_| ()).map_err(|e| e.to_string()));
+        let ip = |bytes: &[u8]| name_constraints(&[&tlv(0x87, bytes)], &[]);
+        assert_eq!(ok(&ip(&[192, 0, 2, 0, 255, 255, 255, 0])), Ok(()));
+        assert_eq!(
+            parse_error(&ip(&[192, 0, 2, 0])),
+            "the CA has an iPAddress name constraint of 4 octets (8 or 32 expected)"
+        );
+        assert_eq!(
+            parse_error(&ip(&[192, 0, 2, 0, 255, 0, 255, 0])),
+            "the CA has an iPAddress name constraint whose mask is not a prefix"
+        );
+        // A dNSName that is not an IA5String.
+        assert_eq!(
+            parse_error(&name_constraints(&[], &[&tlv(0x82, &[0xff])])),
+            "the CA has a name constraint that does not parse"
+        );
+    }
+
+    /// A form keyway does not enforce (here a URI) refuses a certificate
+    /// with such a name when either side constrains that form, naming it.
+    #[test]
+    fn an_unenforced_form_refuses_names_of_that_form() {
+        let uri = tlv(0x86, b"a.example");
+        for raw in [
+            name_constraints(&[&uri], &[]),
+            name_constraints(&[], &[&uri]),
+        ] {
+            let mut cert_names = names();
+            cert_names.other.push("uniformResourceIdentifier");
+            let err = with_constraints(&raw, |c| {
+                c.unwrap()
+                    .check(&"the leaf", &cert_names, &mut Budget::new(10, 10))
+                    .unwrap_err()
+            });
+            assert_eq!(
+                err,
+                CertificateError::Unsupported(
+                    "the leaf has a uniformResourceIdentifier name, and the CA constrains \
+                     uniformResourceIdentifier names, which keyway does not enforce"
+                        .into()
+                )
+            );
+        }
+    }
+
+    /// A subject emailAddress that is not an address cannot be checked
+    /// against rfc822Name constraints of either side, so it is refused when
+    /// there are any; other forms' constraints do not care.
+    #[test]
+    fn a_malformed_email_is_refused_only_by_email_constraints() {
+        let mut cert_names = names();
+        cert_names.emails.push(("not-an-address", None));
+        let check = |raw: &[u8]| {
+            with_constraints(raw, |c| {
+                c.unwrap()
+                    .check(&"the leaf", &cert_names, &mut Budget::new(10, 10))
+            })
+        };
+        assert_eq!(
+            check(&name_constraints(&[], &[&tlv(0x81, b"example.com")])),
+            Err(CertificateError::NameConstraintViolation(
+                "the leaf has the malformed rfc822Name \"not-an-address\", which cannot be \
+                 checked against the rfc822Name constraints of the CA"
+                    .into()
+            ))
+        );
+        assert_eq!(
+            check(&name_constraints(&[&tlv(0x82, b"example.com")], &[])),
+            Ok(())
+        );
+    }
+
+    /// Comparing with a directoryName base costs one comparison plus one per
+    /// 32 bytes of the base.
+    #[test]
+    fn directory_comparisons_cost_by_the_size_of_the_base() {
+        use x509_parser::prelude::FromDer;
+        let common_name = [
+            tlv(0x06, &[0x55, 0x04, 0x03]),
+            tlv(
+                0x0c,
+                b"a common name long enough to make the base cost more",
+            ),
+        ]
+        .concat();
+        let name_der = tlv(0x30, &tlv(0x31, &tlv(0x30, &common_name)));
+        assert_eq!(name_der.len() / 32, 2);
+        let (_, name) = X509Name::from_der(&name_der).unwrap();
+        let raw = name_constraints(&[&tlv(0xa4, &name_der)], &[]);
+        let mut cert_names = names();
+        cert_names.directories.push(Directory::new(&name));
+        with_constraints(&raw, |c| {
+            let constraints = c.unwrap();
+            let cost = 1 + name_der.len() / 32;
+            let mut enough = Budget::new(10, cost);
+            assert_eq!(
+                constraints.check(&"the leaf", &cert_names, &mut enough),
+                Ok(())
+            );
+            let mut short = Budget::new(10, cost - 1);
+            let err = constraints
+                .check(&"the leaf", &cert_names, &mut short)
+                .unwrap_err();
+            assert!(matches!(err, CertificateError::TooMuchWork(_)), "{err}");
+        });
     }
 }

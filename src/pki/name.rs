@@ -312,6 +312,68 @@ mod tests {
         ServerName::try_from(s).unwrap()
     }
 
+    /// RFC 1035, Section 2.3.4: 63 characters a label and 253 a name, both
+    /// included.
+    #[test]
+    fn labels_and_names_may_be_exactly_as_long_as_allowed() {
+        let label = |c: &str, n: usize| c.repeat(n);
+        let presented = |name: &str| check_dns_syntax(name, DnsRole::Presented);
+        assert_eq!(presented(&format!("{}.com", label("a", 63))), Ok(()));
+        assert_eq!(
+            presented(&format!("{}.com", label("a", 64))),
+            Err("a label is longer than 63 characters")
+        );
+        let longest = [
+            label("a", 63),
+            label("b", 63),
+            label("c", 63),
+            label("d", 61),
+        ]
+        .join(".");
+        assert_eq!(longest.len(), 253);
+        assert_eq!(presented(&longest), Ok(()));
+        assert_eq!(
+            presented(&format!("{longest}d")),
+            Err("it is longer than 253 characters")
+        );
+    }
+
+    /// RFC 5321, Section 4.1.2: a mailbox is a dot-atom or a quoted local
+    /// part (printable characters, `\` escaping the next one), `@`, a host.
+    #[test]
+    fn mailboxes_have_a_local_part_and_a_host() {
+        for good in [
+            "a@example.com",
+            "a.b+c@example.com",
+            r#""a"@example.com"#,
+            r#""a b@c"@example.com"#,
+            r#""a\"b"@example.com"#,
+            r#""a\\"@example.com"#,
+        ] {
+            assert_eq!(check_email_syntax(good), Ok(()), "{good}");
+        }
+        let character = Err("its quoted local part holds a character it may not");
+        for (bad, why) in [
+            (r#""a"b"@example.com"#, character),
+            ("\"a\tb\"@example.com", character),
+            (
+                r#""a\"@example.com"#,
+                Err("its quoted local part ends with a lone '\\'"),
+            ),
+            ("a@", Err("its host part is empty")),
+            ("a@example.com.", Err("its host part ends with '.'")),
+            ("a@-example.com", check_labels("-example.com", false)),
+        ] {
+            assert!(why.is_err());
+            assert_eq!(check_email_syntax(bad), why, "{bad}");
+        }
+        assert_eq!(check_email_constraint_syntax(".example.com"), Ok(()));
+        assert_eq!(
+            check_email_constraint_syntax("."),
+            Err("its host part is empty")
+        );
+    }
+
     #[test]
     fn server_names_parse_and_normalise() {
         assert_eq!(
