@@ -20,7 +20,7 @@ use keyway::{
     ProtocolVersion, ServerConfig,
 };
 use support::mitm::Mitm;
-use support::ocsp::{must_staple, responder, Response, Status};
+use support::ocsp::{must_staple, responder, responder_issued_as, CertIdHash, Response, Status};
 use support::{connect, transfer, KeyKind, Recorder, TestPki};
 
 const BOTH: [ProtocolVersion; 2] = [ProtocolVersion::TLS13, ProtocolVersion::TLS12];
@@ -229,6 +229,136 @@ fn out_of_date_wrongly_signed_and_unknown_staples_are_bad_certificate_status_res
                 Some(AlertDescription::BAD_CERTIFICATE_STATUS_RESPONSE)
             );
         }
+    }
+}
+
+/// The encodings RFC 6960 leaves to the responder are all read: the
+/// responderID by key, an explicit v1, a CertID hashed with SHA-384 or
+/// SHA-512 or without NULL parameters, and other certificates carried before
+/// the delegated responder's.
+#[test]
+fn every_encoding_a_responder_may_choose_is_read() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let key = intermediate_key(&pki);
+    let (responder_der, responder_key) = responder(&pki, true);
+    let good = || Response::good(&pki, &key);
+    let delegated = || Response {
+        responder: Some(&responder_der),
+        ..Response::good(&pki, &responder_key)
+    };
+    let carried = [pki.leaf_der.as_slice()];
+    let cases = [
+        (
+            "byKey",
+            Response {
+                by_key: true,
+                ..good()
+            },
+        ),
+        (
+            "byKey, delegated",
+            Response {
+                by_key: true,
+                ..delegated()
+            },
+        ),
+        (
+            "explicit v1",
+            Response {
+                version: Some(0),
+                ..good()
+            },
+        ),
+        (
+            "SHA-384 CertID",
+            Response {
+                cert_id_hash: CertIdHash::Sha384,
+                ..good()
+            },
+        ),
+        (
+            "SHA-512 CertID",
+            Response {
+                cert_id_hash: CertIdHash::Sha512,
+                ..good()
+            },
+        ),
+        (
+            "CertID without NULL",
+            Response {
+                cert_id_null: false,
+                ..good()
+            },
+        ),
+        (
+            "leaf carried first",
+            Response {
+                carried: &carried,
+                ..delegated()
+            },
+        ),
+    ];
+    for (what, response) in cases {
+        let (result, _, _) = staple(
+            &pki,
+            Some(response.der()),
+            client(&pki, ProtocolVersion::TLS13),
+        );
+        assert_eq!(result, Ok(()), "{what}");
+    }
+}
+
+/// What a response may not be: another version, a critical extension
+/// keyway does not process, or signed by a responder the issuer did not
+/// issue (its certificate under the issuer's name with another key, or by
+/// the issuer's key under another name).
+#[test]
+fn a_response_outside_rfc_6960_or_from_an_unauthorized_responder_is_refused() {
+    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let key = intermediate_key(&pki);
+    let stranger = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let (same_name, same_name_key) = responder(&stranger, true);
+    let (other_name, other_name_key) = responder_issued_as(&pki, "keyway test other CA", true);
+    let not_issued = "the OCSP responder CN=keyway test OCSP responder may not answer for \
+                      certificates of certificate 1 (CN=keyway test intermediate CA): it was not \
+                      issued by certificate 1 (CN=keyway test intermediate CA) (RFC 6960, \
+                      Section 4.2.2.2)";
+    let cases = [
+        (
+            Response {
+                version: Some(1),
+                ..Response::good(&pki, &key)
+            },
+            "the OCSP response is malformed: version is not v1",
+        ),
+        (
+            Response {
+                critical_extension: true,
+                ..Response::good(&pki, &key)
+            },
+            "the OCSP response is malformed: a critical extension keyway does not process",
+        ),
+        (
+            Response {
+                responder: Some(&same_name),
+                ..Response::good(&pki, &same_name_key)
+            },
+            not_issued,
+        ),
+        (
+            Response {
+                responder: Some(&other_name),
+                ..Response::good(&pki, &other_name_key)
+            },
+            not_issued,
+        ),
+    ];
+    for (response, why) in cases {
+        let err = refused(&pki, response.der(), ProtocolVersion::TLS13);
+        assert_eq!(
+            err,
+            Error::InvalidCertificate(CertificateError::BadOcspResponse(why.into()))
+        );
     }
 }
 

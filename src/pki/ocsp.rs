@@ -1004,6 +1004,17 @@ mod tests {
     }
 
     #[test]
+    fn a_single_response_names_the_certificates_serial() {
+        let leaf = cert("leaf.pem");
+        let (_, x509) = x509_parser::parse_x509_certificate(&leaf).unwrap();
+        assert_eq!(
+            response("good.der").responses()[0].serial(),
+            x509.raw_serial()
+        );
+        assert!(!x509.raw_serial().is_empty());
+    }
+
+    #[test]
     fn a_revoked_status_names_the_certificate_time_and_reason() {
         let produced_at = response("revoked.der").basic.unwrap().produced_at;
         assert_eq!(
@@ -1061,6 +1072,11 @@ mod tests {
                 now_text(response("good.der").responses()[0].this_update)
             )))
         );
+        // thisUpdate and nextUpdate themselves are inside.
+        assert_eq!(single.check_current(single.this_update, "x"), Ok(()));
+        assert_eq!(single.check_current(next, "x"), Ok(()));
+        assert!(single.check_current(next + 1, "x").is_err());
+        assert!(single.check_current(single.this_update - 1, "x").is_err());
         // Without nextUpdate, a day after thisUpdate at most.
         let mut single = single;
         single.next_update = None;

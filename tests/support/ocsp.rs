@@ -32,6 +32,28 @@ pub struct Response<'a> {
     pub status: Status,
     pub this_update: SystemTime,
     pub next_update: Option<SystemTime>,
+    /// The responderID byKey (SHA-1 of the signer's public key) instead of
+    /// byName.
+    pub by_key: bool,
+    /// An explicit version (RFC 6960 allows only v1, 0); left out by default.
+    pub version: Option<u8>,
+    /// The CertID's hash.
+    pub cert_id_hash: CertIdHash,
+    /// Whether the CertID's hashAlgorithm has NULL parameters (RFC 5754,
+    /// Section 2 allows them absent too).
+    pub cert_id_null: bool,
+    /// Certificates carried before the responder's.
+    pub carried: &'a [&'a [u8]],
+    /// A responseExtension (a nonce) marked critical.
+    pub critical_extension: bool,
+}
+
+/// The hash a CertID names the issuer with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertIdHash {
+    Sha1,
+    Sha384,
+    Sha512,
 }
 
 impl<'a> Response<'a> {
@@ -47,6 +69,12 @@ impl<'a> Response<'a> {
             status: Status::Good,
             this_update: now - Duration::from_secs(3600),
             next_update: Some(now + Duration::from_secs(7 * 24 * 3600)),
+            by_key: false,
+            version: None,
+            cert_id_hash: CertIdHash::Sha1,
+            cert_id_null: true,
+            carried: &[],
+            critical_extension: false,
         }
     }
 
@@ -59,12 +87,23 @@ impl<'a> Response<'a> {
                 .as_ref()
                 .to_vec()
         };
+        let (hash_oid, hash) = match self.cert_id_hash {
+            CertIdHash::Sha1 => (SHA1_OID, &ring::digest::SHA1_FOR_LEGACY_USE_ONLY),
+            CertIdHash::Sha384 => (SHA384_OID, &ring::digest::SHA384),
+            CertIdHash::Sha512 => (SHA512_OID, &ring::digest::SHA512),
+        };
+        let digest = |data: &[u8]| ring::digest::digest(hash, data).as_ref().to_vec();
+        let null: &[u8] = if self.cert_id_null {
+            &[0x05, 0x00]
+        } else {
+            &[]
+        };
         let cert_id = tlv(
             0x30,
             &[
-                tlv(0x30, &[tlv(0x06, SHA1_OID), vec![0x05, 0x00]].concat()),
-                tlv(0x04, &sha1(issuer.subject().as_raw())),
-                tlv(0x04, &sha1(&issuer.public_key().subject_public_key.data)),
+                tlv(0x30, &[&tlv(0x06, hash_oid)[..], null].concat()),
+                tlv(0x04, &digest(issuer.subject().as_raw())),
+                tlv(0x04, &digest(&issuer.public_key().subject_public_key.data)),
                 tlv(0x02, leaf.raw_serial()),
             ]
             .concat(),
@@ -85,22 +124,35 @@ impl<'a> Response<'a> {
         if let Some(next) = self.next_update {
             single.extend(tlv(0xa0, &generalized_time(next)));
         }
-        let responder_name = match self.responder {
-            Some(der) => {
-                let (_, responder) = x509_parser::parse_x509_certificate(der).unwrap();
-                responder.subject().as_raw().to_vec()
-            }
-            None => issuer.subject().as_raw().to_vec(),
+        let signer_cert = self.responder.unwrap_or(self.issuer);
+        let (_, signer_cert) = x509_parser::parse_x509_certificate(signer_cert).unwrap();
+        let responder_id = match self.by_key {
+            true => tlv(
+                0xa2,
+                &tlv(
+                    0x04,
+                    &sha1(&signer_cert.public_key().subject_public_key.data),
+                ),
+            ),
+            false => tlv(0xa1, signer_cert.subject().as_raw()),
         };
-        let response_data = tlv(
-            0x30,
-            &[
-                tlv(0xa1, &responder_name),
-                generalized_time(self.this_update),
-                tlv(0x30, &tlv(0x30, &single)),
+        let mut response_data = match self.version {
+            Some(v) => tlv(0xa0, &[0x02, 0x01, v]),
+            None => Vec::new(),
+        };
+        response_data.extend(responder_id);
+        response_data.extend(generalized_time(self.this_update));
+        response_data.extend(tlv(0x30, &tlv(0x30, &single)));
+        if self.critical_extension {
+            let nonce = [
+                tlv(0x06, NONCE_OID),
+                vec![0x01, 0x01, 0xff],
+                tlv(0x04, &tlv(0x04, &[7; 8])),
             ]
-            .concat(),
-        );
+            .concat();
+            response_data.extend(tlv(0xa1, &tlv(0x30, &tlv(0x30, &nonce))));
+        }
+        let response_data = tlv(0x30, &response_data);
         let signature = self.signer.sign(&response_data).unwrap();
         let mut basic = [
             response_data,
@@ -108,8 +160,10 @@ impl<'a> Response<'a> {
             tlv(0x03, &[&[0][..], &signature].concat()),
         ]
         .concat();
-        if let Some(responder) = self.responder {
-            basic.extend(tlv(0xa0, &tlv(0x30, responder)));
+        let mut certs = self.carried.concat();
+        certs.extend(self.responder.unwrap_or_default());
+        if !certs.is_empty() {
+            basic.extend(tlv(0xa0, &tlv(0x30, &certs)));
         }
         let response_bytes = tlv(
             0x30,
@@ -125,8 +179,18 @@ impl<'a> Response<'a> {
 /// A delegated OCSP responder for `pki`'s intermediate: its certificate
 /// (with id-kp-OCSPSigning when `authorized`) and key.
 pub fn responder(pki: &TestPki, authorized: bool) -> (Vec<u8>, rcgen::KeyPair) {
+    responder_issued_as(pki, "keyway test intermediate CA", authorized)
+}
+
+/// [`responder`], its issuer named `issuer_name` (signed with `pki`'s
+/// intermediate key all the same).
+pub fn responder_issued_as(
+    pki: &TestPki,
+    issuer_name: &str,
+    authorized: bool,
+) -> (Vec<u8>, rcgen::KeyPair) {
     let int_key = rcgen::KeyPair::from_pem(&pki.intermediate_key_pem).unwrap();
-    let issuer = rcgen::Issuer::new(super::ca_params("keyway test intermediate CA"), int_key);
+    let issuer = rcgen::Issuer::new(super::ca_params(issuer_name), int_key);
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
     let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     params
@@ -150,6 +214,10 @@ pub fn must_staple() -> rcgen::CustomExtension {
 }
 
 const SHA1_OID: &[u8] = &[0x2b, 0x0e, 0x03, 0x02, 0x1a];
+const SHA384_OID: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02];
+const SHA512_OID: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03];
+/// id-pkix-ocsp-nonce, 1.3.6.1.5.5.7.48.1.2.
+const NONCE_OID: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x02];
 const ECDSA_WITH_SHA256_OID: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
 const OCSP_BASIC_OID: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01];
 
