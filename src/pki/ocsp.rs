@@ -1004,6 +1004,24 @@ mod tests {
     }
 
     #[test]
+    fn response_statuses_are_named_as_rfc_6960_names_them() {
+        let names = [0, 1, 2, 3, 4, 5, 6, 7].map(response_status_name);
+        assert_eq!(
+            names,
+            [
+                "successful",
+                "malformedRequest",
+                "internalError",
+                "tryLater",
+                "an unknown responseStatus",
+                "sigRequired",
+                "unauthorized",
+                "an unknown responseStatus",
+            ]
+        );
+    }
+
+    #[test]
     fn a_single_response_names_the_certificates_serial() {
         let leaf = cert("leaf.pem");
         let (_, x509) = x509_parser::parse_x509_certificate(&leaf).unwrap();
