@@ -586,6 +586,27 @@ mod tests {
         );
     }
 
+    /// With no CRLs at all, the policy alone decides: allowed, the chain
+    /// verifies; denied, the leaf's unknown status refuses it.
+    #[test]
+    fn without_crls_an_unknown_status_follows_the_policy() {
+        let pki = Pki::new();
+        let verify = |policy| {
+            let options = VerifyOptions {
+                unknown_revocation_status: policy,
+                ..VerifyOptions::default()
+            };
+            let verifier = DefaultServerVerifier::with_options(pki.roots(), options);
+            verify_with(&verifier, &pki.leaf, &[pki.inter_der()], now())
+        };
+        assert_eq!(verify(crate::pki::UnknownStatusPolicy::Allow), Ok(()));
+        assert_fails(
+            verify(crate::pki::UnknownStatusPolicy::Deny),
+            CertificateError::RevocationStatusUnknown,
+            "the revocation status of certificate 0 (CN=leaf) is unknown",
+        );
+    }
+
     #[test]
     fn a_verifier_with_no_cache_entries_keeps_none() {
         let pki = Pki::new();
