@@ -586,6 +586,69 @@ mod tests {
         );
     }
 
+    /// Two ways from a leaf issued by "X": through an X issued by "Y", whose
+    /// certificate (issued by an unknown "Z") is sent too, or through an X
+    /// issued by the trusted root, `expired` or not. Intermediates in that
+    /// order, so the deeper dead end is found first.
+    fn two_ways(pki: &Pki, expired: bool) -> (Vec<u8>, Vec<Vec<u8>>) {
+        let z = CertifiedIssuer::self_signed(ca_params("Z"), p256()).unwrap();
+        let y = CertifiedIssuer::signed_by(ca_params("Y"), p256(), &z).unwrap();
+        let key = p256();
+        let key_again = || KeyPair::from_pem(&key.serialize_pem()).unwrap();
+        let x_by_y = CertifiedIssuer::signed_by(ca_params("X"), key_again(), &y).unwrap();
+        let mut params = ca_params("X");
+        if expired {
+            params.not_after = date_time_ymd(2025, 1, 1);
+        }
+        let x_by_root = params.signed_by(&key, &pki.root).unwrap();
+        let leaf = leaf_params("leaf", &["example.com"])
+            .signed_by(&p256(), &x_by_y)
+            .unwrap();
+        let chain = vec![
+            x_by_y.der().to_vec(),
+            y.der().to_vec(),
+            x_by_root.der().to_vec(),
+        ];
+        (leaf.der().to_vec(), chain)
+    }
+
+    /// The error reported is the one of the path that got furthest: here
+    /// the dead end at Z (three certificates up), not the expired X (one up).
+    #[test]
+    fn the_furthest_path_gives_the_error() {
+        let pki = Pki::new();
+        let (leaf, chain) = two_ways(&pki, true);
+        assert_fails(
+            pki.verify(&leaf, &chain, "example.com"),
+            CertificateError::UnknownIssuer,
+            "the issuer of certificate 2 (CN=Z) is neither in the root store nor sent",
+        );
+    }
+
+    /// A signature budget that runs out at a trust anchor ends the search
+    /// there, even when an earlier path got further.
+    #[test]
+    fn a_budget_exhausted_at_an_anchor_ends_the_search() {
+        let pki = Pki::new();
+        let (leaf, chain) = two_ways(&pki, false);
+        let verify = |max_signature_checks| {
+            let options = VerifyOptions {
+                max_signature_checks,
+                ..VerifyOptions::default()
+            };
+            let verifier = DefaultServerVerifier::with_options(pki.roots(), options);
+            verify_with(&verifier, &leaf, &chain, now())
+        };
+        // leaf by X (via Y), X by Y, leaf by X (via the root): one unit
+        // each; X by the (P-384) root: twelve.
+        assert_eq!(verify(15), Ok(()));
+        assert_fails(
+            verify(14),
+            CertificateError::TooMuchWork,
+            "after 14 signature checks",
+        );
+    }
+
     /// With no CRLs at all, the policy alone decides: allowed, the chain
     /// verifies; denied, the leaf's unknown status refuses it.
     #[test]
