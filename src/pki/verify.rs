@@ -649,6 +649,42 @@ mod tests {
         );
     }
 
+    /// A signature met on two paths is verified once per verification: two
+    /// copies of X (same name and key, both issued by A) lead to A, issued
+    /// by B, whose issuer C is unknown. Five checks find that dead end both
+    /// ways (A by B is verified once); a sixth would be needed without the
+    /// memory. The cross-verification cache is off, so it cannot stand in.
+    #[test]
+    fn a_signature_met_on_two_paths_is_verified_once() {
+        let pki = Pki::new();
+        let c = CertifiedIssuer::self_signed(ca_params("C"), p256()).unwrap();
+        let b = CertifiedIssuer::signed_by(ca_params("B"), p256(), &c).unwrap();
+        let a = CertifiedIssuer::signed_by(ca_params("A"), p256(), &b).unwrap();
+        let key = p256();
+        let key_again = || KeyPair::from_pem(&key.serialize_pem()).unwrap();
+        let x1 = CertifiedIssuer::signed_by(ca_params("X"), key_again(), &a).unwrap();
+        let x2 = ca_params("X").signed_by(&key, &a).unwrap();
+        let leaf = leaf_params("leaf", &["example.com"])
+            .signed_by(&p256(), &x1)
+            .unwrap();
+        let chain = [x1.der(), x2.der(), a.der(), b.der()].map(|d| d.to_vec());
+        let verify = |max_signature_checks| {
+            let options = VerifyOptions {
+                max_signature_checks,
+                signature_cache_entries: 0,
+                ..VerifyOptions::default()
+            };
+            let verifier = DefaultServerVerifier::with_options(pki.roots(), options);
+            verify_with(&verifier, leaf.der(), &chain, now())
+        };
+        assert_fails(verify(5), CertificateError::UnknownIssuer, "(CN=C)");
+        assert_fails(
+            verify(4),
+            CertificateError::TooMuchWork,
+            "after 4 signature checks",
+        );
+    }
+
     /// With no CRLs at all, the policy alone decides: allowed, the chain
     /// verifies; denied, the leaf's unknown status refuses it.
     #[test]
