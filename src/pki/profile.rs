@@ -284,6 +284,13 @@ mod tests {
         assert_eq!(ip("1..2"), None);
         assert_eq!(ip("08.1.1.1"), None);
         assert_eq!(ip("example.com"), None);
+        // A sign is not a digit (Rust's integer parsing would take it).
+        assert_eq!(ip("+1.2.3.4"), None);
+        assert_eq!(ip("1.2.3.+4"), None);
+        // The last part may fill only the bytes left to it.
+        assert_eq!(ip("1.2.3.256"), None);
+        assert_eq!(ip("1.2.65535").as_deref(), Some("1.2.255.255"));
+        assert_eq!(ip("1.2.65536"), None);
     }
 
     #[test]
