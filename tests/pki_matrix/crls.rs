@@ -222,3 +222,30 @@ fn a_revoked_serial_is_refused_under_every_policy() {
         }
     }
 }
+
+/// RFC 5280, Sections 5.1.2.4-5: a CRL counts from its thisUpdate through
+/// its nextUpdate, both instants included (the verification time is
+/// 2026-06-01T00:00:00Z).
+#[test]
+fn a_crl_counts_from_its_this_update_through_its_next_update() {
+    use UnknownStatusPolicy::Deny;
+    let case = Case::new(SIGNER.to_vec());
+    let with = |this_update, next_update| {
+        let crl = case.crl(&CrlShape {
+            this_update,
+            next_update: Some(next_update),
+            ..CrlShape::default()
+        });
+        case.check(vec![crl, case.root_crl()], Deny)
+    };
+    assert!(with("260601000000Z", "260701000000Z").is_ok());
+    assert!(with("260501000000Z", "260601000000Z").is_ok());
+    fails_with(
+        with("260601000001Z", "260701000000Z"),
+        unknown("CRL 0 is not valid before its thisUpdate, 2026-06-01T00:00:01Z"),
+    );
+    fails_with(
+        with("260501000000Z", "260531235959Z"),
+        unknown("CRL 0 is out of date: its nextUpdate was 2026-05-31T23:59:59Z"),
+    );
+}
