@@ -10,6 +10,9 @@
 //! roots), `crls` (revocation lists) and `work` (the budgets on hostile
 //! chains). Every verification runs at a fixed time.
 
+#[allow(dead_code)]
+mod support;
+
 #[path = "pki_matrix/anchors.rs"]
 mod anchors;
 #[path = "pki_matrix/crls.rs"]
@@ -1151,7 +1154,12 @@ fn root_stores_from_directories() {
     let b = root("Dir Root B");
     std::fs::write(dir.join("a.pem"), a.pem()).unwrap();
     std::fs::write(dir.join("b.crt"), format!("{}{}", b.pem(), a.pem())).unwrap();
-    std::fs::write(dir.join("README"), "not a certificate").unwrap();
+    // Longer than a PEM header, so it is looked through and skipped.
+    std::fs::write(
+        dir.join("README"),
+        "not a certificate, just words about them",
+    )
+    .unwrap();
     let roots = RootStore::from_pem_dir(&dir).unwrap();
     assert_eq!(roots.len(), 2);
     std::fs::write(
@@ -1165,6 +1173,72 @@ fn root_stores_from_directories() {
         "{err}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `RootStore::from_system` reads SSL_CERT_FILE and SSL_CERT_DIR (an empty
+/// one is ignored) before the system's own places, and fails when they hold
+/// no root. The variables are process-wide, so each case runs in a child:
+/// this test binary, running only `system_store_child`.
+#[test]
+fn the_system_store_follows_ssl_cert_file_and_dir() {
+    let dir = std::env::temp_dir().join(format!("keyway-system-{}", std::process::id()));
+    let (two, empty) = (dir.join("two"), dir.join("empty"));
+    std::fs::create_dir_all(&two).unwrap();
+    std::fs::create_dir_all(&empty).unwrap();
+    let one = dir.join("one.pem");
+    std::fs::write(&one, root("File Root").pem()).unwrap();
+    std::fs::write(two.join("a.pem"), root("Dir Root A").pem()).unwrap();
+    std::fs::write(two.join("b.pem"), root("Dir Root B").pem()).unwrap();
+    let from_system = |file: Option<&std::path::Path>, dirs: Option<&std::path::Path>| {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+        child
+            .args(["--exact", "system_store_child", "--nocapture"])
+            .env("KEYWAY_SYSTEM_STORE_CHILD", "1")
+            .env(
+                "SSL_CERT_FILE",
+                file.map_or("".into(), |f| f.as_os_str().to_owned()),
+            )
+            .env(
+                "SSL_CERT_DIR",
+                dirs.map_or("".into(), |d| d.as_os_str().to_owned()),
+            );
+        let (status, out) = support::process::run(&mut child, b"");
+        assert!(status.success(), "{out}");
+        let line = out.lines().find(|l| l.starts_with("system store: "));
+        line.unwrap_or_else(|| panic!("{out}"))["system store: ".len()..].to_string()
+    };
+    assert_eq!(from_system(Some(&one), None), "1 roots");
+    assert_eq!(from_system(None, Some(&two)), "2 roots");
+    assert_eq!(from_system(Some(&one), Some(&two)), "3 roots");
+    assert_eq!(
+        from_system(None, Some(&empty)),
+        format!(
+            "invalid configuration: no system root certificates found (looked in {}); set \
+             SSL_CERT_FILE or SSL_CERT_DIR",
+            empty.display()
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The child of `the_system_store_follows_ssl_cert_file_and_dir`: in any
+/// other run it has nothing to do.
+#[test]
+fn system_store_child() {
+    if std::env::var_os("KEYWAY_SYSTEM_STORE_CHILD").is_some() {
+        match RootStore::from_system() {
+            Ok(roots) => println!("system store: {} roots", roots.len()),
+            Err(e) => println!("system store: {e}"),
+        }
+    }
+}
+
+#[test]
+fn an_empty_store_says_so() {
+    assert!(RootStore::new().is_empty());
+    assert!(!RootStore::from_pem(root("Root").pem().as_bytes())
+        .unwrap()
+        .is_empty());
 }
 
 #[test]

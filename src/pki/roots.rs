@@ -381,3 +381,18 @@ fn der_sequence(contents: &[u8]) -> Vec<u8> {
     out.extend_from_slice(contents);
     out
 }
+
+#[cfg(all(test, feature = "webpki-roots"))]
+mod tests {
+    use super::*;
+
+    /// X.690, Section 8.1.3: the short form up to 127 bytes, then the long
+    /// form with as few length bytes as the length needs.
+    #[test]
+    fn der_sequence_uses_the_long_form_from_128_bytes() {
+        assert_eq!(der_sequence(&[7; 127])[..2], [0x30, 127]);
+        assert_eq!(der_sequence(&[7; 128])[..3], [0x30, 0x81, 128]);
+        assert_eq!(der_sequence(&[7; 256])[..4], [0x30, 0x82, 1, 0]);
+        assert_eq!(der_sequence(&[7; 256]).len(), 260);
+    }
+}
