@@ -245,6 +245,49 @@ mod tests {
             .pem()
     }
 
+    /// A CRL issued by a fresh self-signed CA: (PEM, DER).
+    fn crl() -> (String, Vec<u8>) {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let ca = rcgen::CertifiedIssuer::self_signed(params, rcgen::KeyPair::generate().unwrap())
+            .unwrap();
+        let crl = rcgen::CertificateRevocationListParams {
+            this_update: rcgen::date_time_ymd(2026, 1, 1),
+            next_update: rcgen::date_time_ymd(2026, 2, 1),
+            crl_number: rcgen::SerialNumber::from(1u64),
+            issuing_distribution_point: None,
+            revoked_certs: Vec::new(),
+            key_identifier_method: rcgen::KeyIdMethod::Sha256,
+        }
+        .signed_by(&ca)
+        .unwrap();
+        (crl.pem().unwrap(), crl.der().to_vec())
+    }
+
+    /// Every X509 CRL block of a PEM input in order (other blocks skipped),
+    /// or one DER CRL; a file is read the same way.
+    #[test]
+    fn crls_load_from_pem_blocks_or_one_der() {
+        let ((pem1, der1), (pem2, der2)) = (crl(), crl());
+        assert_eq!(load_crls(&der1, "a.crl").unwrap(), [der1.clone()]);
+        let mixed = format!("{pem1}{}{pem2}", cert_pem("a.example"));
+        assert_eq!(
+            load_crls(mixed.as_bytes(), "crls.pem").unwrap(),
+            [der1.clone(), der2]
+        );
+        let (path, why) = reason(load_crls(cert_pem("a.example").as_bytes(), "c.pem").unwrap_err());
+        assert_eq!(path, "c.pem");
+        assert!(why.contains("X509 CRL"), "{why}");
+        let (_, why) = reason(load_crls(&[0x30, 0x03, 0x02, 0x01, 0x00], "bad.crl").unwrap_err());
+        assert!(why.starts_with("CRL 1 is not a valid CRL"), "{why}");
+
+        let file = std::env::temp_dir().join(format!("keyway-crl-{}.pem", std::process::id()));
+        std::fs::write(&file, &pem1).unwrap();
+        let loaded = load_crls_file(&file);
+        std::fs::remove_file(&file).unwrap();
+        assert_eq!(loaded.unwrap(), [der1]);
+    }
+
     #[test]
     fn every_key_file_format_loads() {
         for (file, alg) in [
