@@ -429,9 +429,26 @@ fn a_server_checks_a_response_before_it_staples_it() {
         ),
         "{why}"
     );
+    // With its issuer in the chain, the signature is checked too: one by
+    // another CA's key under the issuer's name is refused.
+    let stranger = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
+    let forged = Response::good(&pki, &intermediate_key(&stranger)).der();
+    let err = sites
+        .insert(
+            "example.com",
+            pki.certified_key().with_ocsp_response(forged),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::Config(
+            "the certificate for example.com cannot be served: the OCSP response's signature \
+             does not verify with the key of certificate 1 (CN=keyway test intermediate CA)"
+                .into()
+        )
+    );
     // Without its issuer in the chain, what can be checked is: serial
     // number, times, status.
-    let stranger = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
     let mut leaf_only = pki.certified_key().with_ocsp_response(
         Response {
             leaf: &stranger.leaf_der,
