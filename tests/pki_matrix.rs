@@ -10,7 +10,6 @@
 //! roots), `crls` (revocation lists) and `work` (the budgets on hostile
 //! chains). Every verification runs at a fixed time.
 
-#[allow(dead_code)]
 mod support;
 
 #[path = "pki_matrix/anchors.rs"]

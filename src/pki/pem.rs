@@ -269,7 +269,10 @@ mod tests {
     #[test]
     fn crls_load_from_pem_blocks_or_one_der() {
         let ((pem1, der1), (pem2, der2)) = (crl(), crl());
-        assert_eq!(load_crls(&der1, "a.crl").unwrap(), [der1.clone()]);
+        assert_eq!(
+            load_crls(&der1, "a.crl").unwrap(),
+            std::slice::from_ref(&der1)
+        );
         let mixed = format!("{pem1}{}{pem2}", cert_pem("a.example"));
         assert_eq!(
             load_crls(mixed.as_bytes(), "crls.pem").unwrap(),
