@@ -1053,8 +1053,30 @@ impl<'a> Der<'a> {
     }
 }
 
+/// Writes one DER element: `tag`, the length of `contents` (the short form
+/// below 128 bytes, else the fewest length octets, X.690 Section 10.1) and
+/// `contents`. For the bare SEQUENCE contents webpki-roots ships, and for
+/// tests that build structures to read.
+#[cfg(any(test, feature = "webpki-roots"))]
+pub(crate) fn write_element(tag: u8, contents: &[u8]) -> Vec<u8> {
+    let len = contents.len();
+    let mut out = vec![tag];
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|&&b| b == 0).count();
+        let significant = bytes.get(skip..).unwrap_or_default();
+        out.push(0x80 | significant.len() as u8);
+        out.extend_from_slice(significant);
+    }
+    out.extend_from_slice(contents);
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    use super::write_element as tlv;
     use super::*;
 
     fn pem_der(path: &str) -> (String, Vec<u8>) {
@@ -1088,15 +1110,14 @@ mod tests {
         SigningKey::from_pem_block(&label, &der).unwrap()
     }
 
-    fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-        let mut out = vec![tag];
-        match body.len() {
-            n if n < 0x80 => out.push(n as u8),
-            n if n < 0x100 => out.extend_from_slice(&[0x81, n as u8]),
-            n => out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]),
-        }
-        out.extend_from_slice(body);
-        out
+    /// X.690, Section 8.1.3: the short form up to 127 bytes, then the long
+    /// form with as few length bytes as the length needs.
+    #[test]
+    fn elements_use_the_long_form_from_128_bytes() {
+        assert_eq!(tlv(0x30, &[7; 127])[..2], [0x30, 127]);
+        assert_eq!(tlv(0x30, &[7; 128])[..3], [0x30, 0x81, 128]);
+        assert_eq!(tlv(0x30, &[7; 256])[..4], [0x30, 0x82, 1, 0]);
+        assert_eq!(tlv(0x30, &[7; 256]).len(), 260);
     }
 
     /// A DER SubjectPublicKeyInfo for a key, built the way certificates carry it.

@@ -761,13 +761,7 @@ mod tests {
     use x509_parser::prelude::FromDer;
 
     use super::*;
-
-    /// A short DER element.
-    fn tlv(tag: u8, contents: &[u8]) -> Vec<u8> {
-        let mut der = vec![tag, contents.len() as u8];
-        der.extend_from_slice(contents);
-        der
-    }
+    use crate::crypto::sign::write_element as tlv;
 
     /// A DER AlgorithmIdentifier: `oid` (content bytes) and `params` (whole
     /// DER elements, or nothing).

@@ -637,6 +637,7 @@ fn email_within((local, host): &(&str, String), base: &EmailBase<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::sign::write_element as tlv;
 
     #[test]
     fn dns_subtrees_hold_the_name_and_names_below() {
@@ -689,18 +690,6 @@ mod tests {
     fn folding_trims_collapses_and_lowercases() {
         assert_eq!(fold("  Example   Org "), fold("example org"));
         assert_ne!(fold("Example Org"), fold("ExampleOrg"));
-    }
-
-    /// A DER element, with a long-form length from 128 bytes on.
-    fn tlv(tag: u8, contents: &[u8]) -> Vec<u8> {
-        let mut der = vec![tag];
-        match u8::try_from(contents.len()) {
-            Ok(short @ 0..0x80) => der.push(short),
-            Ok(long) => der.extend([0x81, long]),
-            Err(_) => panic!("test elements stay under 256 bytes"),
-        }
-        der.extend_from_slice(contents);
-        der
     }
 
     /// NameConstraints with one GeneralSubtree per base on each side (a side

@@ -281,13 +281,17 @@ impl RootStore {
     /// the name constraints Mozilla applies to some roots.
     #[cfg(feature = "webpki-roots")]
     pub fn from_webpki_roots() -> Self {
+        use crate::crypto::sign::{tag, write_element};
         let mut store = RootStore::new();
         for root in webpki_roots::TLS_SERVER_ROOTS {
             // webpki-roots stores the contents of each SEQUENCE, without its
             // tag and length; ours are whole DER values.
-            let subject = der_sequence(&root.subject);
-            let spki = der_sequence(&root.subject_public_key_info);
-            let nc = root.name_constraints.as_ref().map(|nc| der_sequence(nc));
+            let subject = write_element(tag::SEQUENCE, &root.subject);
+            let spki = write_element(tag::SEQUENCE, &root.subject_public_key_info);
+            let nc = root
+                .name_constraints
+                .as_ref()
+                .map(|nc| write_element(tag::SEQUENCE, nc));
             if let Ok(anchor) = TrustAnchor::from_parts(&subject, &spki, nc.as_deref()) {
                 store.add(anchor);
             }
@@ -361,38 +365,5 @@ impl RootStore {
     /// 8446, Section 4.2.4).
     pub fn subjects(&self) -> impl Iterator<Item = &[u8]> {
         self.anchors.iter().map(|a| a.subject())
-    }
-}
-
-/// Wraps `contents` in a DER SEQUENCE header.
-#[cfg(feature = "webpki-roots")]
-fn der_sequence(contents: &[u8]) -> Vec<u8> {
-    let len = contents.len();
-    let mut out = vec![0x30];
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|&&b| b == 0).count();
-        let significant = bytes.get(skip..).unwrap_or_default();
-        out.push(0x80 | significant.len() as u8);
-        out.extend_from_slice(significant);
-    }
-    out.extend_from_slice(contents);
-    out
-}
-
-#[cfg(all(test, feature = "webpki-roots"))]
-mod tests {
-    use super::*;
-
-    /// X.690, Section 8.1.3: the short form up to 127 bytes, then the long
-    /// form with as few length bytes as the length needs.
-    #[test]
-    fn der_sequence_uses_the_long_form_from_128_bytes() {
-        assert_eq!(der_sequence(&[7; 127])[..2], [0x30, 127]);
-        assert_eq!(der_sequence(&[7; 128])[..3], [0x30, 0x81, 128]);
-        assert_eq!(der_sequence(&[7; 256])[..4], [0x30, 0x82, 1, 0]);
-        assert_eq!(der_sequence(&[7; 256]).len(), 260);
     }
 }
