@@ -80,7 +80,7 @@ impl Deframer {
     /// full: take records out with [`Deframer::next_record`] first.
     pub fn read_tls(&mut self, rd: &mut dyn io::Read) -> io::Result<usize> {
         let max_buffered = self.max_buffered;
-        let room = self.make_room(self.missing_record_bytes().max(MIN_READ));
+        let room = self.make_room(self.wanted());
         if room.is_empty() {
             let full = Error::from(Limit::BufferedInput(max_buffered));
             return Err(io::Error::other(full));
@@ -236,16 +236,20 @@ impl Deframer {
         self.start == self.end
     }
 
-    /// How many more bytes the record at the front needs to be complete:
-    /// zero when its header has not arrived yet.
-    fn missing_record_bytes(&self) -> usize {
+    /// How much room a read should offer: the rest of the record at the
+    /// front and the next record's header, so that while data flows the
+    /// buffer is never empty between records and
+    /// [`Deframer::release_if_empty`] leaves it for the next read; at least
+    /// [`MIN_READ`], which is also what is asked while no header is visible.
+    fn wanted(&self) -> usize {
         let pending = self.buf.get(self.start..self.end).unwrap_or_default();
         match pending {
             [_, _, _, len_hi, len_lo, ..] => {
                 let len = usize::from(u16::from_be_bytes([*len_hi, *len_lo]));
-                HEADER_LEN.saturating_add(len).saturating_sub(pending.len())
+                let missing = HEADER_LEN.saturating_add(len).saturating_sub(pending.len());
+                missing.saturating_add(HEADER_LEN).max(MIN_READ)
             }
-            _ => 0,
+            _ => MIN_READ,
         }
     }
 
@@ -283,7 +287,13 @@ impl Deframer {
     }
 
     /// Frees the storage if it holds neither input nor kept application
-    /// data. The next read allocates it again.
+    /// data: the peer's flight is over, and the connection may now wait on
+    /// it for long. The next read allocates the storage again.
+    ///
+    /// While data flows the storage is kept and reused, no allocation per
+    /// record: each read asks for the next record's header too (see
+    /// [`Deframer::wanted`]), so input remains after every record but the
+    /// last of a flight.
     pub fn release_if_empty(&mut self) {
         if self.is_empty() && self.plain_start == self.plain_end {
             self.buf = Vec::new();
@@ -455,6 +465,40 @@ mod tests {
             );
         }
         assert!(deframer.buf.capacity() <= Limits::default().max_buffered_input);
+    }
+
+    /// A sender mid-transfer: each read brings the next record's header
+    /// along, so the storage is never empty between records and is reused
+    /// (no allocation, and no 16 KiB zeroed, per record); it is freed once
+    /// the transport runs dry.
+    #[test]
+    fn storage_is_kept_while_data_flows_and_freed_when_the_transport_runs_dry() {
+        let mut encrypter = RecordEncrypter::Tls13(
+            Tls13Encrypter::new(AeadAlgorithm::Aes128Gcm, &[1; 16], &[2; 12]).unwrap(),
+        );
+        let mut decrypter = tls13_decrypter();
+        let mut deframer = Deframer::default();
+        let data = vec![0x33; MAX_PLAINTEXT];
+        let wire = seal_all(&mut encrypter, &[&data[..]; 8]);
+        let mut source = io::Cursor::new(&wire);
+        let mut storage = None;
+        let mut records = 0;
+        while deframer.read_tls(&mut source).unwrap() > 0 {
+            while let Some(r) = deframer.next_record(&mut decrypter).unwrap() {
+                assert_eq!(r.payload, &data[..]);
+                records += 1;
+            }
+            deframer.release_if_empty();
+            // The first record grows the storage from a small first read's.
+            if (1..8).contains(&records) {
+                assert_eq!(deframer.buffered_len(), HEADER_LEN, "record {records}");
+                let at = deframer.buf.as_ptr();
+                assert_eq!(*storage.get_or_insert(at), at, "record {records}");
+            }
+        }
+        assert_eq!(records, 8);
+        deframer.release_if_empty();
+        assert_eq!(deframer.buf.capacity(), 0);
     }
 
     /// make_room's moves, state by state: kept application data moves only
@@ -630,9 +674,10 @@ mod tests {
         assert_eq!(deframer.buf.len(), MIN_READ);
         let r = deframer.next_record(&mut RecordDecrypter::None).unwrap();
         assert_eq!(r.unwrap().payload.len(), 100);
-        // Then room for exactly the rest of the big record whose header arrived.
+        // Then room for exactly the rest of the big record whose header
+        // arrived, and the next record's header.
         deframer.read_tls(&mut source).unwrap();
-        assert_eq!(deframer.buf.len(), HEADER_LEN + MAX_PLAINTEXT);
+        assert_eq!(deframer.buf.len(), HEADER_LEN + MAX_PLAINTEXT + HEADER_LEN);
         let r = deframer.next_record(&mut RecordDecrypter::None).unwrap();
         assert_eq!(r.unwrap().payload.len(), MAX_PLAINTEXT);
         deframer.release_if_empty();
