@@ -4,9 +4,11 @@
 //! resuming, so both do the same work: full handshakes.
 //!
 //! `cargo bench --bench tls` (add `-- handshake`, `-- send`, `-- receive` to
-//! pick one). Before the timed benches it prints the figures that are not
-//! times: allocations per handshake on each side and the heap an idle
-//! connection holds after moving 16 KiB each way.
+//! pick one, `-- figures` for the figures alone). Before the timed benches it
+//! prints the figures that are not times: allocations per handshake on each
+//! side and the heap an idle connection holds after moving 16 KiB each way;
+//! and each bulk row below as a share of bare ring's speed, measured in
+//! interleaved rounds so that the machine's drift cancels.
 //!
 //! - `handshake/tls13-ecdsa/{keyway,rustls}`: a full handshake, both sides,
 //!   keyway's client checking every signature of the chain as on a first
@@ -27,6 +29,8 @@
 //!   ring opening them in place. `receive-borrowed/{suite}/*` lends the data
 //!   to the application through `BufRead` instead (`fill_buf`, `consume`),
 //!   which both stacks offer.
+//! - `ring-copied-in` (figures only): ring with the copy a borrowing reader
+//!   makes, each record in from the transport, opened in place.
 //! - `ring-copied` in `send` and `receive`: ring with the copies any stack
 //!   with this API makes, and ring's bare row leaves out: the application's
 //!   data copied into the record buffer and the record out to the transport
@@ -380,6 +384,7 @@ fn figures(_: &mut Criterion) {
     println!(
         "  heap per idle connection after 16 KiB each way, server: keyway {ks} B, rustls {rs} B"
     );
+    bulk_ratios(&pki);
 }
 
 fn handshake(c: &mut Criterion) {
@@ -584,6 +589,106 @@ fn ring_open_copied(suite: Suite, iters: u64) -> Duration {
         std::hint::black_box(&sink);
     }
     start.elapsed()
+}
+
+/// The floor of a borrowing reader: each record copied in from the
+/// transport and opened in place, its plaintext left where it is.
+fn ring_open_copied_in(suite: Suite, iters: u64) -> Duration {
+    let key = ring_key(suite);
+    let sealed = ring_sealed_record(&key);
+    let wire: Vec<u8> = sealed.repeat(WRITES_PER_ITER);
+    let mut buffer = vec![0u8; sealed.len()];
+    let start = Instant::now();
+    for _ in 0..iters {
+        for record in wire.chunks(sealed.len()) {
+            buffer.copy_from_slice(record);
+            std::hint::black_box(ring_open_record(&key, &mut buffer));
+        }
+    }
+    start.elapsed()
+}
+
+/// Rounds of [`bulk_ratios`]; the median of each row is reported.
+const RATIO_ROUNDS: usize = 31;
+/// MiB moved per row and round.
+const RATIO_ITERS: u64 = 8;
+
+/// Each bulk row's speed as a share of bare ring's, measured in interleaved
+/// rounds (every row once per round, in turn) so that the machine's drift
+/// over a run, which separate criterion groups each see differently,
+/// cancels; the median round per row is used.
+fn bulk_ratios(pki: &TestPki) {
+    println!(
+        "bulk, share of bare ring's speed (median of {RATIO_ROUNDS} interleaved rounds \
+         of {RATIO_ITERS} MiB in 16 KiB records):"
+    );
+    let data = vec![0x5a; WRITE];
+    let mut wire = Vec::with_capacity(2 * WRITE * WRITES_PER_ITER);
+    for suite in Suite::ALL {
+        let keyway = keyway_stack(pki, suite, &[NamedGroup::X25519]);
+        let rustls = rustls_stack(pki, suite);
+        type Row<'a> = (&'a str, Box<dyn FnMut() -> Duration + 'a>);
+        let wire = std::cell::RefCell::new(&mut wire);
+        let n = RATIO_ITERS;
+        let mut rows: Vec<Row> = vec![
+            ("send ring", Box::new(|| ring_seal(suite, n))),
+            (
+                "send ring-copied",
+                Box::new(|| ring_seal_copied(suite, &data, &mut wire.borrow_mut(), n)),
+            ),
+            (
+                "send keyway",
+                Box::new(|| send(&keyway, &data, &mut wire.borrow_mut(), n)),
+            ),
+            (
+                "send rustls",
+                Box::new(|| send(&rustls, &data, &mut wire.borrow_mut(), n)),
+            ),
+            ("receive ring", Box::new(|| ring_open(suite, n))),
+            (
+                "receive ring-copied",
+                Box::new(|| ring_open_copied(suite, n)),
+            ),
+            (
+                "receive keyway",
+                Box::new(|| receive(&keyway, &data, &mut wire.borrow_mut(), n)),
+            ),
+            (
+                "receive rustls",
+                Box::new(|| receive(&rustls, &data, &mut wire.borrow_mut(), n)),
+            ),
+            (
+                "borrowed ring-copied-in",
+                Box::new(|| ring_open_copied_in(suite, n)),
+            ),
+            (
+                "borrowed keyway",
+                Box::new(|| receive_borrowed(&keyway, &data, &mut wire.borrow_mut(), n)),
+            ),
+            (
+                "borrowed rustls",
+                Box::new(|| receive_borrowed(&rustls, &data, &mut wire.borrow_mut(), n)),
+            ),
+        ];
+        let mut times = vec![Vec::with_capacity(RATIO_ROUNDS); rows.len()];
+        for _ in 0..RATIO_ROUNDS {
+            for (row, spent) in rows.iter_mut().zip(&mut times) {
+                spent.push((row.1)());
+            }
+        }
+        let median = |spent: &mut Vec<Duration>| {
+            spent.sort();
+            spent[spent.len() / 2].as_secs_f64()
+        };
+        let medians: Vec<f64> = times.iter_mut().map(median).collect();
+        let (seal, open) = (medians[0], medians[4]);
+        for ((name, _), time) in rows.iter().zip(&medians) {
+            let floor = if name.starts_with("send") { seal } else { open };
+            if !name.ends_with(" ring") {
+                println!("  {:<18} {:<24} {:.2}", suite.name(), name, floor / time);
+            }
+        }
+    }
 }
 
 fn bulk(c: &mut Criterion) {
