@@ -42,9 +42,8 @@ fn held<T>(value: T) -> usize {
     before - ALLOC.allocated()
 }
 
-#[test]
-fn an_idle_connection_holds_no_buffers_after_traffic() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+/// A client and a server with default configs, handshake done.
+fn connected() -> (keyway::ClientConnection, keyway::ServerConnection) {
     let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
     let client = keyway::ClientConfig::builder(pki.root_store())
         .build()
@@ -53,8 +52,15 @@ fn an_idle_connection_holds_no_buffers_after_traffic() {
         .certificate(pki.certified_key())
         .build()
         .unwrap();
-    let (mut c, mut s, result) = connect(client, server, "example.com");
+    let (c, s, result) = connect(client, server, "example.com");
     result.unwrap();
+    (c, s)
+}
+
+#[test]
+fn an_idle_connection_holds_no_buffers_after_traffic() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (mut c, mut s) = connected();
     let data = vec![0x5a; 16 * 1024];
     let mut buf = vec![0; 16 * 1024];
     c.write_plaintext(&data).unwrap();
@@ -77,16 +83,7 @@ fn an_idle_connection_holds_no_buffers_after_traffic() {
 #[test]
 fn a_busy_connection_reads_every_record_into_the_same_buffer() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let pki = TestPki::generate(KeyKind::EcdsaP256, &["example.com"]);
-    let client = keyway::ClientConfig::builder(pki.root_store())
-        .build()
-        .unwrap();
-    let server = keyway::ServerConfig::builder()
-        .certificate(pki.certified_key())
-        .build()
-        .unwrap();
-    let (mut c, mut s, result) = connect(client, server, "example.com");
-    result.unwrap();
+    let (mut c, mut s) = connected();
     let record = vec![0x5a; 16 * 1024];
     let mut wire = Vec::new();
     for _ in 0..64 {
