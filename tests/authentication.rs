@@ -995,6 +995,128 @@ fn a_server_requests_and_accepts_only_its_client_verifiers_schemes() {
     m.refused(answer, not_offered(), A::ILLEGAL_PARAMETER);
 }
 
+/// The certificate authorities a server names when it asks for a client
+/// certificate: its client verifier's root subjects, in TLS 1.3's
+/// certificate_authorities extension (RFC 8446, Section 4.2.4) as in TLS
+/// 1.2's CertificateRequest (RFC 5246, Section 7.4.4); a verifier without
+/// hints (the trait's default) has none named, the TLS 1.3 extension left
+/// out rather than sent empty. Either way the handshake completes.
+#[test]
+fn a_server_names_its_client_verifiers_roots_in_both_versions() {
+    use keyway::pki::ClientCertVerifier;
+    let pki = pki();
+    let client_pki = TestPki::generate(KeyKind::EcdsaP256, &["client.example"]);
+    let verifier = DefaultClientVerifier::new(Arc::new(client_pki.root_store()));
+    let hints = verifier.root_hint_subjects();
+    assert_eq!(hints.len(), 1);
+    let client = || client(&pki).client_certificate(client_pki.certified_key());
+    let authorities = |cr: &keyway::codec::messages::CertificateRequest| {
+        cr.extensions.iter().find_map(|e| match e {
+            Extension::CertificateAuthorities(names) => Some(names.clone()),
+            _ => None,
+        })
+    };
+
+    let requesting = with_client_auth(
+        server(&pki).versions(&[ProtocolVersion::TLS13]),
+        &client_pki,
+    );
+    let mut m = Mitm::new(client(), requesting);
+    let flight = m.run_to(Side::Server, H::CERTIFICATE_REQUEST);
+    let HandshakeMessage::CertificateRequest(cr) = flight.decode(H::CERTIFICATE_REQUEST) else {
+        unreachable!()
+    };
+    assert_eq!(authorities(&cr), Some(hints.clone()));
+
+    let requesting = with_client_auth(
+        server(&pki).versions(&[ProtocolVersion::TLS12]),
+        &client_pki,
+    );
+    let mut m = Mitm::new(client(), requesting);
+    let flight = m.run_to(Side::Server, H::CERTIFICATE_REQUEST);
+    let body = &flight.message(H::CERTIFICATE_REQUEST)[4..];
+    let HandshakeMessage::CertificateRequest12(cr) =
+        HandshakeMessage::decode_tls12(H::CERTIFICATE_REQUEST, body).unwrap()
+    else {
+        unreachable!()
+    };
+    assert_eq!(cr.certificate_authorities, hints);
+
+    let hintless = P256Only(DefaultClientVerifier::new(Arc::new(
+        client_pki.root_store(),
+    )));
+    let requesting = server(&pki)
+        .versions(&[ProtocolVersion::TLS13])
+        .client_auth(Arc::new(hintless));
+    let mut m = Mitm::new(client(), requesting);
+    let flight = m.run_to(Side::Server, H::CERTIFICATE_REQUEST);
+    let HandshakeMessage::CertificateRequest(cr) = flight.decode(H::CERTIFICATE_REQUEST) else {
+        unreachable!()
+    };
+    assert_eq!(authorities(&cr), None);
+
+    for version in [ProtocolVersion::TLS13, ProtocolVersion::TLS12] {
+        let requesting = with_client_auth(server(&pki), &client_pki).build().unwrap();
+        let presenting = client().versions(&[version]).build().unwrap();
+        let (_, s, result) = support::connect(presenting, requesting, "example.com");
+        result.unwrap();
+        assert_eq!(s.negotiated().version, Some(version));
+        let presented = client_pki.certified_key().chain;
+        assert_eq!(s.negotiated().peer_certificates, presented, "{version:?}");
+    }
+}
+
+/// A client verifier with the hints it is given, asking for P-256 alone.
+#[derive(Debug)]
+struct Hinting(DefaultClientVerifier, Vec<Vec<u8>>);
+
+impl keyway::pki::ClientCertVerifier for Hinting {
+    fn verify_client_cert(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[Vec<u8>],
+        now: std::time::SystemTime,
+    ) -> Result<(), keyway::error::CertificateError> {
+        self.0.verify_client_cert(end_entity, intermediates, now)
+    }
+
+    fn supported_schemes(&self) -> &[SignatureScheme] {
+        P256
+    }
+
+    fn root_hint_subjects(&self) -> Vec<Vec<u8>> {
+        self.1.clone()
+    }
+}
+
+/// RFC 8446, Section 4.2.4: the TLS 1.3 CertificateRequest's extensions
+/// share one 2-byte length, so hints that fit TLS 1.2's list may not fit
+/// beside signature_algorithms: then they are left out, not mis-encoded.
+/// Here signature_algorithms takes 8 bytes (one scheme) and the
+/// certificate_authorities extension 6 besides its one name's 2 + length.
+#[test]
+fn tls13_hints_are_left_out_when_the_extensions_would_overflow() {
+    let pki = pki();
+    let client_pki = TestPki::generate(KeyKind::EcdsaP256, &["client.example"]);
+    for (len, sent) in [(65535 - 8 - 6 - 2, true), (65535 - 8 - 6 - 1, false)] {
+        let name = vec![0x30; len];
+        let verifier = DefaultClientVerifier::new(Arc::new(client_pki.root_store()));
+        let requesting = server(&pki)
+            .versions(&[ProtocolVersion::TLS13])
+            .client_auth(Arc::new(Hinting(verifier, vec![name.clone()])));
+        let mut m = Mitm::new(client(&pki), requesting);
+        let flight = m.run_to(Side::Server, H::CERTIFICATE_REQUEST);
+        let HandshakeMessage::CertificateRequest(cr) = flight.decode(H::CERTIFICATE_REQUEST) else {
+            unreachable!()
+        };
+        let named = cr.extensions.iter().find_map(|e| match e {
+            Extension::CertificateAuthorities(names) => Some(names.clone()),
+            _ => None,
+        });
+        assert_eq!(named, sent.then(|| vec![name]), "a name of {len} bytes");
+    }
+}
+
 // --- keyUsage: the leaf's key may do only what its certificate allows
 
 fn key_usage_only(kind: KeyKind, name: &str, usage: rcgen::KeyUsagePurpose) -> TestPki {

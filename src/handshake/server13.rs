@@ -757,11 +757,25 @@ fn send_certificate(
     scheme: SignatureScheme,
 ) -> Result<(), Error> {
     if config.client_verifier.is_some() {
+        let mut extensions = vec![Extension::SignatureAlgorithms(
+            config.client_auth_schemes.clone(),
+        )];
+        // RFC 8446, Section 4.2.4: the CAs whose certificates the server
+        // accepts, to help the client choose; as in TLS 1.2, the client
+        // verifier's root hints. The list may not be empty, and it is left
+        // out if the extensions block would overflow its 2-byte length.
+        let hints = &config.client_ca_hints;
+        let sizes = hints.iter().map(|name| name.len().saturating_add(2));
+        let listed = sizes.fold(0usize, usize::saturating_add);
+        let schemes = config.client_auth_schemes.len().saturating_mul(2);
+        // Two extension headers (4 bytes each) and two list lengths (2 each).
+        let block = listed.saturating_add(schemes).saturating_add(12);
+        if !hints.is_empty() && block <= usize::from(u16::MAX) {
+            extensions.push(Extension::CertificateAuthorities(hints.clone()));
+        }
         let cr = CertificateRequest {
             certificate_request_context: Vec::new(),
-            extensions: vec![Extension::SignatureAlgorithms(
-                config.client_auth_schemes.clone(),
-            )],
+            extensions,
         };
         cx.send_handshake(&HandshakeMessage::CertificateRequest(cr), transcript)?;
     }
