@@ -216,8 +216,9 @@ pub struct ServerConfig {
     /// The CertificateRequest's signature_algorithms: what the client
     /// verifier supports and keyway implements.
     pub(crate) client_auth_schemes: Vec<crate::codec::SignatureScheme>,
-    /// The TLS 1.2 CertificateRequest's certificate_authorities, from the
-    /// client verifier's root subjects, computed once.
+    /// The CertificateRequest's certificate_authorities (TLS 1.2's list,
+    /// TLS 1.3's extension), from the client verifier's root subjects,
+    /// computed once.
     pub(crate) client_ca_hints: Vec<Vec<u8>>,
     pub(crate) hello_retry_cookie: Option<ring::hmac::Key>,
     pub(crate) key_log: Arc<dyn KeyLog>,
