@@ -5,6 +5,14 @@
 /// legacy_compression_methods (1 + 255) and extensions (2 + 65,535).
 pub const MAX_CLIENT_HELLO: usize = 2 + 32 + 1 + 32 + 2 + 65_534 + 1 + 255 + 2 + 65_535;
 
+/// The largest body of any other handshake message but Certificate and
+/// CertificateStatus: a TLS 1.3 NewSessionTicket (RFC 8446, Section 4.6.1)
+/// with ticket_lifetime and ticket_age_add (4 + 4), ticket_nonce (1 + 255),
+/// ticket (2 + 65,535) and extensions (2 + 65,534). A TLS 1.2
+/// CertificateRequest (RFC 5246, Section 7.4.4) reaches 131,329 bytes, a TLS
+/// 1.3 one with a full certificate_authorities list 65,793: both over 64 KiB.
+pub const MAX_HANDSHAKE_MESSAGE: usize = 4 + 4 + 1 + 255 + 2 + 65_535 + 2 + 65_534;
+
 /// The most extensions one `extensions<0..2^16-1>` block can hold: 4-byte
 /// empty extensions filling 65,535 bytes.
 pub const MAX_EXTENSIONS_IN_A_BLOCK: usize = 65_535 / 4;
@@ -20,7 +28,8 @@ pub const MAX_EXTENSIONS_IN_A_BLOCK: usize = 65_535 / 4;
 #[non_exhaustive]
 pub struct Limits {
     /// Largest handshake message body other than Certificate and ClientHello
-    /// (default 64 KiB).
+    /// (default 131,337 bytes: the largest any other message can be, so a
+    /// legal NewSessionTicket or CertificateRequest is never refused).
     pub max_handshake_message: usize,
     /// Largest ClientHello body (default 131,396 bytes: the largest a
     /// ClientHello can be, with every length field at its maximum, as OpenSSL
@@ -78,7 +87,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_handshake_message: 64 * 1024,
+            max_handshake_message: MAX_HANDSHAKE_MESSAGE,
             max_client_hello: MAX_CLIENT_HELLO,
             max_certificate_message: 256 * 1024,
             max_chain_len: 10,
@@ -106,7 +115,7 @@ mod tests {
     #[test]
     fn defaults_are_the_documented_values() {
         let limits = Limits::default();
-        assert_eq!(limits.max_handshake_message, 65_536);
+        assert_eq!(limits.max_handshake_message, 131_337);
         assert_eq!(limits.max_client_hello, 131_396);
         assert_eq!(limits.max_certificate_message, 262_144);
         assert_eq!(limits.max_chain_len, 10);

@@ -128,9 +128,9 @@ fn client_hello_records(ch: ClientHello) -> Vec<u8> {
 fn max_handshake_message() {
     let pki = pki();
     let mut client = client_with(&pki, Limits::default());
-    // Only the header of a ServerHello one byte over 64 KiB: refused before
-    // the body is buffered.
-    let header = [2, 0x01, 0x00, 0x01];
+    // Only the header of a ServerHello one byte over the bound: refused
+    // before the body is buffered.
+    let header = [2, 0x02, 0x01, 0x0a];
     let err = feed(
         &mut client,
         &plaintext_record(ContentType::HANDSHAKE, &header),
@@ -138,8 +138,8 @@ fn max_handshake_message() {
     .unwrap_err();
     let limit = Limit::HandshakeMessageSize {
         typ: HandshakeType::SERVER_HELLO,
-        len: 0x1_0001,
-        max: 0x1_0000,
+        len: 131_338,
+        max: 131_337,
     };
     assert_breach(&err, limit, A::DECODE_ERROR, "max_handshake_message");
     assert_eq!(last_plaintext_alert(&mut client), A::DECODE_ERROR);
