@@ -251,15 +251,18 @@ fn rustls_stack(pki: &TestPki, suite: Suite) -> Rustls {
 struct Work {
     time: Duration,
     allocations: usize,
+    reallocations: usize,
 }
 
 impl Work {
-    /// Runs `f`, adding its time and allocation calls.
+    /// Runs `f`, adding its time and allocation and reallocation calls.
     fn run<T>(&mut self, f: impl FnOnce() -> T) -> T {
-        let (allocations, start) = (GLOBAL.stats().allocations, Instant::now());
+        let (before, start) = (GLOBAL.stats(), Instant::now());
         let out = f();
         self.time += start.elapsed();
-        self.allocations += GLOBAL.stats().allocations - allocations;
+        let after = GLOBAL.stats();
+        self.allocations += after.allocations - before.allocations;
+        self.reallocations += after.reallocations - before.reallocations;
         out
     }
 }
@@ -345,16 +348,19 @@ fn exchange(
     to.receive_into(wire, buf);
 }
 
-/// Average allocation calls per handshake on each side, over `count`.
-fn allocations<S: Stack>(stack: &S, count: usize) -> [f64; 2] {
-    let mut total = [0usize; 2];
+/// Average allocation and reallocation calls per handshake on each side,
+/// over `count`.
+fn allocations<S: Stack>(stack: &S, count: usize) -> [(f64, f64); 2] {
+    let mut total = [(0usize, 0usize); 2];
     for _ in 0..count {
         let (work, client, server) = handshake_by_side(stack);
         drop((client, server));
-        total[0] += work[0].allocations;
-        total[1] += work[1].allocations;
+        for (total, work) in total.iter_mut().zip(work) {
+            total.0 += work.allocations;
+            total.1 += work.reallocations;
+        }
     }
-    total.map(|t| t as f64 / count as f64)
+    total.map(|(a, r)| (a as f64 / count as f64, r as f64 / count as f64))
 }
 
 /// Prints the figures that are not times.
@@ -371,11 +377,18 @@ fn figures(_: &mut Criterion) {
     let [kc, ks] = allocations(&first, 100);
     let [kr, _] = allocations(&keyway, 100);
     let [rc, rs] = allocations(&rustls, 100);
+    let calls = |(a, r): (f64, f64)| format!("{a:.1} (+ {r:.1} reallocations)");
     println!(
-        "  allocations per full handshake, client: keyway {kc:.1} \
-         (repeat connection: {kr:.1}), rustls {rc:.1}"
+        "  allocations per full handshake, client: keyway {} (repeat connection: {}), rustls {}",
+        calls(kc),
+        calls(kr),
+        calls(rc)
     );
-    println!("  allocations per full handshake, server: keyway {ks:.1}, rustls {rs:.1}");
+    println!(
+        "  allocations per full handshake, server: keyway {}, rustls {}",
+        calls(ks),
+        calls(rs)
+    );
     let [kc, ks] = idle_heap(&keyway, 1000);
     let [rc, rs] = idle_heap(&rustls, 1000);
     println!(

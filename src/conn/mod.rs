@@ -453,6 +453,8 @@ impl Connection {
                     }
                 }
             }
+            let handshaking = !self.common.handshake_complete;
+            self.common.joiner.recycle(raw, handshaking);
             // RFC 8446, Section 5.1: handshake messages MUST NOT span key changes.
             if epoch != self.common.read_epoch {
                 self.common.joiner.check_key_change_boundary()?;

@@ -6,12 +6,17 @@ use crate::error::{Error, Limit, PeerMisbehaved};
 /// Length of a handshake message header: msg_type and a 24-bit length (RFC 8446, Section 4).
 pub const HANDSHAKE_HEADER_LEN: usize = 4;
 
+/// Most storage kept between handshake messages: a full record's payload
+/// (RFC 8446, Section 5.1), enough for any ordinary message.
+pub const MAX_SPARE: usize = 1 << 14;
+
 /// One complete handshake message, as owned bytes.
 ///
-/// The message is copied out of the joiner (one allocation per handshake
-/// message, never per record) so the state machine can hold it while the
-/// connection keeps using the joiner, for instance to call
+/// The message is moved or copied out of the joiner so the state machine can
+/// hold it while the connection keeps using the joiner, for instance to call
 /// [`HandshakeJoiner::check_key_change_boundary`] before installing keys.
+/// Its storage goes back with [`HandshakeJoiner::recycle`], so a handshake
+/// reuses one or two buffers however many messages it receives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandshakeMessage {
     /// The msg_type, possibly one we do not know (the handshake refuses it).
@@ -39,6 +44,8 @@ pub struct HandshakeJoiner {
     /// Only `buf[start..]` is unprocessed.
     buf: Vec<u8>,
     start: usize,
+    /// Storage of a message handed out and given back, for the next one.
+    spare: Vec<u8>,
     max_message_size: usize,
     max_certificate_size: usize,
     max_client_hello_size: usize,
@@ -67,6 +74,7 @@ impl HandshakeJoiner {
         Self {
             buf: Vec::new(),
             start: 0,
+            spare: Vec::new(),
             max_message_size,
             max_certificate_size,
             max_client_hello_size,
@@ -100,21 +108,44 @@ impl HandshakeJoiner {
             .ok()?;
         let len = encoded.len();
         let end = self.start.saturating_add(len);
-        // Storage is freed with the last buffered message: handshake messages
-        // are few, and a connection waiting for its peer's next flight (or
-        // left half-open) then holds none. The last message takes the
-        // storage with it rather than a copy (most records end with one).
+        // The last buffered message takes the storage with it rather than
+        // a copy (most records end with one), and the joiner holds nothing
+        // until the storage comes back through `recycle`; other messages are
+        // copied into the spare storage.
         let encoded = if end == self.buf.len() {
             let mut buf = core::mem::take(&mut self.buf);
             buf.drain(..self.start);
             self.start = 0;
             buf
         } else {
-            let encoded = encoded.to_vec();
+            let mut copy = core::mem::take(&mut self.spare);
+            copy.clear();
+            copy.extend_from_slice(encoded);
             self.start = end;
-            encoded
+            copy
         };
         Some(HandshakeMessage { typ, encoded })
+    }
+
+    /// Takes back the storage of a handled message, for the next record or
+    /// the next copied message, while `handshaking` and if it is at most
+    /// [`MAX_SPARE`] bytes. Past the handshake it frees it and any spare, so
+    /// a connection holds no handshake buffer between the rare
+    /// post-handshake messages; nor does one keep a huge message's storage.
+    pub fn recycle(&mut self, mut message: Vec<u8>, handshaking: bool) {
+        if !handshaking {
+            self.spare = Vec::new();
+            return;
+        }
+        if message.capacity() > MAX_SPARE {
+            return;
+        }
+        message.clear();
+        if self.buf.capacity() == 0 {
+            self.buf = message;
+        } else if self.spare.capacity() == 0 {
+            self.spare = message;
+        }
     }
 
     /// True when no bytes of any handshake message are buffered.
@@ -319,6 +350,39 @@ mod tests {
         let mut joiner = HandshakeJoiner::new(1000, 5000, 2000);
         joiner.push(&[8, 0x00]).unwrap();
         assert!(joiner.push(&[0x04, 0x00]).is_err());
+    }
+
+    /// A handshake's messages reuse the storage they are given back: once
+    /// grown to fit, records and copied messages allocate nothing. A
+    /// connection past its handshake, or one handed a message over
+    /// MAX_SPARE, keeps none.
+    #[test]
+    fn storage_given_back_is_reused_while_handshaking() {
+        let mut joiner = HandshakeJoiner::default();
+        let record = [message(8, 20, 2), message(11, 40, 3)].concat();
+        let mut seen = Vec::new();
+        for round in 0..4 {
+            joiner.push(&record).unwrap();
+            let copied = joiner.next_message().unwrap().encoded;
+            let taken = joiner.next_message().unwrap().encoded;
+            assert_eq!((&copied, &taken), (&message(8, 20, 2), &message(11, 40, 3)));
+            // The two buffers may swap roles, but no third appears.
+            let mut storage = [copied.as_ptr(), taken.as_ptr()];
+            storage.sort();
+            // Round 1 may still grow the copy's buffer to hold a record.
+            if round > 1 {
+                assert_eq!(storage, seen[..], "round {round}");
+            }
+            seen = storage.to_vec();
+            joiner.recycle(copied, true);
+            joiner.recycle(taken, true);
+        }
+        joiner.push(&message(2, 90, 1)).unwrap();
+        let first = joiner.next_message().unwrap().encoded;
+        joiner.recycle(first, false);
+        assert_eq!(joiner.spare.capacity(), 0);
+        joiner.recycle(vec![0; MAX_SPARE + 1], true);
+        assert_eq!(joiner.buf.capacity(), 0);
     }
 
     #[test]
