@@ -60,9 +60,11 @@ const MAX_TICKETS_TRIED: usize = 8;
 pub(crate) enum Step {
     ServerHello(Box<ExpectServerHello>),
     EncryptedExtensions(Box<ExpectEncryptedExtensions>),
-    ServerCertificate(Box<ExpectServerCertificate>),
-    ServerCertificateVerify(Box<ExpectServerCertificateVerify>),
-    ServerFinished(Box<ExpectServerFinished>),
+    // The three steps of the server's authentication share one state, moved
+    // from step to step in the same box.
+    ServerCertificate(Box<ServerFlight>),
+    ServerCertificateVerify(Box<ServerFlight>),
+    ServerFinished(Box<ServerFlight>),
     /// The handshake is complete; NewSessionTickets are kept if there is
     /// somewhere to keep them, other post-handshake messages are handled by
     /// the connection.
@@ -90,16 +92,16 @@ impl Step {
             (Step::ServerCertificate(s), HandshakeMessage::CertificateRequest(cr))
                 if s.certificate_request.is_none() =>
             {
-                read_certificate_request(*s, cr, raw)
+                read_certificate_request(s, cr, raw)
             }
             (Step::ServerCertificate(s), HandshakeMessage::Certificate(c)) => {
-                read_server_certificate(*s, cx, c, raw)
+                read_server_certificate(s, cx, c, raw)
             }
             (Step::ServerCertificateVerify(s), HandshakeMessage::CertificateVerify(cv)) => {
-                read_server_certificate_verify(*s, cx, cv, raw)
+                read_server_certificate_verify(s, cx, cv, raw)
             }
             (Step::ServerFinished(s), HandshakeMessage::Finished(f)) => {
-                read_server_finished(*s, cx, f, raw)
+                read_server_finished(s, cx, f, raw)
             }
             (Step::Traffic(keep), HandshakeMessage::NewSessionTicket(nst)) => {
                 read_new_session_ticket(keep.as_deref(), cx, nst)?;
@@ -874,7 +876,7 @@ fn read_encrypted_extensions(
             "client_handshake_traffic_secret",
         )?;
     }
-    let finished = ExpectServerFinished {
+    let flight = Box::new(ServerFlight {
         config: s.config,
         server_name: s.server_name,
         transcript: s.transcript,
@@ -882,33 +884,29 @@ fn read_encrypted_extensions(
         secrets: s.secrets,
         certificate_request: None,
         early_data_accepted,
-    };
+    });
     // A resumed handshake has no certificates: the PSK authenticates.
     Ok(match s.resumed {
-        Some(_) => Step::ServerFinished(Box::new(finished)),
-        None => Step::ServerCertificate(Box::new(ExpectServerCertificate {
-            config: finished.config,
-            server_name: finished.server_name,
-            transcript: finished.transcript,
-            suite: finished.suite,
-            secrets: finished.secrets,
-            certificate_request: None,
-        })),
+        Some(_) => Step::ServerFinished(flight),
+        None => Step::ServerCertificate(flight),
     })
 }
 
-/// Waiting for the server's Certificate (a CertificateRequest may come first).
-pub(crate) struct ExpectServerCertificate {
+/// Waiting for the server's Certificate (a CertificateRequest may come
+/// first), CertificateVerify and Finished.
+pub(crate) struct ServerFlight {
     config: Arc<ClientConfig>,
     server_name: ServerName,
     transcript: Transcript,
     suite: Tls13Suite,
     secrets: HandshakeSecrets,
     certificate_request: Option<CertificateRequest>,
+    /// Our write key is the early one; EndOfEarlyData goes first.
+    early_data_accepted: bool,
 }
 
 fn read_certificate_request(
-    mut s: ExpectServerCertificate,
+    mut s: Box<ServerFlight>,
     cr: CertificateRequest,
     raw: &[u8],
 ) -> Result<Step, Error> {
@@ -928,11 +926,11 @@ fn read_certificate_request(
     }
     s.transcript.add(raw);
     s.certificate_request = Some(cr);
-    Ok(Step::ServerCertificate(Box::new(s)))
+    Ok(Step::ServerCertificate(s))
 }
 
 fn read_server_certificate(
-    mut s: ExpectServerCertificate,
+    mut s: Box<ServerFlight>,
     cx: &mut Common,
     c: Certificate,
     raw: &[u8],
@@ -948,30 +946,11 @@ fn read_server_certificate(
         staple,
     )?;
     s.transcript.add(raw);
-    Ok(Step::ServerCertificateVerify(Box::new(
-        ExpectServerCertificateVerify {
-            config: s.config,
-            server_name: s.server_name,
-            transcript: s.transcript,
-            suite: s.suite,
-            secrets: s.secrets,
-            certificate_request: s.certificate_request,
-        },
-    )))
-}
-
-/// Waiting for the server's CertificateVerify.
-pub(crate) struct ExpectServerCertificateVerify {
-    config: Arc<ClientConfig>,
-    server_name: ServerName,
-    transcript: Transcript,
-    suite: Tls13Suite,
-    secrets: HandshakeSecrets,
-    certificate_request: Option<CertificateRequest>,
+    Ok(Step::ServerCertificateVerify(s))
 }
 
 fn read_server_certificate_verify(
-    mut s: ExpectServerCertificateVerify,
+    mut s: Box<ServerFlight>,
     cx: &mut Common,
     cv: CertificateVerify,
     raw: &[u8],
@@ -988,31 +967,11 @@ fn read_server_certificate_verify(
     cx.negotiated.signature_scheme = Some(cv.algorithm);
     cx.emit(Event::Chosen(Parameter::SignatureScheme(cv.algorithm)));
     s.transcript.add(raw);
-    Ok(Step::ServerFinished(Box::new(ExpectServerFinished {
-        config: s.config,
-        server_name: s.server_name,
-        transcript: s.transcript,
-        suite: s.suite,
-        secrets: s.secrets,
-        certificate_request: s.certificate_request,
-        early_data_accepted: false,
-    })))
-}
-
-/// Waiting for the server's Finished.
-pub(crate) struct ExpectServerFinished {
-    config: Arc<ClientConfig>,
-    server_name: ServerName,
-    transcript: Transcript,
-    suite: Tls13Suite,
-    secrets: HandshakeSecrets,
-    certificate_request: Option<CertificateRequest>,
-    /// Our write key is the early one; EndOfEarlyData goes first.
-    early_data_accepted: bool,
+    Ok(Step::ServerFinished(s))
 }
 
 fn read_server_finished(
-    mut s: ExpectServerFinished,
+    mut s: Box<ServerFlight>,
     cx: &mut Common,
     f: Finished,
     raw: &[u8],
