@@ -788,6 +788,25 @@ fn unknown_critical_and_duplicate_extensions() {
         CertificateError::BadEncoding,
         "certificate 0 (CN=leaf) has the same extension twice",
     );
+
+    // Among many extensions (checked by sorting, not pairwise), the first
+    // and the last the same; without the copy, accepted.
+    let many = |duplicate: bool| {
+        let mut params = leaf_params(&["example.com"]);
+        let oids = (0..40u64).map(|i| vec![1, 3, 6, 1, 4, 1, 55555, 2, i]);
+        for oid in oids.chain(duplicate.then(|| vec![1, 3, 6, 1, 4, 1, 55555, 2, 0])) {
+            params
+                .custom_extensions
+                .push(CustomExtension::from_oid_content(&oid, vec![5, 0]));
+        }
+        pki.check(&leaf(params, &pki.inter), "example.com")
+    };
+    assert!(many(false).is_ok());
+    fails_like(
+        many(true),
+        CertificateError::BadEncoding,
+        "certificate 0 (CN=leaf) has the same extension twice",
+    );
 }
 
 #[test]

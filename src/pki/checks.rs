@@ -10,7 +10,7 @@ use core::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use x509_parser::certificate::X509Certificate;
-use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::extensions::{GeneralName, ParsedExtension, X509Extension};
 use x509_parser::oid_registry::{
     OID_PKIX_AUTHORITY_INFO_ACCESS, OID_X509_EXT_AUTHORITY_KEY_IDENTIFIER,
     OID_X509_EXT_BASIC_CONSTRAINTS, OID_X509_EXT_CRL_DISTRIBUTION_POINTS,
@@ -330,6 +330,22 @@ const PROCESSED: [&x509_parser::oid_registry::Oid<'static>; 9] = [
     &OID_PKIX_AUTHORITY_INFO_ACCESS,
 ];
 
+/// Whether two extensions have the same OID: pairwise for the handful a
+/// certificate usually has, without allocating; by sorting beyond that, as a
+/// hostile certificate can carry thousands.
+fn has_duplicate_extension(extensions: &[X509Extension<'_>]) -> bool {
+    const PAIRWISE: usize = 16;
+    if extensions.len() <= PAIRWISE {
+        return extensions
+            .iter()
+            .enumerate()
+            .any(|(i, a)| extensions.iter().take(i).any(|b| a.oid == b.oid));
+    }
+    let mut ids: Vec<&[u8]> = extensions.iter().map(|e| e.oid.as_bytes()).collect();
+    ids.sort_unstable();
+    ids.windows(2).any(|pair| matches!(pair, [a, b] if a == b))
+}
+
 /// RFC 5280, Section 4.2: each extension appears at most once, a critical
 /// extension we do not process makes the certificate unusable, and the
 /// criticality the profile prescribes for each extension we know.
@@ -342,9 +358,7 @@ pub(crate) fn check_extensions(
     // Two copies of one extension could be read differently by different
     // verifiers (the first by one, the last by another); refusing them keeps
     // every reader on the same meaning.
-    let mut ids: Vec<&[u8]> = x509.extensions().iter().map(|e| e.oid.as_bytes()).collect();
-    ids.sort_unstable();
-    if ids.windows(2).any(|pair| matches!(pair, [a, b] if a == b)) {
+    if has_duplicate_extension(x509.extensions()) {
         return Err(CertificateError::BadEncoding(format!(
             "{label} has the same extension twice"
         )));

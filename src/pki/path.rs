@@ -372,10 +372,10 @@ pub(crate) fn verify_path<'r, 'a>(
         crls: &crls,
         cache,
         budget: Budget::new(options.max_signature_checks, options.max_name_comparisons),
-        checked: vec![None; intermediates.len()],
         signatures: HashMap::new(),
-        names: (0..=intermediates.len()).map(|_| OnceCell::new()).collect(),
-        constraints: (0..intermediates.len()).map(|_| OnceCell::new()).collect(),
+        learnt: (0..=intermediates.len())
+            .map(|_| Learnt::default())
+            .collect(),
         error: None,
     };
     let mut path = Vec::new();
@@ -412,6 +412,18 @@ enum Signer {
     Intermediate(usize),
 }
 
+/// What one verification learns about one certificate, each at most once
+/// however many paths try it.
+#[derive(Default)]
+struct Learnt<'s> {
+    /// The outcome of [`check_certificate`] (intermediates only).
+    checked: Option<Result<(), CertificateError>>,
+    /// The names name constraints apply to.
+    names: OnceCell<CertNames<'s>>,
+    /// Its name constraints, checked and normalised (intermediates only).
+    constraints: OnceCell<Result<Option<Constraints<'s>>, CertificateError>>,
+}
+
 /// A depth-first search for a path to an anchor, remembering the most useful
 /// reason it failed, and what it learnt about each certificate for the whole
 /// verification.
@@ -424,16 +436,12 @@ struct PathSearch<'s, 'a> {
     crls: &'s Crls<'s>,
     cache: Option<&'s SignatureCache>,
     budget: Budget,
-    /// The outcome of [`check_certificate`] for each intermediate, once run.
-    checked: Vec<Option<Result<(), CertificateError>>>,
     /// The outcome of each signature check, by (the child's position, the
     /// signer), once run.
     signatures: HashMap<(usize, Signer), Result<(), CertificateError>>,
-    /// The names name constraints apply to: the leaf's at 0, intermediate
-    /// `i`'s at `i + 1`.
-    names: Vec<OnceCell<CertNames<'s>>>,
-    /// Each intermediate's name constraints, checked and normalised.
-    constraints: Vec<OnceCell<Result<Option<Constraints<'s>>, CertificateError>>>,
+    /// What is known of each certificate: the leaf's at slot 0,
+    /// intermediate `i`'s at `i + 1`.
+    learnt: Vec<Learnt<'s>>,
     /// The best error so far, with the number of certificates of the path it
     /// was found on.
     error: Option<(usize, CertificateError)>,
@@ -589,7 +597,10 @@ impl<'s, 'a: 's> PathSearch<'s, 'a> {
         let intermediates = self.intermediates;
         let rules = self.rules;
         let cert = intermediates.get(index);
-        match (cert, self.checked.get_mut(index)) {
+        let slot = index
+            .checked_add(1)
+            .and_then(|slot| self.learnt.get_mut(slot));
+        match (cert, slot.map(|learnt| &mut learnt.checked)) {
             (Some(_), Some(Some(known))) => known.clone(),
             (Some(cert), Some(slot)) => slot.insert(check_certificate(cert, &rules)).clone(),
             _ => Err(CertificateError::Other(
@@ -653,14 +664,14 @@ impl<'s, 'a: 's> PathSearch<'s, 'a> {
         path: &[usize],
         anchor: &'s TrustAnchor,
     ) -> Result<(), CertificateError> {
-        let intermediates = self.intermediates;
-        // (slot in `names`, certificate), leaf first.
-        let all: Vec<(usize, &'s Cert<'a>)> = core::iter::once((0, self.leaf))
-            .chain(
+        let (leaf, intermediates) = (self.leaf, self.intermediates);
+        // (slot in `learnt`, certificate), leaf first.
+        let all = || {
+            core::iter::once((0, leaf)).chain(
                 path.iter()
                     .filter_map(|&i| Some((i.checked_add(1)?, intermediates.get(i)?))),
             )
-            .collect();
+        };
         if let Some(nc_der) = anchor.name_constraints() {
             let owner = RootLabel(anchor).to_string();
             let nc = match NameConstraints::from_der(nc_der) {
@@ -674,15 +685,12 @@ impl<'s, 'a: 's> PathSearch<'s, 'a> {
             // A bare anchor's constraints come from configuration (Mozilla
             // writes `.tr`); a root certificate's are held to RFC 5280.
             let constraints = Constraints::parse(&nc, nc_der, owner, anchor.der().is_empty())?;
-            for &(slot, cert) in &all {
-                apply(&self.names, &mut self.budget, &constraints, slot, cert)?;
+            for (slot, cert) in all() {
+                apply(&self.learnt, &mut self.budget, &constraints, slot, cert)?;
             }
         }
-        for (k, &(slot, ca)) in all.iter().enumerate().skip(1) {
-            let Some(cell) = slot
-                .checked_sub(1)
-                .and_then(|index| self.constraints.get(index))
-            else {
+        for (k, (slot, ca)) in all().enumerate().skip(1) {
+            let Some(cell) = self.learnt.get(slot).map(|learnt| &learnt.constraints) else {
                 continue;
             };
             let parsed = cell.get_or_init(|| {
@@ -706,8 +714,8 @@ impl<'s, 'a: 's> PathSearch<'s, 'a> {
                 Ok(None) => continue,
                 Err(e) => return Err(e.clone()),
             };
-            for &(below, cert) in all.iter().take(k) {
-                apply(&self.names, &mut self.budget, constraints, below, cert)?;
+            for (below, cert) in all().take(k) {
+                apply(&self.learnt, &mut self.budget, constraints, below, cert)?;
             }
         }
         Ok(())
@@ -797,13 +805,13 @@ impl<'s, 'a: 's> PathSearch<'s, 'a> {
     }
 }
 
-/// Applies `constraints` to `cert`, whose names live in `names[slot]`,
+/// Applies `constraints` to `cert`, whose names live in `learnt[slot]`,
 /// unless `cert` is a self-issued intermediate: RFC 5280, Section 4.2.1.10
 /// exempts those unless they are last in the path ("This could prevent CAs
 /// that use name constraints from employing self-issued certificates to
 /// implement key rollover").
 fn apply<'s>(
-    names: &[OnceCell<CertNames<'s>>],
+    learnt: &[Learnt<'s>],
     budget: &mut Budget,
     constraints: &Constraints<'_>,
     slot: usize,
@@ -812,9 +820,9 @@ fn apply<'s>(
     if cert.position != 0 && cert.is_self_issued() {
         return Ok(());
     }
-    let Some(cell) = names.get(slot) else {
+    let Some(learnt) = learnt.get(slot) else {
         return Ok(());
     };
-    let names = cell.get_or_init(|| CertNames::of(cert));
+    let names = learnt.names.get_or_init(|| CertNames::of(cert));
     constraints.check(&cert.label(), names, budget)
 }

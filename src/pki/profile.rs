@@ -153,17 +153,20 @@ fn check_common_names(
     label: &dyn fmt::Display,
     x509: &X509Certificate<'_>,
 ) -> Result<(), CertificateError> {
-    let mut dns: Vec<&str> = Vec::new();
-    let mut ips: Vec<IpAddr> = Vec::new();
-    if let Ok(Some(san)) = x509.subject_alternative_name() {
-        for name in &san.value.general_names {
-            match name {
-                GeneralName::DNSName(d) => dns.push(d),
-                GeneralName::IPAddress(ip) => ips.extend(super::name::ip_from_bytes(ip)),
-                _ => {}
-            }
-        }
-    }
+    let san = x509.subject_alternative_name().ok().flatten();
+    let names = || san.iter().flat_map(|san| san.value.general_names.iter());
+    let dns = || {
+        names().filter_map(|name| match name {
+            GeneralName::DNSName(d) => Some(*d),
+            _ => None,
+        })
+    };
+    let ips = || {
+        names().filter_map(|name| match name {
+            GeneralName::IPAddress(ip) => super::name::ip_from_bytes(ip),
+            _ => None,
+        })
+    };
     for cn in x509.subject().iter_common_name() {
         let Ok(cn) = cn.as_str() else {
             continue;
@@ -174,15 +177,15 @@ fn check_common_names(
                 "the IP address {cn:?} in its subject CN is not in canonical form ({ip}), so \
                  it is no copy of a subjectAltName value"
             ),
-            Some(CnHost::Ip(ip)) if !ips.contains(&ip) => format!(
+            Some(CnHost::Ip(ip)) if !ips().any(|listed| listed == ip) => format!(
                 "the IP address {cn} in its subject CN is not a subjectAltName iPAddress \
                  (its iPAddresses: {})",
-                list(ips.iter().map(ToString::to_string))
+                list(ips().map(|ip| ip.to_string()))
             ),
-            Some(CnHost::Dns) if !dns.contains(&cn) => format!(
+            Some(CnHost::Dns) if !dns().any(|listed| listed == cn) => format!(
                 "the host name {cn:?} in its subject CN is not a character-for-character copy \
                  of a subjectAltName dNSName (its dNSNames: {})",
-                list(dns.iter().map(ToString::to_string))
+                list(dns().map(str::to_string))
             ),
             Some(_) => continue,
         };
@@ -239,11 +242,10 @@ fn host_in_common_name(cn: &str) -> Option<CnHost> {
 /// decimal, octal (leading 0) or hexadecimal (leading 0x); the last part fills
 /// the remaining bytes.
 fn inet_aton(text: &str) -> Option<Ipv4Addr> {
-    let mut parts: Vec<u32> = Vec::with_capacity(4);
+    let mut parts = [0u32; 4];
+    let mut count = 0;
     for part in text.split('.') {
-        if parts.len() == 4 {
-            return None;
-        }
+        let slot = parts.get_mut(count)?;
         let (digits, radix) = match part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
             Some(hex) => (hex, 16),
             None if part.len() > 1 && part.starts_with('0') => (part.get(1..)?, 8),
@@ -252,9 +254,10 @@ fn inet_aton(text: &str) -> Option<Ipv4Addr> {
         if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
             return None;
         }
-        parts.push(u32::from_str_radix(digits, radix).ok()?);
+        *slot = u32::from_str_radix(digits, radix).ok()?;
+        count += 1;
     }
-    let (last, leading) = parts.split_last()?;
+    let (last, leading) = parts.get(..count)?.split_last()?;
     let mut value: u32 = 0;
     for (i, &part) in leading.iter().enumerate() {
         let byte = u8::try_from(part).ok()?;

@@ -259,7 +259,7 @@ pub(crate) fn check_served_chain(
         Some(wildcard) if wildcard.starts_with("*.") => {
             let entries = san_entries(leaf).map_err(|e| e.to_string())?;
             let listed = entries
-                .iter()
+                .into_iter()
                 .any(|e| matches!(e, SanEntry::Dns(p) if p.eq_ignore_ascii_case(wildcard)));
             if !listed {
                 return Err(format!(
@@ -304,40 +304,37 @@ pub(crate) fn check_served_chain(
 }
 
 /// The DNS and IP names of a certificate's subjectAltName.
-fn san_entries<'a>(cert: &'a Cert<'_>) -> Result<Vec<SanEntry<'a>>, CertificateError> {
+fn san_entries<'a>(
+    cert: &'a Cert<'_>,
+) -> Result<impl Iterator<Item = SanEntry<'a>> + Clone, CertificateError> {
     let san = cert.x509.subject_alternative_name().map_err(|e| {
         CertificateError::BadEncoding(format!("{}: bad subjectAltName: {e}", cert.label()))
     })?;
     Ok(san
-        .map(|san| {
-            san.value
-                .general_names
-                .iter()
-                .filter_map(|name| match name {
-                    GeneralName::DNSName(dns) => Some(SanEntry::Dns(dns)),
-                    GeneralName::IPAddress(ip) => Some(SanEntry::Ip(ip)),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default())
+        .map(|san| san.value)
+        .into_iter()
+        .flat_map(|san| san.general_names.iter())
+        .filter_map(|name| match name {
+            GeneralName::DNSName(dns) => Some(SanEntry::Dns(dns)),
+            GeneralName::IPAddress(ip) => Some(SanEntry::Ip(ip)),
+            _ => None,
+        }))
 }
 
 /// RFC 6125, Section 6 / RFC 9525, Section 6.3: the name must match a
 /// subjectAltName entry of the matching type; the subject CN is never used.
 fn check_name(leaf: &Cert<'_>, server_name: &ServerName) -> Result<(), CertificateError> {
     let entries = san_entries(leaf)?;
-    if entries.iter().any(|entry| san_matches(entry, server_name)) {
+    if entries
+        .clone()
+        .any(|entry| san_matches(&entry, server_name))
+    {
         return Ok(());
     }
-    let valid_for = if entries.is_empty() {
-        "no name (it has no DNS or IP subjectAltName; the subject CN is not used)".to_string()
-    } else {
-        entries
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
+    let listed: Vec<String> = entries.map(|entry| entry.to_string()).collect();
+    let valid_for = match listed.is_empty() {
+        true => "no name (it has no DNS or IP subjectAltName; the subject CN is not used)".into(),
+        false => listed.join(", "),
     };
     Err(CertificateError::NotValidForName(format!(
         "{} is valid for {valid_for}, not for {server_name}",
