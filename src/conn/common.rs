@@ -55,6 +55,9 @@ pub(crate) struct Common {
     pub(super) read_epoch: u64,
     /// Sealed records waiting for `write_tls`.
     pub(super) outgoing: Vec<u8>,
+    /// Where handshake messages are encoded, kept from message to message
+    /// until the handshake is complete.
+    pub(super) encoded: Vec<u8>,
     /// The record_size_limit the peer advertised (RFC 8449), if any.
     pub peer_record_size_limit: Option<u16>,
     /// The record_size_limit we advertised, once the peer acknowledged it:
@@ -145,6 +148,7 @@ impl Common {
             encrypter: RecordEncrypter::None,
             read_epoch: 0,
             outgoing: Vec::new(),
+            encoded: Vec::new(),
             peer_record_size_limit: None,
             record_size_limit: None,
             plaintext_version: ProtocolVersion::TLS12,
@@ -175,13 +179,19 @@ impl Common {
         msg: &HandshakeMessage,
         transcript: &mut Transcript,
     ) -> Result<(), Error> {
-        // Most handshake messages fit; one allocation instead of one per
-        // doubling while a certificate chain is written.
-        let mut bytes = Vec::with_capacity(ENCODE_CAPACITY);
+        // Most handshake messages fit; one allocation per handshake
+        // instead of one per doubling while a certificate chain is written.
+        let mut bytes = core::mem::take(&mut self.encoded);
+        bytes.clear();
+        bytes.reserve(ENCODE_CAPACITY);
         msg.encode(&mut bytes)?;
         transcript.add(&bytes);
         self.emit(Event::Sent(msg));
-        self.send_records(ContentType::HANDSHAKE, &bytes)
+        let sent = self.send_records(ContentType::HANDSHAKE, &bytes);
+        if !self.handshake_complete {
+            self.encoded = bytes;
+        }
+        sent
     }
 
     /// Encodes `msg` and queues it under the current write keys without
@@ -279,6 +289,7 @@ impl Common {
         self.traffic = Some(TrafficState { suite, read, write });
         self.exporter = Some(Exporter::Tls13(exporter));
         self.handshake_complete = true;
+        self.encoded = Vec::new();
         self.emit(Event::HandshakeComplete);
     }
 
@@ -295,6 +306,7 @@ impl Common {
             server_random,
         });
         self.handshake_complete = true;
+        self.encoded = Vec::new();
         self.emit(Event::HandshakeComplete);
     }
 

@@ -751,3 +751,38 @@ impl io::Write for PlaintextWriter<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[cfg(feature = "fuzzing")]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::fuzzing::{client_config_builder, exchange, server_config_builder, SERVER_NAME};
+    use crate::{ClientConnection, ProtocolVersion, ServerConnection};
+
+    /// The handshake keeps its encoding and joining buffers from message to
+    /// message, and both sides free them once it is complete.
+    #[test]
+    fn handshake_buffers_are_freed_when_the_handshake_completes() {
+        for version in [ProtocolVersion::TLS13, ProtocolVersion::TLS12] {
+            let client = client_config_builder()
+                .versions(&[version])
+                .build()
+                .unwrap();
+            let server = server_config_builder().build().unwrap();
+            let mut c = ClientConnection::new(Arc::new(client), SERVER_NAME).unwrap();
+            let mut s = ServerConnection::new(Arc::new(server));
+            s.read_tls_bytes(&c.take_tls()).unwrap();
+            s.process().unwrap();
+            assert!(
+                s.common.encoded.capacity() > 0,
+                "{version:?}: mid-handshake"
+            );
+            exchange(&mut c, &mut s);
+            for common in [&c.common, &s.common] {
+                assert_eq!(common.encoded.capacity(), 0, "{version:?}");
+                assert_eq!(common.joiner.capacity(), 0, "{version:?}");
+            }
+        }
+    }
+}

@@ -148,6 +148,12 @@ impl HandshakeJoiner {
         }
     }
 
+    /// Bytes of storage held, buffered or spare.
+    #[cfg(test)]
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity().saturating_add(self.spare.capacity())
+    }
+
     /// True when no bytes of any handshake message are buffered.
     pub fn is_empty(&self) -> bool {
         self.start >= self.buf.len()
