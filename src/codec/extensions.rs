@@ -187,6 +187,10 @@ fn allowed_contexts(typ: ExtensionType) -> Option<&'static [ExtensionContext]> {
     })
 }
 
+/// Up to this many extensions, a duplicate is looked for among those
+/// already decoded; past it, in a set.
+const PAIRWISE_DUPLICATE_CHECK: usize = 16;
+
 /// Decodes one extension block: `Extension extensions<0..2^16-1>`.
 ///
 /// Refuses trailing bytes, duplicates, known extensions not allowed in `ctx`
@@ -198,8 +202,9 @@ pub fn decode_extensions(
 ) -> Result<Vec<Extension>, InvalidMessage> {
     let mut block = Reader::new(r.vec16("extensions")?);
     let mut extensions = Vec::new();
-    // A set rather than a scan of `extensions`: a block can hold ~16k empty
-    // extensions, and a quadratic check would be a cheap CPU sink for a peer.
+    // The usual handful is compared pairwise, without allocating; past that a
+    // set: a block can hold ~16k empty extensions, and a quadratic check
+    // would be a cheap CPU sink for a peer.
     let mut seen = BTreeSet::new();
     while !block.is_empty() {
         let extension_type = ExtensionType(block.u16("extension_type")?);
@@ -213,7 +218,16 @@ pub fn decode_extensions(
             return Err(InvalidMessage::PreSharedKeyNotLast);
         }
         // RFC 8446, Section 4.2: no more than one extension of the same type.
-        if !seen.insert(extension_type) {
+        let duplicate = match extensions.len() < PAIRWISE_DUPLICATE_CHECK {
+            true => extensions.iter().any(|e| e.ext_type() == extension_type),
+            false => {
+                if seen.is_empty() {
+                    seen.extend(extensions.iter().map(Extension::ext_type));
+                }
+                !seen.insert(extension_type)
+            }
+        };
+        if duplicate {
             return Err(InvalidMessage::DuplicateExtension(extension_type));
         }
         extensions.push(decode_extension(extension_type, extension_data, ctx)?);
@@ -1090,6 +1104,22 @@ mod tests {
             InvalidMessage::DuplicateExtension(ExtensionType::SUPPORTED_GROUPS),
             AlertDescription::ILLEGAL_PARAMETER,
         );
+        // Past the pairwise check too, the copy first or last.
+        let many: Vec<ExtensionType> = (0..40).map(|i| ExtensionType(0x7000 + i)).collect();
+        for copied in [many[0], many[39]] {
+            let entries: Vec<(ExtensionType, &[u8])> = many
+                .iter()
+                .chain([&copied])
+                .map(|&t| (t, &[][..]))
+                .collect();
+            assert_refused(
+                decode(C::ClientHello, &block(&entries)),
+                InvalidMessage::DuplicateExtension(copied),
+                AlertDescription::ILLEGAL_PARAMETER,
+            );
+        }
+        let entries: Vec<(ExtensionType, &[u8])> = many.iter().map(|&t| (t, &[][..])).collect();
+        assert_eq!(decode(C::ClientHello, &block(&entries)).unwrap().len(), 40);
         // Unknown types too (RFC 8446, Section 4.2).
         let grease = ExtensionType(0x3a3a);
         assert_refused(
