@@ -6,7 +6,9 @@ mod support;
 use std::sync::Arc;
 
 use keyway::codec::extensions::{Extension, KeyShareEntry};
-use keyway::codec::messages::{ClientHello, HandshakeMessage, ServerHello};
+use keyway::codec::messages::{
+    ClientHello, CompressionMethods, HandshakeMessage, ServerHello, SessionId, VerifyData,
+};
 use keyway::codec::{ContentType, HandshakeType, ProtocolVersion};
 use keyway::{
     AlertDescription as A, ClientConfig, ClientConnection, Error, NamedGroup, ServerConfig,
@@ -160,7 +162,9 @@ fn client_hello_violations_get_their_alerts() {
         assert!(err.to_string().contains("not a DNS host name"), "{err}");
     }
 
-    let (err, alert) = server_refuses(|ch| ch.legacy_compression_methods = vec![1, 0]);
+    let (err, alert) = server_refuses(|ch| {
+        ch.legacy_compression_methods = CompressionMethods::new(&[1, 0], "test").unwrap()
+    });
     assert_eq!(alert, A::ILLEGAL_PARAMETER.0, "{err}");
 
     let (err, alert) =
@@ -301,7 +305,7 @@ fn out_of_order_messages_are_unexpected_message() {
     let mut server = server(&pki);
     let finished = encode(&HandshakeMessage::Finished(
         keyway::codec::messages::Finished {
-            verify_data: vec![0; 32],
+            verify_data: VerifyData::new(&[0; 32], "test").unwrap(),
         },
     ));
     server
@@ -375,7 +379,9 @@ fn server_hello_violations_get_their_alerts() {
             .unwrap()
     };
 
-    let err = client_refuses(config(), |sh| sh.legacy_session_id_echo = vec![1; 32]);
+    let err = client_refuses(config(), |sh| {
+        sh.legacy_session_id_echo = SessionId::new(&[1; 32], "test").unwrap()
+    });
     assert_eq!(err.alert(), Some(A::ILLEGAL_PARAMETER), "{err}");
 
     let err = client_refuses(config(), |sh| sh.cipher_suite = keyway::CipherSuite(0x1304));
@@ -722,7 +728,7 @@ fn a_client_failing_on_server_hello_tells_the_server_why() {
         HandshakeMessage::ServerHello(sh) => sh,
         other => panic!("{other:?}"),
     };
-    sh.legacy_session_id_echo = vec![7; 32];
+    sh.legacy_session_id_echo = SessionId::new(&[7; 32], "test").unwrap();
     client
         .read_tls_bytes(&record(
             ContentType::HANDSHAKE,

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use keyway::codec::extensions::Extension;
-use keyway::codec::messages::{ClientHello, Finished, HandshakeMessage};
+use keyway::codec::messages::{ClientHello, Finished, HandshakeMessage, VerifyData};
 use keyway::codec::HandshakeType as H;
 use keyway::error::PeerMisbehaved;
 use keyway::events::Side;
@@ -331,6 +331,7 @@ fn a_tls12_ticket_with_a_lifetime_hint_of_0_is_kept() {
     flight.message_mut(H::NEW_SESSION_TICKET)[4..8].copy_from_slice(&[0; 4]);
     let nst = flight.message(H::NEW_SESSION_TICKET).to_vec();
     let verify_data = m.wire.tls12_verify_data("server finished", &[&nst]);
+    let verify_data = VerifyData::new(&verify_data, "test").unwrap();
     flight.replace(&HandshakeMessage::Finished(Finished { verify_data }));
     m.deliver(flight).unwrap();
     m.finish().unwrap();

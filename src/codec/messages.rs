@@ -15,8 +15,8 @@ use super::extensions::{
     OfferedPsks,
 };
 use super::{
-    AlertDescription, AlertLevel, CipherSuite, HandshakeType, KeyUpdateRequest, ProtocolVersion,
-    Reader, SignatureScheme, Writer,
+    AlertDescription, AlertLevel, CipherSuite, HandshakeType, InlineBytes, KeyUpdateRequest,
+    ProtocolVersion, Reader, SignatureScheme, Writer,
 };
 use crate::error::{Error, InvalidMessage};
 
@@ -42,11 +42,11 @@ pub struct ClientHello {
     /// 32 bytes of client randomness.
     pub random: [u8; 32],
     /// 0..32 bytes.
-    pub legacy_session_id: Vec<u8>,
+    pub legacy_session_id: SessionId,
     /// Offered suites, unknown ones included.
     pub cipher_suites: Vec<CipherSuite>,
     /// Must contain the null method.
-    pub legacy_compression_methods: Vec<u8>,
+    pub legacy_compression_methods: CompressionMethods,
     /// Extensions in wire order.
     pub extensions: Vec<Extension>,
 }
@@ -60,7 +60,7 @@ pub struct ServerHello {
     /// 32 bytes of server randomness.
     pub random: [u8; 32],
     /// Echo of the client's legacy_session_id.
-    pub legacy_session_id_echo: Vec<u8>,
+    pub legacy_session_id_echo: SessionId,
     /// The selected suite.
     pub cipher_suite: CipherSuite,
     /// Must be 0.
@@ -113,12 +113,22 @@ pub struct CertificateVerify {
 }
 
 /// Finished (RFC 8446, Section 4.4.4). The length is checked by the handshake,
-/// which knows the hash.
+/// which knows the hash; over 64 bytes (the longest hash) it does not decode.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finished {
     /// HMAC over the transcript.
-    pub verify_data: Vec<u8>,
+    pub verify_data: VerifyData,
 }
+
+/// A legacy_session_id (or its echo): 0 to 32 bytes.
+pub type SessionId = InlineBytes<32>;
+
+/// The legacy_compression_methods of a ClientHello: 1 to 255 bytes.
+pub type CompressionMethods = InlineBytes<255>;
+
+/// A Finished message's verify_data: Hash.length bytes in TLS 1.3 (32 or
+/// 48 for our suites), 12 in TLS 1.2.
+pub type VerifyData = InlineBytes<64>;
 
 /// NewSessionTicket (RFC 8446, Section 4.6.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,6 +157,9 @@ pub struct KeyUpdate {
 /// ClientHello, ServerHello, CertificateVerify and Finished have the same
 /// shape in both versions and one variant each; the variants named `...12`
 /// and those only [`HandshakeMessage::decode_tls12`] returns are TLS 1.2's.
+// ClientHello is the largest (its short fields are inline, about 400 bytes):
+// a message is a short-lived value, cheaper to move than to box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HandshakeMessage {
     /// ClientHello.
@@ -229,7 +242,7 @@ impl HandshakeMessage {
             // RFC 8446, Section 4.4.4: verify_data fills the whole body; its
             // length depends on the hash, which only the handshake knows.
             HandshakeType::FINISHED => HandshakeMessage::Finished(Finished {
-                verify_data: r.take_rest().to_vec(),
+                verify_data: VerifyData::new(r.take_rest(), "Finished.verify_data")?,
             }),
             HandshakeType::NEW_SESSION_TICKET => {
                 HandshakeMessage::NewSessionTicket(NewSessionTicket::read(&mut r)?)
@@ -360,12 +373,8 @@ fn write_message(
 fn read_legacy_session_id(
     r: &mut Reader<'_>,
     what: &'static str,
-) -> Result<Vec<u8>, InvalidMessage> {
-    let session_id = r.vec8(what)?;
-    if session_id.len() > 32 {
-        return Err(InvalidMessage::LengthOutOfRange(what));
-    }
-    Ok(session_id.to_vec())
+) -> Result<SessionId, InvalidMessage> {
+    SessionId::new(r.vec8(what)?, what)
 }
 
 /// Reads the extension block that ends a hello, which TLS 1.2 peers may leave
@@ -407,7 +416,10 @@ impl ClientHello {
                 .into_iter()
                 .map(CipherSuite)
                 .collect(),
-            legacy_compression_methods: r.vec8_nonempty("legacy_compression_methods")?.to_vec(),
+            legacy_compression_methods: CompressionMethods::new(
+                r.vec8_nonempty("legacy_compression_methods")?,
+                "legacy_compression_methods",
+            )?,
             extensions: read_hello_extensions(r, ExtensionContext::ClientHello)?,
         })
     }
@@ -750,9 +762,9 @@ mod tests {
         ClientHello {
             legacy_version: ProtocolVersion::TLS12,
             random: [1; 32],
-            legacy_session_id: vec![2; 32],
+            legacy_session_id: SessionId::new(&[2; 32], "test").unwrap(),
             cipher_suites: vec![CipherSuite(0x2a2a), CipherSuite::TLS_AES_128_GCM_SHA256],
-            legacy_compression_methods: vec![0],
+            legacy_compression_methods: CompressionMethods::new(&[0], "test").unwrap(),
             extensions: vec![
                 Extension::Unknown(ExtensionType(0x0a0a), Vec::new()),
                 Extension::ServerName(b"example.com".to_vec()),
@@ -782,7 +794,7 @@ mod tests {
         ServerHello {
             legacy_version: ProtocolVersion::TLS12,
             random,
-            legacy_session_id_echo: vec![2; 32],
+            legacy_session_id_echo: SessionId::new(&[2; 32], "test").unwrap(),
             cipher_suite: CipherSuite::TLS_AES_256_GCM_SHA384,
             legacy_compression_method: 0,
             extensions,
@@ -797,7 +809,7 @@ mod tests {
             HandshakeMessage::ClientHello(client_hello()),
             // A TLS 1.2 client that sends no extension block at all.
             HandshakeMessage::ClientHello(ClientHello {
-                legacy_session_id: Vec::new(),
+                legacy_session_id: SessionId::default(),
                 extensions: Vec::new(),
                 ..client_hello()
             }),
@@ -867,7 +879,7 @@ mod tests {
                 signature: vec![7; 64],
             }),
             HandshakeMessage::Finished(Finished {
-                verify_data: vec![0xaa; 48],
+                verify_data: VerifyData::new(&[0xaa; 48], "test").unwrap(),
             }),
             HandshakeMessage::NewSessionTicket(NewSessionTicket {
                 ticket_lifetime: 604800,
@@ -1084,11 +1096,18 @@ mod tests {
             InvalidMessage::EmptyVector("legacy_compression_methods"),
             decode_error,
         );
-        let mut echo33 = server_hello([5; 32], Vec::new());
-        echo33.legacy_session_id_echo = vec![0; 33];
-        let bytes = encoded(&HandshakeMessage::ServerHello(echo33));
+        let mut echo33 = encoded(&HandshakeMessage::ServerHello(server_hello(
+            [5; 32],
+            Vec::new(),
+        )));
+        // The echo's length byte after the type, length, version and random.
+        assert_eq!(echo33[4 + 2 + 32], 32);
+        echo33[4 + 2 + 32] = 33;
+        echo33.insert(4 + 2 + 32 + 1, 0);
+        let body_len = echo33.len() - 4;
+        echo33[1..4].copy_from_slice(&u32::try_from(body_len).unwrap().to_be_bytes()[1..]);
         assert_refused(
-            decode_whole(&bytes),
+            decode_whole(&echo33),
             InvalidMessage::LengthOutOfRange("legacy_session_id_echo"),
             decode_error,
         );

@@ -283,9 +283,100 @@ pub fn encode_with(write: impl FnOnce(&mut Writer<'_>)) -> Result<Vec<u8>, Error
     Ok(out)
 }
 
+/// A byte string of at most `N` bytes kept inline, for the short fields
+/// every handshake carries: a session ID (32 bytes), Finished verify_data
+/// (64), compression methods (255). Holding them in the message saves an
+/// allocation each. Dereferences to the bytes it holds.
+#[derive(Clone)]
+pub struct InlineBytes<const N: usize> {
+    len: usize,
+    bytes: [u8; N],
+}
+
+impl<const N: usize> InlineBytes<N> {
+    /// `bytes`, or `LengthOutOfRange(what)` when longer than `N`.
+    pub fn new(bytes: &[u8], what: &'static str) -> Result<Self, InvalidMessage> {
+        let mut out = Self {
+            len: bytes.len(),
+            bytes: [0; N],
+        };
+        out.bytes
+            .get_mut(..bytes.len())
+            .ok_or(InvalidMessage::LengthOutOfRange(what))?
+            .copy_from_slice(bytes);
+        Ok(out)
+    }
+}
+
+impl<const N: usize> Default for InlineBytes<N> {
+    fn default() -> Self {
+        Self {
+            len: 0,
+            bytes: [0; N],
+        }
+    }
+}
+
+impl<const N: usize> core::ops::Deref for InlineBytes<N> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl<const N: usize> core::ops::DerefMut for InlineBytes<N> {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        self.bytes.get_mut(..self.len).unwrap_or_default()
+    }
+}
+
+impl<const N: usize> PartialEq for InlineBytes<N> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<const N: usize> Eq for InlineBytes<N> {}
+
+impl<const N: usize> PartialEq<[u8]> for InlineBytes<N> {
+    fn eq(&self, other: &[u8]) -> bool {
+        **self == *other
+    }
+}
+
+impl<const N: usize, const K: usize> PartialEq<[u8; K]> for InlineBytes<N> {
+    fn eq(&self, other: &[u8; K]) -> bool {
+        **self == other[..]
+    }
+}
+
+impl<const N: usize> core::fmt::Debug for InlineBytes<N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inline_bytes_hold_up_to_their_size() {
+        let id = InlineBytes::<32>::new(&[7; 32], "id").unwrap();
+        assert_eq!(&*id, &[7; 32][..]);
+        assert_eq!(id, InlineBytes::<32>::new(&[7; 32], "id").unwrap());
+        assert_ne!(id, InlineBytes::<32>::new(&[7; 31], "id").unwrap());
+        assert!(InlineBytes::<32>::default().is_empty());
+        assert_eq!(
+            InlineBytes::<32>::new(&[7; 33], "id").err(),
+            Some(InvalidMessage::LengthOutOfRange("id"))
+        );
+        assert_eq!(
+            format!("{:?}", InlineBytes::<4>::new(&[1, 2], "x").unwrap()),
+            "[1, 2]"
+        );
+    }
 
     #[test]
     fn reader_refuses_short_and_trailing_input() {

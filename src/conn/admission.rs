@@ -186,6 +186,8 @@ pub(crate) fn handshake_message(
 }
 
 /// What to do with a handshake message after the handshake.
+// Holds a message by value, as HandshakeMessage does its ClientHello.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub(crate) enum PostHandshake {
     /// RFC 8446, Section 4.6.3.

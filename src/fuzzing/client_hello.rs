@@ -156,9 +156,9 @@ impl FuzzClientHello {
         Self {
             legacy_version: ch.legacy_version.0,
             random: ch.random,
-            legacy_session_id: ch.legacy_session_id.clone(),
+            legacy_session_id: ch.legacy_session_id.to_vec(),
             cipher_suites: ch.cipher_suites.iter().map(|s| s.0).collect(),
-            legacy_compression_methods: ch.legacy_compression_methods.clone(),
+            legacy_compression_methods: ch.legacy_compression_methods.to_vec(),
             extensions: Vec::new(),
         }
     }

@@ -293,7 +293,7 @@ pub(crate) fn read_server_hello(
         suite,
         randoms,
         extended_master_secret,
-        session_id: sh.legacy_session_id_echo,
+        session_id: sh.legacy_session_id_echo.to_vec(),
         ticket_promised,
         status_acknowledged,
         resumed,

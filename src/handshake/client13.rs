@@ -36,7 +36,8 @@ use crate::codec::extensions::{
 };
 use crate::codec::messages::{
     Certificate, CertificateEntry, CertificateRequest, CertificateVerify, ClientHello,
-    EncryptedExtensions, Finished, HandshakeMessage, NewSessionTicket, ServerHello,
+    CompressionMethods, EncryptedExtensions, Finished, HandshakeMessage, NewSessionTicket,
+    ServerHello, SessionId,
 };
 use crate::codec::{
     ExtensionType, NamedGroup, ProtocolVersion, PskKeyExchangeMode, SignatureScheme,
@@ -181,15 +182,15 @@ pub(crate) fn send_client_hello(
     let offer13 = !config.protocols.tls13.is_empty();
     let offer12 = !config.protocols.tls12.is_empty();
     let sni = match (config.enable_sni, &server_name) {
-        (true, ServerName::DnsName(name)) => Some(name.clone()),
+        (true, ServerName::DnsName(name)) => Some(name.as_str()),
         _ => None,
     };
     let tls12_session = match offer12 {
-        true => cached_tls12_session(&config, &server_name, sni.as_deref()),
+        true => cached_tls12_session(&config, &server_name, sni),
         false => None,
     };
     let ticket = match offer13 {
-        true => stored_ticket(&config, &server_name, sni.as_deref()),
+        true => stored_ticket(&config, &server_name, sni),
         false => None,
     };
     // RFC 8446, Appendix D.4: a non-empty legacy_session_id puts us in
@@ -198,13 +199,15 @@ pub(crate) fn send_client_hello(
     // resume it (RFC 8446 allows that there too); RFC 5077, Section 3.4: with
     // a ticket, an ID of our own, which the server echoes if it resumes.
     let legacy_session_id = match &tls12_session {
-        Some(session) if !session.session_id.is_empty() => session.session_id.clone(),
-        _ if offer13 || tls12_session.is_some() => {
-            let mut id = vec![0u8; 32];
-            cx.rng.fill(&mut id)?;
-            id
+        Some(session) if !session.session_id.is_empty() => {
+            SessionId::new(&session.session_id, "cached session_id")?
         }
-        _ => Vec::new(),
+        _ if offer13 || tls12_session.is_some() => {
+            let mut id = [0u8; 32];
+            cx.rng.fill(&mut id)?;
+            SessionId::new(&id, "legacy_session_id")?
+        }
+        _ => SessionId::default(),
     };
 
     let key_shares = match offer13 {
@@ -218,9 +221,9 @@ pub(crate) fn send_client_hello(
 
     // Room for every extension below, so the list is allocated once.
     let mut extensions = Vec::with_capacity(14);
-    if let Some(name) = &sni {
+    if let Some(name) = sni {
         extensions.push(Extension::ServerName(name.as_bytes().to_vec()));
-        cx.negotiated.server_name = Some(name.clone());
+        cx.negotiated.server_name = Some(name.to_string());
     }
     // RFC 8446, Section 4.2.1: TLS 1.3 is offered only here; a TLS 1.2-only
     // client leaves the extension out and relies on legacy_version.
@@ -295,7 +298,7 @@ pub(crate) fn send_client_hello(
             .map(|s| s.suite)
             .chain(config.protocols.tls12.iter().map(|s| s.suite))
             .collect(),
-        legacy_compression_methods: vec![0],
+        legacy_compression_methods: CompressionMethods::new(&[0], "legacy_compression_methods")?,
         extensions,
     };
     let mut transcript = Transcript::new();
@@ -1127,8 +1130,8 @@ fn send_client_certificate(
         let content = certificate_verify_content(
             CLIENT_SIGNATURE_CONTEXT,
             transcript.current_hash()?.as_ref(),
-        );
-        let signature = ck.key.sign(scheme, &content, &mut cx.rng)?;
+        )?;
+        let signature = ck.key.sign(scheme, content.as_bytes(), &mut cx.rng)?;
         let cv = CertificateVerify {
             algorithm: scheme,
             signature,
@@ -1207,9 +1210,9 @@ mod tests {
         let mut ch = ClientHello {
             legacy_version: ProtocolVersion::TLS12,
             random: [7; 32],
-            legacy_session_id: Vec::new(),
+            legacy_session_id: SessionId::default(),
             cipher_suites: vec![ticket.suite.suite],
-            legacy_compression_methods: vec![0],
+            legacy_compression_methods: CompressionMethods::new(&[0], "test").unwrap(),
             extensions: vec![
                 Extension::ServerName(SERVER_NAME.as_bytes().to_vec()),
                 Extension::Alpn(vec![b"http/1.1".to_vec()]),

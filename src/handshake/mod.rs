@@ -231,8 +231,40 @@ pub(crate) fn binder_hash(
 /// The content a CertificateVerify signs (RFC 8446, Section 4.4.3): 64 spaces,
 /// the context string, a zero byte, and the transcript hash. The padding
 /// keeps a TLS 1.3 signature from being replayable as a TLS 1.2 one.
-pub(crate) fn certificate_verify_content(context: &[u8], transcript_hash: &[u8]) -> Vec<u8> {
-    [&[0x20; 64][..], context, &[0], transcript_hash].concat()
+pub(crate) fn certificate_verify_content(
+    context: &[u8],
+    transcript_hash: &[u8],
+) -> Result<SignedContent, Error> {
+    let mut content = SignedContent {
+        bytes: [0x20; SignedContent::MAX],
+        len: 64,
+    };
+    for part in [context, &[0], transcript_hash] {
+        let end = content.len.saturating_add(part.len());
+        content
+            .bytes
+            .get_mut(content.len..end)
+            .ok_or(Error::Internal("CertificateVerify content too long"))?
+            .copy_from_slice(part);
+        content.len = end;
+    }
+    Ok(content)
+}
+
+/// What a TLS 1.3 CertificateVerify signs, built on the stack.
+pub(crate) struct SignedContent {
+    bytes: [u8; SignedContent::MAX],
+    len: usize,
+}
+
+impl SignedContent {
+    /// The padding, a context string (both are 33 bytes), the zero byte and the
+    /// longest digest (SHA-512's 64 bytes).
+    const MAX: usize = 64 + SERVER_SIGNATURE_CONTEXT.len() + 1 + 64;
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
 }
 
 /// The context string of a server CertificateVerify.
@@ -355,9 +387,9 @@ pub(crate) fn check_certificate_verify(
         .into());
     }
     check_offered_scheme(offered, cv.algorithm)?;
-    let content = certificate_verify_content(context, transcript.current_hash()?.as_ref());
+    let content = certificate_verify_content(context, transcript.current_hash()?.as_ref())?;
     verify(
-        &content,
+        content.as_bytes(),
         peer_leaf(cx, crate::pki::LeafKeyUsage::DigitalSignature)?,
     )
 }

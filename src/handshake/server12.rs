@@ -34,7 +34,7 @@ use crate::codec::extensions::Extension;
 use crate::codec::messages::{
     Certificate12, CertificateRequest12, CertificateStatus, CertificateVerify, ClientHello,
     ClientKeyExchange, EcdheServerParams, Finished, HandshakeMessage, NewSessionTicket12,
-    ServerHello, ServerKeyExchange,
+    ServerHello, ServerKeyExchange, SessionId,
 };
 use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
@@ -424,8 +424,8 @@ fn send_server_flight(
         // RFC 5246, Section 7.4.1.3: the ID under which we keep the session;
         // empty: not cached (or kept in a ticket).
         legacy_session_id_echo: match &keep {
-            Keep::SessionId(id) => id.clone(),
-            Keep::Nowhere | Keep::Ticket => Vec::new(),
+            Keep::SessionId(id) => SessionId::new(id, "session_id")?,
+            Keep::Nowhere | Keep::Ticket => SessionId::default(),
         },
         cipher_suite: suite.suite,
         legacy_compression_method: 0,

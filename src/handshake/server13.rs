@@ -810,8 +810,10 @@ fn send_certificate(
     let content = certificate_verify_content(
         SERVER_SIGNATURE_CONTEXT,
         transcript.current_hash()?.as_ref(),
-    );
-    let signature = certified_key.key.sign(scheme, &content, &mut cx.rng)?;
+    )?;
+    let signature = certified_key
+        .key
+        .sign(scheme, content.as_bytes(), &mut cx.rng)?;
     let cv = CertificateVerify {
         algorithm: scheme,
         signature,

@@ -2,7 +2,7 @@
 //! and key block of a handshake, the ChangeCipherSpec + Finished exchange,
 //! and the session a handshake leaves for resumption.
 
-use crate::codec::messages::{Finished, HandshakeMessage};
+use crate::codec::messages::{Finished, HandshakeMessage, VerifyData};
 use crate::codec::ProtocolVersion;
 use crate::conn::Common;
 use crate::crypto::Tls12Suite;
@@ -104,7 +104,7 @@ impl Keys {
             .verify_data(label, transcript.current_hash()?.as_ref());
         cx.send_handshake(
             &HandshakeMessage::Finished(Finished {
-                verify_data: verify_data.to_vec(),
+                verify_data: VerifyData::new(&verify_data, "verify_data")?,
             }),
             transcript,
         )

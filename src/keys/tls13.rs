@@ -38,6 +38,7 @@
 use ring::{digest, hmac};
 use zeroize::Zeroizing;
 
+use crate::codec::messages::VerifyData;
 use crate::crypto::{AeadAlgorithm, HashAlgorithm};
 use crate::error::{Error, InvalidMessage, PeerMisbehaved};
 
@@ -154,10 +155,8 @@ impl Secret {
 
     /// Returns the verify_data (or binder) over `transcript_hash` for this
     /// BaseKey (RFC 8446, Section 4.4.4).
-    fn finished_mac(&self, transcript_hash: &digest::Digest) -> Vec<u8> {
+    fn finished_mac(&self, transcript_hash: &digest::Digest) -> hmac::Tag {
         hmac::sign(&self.finished_key(), transcript_hash.as_ref())
-            .as_ref()
-            .to_vec()
     }
 
     /// Fills `out` with HKDF-Expand-Label(self, label, context, out.len()),
@@ -301,7 +300,7 @@ impl BinderKey {
     /// hashes to `truncated_hello_hash` (RFC 8446, Section 4.2.11.2: computed
     /// like Finished, with the binder key as BaseKey).
     pub fn binder(&self, truncated_hello_hash: &digest::Digest) -> Vec<u8> {
-        self.0.finished_mac(truncated_hello_hash)
+        self.0.finished_mac(truncated_hello_hash).as_ref().to_vec()
     }
 
     /// Returns `Ok` if `binder` is the right one over `truncated_hello_hash`,
@@ -440,8 +439,10 @@ impl TrafficSecret {
 
     /// Returns the Finished verify_data over `transcript_hash` (RFC 8446,
     /// Section 4.4.4), with this handshake traffic secret as BaseKey.
-    pub fn finished_verify_data(&self, transcript_hash: &digest::Digest) -> Vec<u8> {
-        self.0.finished_mac(transcript_hash)
+    pub fn finished_verify_data(&self, transcript_hash: &digest::Digest) -> VerifyData {
+        let tag = self.0.finished_mac(transcript_hash);
+        // A tag is at most SHA-512's 64 bytes, as much as VerifyData holds.
+        VerifyData::new(tag.as_ref(), "verify_data").unwrap_or_default()
     }
 
     /// Returns `Ok` if `verify_data` is the peer's correct Finished over
@@ -567,7 +568,7 @@ mod tests {
         let hash = transcript.current_hash().unwrap();
         let message = unhex(finished);
         let verify_data = message.get(4..).unwrap();
-        assert_eq!(secret.finished_verify_data(&hash), verify_data);
+        assert_eq!(&*secret.finished_verify_data(&hash), verify_data);
         assert_eq!(secret.verify_finished(&hash, verify_data), Ok(()));
     }
 

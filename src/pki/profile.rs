@@ -255,7 +255,7 @@ fn inet_aton(text: &str) -> Option<Ipv4Addr> {
             return None;
         }
         *slot = u32::from_str_radix(digits, radix).ok()?;
-        count += 1;
+        count = count.saturating_add(1);
     }
     let (last, leading) = parts.get(..count)?.split_last()?;
     let mut value: u32 = 0;

@@ -510,7 +510,10 @@ mod tests {
     use super::super::tests::{assert_refused, encoded, split};
     use super::*;
     use crate::codec::extensions::{find_extension, Extension};
-    use crate::codec::messages::{CertificateVerify, ClientHello, Finished, ServerHello};
+    use crate::codec::messages::{
+        CertificateVerify, ClientHello, CompressionMethods, Finished, ServerHello, SessionId,
+        VerifyData,
+    };
     use crate::codec::{AlertDescription, CipherSuite, ExtensionType, ProtocolVersion};
 
     /// Decodes a hex message with `decode_tls12` and checks that encoding
@@ -541,12 +544,12 @@ mod tests {
             HandshakeMessage::ClientHello(ClientHello {
                 legacy_version: ProtocolVersion::TLS12,
                 random: [1; 32],
-                legacy_session_id: Vec::new(),
+                legacy_session_id: SessionId::default(),
                 cipher_suites: vec![
                     CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
                     CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV,
                 ],
-                legacy_compression_methods: vec![0],
+                legacy_compression_methods: CompressionMethods::new(&[0], "test").unwrap(),
                 extensions: vec![
                     Extension::EcPointFormats(vec![0]),
                     Extension::ExtendedMasterSecret,
@@ -556,7 +559,7 @@ mod tests {
             HandshakeMessage::ServerHello(ServerHello {
                 legacy_version: ProtocolVersion::TLS12,
                 random: [2; 32],
-                legacy_session_id_echo: vec![3; 32],
+                legacy_session_id_echo: SessionId::new(&[3; 32], "test").unwrap(),
                 cipher_suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
                 legacy_compression_method: 0,
                 extensions: vec![
@@ -610,7 +613,7 @@ mod tests {
                 ticket: Vec::new(),
             }),
             HandshakeMessage::Finished(Finished {
-                verify_data: vec![0xaa; 12],
+                verify_data: VerifyData::new(&[0xaa; 12], "test").unwrap(),
             }),
         ]
     }
