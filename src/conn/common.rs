@@ -56,7 +56,7 @@ pub(crate) struct Common {
     /// Sealed records waiting for `write_tls`.
     pub(super) outgoing: Vec<u8>,
     /// Where handshake messages are encoded, kept from message to message
-    /// until the handshake is complete.
+    /// while a flight is written.
     pub(super) encoded: Vec<u8>,
     /// The record_size_limit the peer advertised (RFC 8449), if any.
     pub peer_record_size_limit: Option<u16>,
@@ -188,10 +188,17 @@ impl Common {
         transcript.add(&bytes);
         self.emit(Event::Sent(msg));
         let sent = self.send_records(ContentType::HANDSHAKE, &bytes);
-        if !self.handshake_complete {
-            self.encoded = bytes;
-        }
+        self.encoded = bytes;
         sent
+    }
+
+    /// Frees what the handshake reuses from message to message (the encoding
+    /// buffer and the joiner's spare storage): called whenever the
+    /// connection has done what it can and waits for its peer, which may be
+    /// slow or never answer, so a half-open handshake holds no spare buffers.
+    pub(super) fn release_handshake_buffers(&mut self) {
+        self.encoded = Vec::new();
+        self.joiner.release();
     }
 
     /// Encodes `msg` and queues it under the current write keys without
@@ -289,7 +296,6 @@ impl Common {
         self.traffic = Some(TrafficState { suite, read, write });
         self.exporter = Some(Exporter::Tls13(exporter));
         self.handshake_complete = true;
-        self.encoded = Vec::new();
         self.emit(Event::HandshakeComplete);
     }
 
@@ -306,7 +312,6 @@ impl Common {
             server_random,
         });
         self.handshake_complete = true;
-        self.encoded = Vec::new();
         self.emit(Event::HandshakeComplete);
     }
 

@@ -192,6 +192,7 @@ impl Connection {
         step: impl FnOnce(&mut Common) -> Result<State, Error>,
     ) -> Result<(), Error> {
         self.state = Some(step(&mut self.common)?);
+        self.common.release_handshake_buffers();
         Ok(())
     }
 
@@ -275,8 +276,10 @@ impl Connection {
             Ok(()) => {
                 // Between handshake flights, or once every record is processed
                 // and read, the input buffer is usually empty for a round trip,
-                // or for good if the peer left: free it.
+                // or for good if the peer left: free it, and the buffers the
+                // handshake reuses within a flight.
                 self.common.deframer.release_if_empty();
+                self.common.release_handshake_buffers();
                 Ok(())
             }
             Err(e) => {
@@ -453,8 +456,7 @@ impl Connection {
                     }
                 }
             }
-            let handshaking = !self.common.handshake_complete;
-            self.common.joiner.recycle(raw, handshaking);
+            self.common.joiner.recycle(raw);
             // RFC 8446, Section 5.1: handshake messages MUST NOT span key changes.
             if epoch != self.common.read_epoch {
                 self.common.joiner.check_key_change_boundary()?;
@@ -757,13 +759,15 @@ impl io::Write for PlaintextWriter<'_> {
 mod tests {
     use std::sync::Arc;
 
-    use crate::fuzzing::{client_config_builder, exchange, server_config_builder, SERVER_NAME};
+    use crate::fuzzing::{client_config_builder, server_config_builder, SERVER_NAME};
     use crate::{ClientConnection, ProtocolVersion, ServerConnection};
 
-    /// The handshake keeps its encoding and joining buffers from message to
-    /// message, and both sides free them once it is complete.
+    /// The handshake reuses its encoding and joining buffers within a
+    /// flight, and frees them whenever the connection waits for its peer:
+    /// after every `process` call and after the first flight, in both
+    /// versions, on both sides.
     #[test]
-    fn handshake_buffers_are_freed_when_the_handshake_completes() {
+    fn handshake_buffers_are_freed_while_waiting_for_the_peer() {
         for version in [ProtocolVersion::TLS13, ProtocolVersion::TLS12] {
             let client = client_config_builder()
                 .versions(&[version])
@@ -772,17 +776,19 @@ mod tests {
             let server = server_config_builder().build().unwrap();
             let mut c = ClientConnection::new(Arc::new(client), SERVER_NAME).unwrap();
             let mut s = ServerConnection::new(Arc::new(server));
-            s.read_tls_bytes(&c.take_tls()).unwrap();
-            s.process().unwrap();
-            assert!(
-                s.common.encoded.capacity() > 0,
-                "{version:?}: mid-handshake"
-            );
-            exchange(&mut c, &mut s);
-            for common in [&c.common, &s.common] {
-                assert_eq!(common.encoded.capacity(), 0, "{version:?}");
-                assert_eq!(common.joiner.capacity(), 0, "{version:?}");
+            let idle = |conn: &crate::Connection| {
+                conn.common.encoded.capacity() == 0 && conn.common.joiner.capacity() == 0
+            };
+            assert!(idle(&c), "{version:?}: after the ClientHello");
+            for flight in 0..10 {
+                s.read_tls_bytes(&c.take_tls()).unwrap();
+                s.process().unwrap();
+                assert!(idle(&s), "{version:?}: server, flight {flight}");
+                c.read_tls_bytes(&s.take_tls()).unwrap();
+                c.process().unwrap();
+                assert!(idle(&c), "{version:?}: client, flight {flight}");
             }
+            assert!(!c.is_handshaking() && !s.is_handshaking());
         }
     }
 }

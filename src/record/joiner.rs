@@ -15,8 +15,8 @@ pub const MAX_SPARE: usize = 1 << 14;
 /// The message is moved or copied out of the joiner so the state machine can
 /// hold it while the connection keeps using the joiner, for instance to call
 /// [`HandshakeJoiner::check_key_change_boundary`] before installing keys.
-/// Its storage goes back with [`HandshakeJoiner::recycle`], so a handshake
-/// reuses one or two buffers however many messages it receives.
+/// Its storage goes back with [`HandshakeJoiner::recycle`], so a flight
+/// reuses one or two buffers however many messages it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandshakeMessage {
     /// The msg_type, possibly one we do not know (the handshake refuses it).
@@ -128,15 +128,10 @@ impl HandshakeJoiner {
     }
 
     /// Takes back the storage of a handled message, for the next record or
-    /// the next copied message, while `handshaking` and if it is at most
-    /// [`MAX_SPARE`] bytes. Past the handshake it frees it and any spare, so
-    /// a connection holds no handshake buffer between the rare
-    /// post-handshake messages; nor does one keep a huge message's storage.
-    pub fn recycle(&mut self, mut message: Vec<u8>, handshaking: bool) {
-        if !handshaking {
-            self.spare = Vec::new();
-            return;
-        }
+    /// the next copied message, if it is at most [`MAX_SPARE`] bytes (a huge
+    /// message's storage is not kept). [`HandshakeJoiner::release`] frees
+    /// it when the connection goes back to waiting for its peer.
+    pub fn recycle(&mut self, mut message: Vec<u8>) {
         if message.capacity() > MAX_SPARE {
             return;
         }
@@ -145,6 +140,17 @@ impl HandshakeJoiner {
             self.buf = message;
         } else if self.spare.capacity() == 0 {
             self.spare = message;
+        }
+    }
+
+    /// Frees the storage kept for reuse; only the bytes of a message still
+    /// incomplete stay. Called when the connection has processed all it
+    /// has and waits for its peer, which may be slow or never answer.
+    pub fn release(&mut self) {
+        self.spare = Vec::new();
+        if self.is_empty() {
+            self.buf = Vec::new();
+            self.start = 0;
         }
     }
 
@@ -358,12 +364,11 @@ mod tests {
         assert!(joiner.push(&[0x04, 0x00]).is_err());
     }
 
-    /// A handshake's messages reuse the storage they are given back: once
-    /// grown to fit, records and copied messages allocate nothing. A
-    /// connection past its handshake, or one handed a message over
-    /// MAX_SPARE, keeps none.
+    /// Messages reuse the storage they are given back: once grown to fit,
+    /// records and copied messages allocate nothing. `release` frees it all
+    /// but an incomplete message; a message over MAX_SPARE is not kept.
     #[test]
-    fn storage_given_back_is_reused_while_handshaking() {
+    fn storage_given_back_is_reused_until_released() {
         let mut joiner = HandshakeJoiner::default();
         let record = [message(8, 20, 2), message(11, 40, 3)].concat();
         let mut seen = Vec::new();
@@ -380,15 +385,22 @@ mod tests {
                 assert_eq!(storage, seen[..], "round {round}");
             }
             seen = storage.to_vec();
-            joiner.recycle(copied, true);
-            joiner.recycle(taken, true);
+            joiner.recycle(copied);
+            joiner.recycle(taken);
         }
-        joiner.push(&message(2, 90, 1)).unwrap();
-        let first = joiner.next_message().unwrap().encoded;
-        joiner.recycle(first, false);
-        assert_eq!(joiner.spare.capacity(), 0);
-        joiner.recycle(vec![0; MAX_SPARE + 1], true);
-        assert_eq!(joiner.buf.capacity(), 0);
+        joiner.release();
+        assert_eq!(joiner.capacity(), 0);
+
+        joiner.recycle(vec![0; MAX_SPARE + 1]);
+        assert_eq!(joiner.capacity(), 0);
+
+        // Half a message stays through a release.
+        let whole = message(11, 40, 3);
+        joiner.recycle(Vec::with_capacity(100));
+        joiner.push(&whole[..10]).unwrap();
+        joiner.release();
+        joiner.push(&whole[10..]).unwrap();
+        assert_eq!(joiner.next_message().unwrap().encoded, whole);
     }
 
     #[test]
