@@ -150,8 +150,14 @@ impl Hybrid {
     }
 
     /// Both halves of a shared secret, in one buffer that wipes itself.
-    fn join_secrets(self, mlkem: &[u8], ecdh: &[u8]) -> Zeroizing<Vec<u8>> {
-        Zeroizing::new(self.join(mlkem, ecdh))
+    fn join_secrets(self, mlkem: &[u8], ecdh: &[u8]) -> Result<SharedSecret, Error> {
+        let (first, second) = match self.ecdh_first {
+            true => (ecdh, mlkem),
+            false => (mlkem, ecdh),
+        };
+        let mut secret = SharedSecret::new(first)?;
+        secret.extend(second)?;
+        Ok(secret)
     }
 
     /// Splits a peer's share into its (ML-KEM, ECDH) halves, whose ML-KEM half
@@ -184,7 +190,76 @@ impl Hybrid {
 pub struct KeyShare {
     group: NamedGroup,
     private: Private,
-    public: Vec<u8>,
+    public: Public,
+}
+
+/// A share's public value: ring's own (inline) for ECDH, ours for a hybrid.
+enum Public {
+    Ecdh(agreement::PublicKey),
+    Hybrid(Vec<u8>),
+}
+
+/// A key exchange's shared secret, or a TLS 1.2 pre-master secret: kept
+/// inline and wiped on drop. Dereferences to the secret's bytes; `Debug`
+/// shows only its length.
+pub struct SharedSecret {
+    bytes: [u8; SharedSecret::MAX],
+    len: usize,
+}
+
+impl SharedSecret {
+    /// The longest secret: a hybrid's 64 bytes (TLS 1.2's pre-master secret
+    /// is 48, P-384's 48).
+    pub const MAX: usize = 64;
+
+    /// A copy of `secret`.
+    pub fn new(secret: &[u8]) -> Result<Self, Error> {
+        let mut out = Self {
+            bytes: [0; Self::MAX],
+            len: 0,
+        };
+        out.extend(secret)?;
+        Ok(out)
+    }
+
+    /// `len` zero bytes: TLS 1.3's stand-in for a psk_ke handshake (RFC
+    /// 8446, Section 7.1).
+    pub fn zeros(len: usize) -> Result<Self, Error> {
+        let zeros = [0; Self::MAX];
+        Self::new(zeros.get(..len).ok_or(Error::Internal("too many zeros"))?)
+    }
+
+    fn extend(&mut self, more: &[u8]) -> Result<(), Error> {
+        let end = self.len.saturating_add(more.len());
+        self.bytes
+            .get_mut(self.len..end)
+            .ok_or(Error::Internal(
+                "shared secret longer than SharedSecret::MAX",
+            ))?
+            .copy_from_slice(more);
+        self.len = end;
+        Ok(())
+    }
+}
+
+impl core::ops::Deref for SharedSecret {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl Drop for SharedSecret {
+    fn drop(&mut self) {
+        self.bytes.zeroize();
+    }
+}
+
+impl core::fmt::Debug for SharedSecret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "SharedSecret({} bytes)", self.len)
+    }
 }
 
 enum Private {
@@ -218,7 +293,7 @@ impl KeyShare {
                 Ok(Self {
                     group,
                     private: Private::Ecdh(private),
-                    public,
+                    public: Public::Ecdh(public),
                 })
             }
             Kind::Hybrid(hybrid) => {
@@ -226,7 +301,8 @@ impl KeyShare {
                 rng.fill(seed.as_mut())?;
                 let mlkem = mlkem768_from_seed(&seed);
                 let (ecdh, ecdh_public) = generate_ecdh(hybrid.ecdh, rng)?;
-                let public = hybrid.join(&mlkem.encapsulation_key().to_bytes(), &ecdh_public);
+                let public =
+                    hybrid.join(&mlkem.encapsulation_key().to_bytes(), ecdh_public.as_ref());
                 Ok(Self {
                     group,
                     private: Private::Hybrid(Box::new(HybridPrivate {
@@ -234,7 +310,7 @@ impl KeyShare {
                         mlkem,
                         ecdh,
                     })),
-                    public,
+                    public: Public::Hybrid(public),
                 })
             }
         }
@@ -249,7 +325,10 @@ impl KeyShare {
     /// for NIST curves, 32 bytes for X25519; for a hybrid, the encapsulation
     /// key and the ECDH public key in the group's order).
     pub fn public(&self) -> &[u8] {
-        &self.public
+        match &self.public {
+            Public::Ecdh(public) => public.as_ref(),
+            Public::Hybrid(public) => public,
+        }
     }
 
     /// Combines our private key with the peer's public share (for a hybrid,
@@ -258,7 +337,7 @@ impl KeyShare {
     /// An invalid point, an X25519 result of all zeroes (RFC 8446, Section
     /// 7.4.2), or a hybrid share of the wrong length is the peer's fault:
     /// illegal_parameter.
-    pub fn agree(self, peer_public: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    pub fn agree(self, peer_public: &[u8]) -> Result<SharedSecret, Error> {
         match self.private {
             Private::Ecdh(private) => agree_ecdh(private, peer_public),
             Private::Hybrid(private) => {
@@ -275,7 +354,7 @@ impl KeyShare {
                 })?;
                 let secret = hybrid.join_secrets(&mlkem_secret, &ecdh_secret);
                 mlkem_secret.as_mut_slice().zeroize();
-                Ok(secret)
+                secret
             }
         }
     }
@@ -294,11 +373,11 @@ pub fn respond(
     group: NamedGroup,
     client_public: &[u8],
     rng: &mut Rng,
-) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Error> {
+) -> Result<(Vec<u8>, SharedSecret), Error> {
     match kind(group).ok_or(Error::Internal("key share for an unsupported group"))? {
         Kind::Ecdh(_) => {
             let ours = KeyShare::generate(group, rng)?;
-            let public = ours.public.clone();
+            let public = ours.public().to_vec();
             Ok((public, ours.agree(client_public)?))
         }
         Kind::Hybrid(hybrid) => {
@@ -309,8 +388,8 @@ pub fn respond(
             let (ciphertext, mlkem_secret) = mlkem768_encapsulate(encapsulation_key, &m)?;
             let (ecdh, our_ecdh_public) = generate_ecdh(hybrid.ecdh, rng)?;
             let ecdh_secret = agree_ecdh(ecdh, ecdh_public)?;
-            let secret = hybrid.join_secrets(mlkem_secret.as_ref(), &ecdh_secret);
-            Ok((hybrid.join(&ciphertext, &our_ecdh_public), secret))
+            let secret = hybrid.join_secrets(mlkem_secret.as_ref(), &ecdh_secret)?;
+            Ok((hybrid.join(&ciphertext, our_ecdh_public.as_ref()), secret))
         }
     }
 }
@@ -318,7 +397,7 @@ pub fn respond(
 fn generate_ecdh(
     ecdh: Ecdh,
     rng: &mut Rng,
-) -> Result<(agreement::EphemeralPrivateKey, Vec<u8>), Error> {
+) -> Result<(agreement::EphemeralPrivateKey, agreement::PublicKey), Error> {
     let private = rng
         .with_ring(ecdh.scalar_len, |r| {
             agreement::EphemeralPrivateKey::generate(ecdh.algorithm, r)
@@ -326,19 +405,17 @@ fn generate_ecdh(
         .map_err(|_| Error::Internal("key generation failed"))?;
     let public = private
         .compute_public_key()
-        .map_err(|_| Error::Internal("public key computation failed"))?
-        .as_ref()
-        .to_vec();
+        .map_err(|_| Error::Internal("public key computation failed"))?;
     Ok((private, public))
 }
 
 fn agree_ecdh(
     private: agreement::EphemeralPrivateKey,
     peer_public: &[u8],
-) -> Result<Zeroizing<Vec<u8>>, Error> {
+) -> Result<SharedSecret, Error> {
     let peer = agreement::UnparsedPublicKey::new(private.algorithm(), peer_public);
-    agreement::agree_ephemeral(private, &peer, |secret| Zeroizing::new(secret.to_vec()))
-        .map_err(|_| PeerMisbehaved::BadKeyShare.into())
+    agreement::agree_ephemeral(private, &peer, SharedSecret::new)
+        .map_err(|_| Error::from(PeerMisbehaved::BadKeyShare))?
 }
 
 /// ML-KEM.KeyGen_internal(d, z) (FIPS 203, Algorithm 16) from `seed` = d || z.
@@ -371,6 +448,16 @@ fn mlkem768_encapsulate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_secret_holds_up_to_64_bytes_and_never_shows_them() {
+        let secret = SharedSecret::new(&[0xab; 64]).unwrap();
+        assert_eq!(*secret, [0xab; 64]);
+        assert_eq!(format!("{secret:?}"), "SharedSecret(64 bytes)");
+        assert!(SharedSecret::new(&[1; 65]).is_err());
+        assert_eq!(*SharedSecret::zeros(48).unwrap(), [0; 48]);
+        assert!(SharedSecret::zeros(65).is_err());
+    }
 
     #[test]
     fn both_sides_agree_for_every_group() {

@@ -35,7 +35,7 @@ use crate::codec::messages::{
 };
 use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
-use crate::crypto::kx::{self, KeyShare};
+use crate::crypto::kx::{self, KeyShare, SharedSecret};
 use crate::crypto::sign::KeyAlgorithm;
 use crate::crypto::{tls12_suite, Authentication, KeyExchange, Tls12Suite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
@@ -516,7 +516,7 @@ fn read_server_hello_done(
             let (encrypted, pre_master_secret) = super::rsa_kx::client_encrypt(&leaf, &mut cx.rng)?;
             let cke = ClientKeyExchange::from_rsa_encrypted_pre_master(&encrypted)?;
             cx.send_handshake(&HandshakeMessage::ClientKeyExchange(cke), &mut s.transcript)?;
-            pre_master_secret
+            SharedSecret::new(&pre_master_secret)?
         }
         (KeyExchange::Ecdhe, None) => return Err(Error::Internal("ECDHE without a server share")),
     };

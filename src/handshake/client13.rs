@@ -21,8 +21,6 @@
 
 use std::sync::Arc;
 
-use zeroize::Zeroizing;
-
 use super::{
     accept_server_chain, binder_hash, certificate_verify_content, check_certificate_verify,
     derive_application_secrets, derive_early_traffic_secret, derive_handshake_secrets,
@@ -43,7 +41,7 @@ use crate::codec::{
     ExtensionType, NamedGroup, ProtocolVersion, PskKeyExchangeMode, SignatureScheme,
 };
 use crate::conn::{Common, EarlyData};
-use crate::crypto::kx::{self, KeyShare};
+use crate::crypto::kx::{self, KeyShare, SharedSecret};
 use crate::crypto::{tls13_suite, Tls13Suite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
@@ -629,7 +627,7 @@ fn read_server_hello(
             let group = our_share.group();
             (Some(group), our_share.agree(&server_share.key_exchange)?)
         }
-        None if psk_ke => (None, Zeroizing::new(vec![0; suite.hash.output_len()])),
+        None if psk_ke => (None, SharedSecret::zeros(suite.hash.output_len())?),
         None => return Err(PeerMisbehaved::MissingExtension("key_share").into()),
     };
 

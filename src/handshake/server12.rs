@@ -38,7 +38,7 @@ use crate::codec::messages::{
 };
 use crate::codec::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::conn::Common;
-use crate::crypto::kx::{self, KeyShare};
+use crate::crypto::kx::{self, KeyShare, SharedSecret};
 use crate::crypto::sign::SigningKey;
 use crate::crypto::{tls12_suite, KeyExchange, Tls12Suite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
@@ -637,7 +637,7 @@ fn read_client_key_exchange(
         // fails at Finished like a wrong one (see rsa_kx for why).
         KeyExchangeState::Rsa(certified_key) => {
             let key = certified_key.key.rsa_decryption_key()?;
-            super::rsa_kx::server_decrypt(key, cke, &mut cx.rng)?
+            SharedSecret::new(&super::rsa_kx::server_decrypt(key, cke, &mut cx.rng)?)?
         }
     };
     s.transcript.add(raw);

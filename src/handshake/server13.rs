@@ -49,7 +49,7 @@ use crate::codec::{
     ExtensionType, NamedGroup, ProtocolVersion, PskKeyExchangeMode, SignatureScheme,
 };
 use crate::conn::{Common, EarlyData, SkipEarlyData};
-use crate::crypto::kx;
+use crate::crypto::kx::{self, SharedSecret};
 use crate::crypto::Tls13Suite;
 use crate::error::{CertificateError, Error, PeerIncompatible, PeerMisbehaved};
 use crate::events::{Event, Parameter};
@@ -597,7 +597,7 @@ fn send_server_flight(
             };
             (Some(server_share), shared)
         }
-        None => (None, Zeroizing::new(vec![0; suite.hash.output_len()])),
+        None => (None, SharedSecret::zeros(suite.hash.output_len())?),
     };
     let early = match &resumption {
         Some(r) => EarlySecret::new(suite.hash, Some(&r.session.secret)),
