@@ -678,8 +678,8 @@ fn tls12_client_accepts_only_the_server_hello_extensions_it_asked_for() {
         (
             "a status_request not asked for",
             tls12(client(&pki)).ocsp_stapling(false),
-            Box::new(|e| e.push(Extension::StatusRequest(Vec::new()))),
-            unsolicited(&Extension::StatusRequest(Vec::new())),
+            Box::new(|e| e.push(Extension::StatusRequest(Vec::new().into()))),
+            unsolicited(&Extension::StatusRequest(Vec::new().into())),
         ),
         (
             "ec_point_formats without uncompressed",

@@ -487,7 +487,8 @@ fn tls13_status_only_on_the_leaf_and_only_when_asked() {
             ocsp_response: response.clone(),
         }
         .encode()
-        .unwrap(),
+        .unwrap()
+        .into(),
     );
     let unsolicited = Error::PeerMisbehaved(PeerMisbehaved::UnsolicitedExtension(
         ExtensionType::STATUS_REQUEST,

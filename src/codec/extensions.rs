@@ -12,6 +12,7 @@
 //! once TLS 1.3 is selected. The handshake reaches a typed body with
 //! [`find_extension`] and a `let ... else` on the variant it expects.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::messages::{CertificateStatus, STATUS_TYPE_OCSP};
@@ -127,8 +128,9 @@ pub enum Extension {
     /// record_size_limit (RFC 8449; ClientHello, EncryptedExtensions), at least 64.
     RecordSizeLimit(u16),
     /// status_request (ClientHello, CertificateRequest, CertificateEntry; empty
-    /// acknowledgement in a TLS 1.2 ServerHello): the raw body, parsed only for framing.
-    StatusRequest(Vec<u8>),
+    /// acknowledgement in a TLS 1.2 ServerHello): the raw body, parsed only for
+    /// framing; borrowed when it is a constant of ours (a client's request).
+    StatusRequest(Cow<'static, [u8]>),
     /// certificate_authorities (ClientHello, CertificateRequest): DER distinguished
     /// names (RFC 8446, Section 4.2.4).
     CertificateAuthorities(Vec<Vec<u8>>),
@@ -270,23 +272,23 @@ fn decode_extension_body(
         // RFC 6066, Section 3: the server's acknowledgement is empty.
         (T::SERVER_NAME, _) => Extension::ServerNameAck,
         (T::STATUS_REQUEST, C::ClientHello) => {
-            Extension::StatusRequest(read_certificate_status_request(r)?)
+            Extension::StatusRequest(read_certificate_status_request(r)?.into())
         }
         // RFC 8446, Section 4.4.2.1: a server asks for the client's OCSP
         // response "by sending an empty status_request extension in its
         // CertificateRequest" (Go and GnuTLS always do); a full
         // CertificateStatusRequest is tolerated too.
         (T::STATUS_REQUEST, C::CertificateRequest) if r.is_empty() => {
-            Extension::StatusRequest(Vec::new())
+            Extension::StatusRequest(Cow::Borrowed(&[]))
         }
         (T::STATUS_REQUEST, C::CertificateRequest) => {
-            Extension::StatusRequest(read_certificate_status_request(r)?)
+            Extension::StatusRequest(read_certificate_status_request(r)?.into())
         }
         (T::STATUS_REQUEST, C::Certificate) => {
-            Extension::StatusRequest(read_certificate_status(r)?)
+            Extension::StatusRequest(read_certificate_status(r)?.into())
         }
         // RFC 6066, Section 8: a TLS 1.2 server acknowledges with an empty body.
-        (T::STATUS_REQUEST, _) => Extension::StatusRequest(Vec::new()),
+        (T::STATUS_REQUEST, _) => Extension::StatusRequest(Cow::Borrowed(&[])),
         (T::SUPPORTED_GROUPS, _) => Extension::SupportedGroups(
             r.u16_list("named_group_list")?
                 .into_iter()
@@ -715,9 +717,8 @@ impl Extension {
             Extension::RenegotiationInfo(renegotiated_connection) => {
                 w.vec8(|w| w.bytes(renegotiated_connection))
             }
-            Extension::StatusRequest(body)
-            | Extension::SessionTicket(body)
-            | Extension::Unknown(_, body) => w.bytes(body),
+            Extension::StatusRequest(body) => w.bytes(body),
+            Extension::SessionTicket(body) | Extension::Unknown(_, body) => w.bytes(body),
         }
     }
 }
@@ -823,7 +824,7 @@ mod tests {
             C::ClientHello,
             vec![
                 Extension::ServerName(b"example.com".to_vec()),
-                Extension::StatusRequest(vec![1, 0, 0, 0, 0]),
+                Extension::StatusRequest(vec![1, 0, 0, 0, 0].into()),
                 Extension::SupportedGroups(vec![NamedGroup::X25519, NamedGroup::SECP256R1]),
                 Extension::SignatureAlgorithms(schemes.clone()),
                 Extension::SignatureAlgorithmsCert(schemes.clone()),
@@ -879,7 +880,7 @@ mod tests {
             vec![
                 Extension::SignatureAlgorithms(schemes.clone()),
                 Extension::SignatureAlgorithmsCert(schemes),
-                Extension::StatusRequest(vec![1, 0, 0, 0, 0]),
+                Extension::StatusRequest(vec![1, 0, 0, 0, 0].into()),
                 Extension::CertificateAuthorities(vec![vec![0x30, 0]]),
                 // oid_filters (48) is not interpreted.
                 Extension::Unknown(ExtensionType(48), vec![0, 0]),
@@ -887,7 +888,7 @@ mod tests {
         );
         assert_round_trip(
             C::Certificate,
-            vec![Extension::StatusRequest(vec![1, 0, 0, 2, 0x30, 0])],
+            vec![Extension::StatusRequest(vec![1, 0, 0, 2, 0x30, 0].into())],
         );
         assert_round_trip(
             C::NewSessionTicket,
@@ -900,7 +901,7 @@ mod tests {
     fn tls12_server_hello_extensions_are_allowed_in_server_hello_only() {
         let tls12 = vec![
             Extension::ServerNameAck,
-            Extension::StatusRequest(Vec::new()),
+            Extension::StatusRequest(Cow::Borrowed(&[])),
             Extension::Alpn(vec![b"http/1.1".to_vec()]),
             Extension::RecordSizeLimit(1024),
             Extension::EcPointFormats(vec![0]),
@@ -1257,13 +1258,13 @@ mod tests {
             (
                 CR,
                 ExtensionType::STATUS_REQUEST,
-                Extension::StatusRequest(Vec::new()),
+                Extension::StatusRequest(Cow::Borrowed(&[])),
             ),
             // RFC 6066, Section 8: the TLS 1.2 server's acknowledgement.
             (
                 SH,
                 ExtensionType::STATUS_REQUEST,
-                Extension::StatusRequest(Vec::new()),
+                Extension::StatusRequest(Cow::Borrowed(&[])),
             ),
             // RFC 6066, Section 3: the acknowledgement of server_name.
             (SH, ExtensionType::SERVER_NAME, Extension::ServerNameAck),

@@ -861,7 +861,7 @@ mod tests {
                 certificate_list: vec![
                     CertificateEntry {
                         cert_data: vec![0x30; 300],
-                        extensions: vec![Extension::StatusRequest(vec![1, 0, 0, 1, 0x30])],
+                        extensions: vec![Extension::StatusRequest(vec![1, 0, 0, 1, 0x30].into())],
                     },
                     CertificateEntry {
                         cert_data: vec![0x30],

@@ -19,6 +19,7 @@
 //! traffic key until the ServerHello; whether the server took it shows in
 //! EncryptedExtensions.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::{
@@ -58,9 +59,9 @@ const MAX_TICKETS_TRIED: usize = 8;
 /// The steps of a TLS 1.3 client handshake; each names the message expected next.
 pub(crate) enum Step {
     ServerHello(Box<ExpectServerHello>),
-    EncryptedExtensions(Box<ExpectEncryptedExtensions>),
-    // The three steps of the server's authentication share one state, moved
-    // from step to step in the same box.
+    // The steps of the server's flight after its ServerHello share one
+    // state, moved from step to step in the same box.
+    EncryptedExtensions(Box<ServerFlight>),
     ServerCertificate(Box<ServerFlight>),
     ServerCertificateVerify(Box<ServerFlight>),
     ServerFinished(Box<ServerFlight>),
@@ -86,7 +87,7 @@ impl Step {
                 read_hello_retry_request(*s, cx, hrr, raw)
             }
             (Step::EncryptedExtensions(s), HandshakeMessage::EncryptedExtensions(ee)) => {
-                read_encrypted_extensions(*s, cx, ee, raw)
+                read_encrypted_extensions(s, cx, ee, raw)
             }
             (Step::ServerCertificate(s), HandshakeMessage::CertificateRequest(cr))
                 if s.certificate_request.is_none() =>
@@ -262,7 +263,9 @@ pub(crate) fn send_client_hello(
     }
     // RFC 6066, Section 8: ask for the server's OCSP response.
     if config.ocsp_stapling {
-        extensions.push(Extension::StatusRequest(OCSP_STATUS_REQUEST.to_vec()));
+        extensions.push(Extension::StatusRequest(Cow::Borrowed(
+            &OCSP_STATUS_REQUEST,
+        )));
     }
     // RFC 8449, Section 4.
     if let Some(limit) = config.record_size_limit {
@@ -676,18 +679,18 @@ fn read_server_hello(
         )?;
     }
 
-    Ok(Step::EncryptedExtensions(Box::new(
-        ExpectEncryptedExtensions {
-            config: s.config,
-            server_name: s.server_name,
-            transcript: s.transcript,
-            suite,
-            secrets,
-            client_hello: s.client_hello,
-            resumed,
-            early_data_pending,
-        },
-    )))
+    Ok(Step::EncryptedExtensions(Box::new(ServerFlight {
+        config: s.config,
+        server_name: s.server_name,
+        transcript: s.transcript,
+        suite,
+        secrets,
+        client_hello: s.client_hello,
+        resumed,
+        early_data_pending,
+        certificate_request: None,
+        early_data_accepted: false,
+    })))
 }
 
 /// RFC 8446, Section 4.1.4: answer a HelloRetryRequest with a second
@@ -794,8 +797,10 @@ fn read_hello_retry_request(
     Ok(Step::ServerHello(Box::new(s)))
 }
 
-/// Waiting for EncryptedExtensions.
-pub(crate) struct ExpectEncryptedExtensions {
+/// The server's flight after its ServerHello: EncryptedExtensions, then,
+/// unless it resumed, its Certificate (a CertificateRequest may come first)
+/// and CertificateVerify, then its Finished.
+pub(crate) struct ServerFlight {
     config: Arc<ClientConfig>,
     server_name: ServerName,
     transcript: Transcript,
@@ -806,12 +811,16 @@ pub(crate) struct ExpectEncryptedExtensions {
     /// The ticket the server resumed, if it did.
     resumed: Option<OfferedTicket>,
     /// 0-RTT data went with the ClientHello; our write key is still the
-    /// early one.
+    /// early one until EncryptedExtensions says whether the server took it.
     early_data_pending: bool,
+    certificate_request: Option<CertificateRequest>,
+    /// The server took our 0-RTT data: EndOfEarlyData goes before our
+    /// Finished.
+    early_data_accepted: bool,
 }
 
 fn read_encrypted_extensions(
-    mut s: ExpectEncryptedExtensions,
+    mut s: Box<ServerFlight>,
     cx: &mut Common,
     ee: EncryptedExtensions,
     raw: &[u8],
@@ -877,33 +886,12 @@ fn read_encrypted_extensions(
             "client_handshake_traffic_secret",
         )?;
     }
-    let flight = Box::new(ServerFlight {
-        config: s.config,
-        server_name: s.server_name,
-        transcript: s.transcript,
-        suite: s.suite,
-        secrets: s.secrets,
-        certificate_request: None,
-        early_data_accepted,
-    });
+    s.early_data_accepted = early_data_accepted;
     // A resumed handshake has no certificates: the PSK authenticates.
-    Ok(match s.resumed {
-        Some(_) => Step::ServerFinished(flight),
-        None => Step::ServerCertificate(flight),
+    Ok(match s.resumed.take() {
+        Some(_) => Step::ServerFinished(s),
+        None => Step::ServerCertificate(s),
     })
-}
-
-/// Waiting for the server's Certificate (a CertificateRequest may come
-/// first), CertificateVerify and Finished.
-pub(crate) struct ServerFlight {
-    config: Arc<ClientConfig>,
-    server_name: ServerName,
-    transcript: Transcript,
-    suite: Tls13Suite,
-    secrets: HandshakeSecrets,
-    certificate_request: Option<CertificateRequest>,
-    /// Our write key is the early one; EndOfEarlyData goes first.
-    early_data_accepted: bool,
 }
 
 fn read_certificate_request(

@@ -25,6 +25,7 @@
 //!
 //! Each step carries only what exists by then.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::negotiate::{choose_signature_scheme, find, server_alpn, server_name, stapled_response};
@@ -416,7 +417,7 @@ fn send_server_flight(
     }
     // RFC 6066, Section 8: an empty status_request says a CertificateStatus follows.
     if ocsp_response.is_some() {
-        extensions.push(Extension::StatusRequest(Vec::new()));
+        extensions.push(Extension::StatusRequest(Cow::Borrowed(&[])));
     }
     let sh = ServerHello {
         legacy_version: ProtocolVersion::TLS12,

@@ -798,7 +798,7 @@ fn send_certificate(
             ocsp_response: response.to_vec(),
         };
         leaf.extensions
-            .push(Extension::StatusRequest(status.encode()?));
+            .push(Extension::StatusRequest(status.encode()?.into()));
         cx.negotiated.ocsp_response = Some(response.to_vec());
     }
     let certificate = Certificate {
