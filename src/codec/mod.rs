@@ -339,12 +339,6 @@ impl<const N: usize> PartialEq for InlineBytes<N> {
 
 impl<const N: usize> Eq for InlineBytes<N> {}
 
-impl<const N: usize> PartialEq<[u8]> for InlineBytes<N> {
-    fn eq(&self, other: &[u8]) -> bool {
-        **self == *other
-    }
-}
-
 impl<const N: usize, const K: usize> PartialEq<[u8; K]> for InlineBytes<N> {
     fn eq(&self, other: &[u8; K]) -> bool {
         **self == other[..]

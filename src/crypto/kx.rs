@@ -203,7 +203,7 @@ enum Public {
 /// inline and wiped on drop. Dereferences to the secret's bytes; `Debug`
 /// shows only its length.
 pub struct SharedSecret {
-    bytes: [u8; SharedSecret::MAX],
+    bytes: Zeroizing<[u8; SharedSecret::MAX]>,
     len: usize,
 }
 
@@ -215,7 +215,7 @@ impl SharedSecret {
     /// A copy of `secret`.
     pub fn new(secret: &[u8]) -> Result<Self, Error> {
         let mut out = Self {
-            bytes: [0; Self::MAX],
+            bytes: Zeroizing::new([0; Self::MAX]),
             len: 0,
         };
         out.extend(secret)?;
@@ -247,12 +247,6 @@ impl core::ops::Deref for SharedSecret {
 
     fn deref(&self) -> &[u8] {
         self.bytes.get(..self.len).unwrap_or_default()
-    }
-}
-
-impl Drop for SharedSecret {
-    fn drop(&mut self) {
-        self.bytes.zeroize();
     }
 }
 

@@ -456,3 +456,27 @@ pub(crate) fn unexpected(expected: &'static str, got: &HandshakeMessage) -> Erro
     };
     PeerMisbehaved::UnexpectedMessage { expected, got }.into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 8446, Section 4.4.3: 64 spaces, the context string, a zero byte
+    /// and the transcript hash; a hash of up to 64 bytes fits, a longer one
+    /// is refused.
+    #[test]
+    fn certificate_verify_content_is_padding_context_zero_and_hash() {
+        for hash in [&[0xaa; 32][..], &[0xbb; 48], &[0xcc; 64]] {
+            for context in [SERVER_SIGNATURE_CONTEXT, CLIENT_SIGNATURE_CONTEXT] {
+                let content = certificate_verify_content(context, hash).unwrap();
+                let expected = [&[0x20; 64][..], context, &[0], hash].concat();
+                assert_eq!(content.as_bytes(), expected);
+            }
+        }
+        assert_eq!(
+            SERVER_SIGNATURE_CONTEXT,
+            b"TLS 1.3, server CertificateVerify"
+        );
+        assert!(certificate_verify_content(CLIENT_SIGNATURE_CONTEXT, &[0; 65]).is_err());
+    }
+}
