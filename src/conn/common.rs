@@ -179,8 +179,9 @@ impl Common {
         msg: &HandshakeMessage,
         transcript: &mut Transcript,
     ) -> Result<(), Error> {
-        // Most handshake messages fit; one allocation per handshake
-        // instead of one per doubling while a certificate chain is written.
+        // Most handshake messages fit: one allocation per flight instead of
+        // one per message, or per doubling while a certificate chain is
+        // written.
         let mut bytes = core::mem::take(&mut self.encoded);
         bytes.clear();
         bytes.reserve(ENCODE_CAPACITY);
