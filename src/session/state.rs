@@ -212,7 +212,12 @@ impl SessionState {
         let age_add = r.u32("age_add").ok()?;
         let max_early_data = r.u32("max_early_data").ok()?;
         let ticket = r.vec16("ticket").ok()?.to_vec();
+        // RFC 5246, Section 7.4.1.2: at most 32 bytes, as the ServerHello
+        // it came from; a store handing back more is not offered.
         let session_id = r.vec8("session_id").ok()?.to_vec();
+        if session_id.len() > 32 {
+            return None;
+        }
         r.finish("session").ok()?;
         let known = match version {
             ProtocolVersion::TLS13 => tls13_suite(suite).is_some(),
@@ -296,6 +301,12 @@ mod tests {
         let mut other = bytes.to_vec();
         other[0] = 2;
         assert!(SessionState::decode(&other).is_none());
+        // A session ID of 32 bytes is one, of 33 no TLS session's.
+        let mut id = session();
+        id.session_id = vec![3; 32];
+        assert!(SessionState::decode(&id.encode().unwrap()).is_some());
+        id.session_id = vec![3; 33];
+        assert!(SessionState::decode(&id.encode().unwrap()).is_none());
         // An unknown suite is not a session we can use.
         let mut unknown = session();
         unknown.suite = CipherSuite(0x1304);
