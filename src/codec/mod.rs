@@ -308,6 +308,20 @@ impl<const N: usize> InlineBytes<N> {
     }
 }
 
+impl<const N: usize> InlineBytes<N> {
+    /// The `K` bytes of an array that fits, checked when compiling: for the
+    /// values we make ourselves (a fresh session ID, `[0]` compression).
+    pub fn from_array<const K: usize>(bytes: [u8; K]) -> Self {
+        const { assert!(K <= N) };
+        let mut out = Self::default();
+        if let Some(prefix) = out.bytes.get_mut(..K) {
+            prefix.copy_from_slice(&bytes);
+            out.len = K;
+        }
+        out
+    }
+}
+
 impl<const N: usize> Default for InlineBytes<N> {
     fn default() -> Self {
         Self {
@@ -362,6 +376,8 @@ mod tests {
         assert_eq!(id, InlineBytes::<32>::new(&[7; 32], "id").unwrap());
         assert_ne!(id, InlineBytes::<32>::new(&[7; 31], "id").unwrap());
         assert!(InlineBytes::<32>::default().is_empty());
+        assert_eq!(InlineBytes::<32>::from_array([7; 32]), id);
+        assert_eq!(&*InlineBytes::<255>::from_array([0]), &[0]);
         assert_eq!(
             InlineBytes::<32>::new(&[7; 33], "id").err(),
             Some(InvalidMessage::LengthOutOfRange("id"))

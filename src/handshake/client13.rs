@@ -204,7 +204,7 @@ pub(crate) fn send_client_hello(
         _ if offer13 || tls12_session.is_some() => {
             let mut id = [0u8; 32];
             cx.rng.fill(&mut id)?;
-            SessionId::new(&id, "legacy_session_id")?
+            SessionId::from_array(id)
         }
         _ => SessionId::default(),
     };
@@ -299,7 +299,7 @@ pub(crate) fn send_client_hello(
             .map(|s| s.suite)
             .chain(config.protocols.tls12.iter().map(|s| s.suite))
             .collect(),
-        legacy_compression_methods: CompressionMethods::new(&[0], "legacy_compression_methods")?,
+        legacy_compression_methods: CompressionMethods::from_array([0]),
         extensions,
     };
     let mut transcript = Transcript::new();

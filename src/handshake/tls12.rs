@@ -104,7 +104,7 @@ impl Keys {
             .verify_data(label, transcript.current_hash()?.as_ref());
         cx.send_handshake(
             &HandshakeMessage::Finished(Finished {
-                verify_data: VerifyData::new(&verify_data, "verify_data")?,
+                verify_data: VerifyData::from_array(verify_data),
             }),
             transcript,
         )
